@@ -1,0 +1,356 @@
+"""The document model that flows through every stage.
+
+Plain frozen dataclasses: picklable (they cross process boundaries in the runner's pool) and
+with a lossless JSON round trip (the page cache, `book.json` checkpoints and golden tests use it).
+All text is Unicode NFC; constructors do not normalise, the stages that produce text do
+(see `nfc`).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, ClassVar, Literal, Union, get_args
+
+SCHEMA_VERSION = 1
+
+BlockKind = Literal[
+    "paragraph",
+    "heading",
+    "caption",
+    "figure",
+    "table",
+    "list_item",
+    "footnote",
+    "header",
+    "footer",
+    "page_number",
+]
+BLOCK_KINDS: tuple[str, ...] = get_args(BlockKind)
+# Kinds a reader never sees in the body text: they are page furniture.
+FURNITURE_KINDS = frozenset({"header", "footer", "page_number"})
+
+
+def nfc(text: str) -> str:
+    """Return `text` in Unicode NFC: OCR emits Vietnamese diacritics in mixed forms."""
+    return unicodedata.normalize("NFC", text)
+
+
+@dataclass(frozen=True, slots=True)
+class BBox:
+    """A rectangle in page-image pixels, top-left origin, x1/y1 exclusive."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+    def union(self, other: BBox) -> BBox:
+        return BBox(
+            min(self.x0, other.x0),
+            min(self.y0, other.y0),
+            max(self.x1, other.x1),
+            max(self.y1, other.y1),
+        )
+
+    @staticmethod
+    def enclosing(boxes: list[BBox] | tuple[BBox, ...]) -> BBox:
+        """The smallest box holding all `boxes` (which must not be empty)."""
+        out = boxes[0]
+        for b in boxes[1:]:
+            out = out.union(b)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word; `conf` is the engine's confidence in 0..1."""
+
+    text: str
+    bbox: BBox
+    conf: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    words: tuple[Word, ...]
+    bbox: BBox
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A region of a page. `level` is set for headings (1 = chapter)."""
+
+    kind: str
+    lines: tuple[Line, ...]
+    bbox: BBox
+    level: int | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        return tuple(w for line in self.lines for w in line.words)
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """Which stage touched a page: part of its provenance in the report."""
+
+    name: str
+    version: str
+    options_digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of the book.
+
+    `index` is 0-based in book order; `label` is the printed page number once layout found it
+    (used for the EPUB page-list and citations). `image` is a path to the page image in the run's
+    work dir (never pixels: pages cross process boundaries), or None for a born-digital page
+    whose text came from the PDF's text layer. `size` is (width, height) in image pixels.
+    """
+
+    index: int
+    size: tuple[int, int]
+    dpi: int
+    image: str | None = None
+    label: str | None = None
+    blocks: tuple[Block, ...] = ()
+    skew: float = 0.0
+    rotation: int = 0
+    source: str = "scan"  # scan | textlayer
+    steps: tuple[Step, ...] = ()
+    warnings: tuple[str, ...] = ()
+    failed: str | None = None  # reason, when the runner's on_error policy skipped the page
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        return tuple(w for b in self.blocks for w in b.words)
+
+    @property
+    def mean_conf(self) -> float | None:
+        ws = [w for w in self.words if w.text.strip()]
+        return sum(w.conf for w in ws) / len(ws) if ws else None
+
+
+# ---------------------------------------------------------------- the reading-order flow
+
+
+@dataclass(frozen=True, slots=True)
+class PageBreak:
+    """Start of printed page `index` (label = its printed number, if any)."""
+
+    kind: ClassVar[str] = "page_break"
+    index: int
+    label: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    kind: ClassVar[str] = "heading"
+    text: str
+    level: int = 1
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph joined across lines, columns and pages.
+
+    `breaks` are page breaks that fall inside the paragraph: (character offset in `text`,
+    page index, label), so the EPUB page-list can point into the middle of a paragraph.
+    """
+
+    kind: ClassVar[str] = "paragraph"
+    text: str
+    breaks: tuple[tuple[int, int, str | None], ...] = ()
+    lang: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A non-text region cropped to `image` (path relative to the book's work dir)."""
+
+    kind: ClassVar[str] = "figure"
+    image: str
+    caption: str = ""
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ListBlock:
+    kind: ClassVar[str] = "list"
+    items: tuple[str, ...]
+    ordered: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    kind: ClassVar[str] = "table"
+    rows: tuple[tuple[str, ...], ...]
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """A footnote body; `mark` is the reference mark found in the text (e.g. "1", "*")."""
+
+    kind: ClassVar[str] = "footnote"
+    mark: str
+    text: str
+
+
+FlowItem = Union[PageBreak, Heading, Paragraph, Figure, ListBlock, Table, Footnote]
+FLOW_TYPES: dict[str, type] = {
+    t.kind: t for t in (PageBreak, Heading, Paragraph, Figure, ListBlock, Table, Footnote)
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BookMeta:
+    title: str = "Untitled"
+    authors: tuple[str, ...] = ()
+    lang: str = "vi"
+    identifier: str = ""
+    source: str = ""
+    date: str = ""
+    publisher: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    meta: BookMeta
+    pages: tuple[Page, ...] = ()
+    flow: tuple[FlowItem, ...] = field(default=())
+    work_dir: str = ""  # where page images and figure crops live
+
+    def with_pages(self, pages: tuple[Page, ...] | list[Page]) -> Book:
+        return replace(self, pages=tuple(pages))
+
+
+# ---------------------------------------------------------------- JSON round trip
+
+_CLASSES: dict[str, type] = {
+    c.__name__: c for c in (BBox, Word, Line, Block, Step, Page, BookMeta, Book)
+}
+_CLASSES.update({c.__name__: c for c in FLOW_TYPES.values()})
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Turn model objects into JSON-ready values; dataclasses carry their type in `"t"`.
+
+    Boxes and words are the bulk of a page, so they are written compactly as arrays.
+    """
+    if isinstance(obj, BBox):
+        return [obj.x0, obj.y0, obj.x1, obj.y1]
+    if isinstance(obj, Word):
+        return [obj.text, [obj.bbox.x0, obj.bbox.y0, obj.bbox.x1, obj.bbox.y1], obj.conf]
+    if is_dataclass(obj) and not isinstance(obj, type):
+        out: dict[str, Any] = {"t": type(obj).__name__}
+        for f in fields(obj):
+            out[f.name] = to_jsonable(getattr(obj, f.name))
+        return out
+    if isinstance(obj, (tuple, list)):
+        return [to_jsonable(v) for v in obj]
+    return obj
+
+
+def _from(cls: type, data: Any) -> Any:
+    if cls is BBox:
+        return BBox(*data)
+    if cls is Word:
+        text, box, conf = data
+        return Word(text, BBox(*box), conf)
+    return from_jsonable(data)
+
+
+_FIELD_TYPES: dict[tuple[str, str], type] = {
+    ("Line", "bbox"): BBox,
+    ("Block", "bbox"): BBox,
+}
+
+
+def from_jsonable(data: Any) -> Any:
+    """Inverse of `to_jsonable`."""
+    if isinstance(data, dict) and "t" in data:
+        name = data["t"]
+        cls = _CLASSES.get(name)
+        if cls is None:
+            raise ValueError(f"unknown model type {name!r}")
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            v = data[f.name]
+            if (name, f.name) in _FIELD_TYPES:
+                kwargs[f.name] = _from(_FIELD_TYPES[(name, f.name)], v)
+            elif name == "Line" and f.name == "words":
+                kwargs[f.name] = tuple(_from(Word, w) for w in v)
+            else:
+                kwargs[f.name] = _tuplify(from_jsonable(v))
+        return cls(**kwargs)
+    if isinstance(data, list):
+        return [from_jsonable(v) for v in data]
+    return data
+
+
+def _tuplify(v: Any) -> Any:
+    if isinstance(v, list):
+        return tuple(_tuplify(x) for x in v)
+    return v
+
+
+def dumps(obj: Any, indent: int | None = None) -> str:
+    return json.dumps(to_jsonable(obj), ensure_ascii=False, indent=indent)
+
+
+def loads(text: str) -> Any:
+    return from_jsonable(json.loads(text))
+
+
+def book_to_json(book: Book) -> str:
+    """The versioned `book.json` checkpoint an archivist may edit and re-export."""
+    return json.dumps(
+        {"schema": "digitize.book", "version": SCHEMA_VERSION, "book": to_jsonable(book)},
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+def book_from_json(text: str) -> Book:
+    data = json.loads(text)
+    if not isinstance(data, dict) or data.get("schema") != "digitize.book":
+        raise ValueError("not a digitize book.json (missing schema 'digitize.book')")
+    if data.get("version") != SCHEMA_VERSION:
+        raise ValueError(f"book.json schema version {data.get('version')} is not supported")
+    book = from_jsonable(data["book"])
+    if not isinstance(book, Book):
+        raise ValueError("book.json does not hold a Book")
+    return book
