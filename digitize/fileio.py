@@ -14,8 +14,12 @@ from digitize.errors import OutputNotWritable
 
 
 @contextlib.contextmanager
-def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[type-arg]
-    """Open a temporary file beside `path`; rename it over `path` only if the block succeeds."""
+def atomic_write(path: Path, mode: str = "wb", durable: bool = True) -> Iterator[IO]:  # type: ignore[type-arg]
+    """Open a temporary file beside `path`; rename it over `path` only if the block succeeds.
+
+    `durable` fsyncs before the rename (outputs); caches skip it: a rename alone already keeps
+    a killed process from leaving a half file, and fsync per page entry is costly.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -27,7 +31,8 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[
         with os.fdopen(fd, mode, encoding=encoding) as f:
             yield f
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as e:
@@ -40,14 +45,14 @@ def atomic_write(path: Path, mode: str = "wb") -> Iterator[IO]:  # type: ignore[
         raise
 
 
-def write_bytes(path: Path, data: bytes) -> Path:
-    with atomic_write(path, "wb") as f:
+def write_bytes(path: Path, data: bytes, durable: bool = True) -> Path:
+    with atomic_write(path, "wb", durable) as f:
         f.write(data)
     return Path(path)
 
 
-def write_text(path: Path, text: str) -> Path:
-    return write_bytes(path, text.encode("utf-8"))
+def write_text(path: Path, text: str, durable: bool = True) -> Path:
+    return write_bytes(path, text.encode("utf-8"), durable)
 
 
 def _unlink(p: str) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass, field, fields, is_dataclass, replace
-from typing import Any, ClassVar, Literal, Union, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 SCHEMA_VERSION = 1
 
@@ -226,7 +226,7 @@ class Footnote:
     text: str
 
 
-FlowItem = Union[PageBreak, Heading, Paragraph, Figure, ListBlock, Table, Footnote]
+FlowItem = PageBreak | Heading | Paragraph | Figure | ListBlock | Table | Footnote
 FLOW_TYPES: dict[str, type] = {
     t.kind: t for t in (PageBreak, Heading, Paragraph, Figure, ListBlock, Table, Footnote)
 }

@@ -163,9 +163,9 @@ def coerce_option(tp: Any, value: Any) -> Any:
         raise ValueError(f"expected one of {', '.join(repr(c) for c in choices)}")
     if origin in (typing.Union, types.UnionType):
         args = typing.get_args(tp)
-        if value is None or (isinstance(value, str) and value.lower() == "none"):
-            if type(None) in args:
-                return None
+        is_none = value is None or (isinstance(value, str) and value.lower() == "none")
+        if is_none and type(None) in args:
+            return None
         errors = []
         for a in args:
             if a is type(None):

@@ -1,0 +1,46 @@
+# digitize — make targets. `make demo` and `make test` work on a fresh Debian/Ubuntu machine.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+SAMPLE  ?= samples/sach-mau.pdf
+OUT     ?= out
+STAMP   := $(VENV)/.installed
+
+.PHONY: help setup demo test test-fast lint typecheck bench eval clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	./scripts/install-system-deps.sh
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,fast]'
+	touch $(STAMP)
+
+setup: $(STAMP)  ## install system packages (tesseract vie+eng, java, chromium) and .venv with the project
+
+demo: setup  ## convert the sample textbook into out/ (EPUB, HTML, text, report)
+	$(BIN)/digitize convert $(SAMPLE) -o $(OUT)
+
+test: setup  ## run the whole test suite
+	$(BIN)/pytest -q
+
+test-fast: setup  ## the suite without the slow end-to-end tests
+	$(BIN)/pytest -q -m "not slow"
+
+lint: setup  ## ruff lint + format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup  ## mypy (strict on the core modules)
+	$(BIN)/mypy
+
+bench: setup  ## speed and memory benchmark (prints figures)
+	$(BIN)/python -m digitize.bench
+
+eval: setup  ## accuracy on the evaluation corpus vs plain Tesseract (prints a table)
+	$(BIN)/digitize eval
+
+clean:  ## remove outputs and caches (not the venv)
+	rm -rf $(OUT) .pytest_cache .ruff_cache .mypy_cache .eval .bench build *.egg-info

@@ -1,0 +1,96 @@
+"""Where page work runs: in this process, or in a pool of worker processes.
+
+The runner alone chooses and owns the executor; stages never start processes. Workers hold
+Tesseract to one thread each (the pool parallelises pages instead, which scales better), ignore
+SIGINT (the parent decides when to stop) and keep their stage instances — and so their OCR engines
+— alive across pages.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _init_worker() -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Executor(Protocol):
+    def map_unordered(
+        self, fn: Callable[[T], R], items: Iterable[T]
+    ) -> Iterator[tuple[T, R | BaseException]]:
+        """Run `fn` on every item; yield (item, result or the exception it raised) as they finish."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    """Run pages one after another here: `--jobs 1`, tests, debugging."""
+
+    def map_unordered(
+        self, fn: Callable[[T], R], items: Iterable[T]
+    ) -> Iterator[tuple[T, R | BaseException]]:
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        for item in items:
+            try:
+                yield item, fn(item)
+            except Exception as e:  # the runner applies the on_error policy
+                yield item, e
+
+    def close(self) -> None:
+        pass
+
+
+class LocalPool:
+    """A process pool with at most `2 * jobs` pages in flight, so memory stays bounded."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["digitize.runner"])
+        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
+
+    def map_unordered(
+        self, fn: Callable[[T], R], items: Iterable[T]
+    ) -> Iterator[tuple[T, R | BaseException]]:
+        pending: dict[Future[Any], T] = {}
+        it = iter(items)
+        exhausted = False
+        while True:
+            while not exhausted and len(pending) < 2 * self.jobs:
+                try:
+                    item = next(it)
+                except StopIteration:
+                    exhausted = True
+                    break
+                pending[self._pool.submit(fn, item)] = item
+            if not pending:
+                return
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                item = pending.pop(fut)
+                exc = fut.exception()
+                yield item, (exc if exc is not None else fut.result())
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def make_executor(name: str, jobs: int, **kwargs: Any) -> Executor:
+    if name == "local":
+        return InProcess() if jobs <= 1 else LocalPool(jobs)
+    if name == "dask":
+        from digitize.dask_executor import DaskExecutor  # optional extra
+
+        return DaskExecutor(jobs=jobs, **kwargs)
+    raise ValueError(f"unknown executor {name!r}")

@@ -1,0 +1,450 @@
+"""Run a pipeline on one book: ingest, page stages in parallel, book stages, export, report.
+
+The runner alone owns parallelism (an Executor), the page cache, progress events, the run
+report and the per-page error policy. It never prints: progress goes to a `Progress` sink the CLI
+provides.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import tempfile
+import time
+import tomllib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from digitize import model, registry
+from digitize.cache import PageCache, chain_key, file_digest, sub_key
+from digitize.errors import (
+    BadInput,
+    DigitizeError,
+    Interrupted,
+    OutputNotWritable,
+    PageError,
+)
+from digitize.executor import make_executor
+from digitize.fileio import write_text
+from digitize.model import Book, BookMeta, Page, Step
+from digitize.naming import safe_stem
+from digitize.pipeline import Pipeline, StageSpec
+from digitize.report import build_report
+from digitize.stage import Context, Ingester, Stage
+
+INGEST_FILE = "ingest.json"
+
+
+class Progress:
+    """Progress events of a run; the CLI subclasses it (rich bar, plain lines, JSON log)."""
+
+    def book_started(self, name: str, pages: int) -> None: ...
+    def pages_done(self, n: int = 1) -> None: ...
+    def stage(self, name: str) -> None: ...
+    def warning(self, message: str) -> None: ...
+    def book_finished(self, result: BookResult) -> None: ...
+
+
+@dataclass
+class RunOptions:
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    cache: PageCache | None = None
+    lang: str | None = None
+    dpi: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    meta_file: Path | None = None
+    progress: Progress = field(default_factory=Progress)
+    executor: str = "local"
+    executor_args: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class BookResult:
+    src: Path
+    stem: str
+    outputs: list[Path]
+    report: dict[str, Any]
+    book: Book
+
+    @property
+    def failed_pages(self) -> list[tuple[int, str]]:
+        return [(p.index, p.failed) for p in self.book.pages if p.failed]
+
+
+# ---------------------------------------------------------------- page work (runs in workers)
+
+_STAGE_INSTANCES: dict[tuple[str, str], Stage] = {}  # type: ignore[type-arg]
+
+
+def _stage_instance(name: str, options: Any) -> Stage:  # type: ignore[type-arg]
+    """One instance per worker and configuration: keeps OCR engines loaded across pages."""
+    cls = registry.load_stage(name)
+    digest = cls(options).options_digest()
+    key = (name, digest)
+    if key not in _STAGE_INSTANCES:
+        _STAGE_INSTANCES[key] = cls(options)
+    return _STAGE_INSTANCES[key]
+
+
+@dataclass(frozen=True)
+class PageTask:
+    page: Page
+    key: str
+    stages: tuple[tuple[str, str, str, Any], ...]  # (name, version, options digest, options)
+    ctx: Context
+    cache_root: str | None
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    pages: tuple[Page, ...]
+    seconds: dict[str, float]
+    cached_steps: int
+
+
+def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
+    """Run (or, with execute=False, only look up in the cache) every page stage on one page.
+
+    A stage may turn one page into several (a split spread); each continues down the chain
+    under its own sub-key. Returns None when execute=False and something is not cached.
+    """
+    cache = PageCache(Path(task.cache_root)) if task.cache_root else None
+    current: list[tuple[Page, str]] = [(task.page, task.key)]
+    seconds: dict[str, float] = defaultdict(float)
+    hits = 0
+    for name, version, digest, options in task.stages:
+        nxt: list[tuple[Page, str]] = []
+        for page, key in current:
+            k = chain_key(key, name, version, digest)
+            out = cache.get(k) if cache else None
+            if out is not None:
+                hits += 1
+            elif not execute:
+                return None
+            elif page.failed:
+                out = [page]
+            else:
+                t0 = time.perf_counter()
+                try:
+                    res = _stage_instance(name, options).process_page(page, task.ctx)
+                except DigitizeError as e:
+                    raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
+                except Exception as e:
+                    raise PageError(
+                        f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}"
+                    ) from None
+                seconds[name] += time.perf_counter() - t0
+                out = [res] if isinstance(res, Page) else list(res)
+                out = [_with_step(p, Step(name, version, digest)) for p in out]
+                if cache:
+                    cache.put(k, out)
+            if len(out) == 1:
+                nxt.append((out[0], k))
+            else:
+                nxt.extend((p, sub_key(k, i)) for i, p in enumerate(out))
+        current = nxt
+    return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+
+
+def _with_step(page: Page, step: Step) -> Page:
+    if page.steps and page.steps[-1].name == step.name:
+        return page
+    return dataclasses.replace(page, steps=(*page.steps, step))
+
+
+# ---------------------------------------------------------------- one book
+
+
+def choose_ingester(src: Path, pipeline: Pipeline) -> StageSpec:
+    from digitize.pipeline import make_options
+
+    candidates = list(pipeline.ingesters)
+    if not candidates:
+        for name in registry.stage_names():
+            if name.startswith("ingest."):
+                cls = registry.load_stage(name)
+                candidates.append(StageSpec(name, cls, make_options(cls, {}, name)))
+    for spec in candidates:
+        stage = spec.create()
+        assert isinstance(stage, Ingester)
+        if stage.accepts(src):
+            return spec
+    raise BadInput(
+        f"{src}: unsupported input (expected a PDF, an image, a multi-page TIFF or a folder of "
+        f"page images)"
+    )
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Fail before any work when outputs could not be written."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".digitize-probe-", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise OutputNotWritable(
+            f"output directory {out_dir} is not writable: {e.strerror or e}",
+            hint="choose another -o or fix its permissions",
+        ) from e
+
+
+def check_stages(pipeline: Pipeline) -> None:
+    """Every stage's external dependencies, before any work starts."""
+    for spec in pipeline.stages:
+        spec.create().check()
+
+
+def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Book metadata from a sidecar (`book.toml`/`book.json` or `<name>.toml/.json` beside the
+    input, or `--meta FILE`) and then command-line overrides."""
+    candidates = [meta_file] if meta_file else []
+    base = src if src.is_dir() else src.parent
+    stem = src.name if src.is_dir() else src.stem
+    candidates += [
+        base / f"{stem}.book.toml",
+        base / f"{stem}.book.json",
+        src / "book.toml" if src.is_dir() else base / "book.toml",
+        src / "book.json" if src.is_dir() else base / "book.json",
+    ]
+    data: dict[str, Any] = {}
+    for c in candidates:
+        if c and c.is_file():
+            try:
+                raw = c.read_text(encoding="utf-8")
+                data = tomllib.loads(raw) if c.suffix == ".toml" else json.loads(raw)
+            except (OSError, ValueError) as e:
+                raise BadInput(f"{c}: cannot read book metadata: {e}") from e
+            if isinstance(data.get("book"), dict):
+                data = data["book"]
+            break
+        if c is meta_file and c is not None:
+            raise BadInput(f"{c}: metadata file not found")
+    data.update({k: v for k, v in overrides.items() if v})
+    valid = {f.name for f in dataclasses.fields(BookMeta)}
+    unknown = set(data) - valid
+    if unknown:
+        raise BadInput(
+            f"book metadata: unknown key(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(valid))}"
+        )
+    if isinstance(data.get("authors"), str):
+        data["authors"] = [data["authors"]]
+    return {k: tuple(v) if isinstance(v, list) else model.nfc(str(v)) for k, v in data.items()}
+
+
+def _lang_code(tess_lang: str) -> str:
+    first = tess_lang.split("+")[0]
+    return {"vie": "vi", "eng": "en", "fra": "fr", "deu": "de"}.get(first, first[:2])
+
+
+def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> BookResult:
+    """Convert one book. Raises DigitizeError subclasses; pages that fail are handled by the
+    pipeline's `on_error` policy and listed in the report."""
+    t_start = time.perf_counter()
+    src = Path(src)
+    if not src.exists():
+        raise BadInput(f"{src}: no such file or directory")
+    check_output_dir(out_dir)
+    lang = opts.lang or pipeline.lang
+    ingest_spec = choose_ingester(src, pipeline)
+    check_stages(pipeline)
+    ingest_spec.create().check()
+    meta_fields = load_meta(src, opts.meta_file, opts.meta)
+    stem = safe_stem(src.name)
+
+    digest = file_digest(src)
+    ingest_stage = ingest_spec.create()
+    book_key = chain_key(
+        digest,
+        ingest_spec.name,
+        ingest_stage.version,
+        f"{ingest_stage.options_digest()}|{pipeline.dpi}|{opts.dpi}",
+    )
+    tmp_work: str | None = None
+    if opts.cache:
+        work_dir = opts.cache.work_dir(book_key[:32])
+    else:
+        tmp_work = tempfile.mkdtemp(prefix="digitize-")
+        work_dir = Path(tmp_work)
+    try:
+        return _convert_in(
+            src,
+            out_dir,
+            pipeline,
+            opts,
+            stem,
+            work_dir,
+            book_key,
+            ingest_spec,
+            lang,
+            meta_fields,
+            t_start,
+        )
+    finally:
+        if tmp_work:
+            shutil.rmtree(tmp_work, ignore_errors=True)
+
+
+def _convert_in(
+    src: Path,
+    out_dir: Path,
+    pipeline: Pipeline,
+    opts: RunOptions,
+    stem: str,
+    work_dir: Path,
+    book_key: str,
+    ingest_spec: StageSpec,
+    lang: str,
+    meta_fields: dict[str, Any],
+    t_start: float,
+) -> BookResult:
+    ctx = Context(lang=lang, dpi=opts.dpi, work_dir=str(work_dir), render_dpi=pipeline.dpi)
+    progress = opts.progress
+    seconds: dict[str, float] = defaultdict(float)
+
+    # Ingest (cached per book: rasterising is a real cost on a rerun).
+    ingest_file = work_dir / INGEST_FILE
+    book: Book | None = None
+    if opts.cache and ingest_file.is_file():
+        try:
+            book = model.book_from_json(ingest_file.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            book = None
+    if book is None:
+        progress.stage(ingest_spec.name)
+        t0 = time.perf_counter()
+        stage = ingest_spec.create()
+        assert isinstance(stage, Ingester)
+        book = stage.ingest(src, ctx)
+        seconds[ingest_spec.name] += time.perf_counter() - t0
+        if opts.cache:
+            write_text(ingest_file, model.book_to_json(book), durable=False)
+    if not book.pages:
+        raise BadInput(f"{src}: no pages")
+    meta = dataclasses.replace(book.meta, **meta_fields) if meta_fields else book.meta
+    if "lang" not in meta_fields:
+        meta = dataclasses.replace(meta, lang=_lang_code(lang))
+    meta = dataclasses.replace(meta, source=src.name)
+    book = dataclasses.replace(book, meta=meta, work_dir=str(work_dir))
+
+    # Page stages, in parallel.
+    progress.book_started(stem, len(book.pages))
+    stages = tuple(
+        (s.name, s.cls.version, s.create().options_digest(), s.options)
+        for s in pipeline.page_stages
+    )
+    cache_root = str(opts.cache.root) if opts.cache else None
+    results: dict[int, PageOutcome] = {}
+    todo: list[PageTask] = []
+    for page in book.pages:
+        task = PageTask(page, sub_key(book_key, page.index), stages, ctx, cache_root)
+        hit = run_page_chain(task, execute=False) if opts.cache else None
+        if hit is not None:
+            results[page.index] = hit
+            progress.pages_done()
+        else:
+            todo.append(task)
+    failures: dict[int, str] = {}
+    if todo:
+        executor = make_executor(opts.executor, min(opts.jobs, len(todo)), **opts.executor_args)
+        try:
+            for task, outcome in executor.map_unordered(run_page_chain, todo):
+                if isinstance(outcome, BaseException):
+                    reason = (
+                        outcome.one_line()
+                        if isinstance(outcome, DigitizeError)
+                        else f"page {task.page.index + 1}: {type(outcome).__name__}: {outcome}"
+                    )
+                    if pipeline.on_error == "abort":
+                        raise PageError(f"{src.name}: {reason}")
+                    failures[task.page.index] = reason
+                    progress.warning(f"{src.name}: {reason} (page skipped)")
+                else:
+                    assert outcome is not None
+                    results[task.page.index] = outcome
+                progress.pages_done()
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"{src.name}: interrupted after {len(results)} of {len(book.pages)} pages; "
+                "finished pages are cached, rerun to resume"
+            ) from None
+        finally:
+            executor.close()
+
+    pages: list[Page] = []
+    cached_pages = 0
+    for page in book.pages:
+        if page.index in failures:
+            pages.append(dataclasses.replace(page, failed=failures[page.index], blocks=()))
+            continue
+        outcome = results[page.index]
+        for name, secs in outcome.seconds.items():
+            seconds[name] += secs
+        if outcome.cached_steps and not outcome.seconds:
+            cached_pages += 1
+        pages.extend(outcome.pages)
+    pages = [dataclasses.replace(p, index=i) for i, p in enumerate(pages)]
+    failed = [p for p in pages if p.failed]
+    if failed and len(failed) / len(pages) > pipeline.max_failed_ratio:
+        raise BadInput(
+            f"{src.name}: {len(failed)} of {len(pages)} pages failed (more than "
+            f"max_failed_ratio={pipeline.max_failed_ratio}); first: {failed[0].failed}"
+        )
+    book = book.with_pages(pages)
+
+    # Book stages, in order.
+    for spec in pipeline.book_stages:
+        progress.stage(spec.name)
+        t0 = time.perf_counter()
+        stage = spec.create()
+        try:
+            book = stage.process_book(book, ctx)  # type: ignore[attr-defined]
+        except DigitizeError:
+            raise
+        except Exception as e:
+            raise DigitizeError(f"{src.name}: {spec.name} failed: {type(e).__name__}: {e}") from e
+        seconds[spec.name] += time.perf_counter() - t0
+
+    # Export.
+    outputs: list[Path] = []
+    exporters = list(pipeline.exporters)
+    if "export.json" not in {s.name for s in exporters}:
+        from digitize.pipeline import make_options
+
+        cls = registry.load_stage("export.json")
+        exporters.append(StageSpec("export.json", cls, make_options(cls, {}, "export.json")))
+    for spec in exporters:
+        progress.stage(spec.name)
+        t0 = time.perf_counter()
+        outputs += spec.create().export(book, out_dir, ctx)  # type: ignore[attr-defined]
+        seconds[spec.name] += time.perf_counter() - t0
+
+    warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
+    warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
+    report_path = out_dir / f"{stem}.report.json"
+    report = build_report(
+        book,
+        source=str(src),
+        pipeline={
+            "name": pipeline.name,
+            "file": pipeline.source,
+            "lang": ctx.lang,
+            "stages": [f"{s.name}@{s.cls.version}" for s in pipeline.stages],
+        },
+        stage_seconds=dict(seconds),
+        wall_seconds=time.perf_counter() - t_start,
+        cached_pages=cached_pages,
+        outputs=[p.name for p in [*outputs, report_path]],
+        warnings=warnings,
+    )
+    write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
+    outputs.append(report_path)
+    result = BookResult(src, stem, outputs, report, book)
+    if opts.cache:
+        opts.cache.evict()
+    progress.book_finished(result)
+    return result

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Install the system packages digitize and its tests need (Debian/Ubuntu), only those missing.
+# Tesseract with Vietnamese + English + orientation data, poppler (pdf2image), fonts for the
+# synthetic pages, a Java runtime (EPUBCheck) and Chromium (HTML rendering tests).
+set -euo pipefail
+need=()
+command -v tesseract >/dev/null || need+=(tesseract-ocr)
+for l in vie eng osd; do
+  [ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/$l.traineddata 2>/dev/null)" ] || need+=("tesseract-ocr-$l")
+done
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || need+=(fonts-dejavu-extra)
+command -v java >/dev/null || need+=(default-jre-headless)
+if [ "${DIGITIZE_NO_BROWSER:-}" != 1 ]; then
+  command -v chromium >/dev/null || need+=(chromium)
+fi
+if [ ${#need[@]} -eq 0 ]; then
+  echo "system dependencies: all present"
+  exit 0
+fi
+echo "installing system packages: ${need[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

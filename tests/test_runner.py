@@ -1,0 +1,182 @@
+"""The runner on fake stages: caching, splitting, error policy, parallel workers."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from digitize import pipeline as pipelines
+from digitize.cache import PageCache
+from digitize.errors import BadInput, OutputNotWritable, PageError
+from digitize.runner import RunOptions, convert
+
+PIPE = {
+    "pipeline": {"on_error": "skip", "max_failed_ratio": 0.5},
+    "stage": [
+        {"use": "ingest.fake"},
+        {"use": "ocr.fake"},
+        {"use": "layout.fakeflow"},
+        {"use": "export.shout"},
+    ],
+}
+
+
+def pipe(**head: object) -> pipelines.Pipeline:
+    data = json.loads(json.dumps(PIPE))
+    data["pipeline"].update(head)
+    return pipelines.from_dict(data)
+
+
+def ocr_calls(log: Path) -> list[int]:
+    return [int(x) for x in log.read_text().split()] if log.exists() else []
+
+
+@pytest.fixture
+def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    p = tmp_path / "ocr.log"
+    monkeypatch.setenv("FAKE_OCR_LOG", str(p))
+    return p
+
+
+def test_convert_writes_outputs_report_and_checkpoint(
+    plugin: Path, fake_book: Path, tmp_path: Path, log: Path
+) -> None:
+    out = tmp_path / "out"
+    result = convert(fake_book, out, pipe(), RunOptions(jobs=1))
+    assert (out / "book.shout").read_text().splitlines() == [
+        "MỘT HAI BA!",
+        "BỐN NĂM!",
+        "SÁU BẢY TÁM CHÍN!",
+    ]
+    report = json.loads((out / "book.report.json").read_text())
+    assert report["pages_total"] == 3 and report["words"] == 9
+    assert report["mean_conf"] == pytest.approx(0.9)
+    assert "ocr.fake" in report["seconds"]
+    assert (out / "book.book.json").is_file()
+    assert sorted(p.name for p in result.outputs) == [
+        "book.book.json",
+        "book.report.json",
+        "book.shout",
+    ]
+    assert not list(out.glob("*.part")) and not list(out.glob(".*"))
+
+
+def test_rerun_comes_from_cache_and_option_change_redoes(
+    plugin: Path, fake_book: Path, tmp_path: Path, log: Path
+) -> None:
+    cache = PageCache(tmp_path / "cache")
+    convert(fake_book, tmp_path / "o1", pipe(), RunOptions(jobs=1, cache=cache))
+    assert sorted(ocr_calls(log)) == [0, 1, 2]
+    r2 = convert(fake_book, tmp_path / "o2", pipe(), RunOptions(jobs=1, cache=cache))
+    assert len(ocr_calls(log)) == 3  # nothing redone
+    assert r2.report["pages_cached"] == 3
+    assert (tmp_path / "o1/book.shout").read_text() == (tmp_path / "o2/book.shout").read_text()
+    changed = pipelines.from_dict(
+        {**PIPE, "stage": [PIPE["stage"][0], {"use": "ocr.fake", "conf": 0.5}, *PIPE["stage"][2:]]}
+    )
+    convert(fake_book, tmp_path / "o3", changed, RunOptions(jobs=1, cache=cache))
+    assert len(ocr_calls(log)) == 6  # the changed stage reran
+
+
+def test_failed_page_is_skipped_and_reported(plugin: Path, tmp_path: Path, log: Path) -> None:
+    book = tmp_path / "b.fake"
+    book.write_text('{"pages": ["một", "FAIL", "ba"]}')
+    result = convert(book, tmp_path / "out", pipe(), RunOptions(jobs=1))
+    assert result.failed_pages and result.failed_pages[0][0] == 1
+    assert "simulated OCR crash" in result.failed_pages[0][1]
+    assert result.report["pages_failed"] == 1 and 1 in result.report["flagged_pages"]
+    assert (tmp_path / "out/b.shout").read_text().splitlines() == ["MỘT!", "BA!"]
+
+
+def test_abort_policy_and_max_failed_ratio(plugin: Path, tmp_path: Path, log: Path) -> None:
+    book = tmp_path / "b.fake"
+    book.write_text('{"pages": ["một", "FAIL", "ba"]}')
+    with pytest.raises(PageError, match=r"page 2: ocr\.fake failed"):
+        convert(book, tmp_path / "o1", pipe(on_error="abort"), RunOptions(jobs=1))
+    with pytest.raises(BadInput, match="max_failed_ratio"):
+        convert(book, tmp_path / "o2", pipe(max_failed_ratio=0.1), RunOptions(jobs=1))
+    assert not (tmp_path / "o2/b.shout").exists()
+
+
+def test_split_stage_makes_more_pages(
+    plugin: Path, fake_book: Path, tmp_path: Path, log: Path
+) -> None:
+    data = json.loads(json.dumps(PIPE))
+    data["stage"].insert(1, {"use": "preprocess.fakesplit"})
+    # ocr.fake reads text by page index from the ingest, so split pages 0a/0b both read page 0's
+    # text before re-indexing: the runner re-indexes only after all page stages.
+    result = convert(
+        fake_book,
+        tmp_path / "out",
+        pipelines.from_dict(data),
+        RunOptions(jobs=1, cache=PageCache(tmp_path / "c")),
+    )
+    assert [p.index for p in result.book.pages] == list(range(6))
+    assert [p.label for p in result.book.pages] == [None, "b"] * 3
+    again = convert(
+        fake_book,
+        tmp_path / "out2",
+        pipelines.from_dict(data),
+        RunOptions(jobs=1, cache=PageCache(tmp_path / "c")),
+    )
+    assert again.report["pages_cached"] == 3 and len(again.book.pages) == 6
+
+
+def test_parallel_pool_gives_same_result(
+    plugin: Path, fake_book: Path, tmp_path: Path, log: Path
+) -> None:
+    one = convert(fake_book, tmp_path / "o1", pipe(), RunOptions(jobs=1))
+    two = convert(fake_book, tmp_path / "o2", pipe(), RunOptions(jobs=2))
+    assert one.book.flow == two.book.flow
+    assert sorted(ocr_calls(log)) == [0, 0, 1, 1, 2, 2]
+
+
+def test_bad_inputs(plugin: Path, tmp_path: Path) -> None:
+    with pytest.raises(BadInput, match="no such file"):
+        convert(tmp_path / "missing.fake", tmp_path / "o", pipe(), RunOptions(jobs=1))
+    odd = tmp_path / "x.docx"
+    odd.write_text("hello")
+    with pytest.raises(BadInput, match="unsupported input"):
+        convert(odd, tmp_path / "o", pipe(), RunOptions(jobs=1))
+    broken = tmp_path / "broken.fake"
+    broken.write_text("{")
+    with pytest.raises(BadInput, match="not a fake book"):
+        convert(broken, tmp_path / "o", pipe(), RunOptions(jobs=1))
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
+def test_unwritable_output_fails_before_work(
+    plugin: Path, fake_book: Path, tmp_path: Path, log: Path
+) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    with pytest.raises(OutputNotWritable):
+        convert(fake_book, ro / "out", pipe(), RunOptions(jobs=1))
+    assert ocr_calls(log) == []
+
+
+def test_output_path_that_is_a_file_fails_before_work(
+    plugin: Path, fake_book: Path, tmp_path: Path, log: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(OutputNotWritable, match="not writable"):
+        convert(fake_book, blocker / "out", pipe(), RunOptions(jobs=1))
+    assert ocr_calls(log) == []
+
+
+def test_sidecar_metadata(plugin: Path, fake_book: Path, tmp_path: Path, log: Path) -> None:
+    (tmp_path / "book.book.toml").write_text('title = "Lịch sử 6"\nauthors = ["Nguyễn Văn A"]\n')
+    result = convert(fake_book, tmp_path / "out", pipe(), RunOptions(jobs=1))
+    assert result.book.meta.title == "Lịch sử 6" and result.book.meta.authors == ("Nguyễn Văn A",)
+    result = convert(
+        fake_book, tmp_path / "out", pipe(), RunOptions(jobs=1, meta={"title": "Khác"})
+    )
+    assert result.book.meta.title == "Khác"
+    (tmp_path / "book.book.toml").write_text('titel = "x"\n')
+    with pytest.raises(BadInput, match="unknown key"):
+        convert(fake_book, tmp_path / "out", pipe(), RunOptions(jobs=1))
