@@ -8,7 +8,7 @@ pipeline names are imported.
 from __future__ import annotations
 
 import difflib
-from functools import cache, lru_cache
+from functools import lru_cache
 from importlib.metadata import EntryPoint, entry_points
 
 from digitize.errors import PipelineError
@@ -33,7 +33,7 @@ def refresh() -> None:
     load_stage.cache_clear()
 
 
-@cache
+@lru_cache(maxsize=None)
 def load_stage(name: str) -> type[Stage]:  # type: ignore[type-arg]
     """Import and return the stage class registered as `name`.
 

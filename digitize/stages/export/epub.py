@@ -92,7 +92,8 @@ class EpubExporter(Exporter[EpubOptions]):
         spine: list[tuple[str, bool]] = []
         cover_href = self._cover(book, files, manifest)
         if cover_href:
-            body = f'<section class="cover" epub:type="cover"><img src="{cover_href}" alt="{labels[4]}"/></section>'
+            img = f'<img src="{cover_href}" alt="{labels[4]}"/>'
+            body = f'<section class="cover" epub:type="cover">{img}</section>'
             files["cover.xhtml"] = _xhtml(lang, labels[4], body).encode()
             manifest.append(("cover", "cover.xhtml", "application/xhtml+xml", ""))
             spine.append(("cover", True))
