@@ -1,25 +1,43 @@
-"""Safe output names: file names from the input must never escape the output directory."""
+"""Safe output file names from untrusted book titles and source paths.
+
+Titles come from OCR or from a user's file name: they may hold directories, `..`, control
+characters or be empty. Every exporter names its output `<safe_stem(...)>.<suffix>` so the
+same book always lands at the same, harmless path inside the output directory.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*\u202a-\u202e\u2066-\u2069]')
+MAX_CHARS = 100
+# Most file systems limit a name to 255 bytes; leave room for suffixes like ".book.json".
+MAX_BYTES = 200
+_KNOWN_SUFFIXES = re.compile(
+    r"\.(pdf|tiff?|png|jpe?g|zip|cbz|djvu|epub|json|html?|txt|md)$", re.IGNORECASE
+)
+_UNSAFE = re.compile(r"[^\w.\- ]+")
+_RUNS = re.compile(r"[\s_]+")
+_RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(10)}
 
 
-def safe_stem(name: str, max_len: int = 100) -> str:
-    """A file-name stem from `name`: no directories, no `..`, no control or bidi characters.
-
-    Vietnamese letters are kept (NFC); the result is never empty.
+def safe_stem(name: str) -> str:
+    """A file-name stem for `name`: no directories, no `..`, no control characters, letters of
+    any script (Vietnamese included) kept, at most 100 characters, never empty.
     """
-    name = unicodedata.normalize("NFC", str(name))
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    for suffix in (".pdf", ".tiff", ".tif", ".png", ".jpg", ".jpeg"):
-        if name.lower().endswith(suffix):
-            name = name[: -len(suffix)]
-            break
+    name = unicodedata.normalize("NFC", name or "")
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
+    name = re.split(r"[/\\]", name)[-1]
+    name = _KNOWN_SUFFIXES.sub("", name.strip())
     name = _UNSAFE.sub("_", name)
-    name = re.sub(r"\s+", " ", name).strip(" .")
-    name = name[:max_len].strip(" .")
-    return name or "book"
+    name = _RUNS.sub("_", name).replace("..", "_")
+    name = name.strip("._- ")
+    name = name[:MAX_CHARS]
+    while len(name.encode("utf-8")) > MAX_BYTES:
+        name = name[:-1]
+    name = name.rstrip("._- ")
+    if not name:
+        return "book"
+    if name.split(".")[0].lower() in _RESERVED:
+        name += "_"
+    return name
