@@ -1,0 +1,123 @@
+"""The CLI as a user meets it: one-line errors, documented exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from digitize.errors import ExitCode
+
+from .conftest import digitize_cmd
+
+PIPE = """
+[pipeline]
+name = "plug"
+[[stage]]
+use = "ingest.fake"
+[[stage]]
+use = "ocr.fake"
+[[stage]]
+use = "layout.fakeflow"
+[[stage]]
+use = "export.shout"
+bang = "!!"
+"""
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*digitize_cmd(), *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, proc.stderr
+    for n in needles:
+        assert n in lines[0], lines[0]
+
+
+def test_third_party_exporter_runs_from_a_pipeline_file(
+    plugin: Path, fake_book: Path, tmp_path: Path
+) -> None:
+    pipe = tmp_path / "plug.toml"
+    pipe.write_text(PIPE)
+    proc = run(
+        "convert", str(fake_book), "-o", str(tmp_path / "out"), "-p", str(pipe), "--jobs", "2"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out/book.shout").read_text().splitlines()[0] == "MỘT HAI BA!!"
+    report = json.loads((tmp_path / "out/book.report.json").read_text())
+    assert report["pipeline"]["stages"][-1] == "export.shout@1"
+    stages = run("stages")
+    assert "export.shout" in stages.stdout and "appended to each paragraph" in stages.stdout
+
+
+def test_missing_input(plugin: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "plug.toml"
+    pipe.write_text(PIPE)
+    proc = run("convert", str(tmp_path / "nope.pdf"), "-o", str(tmp_path / "o"), "-p", str(pipe))
+    assert_one_line_error(proc, ExitCode.BAD_INPUT, "nope.pdf", "no such file")
+
+
+def test_unsupported_input(plugin: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "plug.toml"
+    pipe.write_text(PIPE)
+    bad = tmp_path / "notes.docx"
+    bad.write_text("x")
+    proc = run("convert", str(bad), "-o", str(tmp_path / "o"), "-p", str(pipe))
+    assert_one_line_error(proc, ExitCode.BAD_INPUT, "notes.docx", "unsupported input")
+    assert not (tmp_path / "o" / "notes.shout").exists()
+
+
+def test_unknown_stage_and_option(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "plug.toml"
+    pipe.write_text(PIPE.replace("export.shout", "export.shoot"))
+    proc = run("convert", str(fake_book), "-p", str(pipe), "-o", str(tmp_path / "o"))
+    assert_one_line_error(proc, ExitCode.USAGE, "unknown stage 'export.shoot'", "export.shout")
+    pipe.write_text(PIPE)
+    proc = run("convert", str(fake_book), "-p", str(pipe), "--set", "ocr.fake.confidence=1")
+    assert_one_line_error(proc, ExitCode.USAGE, "unknown option 'confidence'", "valid: conf")
+    proc = run("check", str(pipe))
+    assert proc.returncode == 0 and "ingest.fake → ocr.fake" in proc.stdout
+
+
+def test_unknown_pipeline_name(tmp_path: Path) -> None:
+    proc = run("convert", "x.pdf", "-p", "no-such-pipeline", cwd=tmp_path)
+    assert_one_line_error(proc, ExitCode.USAGE, "unknown pipeline 'no-such-pipeline'", "textbook")
+
+
+def test_partial_failure_exit_code(plugin: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "plug.toml"
+    pipe.write_text(PIPE.replace('name = "plug"', 'name = "plug"\nmax_failed_ratio = 0.5'))
+    book = tmp_path / "b.fake"
+    book.write_text('{"pages": ["một", "FAIL", "ba"]}')
+    proc = run("--quiet", "convert", str(book), "-p", str(pipe), "-o", str(tmp_path / "o"))
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
+    assert "page 2" in proc.stderr and "Traceback" not in proc.stderr
+    assert (tmp_path / "o/b.shout").is_file()
+
+
+def test_json_log_events(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "plug.toml"
+    pipe.write_text(PIPE)
+    log = tmp_path / "log.jsonl"
+    proc = run(
+        "--log-format",
+        "json",
+        "--log-file",
+        str(log),
+        "convert",
+        str(fake_book),
+        "-p",
+        str(pipe),
+        "-o",
+        str(tmp_path / "o"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    events = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [e["event"] for e in events] == ["book_started", "book_finished"]
+    assert events[1]["pages"] == 3 and events[1]["pages_failed"] == 0
