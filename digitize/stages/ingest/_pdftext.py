@@ -1,0 +1,79 @@
+"""A PDF page's text layer: is it usable, and its words as model blocks (helper of ingest.pdf)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any, Literal
+
+from digitize.model import BBox, Block, Line, Word, nfc
+
+Verdict = Literal["text", "ocr", "none"]
+
+
+def _flags() -> int:
+    import pymupdf
+
+    # Not TEXT_PRESERVE_LIGATURES: "ﬁ" comes out as "fi", which is what a reader searches for.
+    return int(pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP)
+
+
+def _bad_char(ch: str) -> bool:
+    """Characters that betray a broken font encoding (text that only looks like text)."""
+    if ch == "\ufffd":
+        return True
+    return unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs")
+
+
+def _is_real(word: str) -> bool:
+    return any(ch.isalnum() for ch in word) and not any(_bad_char(ch) for ch in word)
+
+
+def text_layer_verdict(page: Any, min_words: int) -> Verdict:
+    """ "text": a usable visible text layer; "ocr": an invisible (OCR) layer; "none": rasterise.
+
+    Usable means at least `min_words` real words (letters or digits, no replacement or private-
+    use characters) and at most 20 % garbage words: PDFs with broken font encodings extract as
+    junk and must be OCRed instead. Invisible = most characters drawn in render mode 3 or in
+    GlyphLessFont (what Tesseract/OCRmyPDF write) or fully transparent.
+    """
+    words = [w[4] for w in page.get_text("words", flags=_flags()) if w[4].strip()]
+    real = sum(1 for w in words if _is_real(w))
+    garbage = sum(1 for w in words if any(_bad_char(ch) for ch in w))
+    if real < max(1, min_words) or garbage > 0.2 * len(words):
+        return "none"
+    total = hidden = 0
+    for span in page.get_texttrace():
+        n = len(span.get("chars", ()))
+        total += n
+        if (
+            span.get("type") == 3
+            or "glyphless" in str(span.get("font", "")).lower()
+            or span.get("opacity", 1.0) == 0
+        ):
+            hidden += n
+    return "ocr" if total and hidden > total / 2 else "text"
+
+
+def text_layer_blocks(page: Any, dpi: int) -> tuple[Block, ...]:
+    """Words of the text layer in page-image pixels at `dpi` (rotation applied), grouped into
+    MuPDF's blocks and lines; conf 1.0 (the text is the PDF's own)."""
+    import pymupdf
+
+    mat = page.rotation_matrix * pymupdf.Matrix(dpi / 72, dpi / 72)
+    lines: dict[tuple[int, int], list[Word]] = {}
+    for x0, y0, x1, y1, text, bno, lno, _wno in page.get_text("words", flags=_flags()):
+        text = nfc(text.strip())
+        if not text:
+            continue
+        r = pymupdf.Rect(x0, y0, x1, y1) * mat
+        r.normalize()
+        lines.setdefault((bno, lno), []).append(Word(text, BBox(r.x0, r.y0, r.x1, r.y1), 1.0))
+    blocks: dict[int, list[Line]] = {}
+    for (bno, _lno), words in lines.items():
+        blocks.setdefault(bno, []).append(
+            Line(tuple(words), BBox.enclosing([w.bbox for w in words]))
+        )
+    return tuple(
+        Block("paragraph", tuple(ls), BBox.enclosing([ln.bbox for ln in ls]))
+        for ls in blocks.values()
+    )

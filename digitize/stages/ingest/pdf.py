@@ -1,0 +1,247 @@
+"""`ingest.pdf`: a PDF → Book, page by page, text layer or raster.
+
+A page with a usable text layer (born-digital) becomes words straight from the PDF, in pixel
+coordinates at `ctx.render_dpi`, with no image: that is orders of magnitude faster than OCR and
+exact. Every other page is rasterised to `pages/p0001-<hash>.png` in the work dir for the OCR
+stage. A scanned PDF that already carries an invisible OCR layer (text render mode 3, e.g.
+from OCRmyPDF/ABBYY) is re-OCRed by default (`existing_ocr = "redo"`): that layer is of unknown
+quality, often without Vietnamese diacritics; `"use"` takes it as is.
+
+Damage is never silent: a file MuPDF had to repair, or a page MuPDF warned about, gets a
+warning on the affected pages; a page that cannot be read at all gets `Page.failed`.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from digitize.errors import BadInput, MissingDependency
+from digitize.fileio import write_bytes
+from digitize.model import Book, BookMeta, Page, nfc
+from digitize.stage import Context, Ingester, opt
+from digitize.stages.ingest import _common
+from digitize.stages.ingest._pdftext import text_layer_blocks, text_layer_verdict
+
+RENDER_VERSION = "1"  # bump when the rendering of an unchanged page changes
+
+
+@dataclass(frozen=True, slots=True)
+class PdfOptions:
+    min_text_words: int = opt(10, "a page needs this many real words in its text layer to skip OCR")
+    existing_ocr: Literal["use", "redo"] = opt(
+        "redo", "an invisible OCR text layer (scanned PDF): redo the OCR, or use that layer"
+    )
+    text_layer: bool = opt(True, "use born-digital text layers (false: rasterise every page)")
+    colorspace: Literal["gray", "rgb"] = opt("gray", "colour of rasterised pages")
+    renderer: Literal["pymupdf", "pdf2image"] = opt(
+        "pymupdf", "rasteriser: pymupdf (in-process, fast) or pdf2image (poppler's pdftoppm)"
+    )
+    dpi_from_image: bool = opt(
+        False, "a page that is one scanned image: render at the image's own resolution"
+    )
+
+
+class PdfIngester(Ingester[PdfOptions]):
+    name: ClassVar[str] = "ingest.pdf"
+    version: ClassVar[str] = "1"
+    Options: ClassVar[type] = PdfOptions
+    summary: ClassVar[str] = "PDF → pages: born-digital text layer, or page images for OCR"
+    suffixes: ClassVar[tuple[str, ...]] = (".pdf",)
+
+    def check(self) -> None:
+        if self.options.renderer == "pdf2image" and shutil.which("pdftoppm") is None:
+            raise MissingDependency(
+                "renderer 'pdf2image' needs poppler's pdftoppm, which was not found",
+                hint="apt-get install poppler-utils (or set renderer = 'pymupdf')",
+            )
+
+    def ingest(self, src: Path, ctx: Context) -> Book:
+        import pymupdf
+
+        src = Path(src)
+        _sniff(src)
+        pymupdf.TOOLS.mupdf_display_errors(False)  # we collect them into page warnings
+        pymupdf.TOOLS.mupdf_display_warnings(False)
+        pymupdf.TOOLS.mupdf_warnings(reset=True)
+        try:
+            doc = pymupdf.open(src, filetype="pdf")
+        except Exception as e:
+            raise BadInput(f"{src.name}: not a readable PDF ({_short(e)})") from e
+        with doc:
+            if doc.needs_pass:
+                raise BadInput(
+                    f"{src.name}: the PDF is encrypted with a user password; cannot open it",
+                    hint="decrypt it first, e.g. qpdf --password=... --decrypt in.pdf out.pdf",
+                )
+            open_warnings = _mupdf_warnings()
+            if doc.page_count == 0:
+                raise BadInput(f"{src.name}: the PDF has no pages")
+            doc_warnings: tuple[str, ...] = ()
+            if doc.is_repaired:
+                doc_warnings = (
+                    "the PDF was damaged (broken xref/truncated) and repaired by MuPDF; "
+                    "check this page against the original"
+                    + (f": {open_warnings}" if open_warnings else ""),
+                )
+            digest = _common.file_sha256(src)
+            pages = [self._page(doc, i, src, digest, ctx, doc_warnings) for i in range(len(doc))]
+            meta = _meta(doc, src, digest, ctx)
+        return Book(meta=meta, pages=tuple(pages), work_dir=str(ctx.work_dir))
+
+    # ------------------------------------------------------------ one page
+
+    def _page(
+        self, doc: Any, i: int, src: Path, digest: str, ctx: Context, warn: tuple[str, ...]
+    ) -> Page:
+        dpi = ctx.render_dpi
+        size = (0, 0)
+        try:
+            page = doc.load_page(i)
+            label = page.get_label() or None
+            size = _pixel_size(page, dpi)
+            verdict = text_layer_verdict(page, self.options.min_text_words)
+            use_text = self.options.text_layer and (
+                verdict == "text" or (verdict == "ocr" and self.options.existing_ocr == "use")
+            )
+            if use_text:
+                blocks = text_layer_blocks(page, dpi)
+                result = Page(
+                    index=i, size=size, dpi=dpi, label=label, blocks=blocks, source="textlayer"
+                )
+            else:
+                if self.options.dpi_from_image:
+                    dpi = _native_dpi(page) or dpi
+                rel, size = self._render(page, src, i, digest, dpi, ctx)
+                result = Page(index=i, size=size, dpi=dpi, image=rel, label=label)
+        except Exception as e:  # one bad page must not lose the book: the runner decides
+            msgs = _mupdf_warnings()
+            reason = f"{src.name} page {i + 1}: cannot be read ({_short(e)})"
+            return Page(index=i, size=size, dpi=dpi, failed=reason, warnings=_w(warn, msgs))
+        msgs = _mupdf_warnings()
+        if warn or msgs:
+            result = replace(result, warnings=_w(warn, msgs))
+        return result
+
+    def _render(
+        self, page: Any, src: Path, i: int, digest: str, dpi: int, ctx: Context
+    ) -> tuple[str, tuple[int, int]]:
+        """Rasterise one page into the work dir (reusing an earlier identical render)."""
+        from PIL import Image
+
+        o = self.options
+        rel = _common.page_image_name(i, digest, dpi, o.colorspace, o.renderer, RENDER_VERSION)
+        target = Path(ctx.work_dir) / rel
+        if target.is_file():
+            try:
+                with Image.open(target) as im:
+                    return rel, im.size
+            except OSError:
+                pass  # a damaged cache file: render again
+        if o.renderer == "pdf2image":
+            data, size = _render_poppler(src, i, dpi, o.colorspace == "gray")
+        else:
+            import pymupdf
+
+            cs = pymupdf.csGRAY if o.colorspace == "gray" else pymupdf.csRGB
+            mat = pymupdf.Matrix(dpi / 72, dpi / 72)
+            pix = page.get_pixmap(matrix=mat, colorspace=cs, alpha=False)
+            # MuPDF's PNG writer uses fast deflate: quicker than Pillow at compress_level=1
+            data, size = pix.tobytes("png"), (pix.width, pix.height)
+        write_bytes(target, data)
+        return rel, size
+
+
+def _render_poppler(src: Path, i: int, dpi: int, gray: bool) -> tuple[bytes, tuple[int, int]]:
+    import io
+
+    from pdf2image import convert_from_path
+
+    imgs = convert_from_path(str(src), dpi=dpi, first_page=i + 1, last_page=i + 1, grayscale=gray)
+    if not imgs:
+        raise RuntimeError("pdftoppm produced no image")
+    buf = io.BytesIO()
+    imgs[0].save(buf, "PNG", compress_level=1)
+    return buf.getvalue(), imgs[0].size
+
+
+def _pixel_size(page: Any, dpi: int) -> tuple[int, int]:
+    """The page's size in pixels at `dpi`, exactly as MuPDF sizes a pixmap of it."""
+    import pymupdf
+
+    r = (page.rect * pymupdf.Matrix(dpi / 72, dpi / 72)).irect
+    return (r.width, r.height)
+
+
+def _native_dpi(page: Any) -> int | None:
+    """The resolution of the single image covering the page, if the page is just that."""
+    infos = page.get_image_info()
+    if len(infos) != 1:
+        return None
+    import pymupdf
+
+    box = pymupdf.Rect(infos[0]["bbox"]) & page.rect
+    if box.is_empty or box.get_area() < 0.85 * page.rect.get_area():
+        return None
+    long_px = max(infos[0]["width"], infos[0]["height"])
+    dpi = round(long_px / (max(box.width, box.height) / 72))
+    return dpi if 70 <= dpi <= 1200 else None
+
+
+def _sniff(src: Path) -> None:
+    """Refuse what is not a PDF by its bytes (never by its suffix)."""
+    try:
+        with open(src, "rb") as f:
+            head = f.read(1024)
+    except FileNotFoundError as e:
+        raise BadInput(f"{src}: no such file") from e
+    except OSError as e:
+        raise BadInput(f"{src.name}: cannot read ({e.strerror or e})") from e
+    if not head:
+        raise BadInput(f"{src.name}: the file is empty")
+    if b"%PDF-" not in head:
+        raise BadInput(f"{src.name}: not a PDF (no %PDF- header)")
+
+
+def _mupdf_warnings() -> str:
+    import pymupdf
+
+    text = pymupdf.TOOLS.mupdf_warnings(reset=True) or ""
+    return "; ".join(dict.fromkeys(s.strip() for s in text.splitlines() if s.strip()))
+
+
+def _w(base: tuple[str, ...], msgs: str) -> tuple[str, ...]:
+    return (*base, f"MuPDF: {msgs}") if msgs else base
+
+
+def _short(e: BaseException) -> str:
+    return str(e).splitlines()[0][:200] if str(e) else type(e).__name__
+
+
+def _meta(doc: Any, src: Path, digest: str, ctx: Context) -> BookMeta:
+    md = doc.metadata or {}
+    title = nfc((md.get("title") or "").strip()) or src.stem
+    authors = tuple(nfc(a.strip()) for a in (md.get("author") or "").split(";") if a.strip())
+    date = ""
+    m = re.match(r"D:(\d{4})(\d{2})?(\d{2})?", md.get("creationDate") or "")
+    if m:
+        date = "-".join(g for g in m.groups() if g)
+    lang = _common.meta_lang(ctx.lang)
+    try:
+        kind, value = doc.xref_get_key(doc.pdf_catalog(), "Lang")
+        if kind == "string" and value.strip():
+            lang = value.strip()
+    except Exception:
+        pass  # no catalog language: keep the run's
+    return BookMeta(
+        title=title,
+        authors=authors,
+        lang=lang,
+        identifier=f"urn:sha256:{digest}",
+        source=src.name,
+        date=date,
+        description=nfc((md.get("subject") or "").strip()),
+    )

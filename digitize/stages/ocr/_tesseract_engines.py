@@ -1,0 +1,254 @@
+"""Tesseract backends for `ocr.tesseract`: in-process tesserocr and the `tesseract` CLI.
+
+Both return the same neutral structure (blocks → paragraphs → lines → words, Tesseract's own
+grouping) so the stage builds identical model objects whichever engine ran. Helper module of
+the `ocr.tesseract` stage; nothing else should import it.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in image pixels, x1/y1 exclusive
+
+# Where distributions put tessdata, tried when neither TESSDATA_PREFIX nor the CLI tell us.
+_COMMON_TESSDATA = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+    "/opt/homebrew/share/tessdata",
+)
+
+
+@dataclass
+class RawWord:
+    text: str
+    box: Box
+    conf: float  # 0..100 as Tesseract reports it
+
+
+@dataclass
+class RawBlock:
+    """One Tesseract block; `image` is True when Tesseract classified it as a picture."""
+
+    box: Box
+    paras: list[list[list[RawWord]]] = field(default_factory=list)  # paras → lines → words
+    image: bool = False
+    drop: bool = False  # rules and noise Tesseract reports as blocks
+
+
+# ---------------------------------------------------------------- discovery
+
+
+@functools.lru_cache(maxsize=1)
+def cli_path() -> str | None:
+    return shutil.which("tesseract")
+
+
+def _run_cli(*args: str) -> str:
+    exe = cli_path()
+    if exe is None:
+        return ""
+    try:
+        res = subprocess.run([exe, *args], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return (res.stdout or "") + "\n" + (res.stderr or "")
+
+
+@functools.lru_cache(maxsize=1)
+def cli_version() -> str | None:
+    m = re.search(r"tesseract\s+v?(\d+\.\d+[\w.\-]*)", _run_cli("--version"))
+    return m.group(1) if m else None
+
+
+def _has_traineddata(d: Path) -> bool:
+    return d.is_dir() and any(d.glob("*.traineddata"))
+
+
+@functools.lru_cache(maxsize=1)
+def tessdata_dir() -> str | None:
+    """The tessdata directory: $TESSDATA_PREFIX, else what the CLI reports, else a common path.
+
+    tesserocr's wheel bundles its own libtesseract whose compiled-in path is "./", so it must
+    be told where the system's language files are.
+    """
+    env = os.environ.get("TESSDATA_PREFIX")
+    if env:
+        for cand in (Path(env), Path(env) / "tessdata"):
+            if _has_traineddata(cand):
+                return str(cand)
+    m = re.search(r'languages in "([^"]+)"', _run_cli("--list-langs"))
+    if m and _has_traineddata(Path(m.group(1))):
+        return str(Path(m.group(1)))
+    for c in _COMMON_TESSDATA:
+        if _has_traineddata(Path(c)):
+            return c
+    return None
+
+
+def installed_languages() -> list[str]:
+    d = tessdata_dir()
+    if d is None:
+        return []
+    return sorted(p.name[: -len(".traineddata")] for p in Path(d).glob("*.traineddata"))
+
+
+@functools.lru_cache(maxsize=1)
+def tesserocr_version() -> str | None:
+    """tesserocr's version (with its bundled libtesseract's), or None when not importable."""
+    try:
+        import tesserocr
+    except Exception:  # ImportError, or a broken native library
+        return None
+    lib = tesserocr.tesseract_version().split()[1] if tesserocr.tesseract_version() else "?"
+    return f"{getattr(tesserocr, '__version__', '?')} (libtesseract {lib})"
+
+
+# ---------------------------------------------------------------- tesserocr (in-process)
+
+# One engine per worker process and (tessdata, lang, oem): loading vie+eng models costs
+# ~0.3 s, far more than many pages' recognition, so engines live as long as the worker.
+_APIS: dict[tuple[str, str, int], Any] = {}
+
+
+def _api(tessdata: str, lang: str, oem: int) -> Any:
+    key = (tessdata, lang, oem)
+    api = _APIS.get(key)
+    if api is None:
+        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+        import tesserocr
+
+        api = tesserocr.PyTessBaseAPI(path=tessdata, lang=lang, oem=oem)
+        _APIS[key] = api
+    return api
+
+
+def run_tesserocr(
+    image: Path,
+    *,
+    tessdata: str,
+    lang: str,
+    psm: int,
+    oem: int,
+    dpi: int,
+    variables: dict[str, str],
+    timeout: float,
+) -> list[RawBlock]:
+    from tesserocr import PT, RIL
+
+    api = _api(tessdata, lang, oem)
+    api.Clear()
+    api.SetPageSegMode(psm)
+    for k, v in variables.items():
+        if not api.SetVariable(k, v):
+            raise ValueError(f"unknown Tesseract variable {k!r}")
+    try:
+        api.SetImageFile(str(image))
+    except RuntimeError:
+        # leptonica could not read it: hand over Pillow's decoding instead
+        from PIL import Image
+
+        with Image.open(image) as im:
+            api.SetImage(im.convert("L") if im.mode not in ("L", "RGB") else im.copy())
+    api.SetSourceResolution(dpi)
+    if not api.Recognize(int(timeout * 1000)):
+        raise RuntimeError("recognition failed or timed out")
+    ri = api.GetIterator()
+    blocks: list[RawBlock] = []
+    if ri is None:
+        return blocks
+    pictures = {PT.FLOWING_IMAGE, PT.HEADING_IMAGE, PT.PULLOUT_IMAGE}
+    junk = {PT.HORZ_LINE, PT.VERT_LINE, PT.NOISE}
+    while True:
+        if ri.IsAtBeginningOf(RIL.BLOCK):
+            bt = ri.BlockType()
+            blocks.append(
+                RawBlock(_box(ri.BoundingBox(RIL.BLOCK)), image=bt in pictures, drop=bt in junk)
+            )
+        b = blocks[-1] if blocks else None
+        if b is not None and not ri.Empty(RIL.WORD):
+            if ri.IsAtBeginningOf(RIL.PARA) or not b.paras:
+                b.paras.append([])
+            if ri.IsAtBeginningOf(RIL.TEXTLINE) or not b.paras[-1]:
+                b.paras[-1].append([])
+            wbox = ri.BoundingBox(RIL.WORD)
+            if wbox is not None:
+                b.paras[-1][-1].append(
+                    RawWord(ri.GetUTF8Text(RIL.WORD) or "", _box(wbox), ri.Confidence(RIL.WORD))
+                )
+        if not ri.Next(RIL.WORD):
+            break
+    return blocks
+
+
+def _box(b: Any) -> Box:
+    x0, y0, x1, y1 = b
+    return (int(x0), int(y0), int(x1), int(y1))
+
+
+# ---------------------------------------------------------------- tesseract CLI
+
+
+def run_cli(
+    image: Path,
+    *,
+    tessdata: str | None,
+    lang: str,
+    psm: int,
+    oem: int,
+    dpi: int,
+    variables: dict[str, str],
+    timeout: float,
+) -> list[RawBlock]:
+    """Run the CLI with TSV output (what pytesseract's image_to_data parses) and regroup it."""
+    import pytesseract
+
+    config = [f"--psm {psm}", f"--oem {oem}", f"--dpi {dpi}"]
+    if tessdata:
+        config.append(f'--tessdata-dir "{tessdata}"')
+    config += [f"-c {k}={v}" for k, v in variables.items()]
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    tsv = pytesseract.image_to_data(
+        str(image), lang=lang, config=" ".join(config), timeout=timeout or 0
+    )
+    return parse_tsv(tsv)
+
+
+def parse_tsv(tsv: str) -> list[RawBlock]:
+    """Tesseract TSV → blocks. Rows are level 1..5 (page, block, para, line, word)."""
+    blocks: dict[int, RawBlock] = {}
+    paras: dict[tuple[int, int], list[list[RawWord]]] = {}
+    lines: dict[tuple[int, int, int], list[RawWord]] = {}
+    rows = tsv.splitlines()
+    for row in rows[1:]:
+        cols = row.split("\t")
+        if len(cols) < 11:
+            continue
+        try:
+            level, _page, bn, pn, ln = (int(c) for c in cols[:5])
+            left, top, width, height = (int(c) for c in cols[6:10])
+            conf = float(cols[10])
+        except ValueError:
+            continue
+        text = cols[11] if len(cols) > 11 else ""
+        box = (left, top, left + width, top + height)
+        if level == 2:
+            blocks[bn] = RawBlock(box)
+        elif level == 3 and bn in blocks:
+            paras[(bn, pn)] = []
+            blocks[bn].paras.append(paras[(bn, pn)])
+        elif level == 4 and (bn, pn) in paras:
+            lines[(bn, pn, ln)] = []
+            paras[(bn, pn)].append(lines[(bn, pn, ln)])
+        elif level == 5 and (bn, pn, ln) in lines:
+            lines[(bn, pn, ln)].append(RawWord(text, box, conf))
+    return list(blocks.values())

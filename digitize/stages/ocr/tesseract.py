@@ -1,0 +1,182 @@
+"""`ocr.tesseract`: words, lines, paragraphs, boxes and confidences from Tesseract.
+
+Two engines give the same result structure: tesserocr (in-process, one engine per worker and
+language set, models loaded once) and the `tesseract` CLI through pytesseract (TSV output). The
+default `auto` uses tesserocr when it imports and falls back to the CLI.
+
+Tesseract's own grouping is kept: each Tesseract paragraph becomes a `Block("paragraph")`; a
+block Tesseract found no text in (it reports pictures that way, in both engines) becomes a
+`Block("figure", lines=())` with its box. Layout stages refine kinds later.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from digitize.errors import MissingDependency, PageError
+from digitize.model import BBox, Block, Line, Page, Step, Word, nfc
+from digitize.stage import Context, PageStage, opt
+from digitize.stages.ocr import _tesseract_engines as eng
+
+_APT_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TesseractOptions:
+    lang: str | None = opt(None, "Tesseract languages, e.g. 'vie+eng' (default: the run's lang)")
+    psm: int = opt(3, "page segmentation mode (3 = automatic layout; 6 = one uniform block)")
+    oem: int = opt(1, "OCR engine mode (1 = LSTM only; the data we ship for has no legacy models)")
+    engine: Literal["auto", "tesserocr", "cli"] = opt(
+        "auto", "tesserocr in-process when importable (faster), else the tesseract CLI"
+    )
+    variables: tuple[str, ...] = opt(
+        (), "extra Tesseract variables as name=value (e.g. preserve_interword_spaces=1)"
+    )
+    min_figure_in: float = opt(
+        0.25, "text-less blocks narrower or shorter than this (inches) are rules/noise, dropped"
+    )
+    timeout: float = opt(0.0, "seconds before Tesseract abandons a page (0 = never)")
+
+
+class TesseractOcr(PageStage[TesseractOptions]):
+    kind: ClassVar[str] = "ocr"
+    name: ClassVar[str] = "ocr.tesseract"
+    version: ClassVar[str] = "1"
+    Options: ClassVar[type] = TesseractOptions
+    summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
+
+    # ------------------------------------------------------------ dependency check
+
+    def check(self, lang: str | None = None) -> None:
+        """Tesseract (for the chosen engine) and every requested language must be present."""
+        engine = self._engine()
+        if engine == "cli" and eng.cli_path() is None:
+            raise MissingDependency("the tesseract program was not found", hint=_APT_HINT)
+        if eng.tessdata_dir() is None:
+            raise MissingDependency("no Tesseract language data (tessdata) found", hint=_APT_HINT)
+        wanted = (lang or self.options.lang or Context().lang).split("+")
+        have = set(eng.installed_languages())
+        missing = [w for w in wanted if w and w not in have]
+        if missing:
+            pkgs = " ".join("tesseract-ocr-" + m.lower().replace("_", "-") for m in missing)
+            raise MissingDependency(
+                f"Tesseract language(s) not installed: {', '.join(missing)} "
+                f"(installed: {', '.join(sorted(have)) or 'none'})",
+                hint=f"apt-get install tesseract-ocr {pkgs}",
+            )
+
+    def _engine(self) -> str:
+        if self.options.engine == "auto":
+            return "tesserocr" if eng.tesserocr_version() and eng.tessdata_dir() else "cli"
+        if self.options.engine == "tesserocr" and eng.tesserocr_version() is None:
+            raise MissingDependency(
+                "engine 'tesserocr' requested but tesserocr is not importable",
+                hint="pip install tesserocr (or set engine = 'cli')",
+            )
+        return self.options.engine
+
+    # ------------------------------------------------------------ the page
+
+    def process_page(self, page: Page, ctx: Context) -> Page:
+        if page.source == "textlayer" or page.image is None or page.failed:
+            return page
+        path = Path(ctx.work_dir) / page.image
+        if not path.is_file():
+            raise PageError(f"page {page.index + 1}: image {page.image} not found in work dir")
+        lang = self.options.lang or ctx.lang
+        self.check(lang)
+        raw = self._recognise(path, lang, page.dpi or 300)
+        blocks = build_blocks(raw, min_figure_px=self.options.min_figure_in * (page.dpi or 300))
+        step = Step(self.name, self.version, self.options_digest())
+        return dataclasses.replace(page, blocks=tuple(blocks), steps=(*page.steps, step))
+
+    def _recognise(self, path: Path, lang: str, dpi: int) -> list[eng.RawBlock]:
+        variables = _parse_variables(self.options.variables)
+        o = self.options
+        try:
+            if self._engine() == "tesserocr":
+                return eng.run_tesserocr(
+                    path,
+                    tessdata=eng.tessdata_dir() or "",
+                    lang=lang,
+                    psm=o.psm,
+                    oem=o.oem,
+                    dpi=dpi,
+                    variables=variables,
+                    timeout=o.timeout,
+                )
+            return eng.run_cli(
+                path,
+                tessdata=eng.tessdata_dir(),
+                lang=lang,
+                psm=o.psm,
+                oem=o.oem,
+                dpi=dpi,
+                variables=variables,
+                timeout=o.timeout,
+            )
+        except MissingDependency:
+            raise
+        except Exception as e:  # engine errors are per page: the runner's policy decides
+            raise PageError(f"Tesseract failed on {path.name}: {e}") from e
+
+
+def _parse_variables(items: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        k, sep, v = item.partition("=")
+        if not sep or not k.strip():
+            raise PageError(f"Tesseract variable {item!r} is not name=value")
+        out[k.strip()] = v.strip()
+    return out
+
+
+def _bbox(b: tuple[int, int, int, int]) -> BBox:
+    return BBox(float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+
+def build_blocks(raw: list[eng.RawBlock], *, min_figure_px: float) -> list[Block]:
+    """Neutral engine output → model blocks: paragraphs, and figures for text-less blocks.
+
+    Blank words are dropped, text is NFC, confidences scaled to 0..1; line and block boxes
+    enclose their kept words, so both engines give the same geometry.
+    """
+    out: list[Block] = []
+    for rb in raw:
+        if rb.drop:
+            continue
+        paras: list[Block] = []
+        for para in rb.paras:
+            lines: list[Line] = []
+            for raw_line in para:
+                words = tuple(
+                    Word(nfc(w.text.strip()), _bbox(w.box), max(0.0, min(1.0, w.conf / 100)))
+                    for w in raw_line
+                    if w.text.strip()
+                )
+                if words:
+                    lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
+            if lines:
+                paras.append(
+                    Block("paragraph", tuple(lines), BBox.enclosing([ln.bbox for ln in lines]))
+                )
+        if paras:
+            out.extend(paras)
+            continue
+        box = _bbox(rb.box)
+        if min(box.width, box.height) >= min_figure_px:
+            out.append(Block("figure", (), box))
+    return out
+
+
+def tesseract_status() -> dict[str, Any]:
+    """What `digitize doctor` shows: CLI and tesserocr versions, tessdata, languages."""
+    return {
+        "cli": eng.cli_path(),
+        "cli_version": eng.cli_version(),
+        "tesserocr": eng.tesserocr_version(),
+        "tessdata": eng.tessdata_dir(),
+        "languages": eng.installed_languages(),
+    }
