@@ -1,0 +1,153 @@
+"""Text patterns shared by the layout stages: numbering, list marks, captions, page numbers.
+
+Textbooks in Vietnamese and English announce structure in words ("Chương 1", "Bài 3", "Hình 1.2",
+"Table 4") and marks ("a)", "1.", "•"); these patterns are the evidence the geometry lacks.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Heading keywords and their rank (lower = higher in the outline).
+_KEYWORD_RANK = {
+    "phần": 0,
+    "part": 0,
+    "chương": 1,
+    "chapter": 1,
+    "bài": 2,
+    "lesson": 2,
+    "unit": 2,
+    "tiết": 3,
+    "mục": 3,
+    "section": 3,
+}
+_NUM = r"(?:\d+|[IVXLCivxlc]+|[A-Z])"
+_KEYWORD_RE = re.compile(
+    r"^(" + "|".join(_KEYWORD_RANK) + r")\s+" + _NUM + r"(?:[.:\-–—]|\s|$)", re.IGNORECASE
+)
+_DOTTED_RE = re.compile(r"^(\d+(?:\.\d+)+)\.?\s+\S")  # 1.2 Title, 1.2.3. Title
+_SINGLE_NUM_RE = re.compile(r"^(\d+|[IVX]+)\.\s+\S")  # 1. Title / II. Title
+
+_BULLETS = "•·●○◦▪▫■□‣⁃∙–—-*+►▶✓✔"
+_BULLET_RE = re.compile(r"^[" + re.escape(_BULLETS) + r"](?:\s|$)")
+_ORDERED_RE = re.compile(r"^(?:\(?(?:\d{1,2}|[a-zđ]|[ivx]{1,4})\)|(?:\d{1,2}|[a-zđ])\.)(?:\s|$)")
+
+_CAPTION_RE = re.compile(
+    r"^(Hình|Hinh|H\.|Bảng|Biểu đồ|Sơ đồ|Ảnh|Tranh|Figure|Fig\.|Table|Chart|Diagram|Photo)"
+    r"\s*(\d+(?:[.\-–]\d+)*[a-z]?)",
+    re.IGNORECASE,
+)
+
+_ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+_PAGE_DECOR = "-–—|·•()[]{}<>"
+_PAGE_WORDS = {"trang", "page", "tr.", "p."}
+
+TERMINAL = ".!?…:;\"”»'’)]"
+HYPHENS = "-\u2010\u00ad¬"
+
+
+def heading_rank(text: str) -> float | None:
+    """Outline rank announced by the text itself, or None: Part 0, Chapter 1, Lesson 2, 1.2 → 3."""
+    t = text.strip()
+    m = _KEYWORD_RE.match(t)
+    if m:
+        return float(_KEYWORD_RANK[m.group(1).lower()])
+    m = _DOTTED_RE.match(t)
+    if m:
+        return 1.0 + m.group(1).count(".") + 1
+    return None
+
+
+def single_number_heading(text: str) -> bool:
+    """`1. Title` / `II. Title`: a heading only with other evidence (it is also a list mark)."""
+    return bool(_SINGLE_NUM_RE.match(text.strip()))
+
+
+def list_mark(text: str) -> tuple[str, bool] | None:
+    """The list mark starting `text` and whether it is ordered, or None."""
+    t = text.strip()
+    m = _BULLET_RE.match(t)
+    if m:
+        return m.group(0).strip(), False
+    m = _ORDERED_RE.match(t)
+    if m:
+        return m.group(0).strip(), True
+    return None
+
+
+def caption_match(text: str) -> re.Match[str] | None:
+    return _CAPTION_RE.match(text.strip())
+
+
+def roman_value(token: str) -> int | None:
+    t = token.lower()
+    if not t or not _ROMAN_RE.match(t):
+        return None
+    total = 0
+    for a, b in zip(t, t[1:] + " ", strict=True):
+        va, vb = _ROMAN_VALUES[a], _ROMAN_VALUES.get(b, 0)
+        total += -va if va < vb else va
+    return total
+
+
+def to_roman(n: int) -> str:
+    out = []
+    for v, s in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
+        while n >= v:
+            out.append(s)
+            n -= v
+    return "".join(out)
+
+
+def page_number_value(text: str) -> tuple[int, bool, str] | None:
+    """(value, is_roman, printed form) when `text` is a bare page number like `12`, `- 12 -`,
+    `Trang 12` or `xiv`; None otherwise."""
+    tokens = [t.strip(_PAGE_DECOR) for t in text.split()]
+    tokens = [t for t in tokens if t and t.lower() not in _PAGE_WORDS]
+    if len(tokens) != 1:
+        return None
+    tok = tokens[0]
+    if tok.isdigit() and len(tok) <= 4:
+        return int(tok), False, tok
+    rv = roman_value(tok)
+    if (rv is not None and tok.islower()) or (rv is not None and len(tok) > 1):
+        assert rv is not None
+        return rv, True, tok
+    return None
+
+
+def edge_number(text: str) -> tuple[int, str] | None:
+    """An arabic number at the start or end of a running-head line (`12  CHƯƠNG 1`)."""
+    tokens = text.split()
+    if len(tokens) < 2:
+        return None
+    for tok in (tokens[0], tokens[-1]):
+        t = tok.strip(_PAGE_DECOR)
+        if t.isdigit() and len(t) <= 4:
+            return int(t), t
+    return None
+
+
+def is_upper_title(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters)
+
+
+def ends_sentence(text: str) -> bool:
+    t = text.rstrip()
+    return bool(t) and t[-1] in TERMINAL

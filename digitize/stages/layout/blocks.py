@@ -1,0 +1,280 @@
+"""Per-page layout: rebuild blocks from OCR lines, classify them, put them in reading order.
+
+OCR engines group lines into paragraphs unreliably (headings glued to body text, one paragraph
+split in two, columns mixed), so we pool every text line of the page, order lines by columns
+(`_order`), cut them into blocks where the geometry says a new paragraph starts (vertical gap,
+first-line indent, short last line, a change of type size, a list or caption mark), then name
+each block: heading, caption, list_item, footnote or paragraph. Figures stay as they are.
+Running heads and page numbers need the whole book: `layout.furniture` finds them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+from statistics import median
+
+from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
+from digitize.stage import Context, PageStage, opt
+from digitize.stages.layout import _text
+from digitize.stages.layout._order import reading_order
+
+TEXT_KINDS_KEPT = FURNITURE_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class BlockLayoutOptions:
+    heading_ratio: float = opt(1.2, "a line this many times the body glyph height is a heading")
+    small_ratio: float = opt(0.86, "a line this many times the body height or less is small type")
+    para_gap: float = opt(0.6, "extra vertical gap (in body line heights) that starts a paragraph")
+    indent: float = opt(0.8, "first-line indent (in body line heights) that starts a paragraph")
+    resegment: bool = opt(True, "rebuild paragraphs from lines instead of trusting the OCR's")
+
+
+class BlockLayout(PageStage[BlockLayoutOptions]):
+    kind = "layout"
+    name = "layout.blocks"
+    version = "2"
+    Options = BlockLayoutOptions
+    summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
+
+    def process_page(self, page: Page, ctx: Context) -> Page:
+        blocks = [b for b in (_clean_block(b) for b in page.blocks) if b is not None]
+        if not self.options.resegment:
+            return replace(page, blocks=tuple(blocks))
+        return replace(page, blocks=tuple(_layout(page, blocks, self.options)))
+
+
+def _clean_block(block: Block) -> Block | None:
+    """NFC every word and drop empty words/lines; a text block left empty is dropped."""
+    lines = []
+    for line in block.lines:
+        words = tuple(Word(nfc(w.text), w.bbox, w.conf) for w in line.words if w.text.strip())
+        if words:
+            lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
+    if not lines and block.kind not in ("figure", "table"):
+        return None
+    return replace(block, lines=tuple(lines))
+
+
+def line_height(line: Line) -> float:
+    """Glyph height of a line: median word height (diacritics and descenders vary per word)."""
+    return float(median(w.bbox.height for w in line.words)) if line.words else line.bbox.height
+
+
+@dataclass(slots=True)
+class _Item:
+    bbox: BBox
+    line: Line | None = None  # None: a non-text block
+    block: Block | None = None
+    kind: str = "paragraph"  # a kind fixed upstream (figure, table, furniture)
+    column: tuple[int, int] = (0, 0)
+
+
+def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions) -> list[Block]:
+    items: list[_Item] = []
+    for b in blocks:
+        if b.kind in ("figure", "table") and not b.lines:
+            items.append(_Item(b.bbox, None, b, b.kind))
+        else:
+            kind = b.kind if b.kind in TEXT_KINDS_KEPT else "paragraph"
+            items.extend(_Item(ln.bbox, ln, None, kind) for ln in b.lines)
+    text_lines = [it.line for it in items if it.line is not None]
+    if not text_lines:
+        return blocks
+    body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
+    placed = reading_order([it.bbox for it in items], body_h)
+    ordered = []
+    for p in placed:
+        it = items[p.index]
+        it.column = (p.section, p.column)
+        ordered.append(it)
+    cols = _column_extents(ordered)
+    gap = _typical_gap(ordered, body_h)
+    groups = _segment(ordered, cols, gap, body_h, o)
+    return [_classify(g, groups, cols, body_h, page, o) for g in groups]
+
+
+def _column_extents(items: list[_Item]) -> dict[tuple[int, int], tuple[float, float]]:
+    """Left and right text edge per column: low/high percentiles resist indents and short lines."""
+    by_col: dict[tuple[int, int], list[BBox]] = {}
+    for it in items:
+        if it.line is not None:
+            by_col.setdefault(it.column, []).append(it.bbox)
+    out = {}
+    for c, boxes in by_col.items():
+        x0s = sorted(b.x0 for b in boxes)
+        x1s = sorted(b.x1 for b in boxes)
+        out[c] = (x0s[len(x0s) // 5], x1s[(len(x1s) * 4) // 5])
+    return out
+
+
+def _typical_gap(items: list[_Item], body_h: float) -> float:
+    gaps = [
+        b.bbox.y0 - a.bbox.y1
+        for a, b in itertools.pairwise(items)
+        if a.line is not None
+        and b.line is not None
+        and a.column == b.column
+        and b.bbox.y0 > a.bbox.y0
+    ]
+    gaps = [g for g in gaps if -0.5 * body_h < g < 3 * body_h]
+    return float(median(gaps)) if gaps else 0.4 * body_h
+
+
+def _size_class(line: Line, body_h: float, o: BlockLayoutOptions) -> int:
+    r = line_height(line) / body_h
+    return 1 if r >= o.heading_ratio else (-1 if r <= o.small_ratio else 0)
+
+
+def _segment(
+    items: list[_Item],
+    cols: dict[tuple[int, int], tuple[float, float]],
+    gap: float,
+    body_h: float,
+    o: BlockLayoutOptions,
+) -> list[list[_Item]]:
+    groups: list[list[_Item]] = []
+    for it in items:
+        if groups and _continues(groups[-1], it, cols, gap, body_h, o):
+            groups[-1].append(it)
+        else:
+            groups.append([it])
+    return groups
+
+
+def _continues(
+    group: list[_Item],
+    it: _Item,
+    cols: dict[tuple[int, int], tuple[float, float]],
+    gap: float,
+    body_h: float,
+    o: BlockLayoutOptions,
+) -> bool:
+    prev = group[-1]
+    if it.line is None or prev.line is None or it.kind != prev.kind:
+        return False
+    if it.column != prev.column or it.bbox.y0 < prev.bbox.y0 + 0.3 * body_h:
+        return False
+    if it.bbox.x1 < prev.bbox.x0 or it.bbox.x0 > prev.bbox.x1:
+        return False
+    if it.kind in FURNITURE_KINDS:
+        return True
+    if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
+        return False
+    if it.bbox.y0 - prev.bbox.y1 > gap + o.para_gap * body_h:
+        return False
+    left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
+    width = max(right - left, body_h)
+    text, ptext = it.line.text, prev.line.text
+    first = group[0].line
+    assert first is not None
+    in_list = _text.list_mark(first.text) is not None
+    # Marks that open a new block.
+    marked = _text.list_mark(text) or _text.heading_rank(text) is not None
+    if (marked or _text.caption_match(text)) and it.bbox.x0 <= prev.bbox.x0 + 0.5 * body_h:
+        return False
+    # A heading-like line closes its block.
+    titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
+    closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h
+    if closes and not _text.is_upper_title(text):
+        return False
+    indent = it.bbox.x0 - left
+    pindent = prev.bbox.x0 - left
+    if not in_list and indent > o.indent * body_h and pindent < 0.5 * o.indent * body_h:
+        return False
+    short = right - prev.bbox.x1
+    if short > 0.4 * width and not (in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h):
+        return False
+    return not (short > 2 * body_h and _text.ends_sentence(ptext))
+
+
+def _classify(
+    group: list[_Item],
+    groups: list[list[_Item]],
+    cols: dict[tuple[int, int], tuple[float, float]],
+    body_h: float,
+    page: Page,
+    o: BlockLayoutOptions,
+) -> Block:
+    head = group[0]
+    if head.line is None:
+        assert head.block is not None
+        return head.block
+    lines = tuple(it.line for it in group if it.line is not None)
+    bbox = BBox.enclosing([ln.bbox for ln in lines])
+    if head.kind in FURNITURE_KINDS:
+        return Block(head.kind, lines, bbox)
+    text = " ".join(ln.text for ln in lines)
+    first = lines[0].text
+    size = median(line_height(ln) for ln in lines) / body_h
+    nwords = len(text.split())
+    rank = _text.heading_rank(first)
+    if rank is not None and len(lines) <= 3 and nwords <= 20 and not text.rstrip().endswith("."):
+        return Block("heading", lines, bbox, int(rank) + 1)
+    if size >= o.heading_ratio and len(lines) <= 4 and nwords <= 30:
+        return Block("heading", lines, bbox, None)
+    if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text):
+        return Block("heading", lines, bbox, None)
+    if _text.single_number_heading(first) and len(lines) == 1 and size >= 1.08:
+        return Block("heading", lines, bbox, None)
+    cap = _text.caption_match(first)
+    if cap is not None and _is_caption(cap.end(), first, bbox, groups, body_h, len(lines)):
+        return Block("caption", lines, bbox)
+    if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
+        return Block("footnote", lines, bbox)
+    if _text.list_mark(first) is not None:
+        return Block("list_item", lines, bbox)
+    return Block("paragraph", lines, bbox)
+
+
+def _is_caption(
+    end: int, first: str, bbox: BBox, groups: list[list[_Item]], body_h: float, nlines: int
+) -> bool:
+    """A `Hình 1.2` line is a caption when a figure is close, or it is short and not a sentence
+    that merely mentions the figure (`Hình 1.2 cho thấy…`)."""
+    for g in groups:
+        it = g[0]
+        if it.line is None and it.kind in ("figure", "table"):
+            fb = it.bbox
+            near = min(abs(bbox.y0 - fb.y1), abs(fb.y0 - bbox.y1)) < 4 * body_h
+            overlap = min(bbox.x1, fb.x1) - max(bbox.x0, fb.x0) > 0
+            if near and overlap:
+                return True
+    rest = first.strip()[end:].lstrip(" .:-–—)")
+    return nlines <= 3 and (not rest or not rest[0].islower())
+
+
+_FOOT_MARKS = "*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰"
+
+
+def footnote_mark(text: str) -> str | None:
+    """The mark opening a footnote body: `1`, `*`, `¹`, `(1)`, `[1]`; None if there is none."""
+    tok = text.strip().split(" ", 1)[0] if text.strip() else ""
+    core = tok.strip("()[]").rstrip(".:")
+    if core and ((core.isdigit() and len(core) <= 3) or all(c in _FOOT_MARKS for c in core)):
+        return core
+    if tok and tok[0] in _FOOT_MARKS:
+        return tok[0]
+    return None
+
+
+def _footnote_mark(text: str) -> bool:
+    return footnote_mark(text) is not None
+
+
+def _below_body(
+    group: list[_Item], groups: list[list[_Item]], body_h: float, o: BlockLayoutOptions
+) -> bool:
+    """True when no body-size text sits below this group in its column."""
+    top = group[0].bbox.y0
+    for g in groups:
+        for it in g:
+            if it.line is None or it.column[1] not in (0, group[0].column[1]):
+                continue
+            t = it.line.text
+            if _text.page_number_value(t) is not None or len(t.split()) <= 3:
+                continue  # a page number or a short foot line is furniture, not body
+            if it.bbox.y0 > top and _size_class(it.line, body_h, o) >= 0:
+                return False
+    return True

@@ -1,0 +1,317 @@
+"""Build `book.flow`, the reading-order document exporters read.
+
+Walks the pages' blocks (already in reading order, furniture already marked) and emits
+PageBreak, Heading, Paragraph, Figure (cropped, with its caption), ListBlock and Footnote items.
+A paragraph cut by a column or page break is joined back into one Paragraph, with the page break
+recorded inside it; words split by a line-end hyphen are joined unless the book says the hyphen
+is real. Figures and footnotes met inside such a paragraph are emitted right after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from statistics import median
+
+from digitize.model import (
+    FURNITURE_KINDS,
+    Block,
+    Book,
+    FlowItem,
+    Footnote,
+    Heading,
+    ListBlock,
+    Page,
+    PageBreak,
+    Paragraph,
+    nfc,
+)
+from digitize.stage import BookStage, Context, opt
+from digitize.stages.layout import _text
+from digitize.stages.layout._figures import crop_figure
+from digitize.stages.layout._hyphen import Dehyphenator
+from digitize.stages.layout.blocks import footnote_mark, line_height
+
+
+@dataclass(frozen=True, slots=True)
+class FlowOptions:
+    dehyphenate: bool = opt(True, "join words split by a hyphen at a line end")
+    join_pages: bool = opt(True, "join a paragraph continued over a page or column break")
+    figures: bool = opt(True, "crop figure regions into figures/<hash>.png under the work dir")
+    max_level: int = opt(6, "deepest heading level")
+    tag_lang: bool = opt(True, "mark English paragraphs in a Vietnamese book (and vice versa)")
+
+
+@dataclass(slots=True)
+class _Open:
+    """The paragraph being built, and what waits for it to end."""
+
+    text: str
+    breaks: list[tuple[int, int, str | None]] = field(default_factory=list)
+    last: Block | None = None
+    page: int = 0
+    floats: list[FlowItem] = field(default_factory=list)
+    pending_break: PageBreak | None = None
+    late: list[FlowItem] = field(default_factory=list)  # floats met after the pending break
+
+
+class FlowBuilder(BookStage[FlowOptions]):
+    kind = "layout"
+    name = "layout.flow"
+    version = "2"
+    Options = FlowOptions
+    summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
+
+    def process_book(self, book: Book, ctx: Context) -> Book:
+        return replace(book, flow=tuple(_Builder(book, ctx, self.options).run()))
+
+
+class _Builder:
+    def __init__(self, book: Book, ctx: Context, o: FlowOptions) -> None:
+        self.book, self.o = book, o
+        self.work = Path(book.work_dir or ctx.work_dir)
+        all_lines = [ln for p in book.pages for b in p.blocks for ln in b.lines]
+        self.hyph = Dehyphenator(ln.text for ln in all_lines)
+        body = [
+            line_height(ln)
+            for p in book.pages
+            for b in p.blocks
+            if b.kind == "paragraph"
+            for ln in b.lines
+        ]
+        self.body_h = float(median(body)) if body else 1.0
+        self.levels = _heading_levels(book.pages, self.body_h, o.max_level)
+        self.uses_indent = _uses_indent(book.pages, self.body_h)
+        self.lang = book.meta.lang[:2].lower()
+        self.out: list[FlowItem] = []
+        self.open: _Open | None = None
+        self.items: list[str] = []
+        self.ordered = False
+
+    # ---------------------------------------------------------------- output helpers
+
+    def emit(self, item: FlowItem) -> None:
+        """Emit a non-paragraph item: inside an open paragraph it waits for its end."""
+        if self.open is not None:
+            (self.open.late if self.open.pending_break else self.open.floats).append(item)
+        else:
+            self.flush_list()
+            self.out.append(item)
+
+    def close(self) -> None:
+        op, self.open = self.open, None
+        if op is None:
+            return
+        self.flush_list()
+        text = nfc(op.text)
+        if text:
+            self.out.append(Paragraph(text, tuple(op.breaks), self._lang(text)))
+        self.out.extend(op.floats)
+        if op.pending_break is not None:
+            self.out.append(op.pending_break)
+        self.out.extend(op.late)
+
+    def flush_list(self) -> None:
+        if self.items:
+            self.out.append(ListBlock(tuple(self.items), self.ordered))
+            self.items = []
+
+    def _lang(self, text: str) -> str | None:
+        if not self.o.tag_lang:
+            return None
+        words = text.split()
+        viet = any(ord(c) > 127 and c.isalpha() for c in text)
+        if self.lang == "vi" and len(words) >= 4 and not viet:
+            return "en"
+        if self.lang == "en" and viet:
+            return "vi"
+        return None
+
+    def block_text(self, block: Block) -> str:
+        text = ""
+        for ln in block.lines:
+            text = self._join(text, ln.text)[0]
+        return text
+
+    def _join(self, left: str, right: str) -> tuple[str, int]:
+        if self.o.dehyphenate:
+            return self.hyph.join(left, right)
+        left, right = left.rstrip(), right.lstrip()
+        if not left or not right:
+            return left + right, len(left)
+        return f"{left} {right}", len(left) + 1
+
+    # ---------------------------------------------------------------- the walk
+
+    def run(self) -> list[FlowItem]:
+        for pi, page in enumerate(self.book.pages):
+            brk = PageBreak(page.index, page.label)
+            if self.open is not None and self.o.join_pages:
+                self.open.pending_break = brk
+            else:
+                self.close()
+                self.flush_list()
+                self.out.append(brk)
+            captions = _pair_captions(page, self.body_h)
+            used = set(captions.values())
+            for bi, block in enumerate(page.blocks):
+                if block.kind in FURNITURE_KINDS or bi in used:
+                    continue
+                self.block(pi, page, bi, block, captions)
+        self.close()
+        self.flush_list()
+        return self.out
+
+    def block(self, pi: int, page: Page, bi: int, block: Block, captions: dict[int, int]) -> None:
+        kind = block.kind
+        if kind in ("figure", "table") and not block.lines:
+            cap = page.blocks[captions[bi]] if bi in captions else None
+            cap_text = self.block_text(cap) if cap is not None else ""
+            fig = (
+                crop_figure(self.work, page.image, block.bbox, cap_text) if self.o.figures else None
+            )
+            if fig is not None:
+                self.emit(fig)
+            elif cap_text:
+                self.emit(Paragraph(nfc(cap_text)))
+            return
+        text = self.block_text(block)
+        if not text:
+            return
+        if kind == "footnote":
+            mark = footnote_mark(text) or ""
+            body = text.strip()[len(text.strip().split(" ", 1)[0]) :].strip() if mark else text
+            self.emit(Footnote(mark, nfc(body)))
+            return
+        if kind == "paragraph" and self.open is not None and self._continues(pi, block, text):
+            self._append(pi, page, block, text)
+            return
+        if kind == "list_item":
+            self.close()
+            mark = _text.list_mark(text)
+            ordered = bool(mark and mark[1])
+            if self.items and ordered != self.ordered:
+                self.flush_list()
+            self.ordered = ordered
+            item = text.strip()
+            if mark and not ordered:
+                item = item[len(mark[0]) :].strip()
+            self.items.append(nfc(item))
+            return
+        self.close()
+        self.flush_list()
+        if kind == "heading":
+            self.out.append(Heading(nfc(text), self.levels.get((pi, bi), 1), self._lang(text)))
+        else:
+            self.open = _Open(text, last=block, page=pi)
+
+    def _append(self, pi: int, page: Page, block: Block, text: str) -> None:
+        op = self.open
+        assert op is not None
+        joined, offset = self._join(op.text, text)
+        if op.pending_break is not None:
+            b = op.pending_break
+            op.breaks.append((offset, b.index, b.label))
+            op.pending_break = None
+            op.floats.extend(op.late)
+            op.late = []
+        op.text, op.last, op.page = joined, block, pi
+
+    def _continues(self, pi: int, block: Block, text: str) -> bool:
+        """Does `block` continue the open paragraph across a column or page break?"""
+        op = self.open
+        assert op is not None and op.last is not None
+        if not self.o.join_pages:
+            return False
+        prev = op.last
+        same_page = pi == op.page
+        if same_page and block.bbox.y0 >= prev.bbox.y0:
+            return False  # below it in the same column: the blocks stage split them on purpose
+        if not same_page and op.pending_break is None:
+            return False
+        if self.hyph.split_word(op.text) and text[:1].isalpha():
+            return True
+        first = text.lstrip()[:1]
+        if first.islower() and not op.text.rstrip().endswith((".", "!", "?", "…")):
+            return True
+        indented = _indented(block, self.body_h)
+        if not _text.ends_sentence(op.text):
+            return not (indented and self.uses_indent) and not first.isdigit()
+        return self.uses_indent and not indented and _full_last_line(prev, self.body_h)
+
+
+def _indented(block: Block, body_h: float) -> bool:
+    if len(block.lines) < 2:
+        return False
+    rest = min(ln.bbox.x0 for ln in block.lines[1:])
+    return block.lines[0].bbox.x0 - rest > 0.8 * body_h
+
+
+def _full_last_line(block: Block, body_h: float) -> bool:
+    if len(block.lines) < 2:
+        return False
+    right = max(ln.bbox.x1 for ln in block.lines)
+    return block.lines[-1].bbox.x1 >= right - 1.5 * body_h
+
+
+def _uses_indent(pages: tuple[Page, ...], body_h: float) -> bool:
+    multi = [b for p in pages for b in p.blocks if b.kind == "paragraph" and len(b.lines) >= 2]
+    if not multi:
+        return False
+    return sum(_indented(b, body_h) for b in multi) >= 0.5 * len(multi)
+
+
+def _pair_captions(page: Page, body_h: float) -> dict[int, int]:
+    """figure block index → caption block index: the nearest caption above or below it."""
+    figs = [i for i, b in enumerate(page.blocks) if b.kind in ("figure", "table") and not b.lines]
+    caps = [i for i, b in enumerate(page.blocks) if b.kind == "caption"]
+    pairs: list[tuple[float, int, int]] = []
+    for f in figs:
+        fb = page.blocks[f].bbox
+        for c in caps:
+            cb = page.blocks[c].bbox
+            if min(cb.x1, fb.x1) - max(cb.x0, fb.x0) <= 0:
+                continue
+            dist = max(cb.y0 - fb.y1, fb.y0 - cb.y1, 0.0)
+            if dist < 6 * body_h:
+                pairs.append((dist, f, c))
+    out: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, f, c in sorted(pairs):
+        if f not in out and c not in taken:
+            out[f] = c
+            taken.add(c)
+    return out
+
+
+def _heading_levels(
+    pages: tuple[Page, ...], body_h: float, max_level: int
+) -> dict[tuple[int, int], int]:
+    """Outline levels: numbering ranks first; unnumbered headings take the rank of the numbered
+    heading closest in size, or rank by size alone; then ranks are packed into 1..max_level."""
+    heads = [
+        (pi, bi, b)
+        for pi, p in enumerate(pages)
+        for bi, b in enumerate(p.blocks)
+        if b.kind == "heading"
+    ]
+    if not heads:
+        return {}
+    size = {(pi, bi): median(line_height(ln) for ln in b.lines) / body_h for pi, bi, b in heads}
+    ranked = [(size[(pi, bi)], float(b.level)) for pi, bi, b in heads if b.level is not None]
+    rank: dict[tuple[int, int], float] = {}
+    for pi, bi, b in heads:
+        s = size[(pi, bi)]
+        if b.level is not None:
+            rank[(pi, bi)] = float(b.level)
+        elif ranked:
+            near = min(ranked, key=lambda r: (abs(r[0] - s), r[1]))
+            rank[(pi, bi)] = near[1] if abs(near[0] - s) < 0.15 * s else _size_rank(s) + 0.5
+        else:
+            rank[(pi, bi)] = _size_rank(s)
+    order = sorted(set(rank.values()))
+    return {k: min(order.index(v) + 1, max_level) for k, v in rank.items()}
+
+
+def _size_rank(size: float) -> float:
+    return 1.0 if size >= 1.6 else 2.0 if size >= 1.3 else 3.0

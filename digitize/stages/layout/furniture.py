@@ -1,0 +1,263 @@
+"""Running heads, running feet and page numbers, found by repetition across the book.
+
+A single page cannot tell a running head from a short first line; the book can: the same text
+at the same place on nearby pages (odd and even pages alternate, chapter titles change every few
+pages), and numbers that count up with the page index (roman in the front matter). Found lines
+become `header` / `footer` / `page_number` blocks, and the printed number becomes `Page.label`;
+pages without a visible number get one inferred from their neighbours.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from statistics import median
+
+from digitize.model import BBox, Block, Book, Line, Page
+from digitize.stage import BookStage, Context, opt
+from digitize.stages.layout import _text
+from digitize.stages.layout.blocks import line_height
+
+
+@dataclass(frozen=True, slots=True)
+class FurnitureOptions:
+    window: int = opt(6, "pages either side searched for a repeated running head")
+    rows: int = opt(2, "text rows at the top and at the bottom of a page that may be furniture")
+    similarity: float = opt(0.8, "text similarity (0..1) for two running heads to match")
+    infer_labels: bool = opt(True, "give pages without a visible number one from neighbours")
+
+
+@dataclass(slots=True)
+class _Cand:
+    page: int  # position in book.pages
+    zone: str  # top | bottom
+    extreme: bool  # first (top) or last (bottom) row of the page
+    line: Line
+    ry: float  # centre y / page height
+    key: str  # letters of the text, lowercased, edge numbers removed
+    digits: str  # inner digits (chapter numbers must match exactly)
+    number: tuple[int, bool, str] | None  # bare page number: value, roman, printed
+    edge: tuple[int, str] | None  # a page number at the edge of a running-head line
+    kind: str | None = None
+    label: str | None = None
+
+
+class RunningFurniture(BookStage[FurnitureOptions]):
+    kind = "layout"
+    name = "layout.furniture"
+    version = "1"
+    Options = FurnitureOptions
+    summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
+
+    def process_book(self, book: Book, ctx: Context) -> Book:
+        pages = list(book.pages)
+        heights = [line_height(ln) for p in pages for b in p.blocks for ln in b.lines]
+        body_h = float(median(heights)) if heights else 1.0
+        cands = [c for i, p in enumerate(pages) for c in _candidates(i, p, self.options.rows)]
+        by_page: dict[int, list[_Cand]] = defaultdict(list)
+        for c in cands:
+            by_page[c.page].append(c)
+        self._page_numbers(cands, by_page, len(pages))
+        self._running(cands, by_page, body_h)
+        out = []
+        for i, p in enumerate(pages):
+            found = [c for c in by_page.get(i, []) if c.kind is not None]
+            out.append(_apply(p, found))
+        if self.options.infer_labels:
+            out = _infer_labels(out)
+        return book.with_pages(out)
+
+    def _page_numbers(
+        self, cands: list[_Cand], by_page: dict[int, list[_Cand]], npages: int
+    ) -> None:
+        offsets: dict[tuple[bool, int], list[_Cand]] = defaultdict(list)
+        for c in cands:
+            if c.number is not None:
+                offsets[(c.number[1], c.number[0] - c.page)].append(c)
+            elif c.edge is not None:
+                offsets[(False, c.edge[0] - c.page)].append(c)
+        for group in offsets.values():
+            pages_in = sorted({c.page for c in group})
+            for c in group:
+                near = [j for j in pages_in if j != c.page and abs(j - c.page) <= 10]
+                alone_ok = npages <= 2 and c.number is not None and c.extreme
+                if near or alone_ok:
+                    if c.number is not None:
+                        c.kind, c.label = "page_number", c.number[2]
+                    elif c.edge is not None:
+                        c.label = c.edge[1]  # the line itself is a running head
+        # A bare number where the neighbours print theirs is a page number even if misread.
+        for c in cands:
+            if c.kind is not None or not c.extreme or not _numberish(c.line.text):
+                continue
+            for j in (c.page - 2, c.page - 1, c.page + 1, c.page + 2):
+                if any(
+                    d.kind == "page_number" and d.zone == c.zone and abs(d.ry - c.ry) < 0.03
+                    for d in by_page.get(j, [])
+                ):
+                    c.kind = "page_number"
+                    break
+
+    def _running(self, cands: list[_Cand], by_page: dict[int, list[_Cand]], body_h: float) -> None:
+        o = self.options
+        for c in cands:
+            if c.kind == "page_number" or len(c.key) < 3:
+                continue
+            if line_height(c.line) > 1.3 * body_h:
+                continue  # a chapter title, not a running head
+            for j in range(c.page - o.window, c.page + o.window + 1):
+                if j == c.page:
+                    continue
+                if any(_same_head(c, d, o.similarity) for d in by_page.get(j, [])):
+                    c.kind = "header" if c.zone == "top" else "footer"
+                    break
+        for c in cands:
+            if c.label is not None and c.kind is None:
+                c.label = None  # an edge number on a line that is not a running head
+
+
+def _same_head(a: _Cand, b: _Cand, similarity: float) -> bool:
+    if a.zone != b.zone or abs(a.ry - b.ry) > 0.04 or a.digits != b.digits:
+        return False
+    if a.key == b.key:
+        return True
+    m = difflib.SequenceMatcher(None, a.key, b.key, autojunk=False)
+    return m.quick_ratio() >= similarity and m.ratio() >= similarity
+
+
+_LETTERS = re.compile(r"[^\w]|[\d_]")
+
+
+def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
+    lines = [ln for b in page.blocks if b.kind not in ("figure", "table") for ln in b.lines]
+    if not lines or page.failed:
+        return []
+    lh = float(median(line_height(ln) for ln in lines)) or 1.0
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: ln.bbox.cy):
+        if rows and abs(ln.bbox.cy - rows[-1][0].bbox.cy) < 0.5 * lh:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    height = page.size[1] or max(ln.bbox.y1 for ln in lines) or 1.0
+    out = []
+    picks: list[tuple[int, str]] = [(r, "top") for r in range(min(nrows, len(rows)))]
+    picks += [(len(rows) - 1 - r, "bottom") for r in range(min(nrows, len(rows)))]
+    seen: set[int] = set()
+    for r, zone in picks:
+        if r in seen:
+            continue
+        seen.add(r)
+        for ln in rows[r]:
+            text = ln.text
+            if len(text.split()) > 15:
+                continue
+            edge = _text.edge_number(text)
+            core = text
+            if edge is not None:
+                toks = text.split()
+                core = " ".join(toks[1:] if toks[0].strip("-–—|·•()[]").isdigit() else toks[:-1])
+            extreme = r == 0 if zone == "top" else r == len(rows) - 1
+            out.append(
+                _Cand(
+                    page=i,
+                    zone=zone,
+                    extreme=extreme,
+                    line=ln,
+                    ry=ln.bbox.cy / height,
+                    key=_LETTERS.sub("", core.lower()),
+                    digits="".join(ch for ch in core if ch.isdigit()),
+                    number=_text.page_number_value(text),
+                    edge=edge,
+                )
+            )
+    return out
+
+
+def _numberish(text: str) -> bool:
+    """A bare number as OCR may misread it: `l2`, `1O`, `- 7 -`."""
+    t = "".join(text.split()).strip("-–—|·•()[]")
+    return 0 < len(t) <= 5 and sum(ch.isdigit() for ch in t) >= max(1, len(t) - 1)
+
+
+def _apply(page: Page, found: list[_Cand]) -> Page:
+    """Move furniture lines out of their blocks into blocks of their own; set the label."""
+    if not found:
+        return page
+    ids = {id(c.line): c for c in found}
+    heads: list[Block] = []
+    feet: list[Block] = []
+    blocks: list[Block] = []
+    for b in page.blocks:
+        keep = tuple(ln for ln in b.lines if id(ln) not in ids)
+        for ln in b.lines:
+            c = ids.get(id(ln))
+            if c is not None:
+                assert c.kind is not None
+                (heads if c.zone == "top" else feet).append(Block(c.kind, (ln,), ln.bbox))
+        if len(keep) == len(b.lines):
+            blocks.append(b)
+        elif keep:
+            blocks.append(replace(b, lines=keep, bbox=BBox.enclosing([ln.bbox for ln in keep])))
+    label = page.label
+    if label is None:
+        labels = [c.label for c in found if c.label is not None]
+        if labels:
+            label = labels[0]
+    return replace(page, blocks=(*heads, *blocks, *feet), label=label)
+
+
+def _parse_label(label: str | None) -> tuple[int, bool] | None:
+    if label is None:
+        return None
+    if label.isdigit():
+        return int(label), False
+    rv = _text.roman_value(label)
+    return (rv, True) if rv is not None else None
+
+
+def _infer_labels(pages: list[Page]) -> list[Page]:
+    """Pages without a printed number get one counted from the nearest numbered neighbours."""
+    known = {i: _parse_label(p.label) for i, p in enumerate(pages)}
+    known = {i: v for i, v in known.items() if v is not None}
+    if not known:
+        return pages
+    out = []
+    idx = sorted(known)
+    for i, p in enumerate(pages):
+        if p.label is not None:
+            out.append(p)
+            continue
+        before = [j for j in idx if j < i]
+        after = [j for j in idx if j > i]
+        guess: tuple[int, bool] | None = None
+        if before:
+            j = before[-1]
+            v, roman = known[j]
+            guess = (v + i - j, roman)
+            if after:
+                k = after[0]
+                vk, rk = known[k]
+                if rk != roman:
+                    guess = (vk - (k - i), rk) if vk - (k - i) >= 1 else guess
+                elif guess[0] >= vk:
+                    guess = None
+        elif after:
+            k = after[0]
+            vk, rk = known[k]
+            if vk - (k - i) >= 1:
+                guess = (vk - (k - i), rk)
+        if guess is None:
+            out.append(p)
+            continue
+        v, roman = guess
+        text = str(v)
+        if roman:
+            text = _text.to_roman(v)
+            ref = pages[(before or after)[-1 if before else 0]].label or ""
+            if ref.isupper():
+                text = text.upper()
+        out.append(replace(p, label=text))
+    return out

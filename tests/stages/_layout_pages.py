@@ -1,0 +1,49 @@
+"""Hand-built pages for the layout tests: words get boxes proportional to their length."""
+
+from __future__ import annotations
+
+from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word
+
+
+def line(text: str, x: float, y: float, h: float = 30.0, cw: float | None = None) -> Line:
+    """A line of `text` starting at (x, y), glyph height `h`, char width `cw` (default h/2)."""
+    cw = cw if cw is not None else h * 0.5
+    words = []
+    cx = x
+    for t in text.split():
+        w = len(t) * cw
+        words.append(Word(t, BBox(cx, y, cx + w, y + h), 0.95))
+        cx += w + cw
+    return Line(tuple(words), BBox(x, y, cx - cw, y + h))
+
+
+def block(kind: str, lines: list[Line], level: int | None = None) -> Block:
+    return Block(kind, tuple(lines), BBox.enclosing([ln.bbox for ln in lines]), level)
+
+
+def para(
+    texts: list[str], x: float, y: float, h: float = 30.0, gap: float = 15.0, indent: float = 0.0
+) -> Block:
+    """A paragraph block: first line indented by `indent`, lines `h + gap` apart."""
+    lines = [
+        line(t, x + (indent if i == 0 else 0), y + i * (h + gap), h) for i, t in enumerate(texts)
+    ]
+    return block("paragraph", lines)
+
+
+def figure(x0: float, y0: float, x1: float, y1: float) -> Block:
+    return Block("figure", (), BBox(x0, y0, x1, y1))
+
+
+def page(
+    index: int,
+    blocks: list[Block],
+    size: tuple[int, int] = (2000, 3000),
+    image: str | None = None,
+    label: str | None = None,
+) -> Page:
+    return Page(index=index, size=size, dpi=300, image=image, label=label, blocks=tuple(blocks))
+
+
+def book(pages: list[Page], work_dir: str = "") -> Book:
+    return Book(BookMeta(title="t"), tuple(pages), (), work_dir)
