@@ -48,6 +48,7 @@ def render_page(
     img = Image.new("L", size, 255)
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype(str(FONT), font_px)
+    lines = _wrap(lines, font, size[0] - 2 * margin)
     y = margin
     used = []
     for line in lines:
@@ -57,6 +58,23 @@ def render_page(
         used.append(line)
         y += int(font_px * 1.6)
     return np.asarray(img).copy(), "\n".join(used)
+
+
+def _wrap(lines: list[str], font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Re-flow `lines` so no rendered line is wider than `width` pixels."""
+    out: list[str] = []
+    for line in lines:
+        cur = ""
+        for word in line.split():
+            cand = f"{cur} {word}".strip()
+            if cur and font.getlength(cand) > width:
+                out.append(cur)
+                cur = word
+            else:
+                cur = cand
+        if cur:
+            out.append(cur)
+    return out
 
 
 def rotate(img: np.ndarray, degrees: float) -> np.ndarray:
@@ -140,3 +158,21 @@ def save(img: np.ndarray, path: Path, dpi: int = DPI) -> Path:
     rgb = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
     Image.fromarray(rgb).save(path, dpi=(dpi, dpi))
     return path
+
+
+def make_page(work_dir: Path, img: np.ndarray, name: str = "in.png", dpi: int = DPI):
+    """Save `img` under `work_dir/src/` and return (Page, Context) pointing at it."""
+    from digitize.model import Page
+    from digitize.stage import Context
+
+    rel = f"src/{name}"
+    save(img, work_dir / rel, dpi)
+    h, w = img.shape[:2]
+    return Page(index=0, size=(w, h), dpi=dpi, image=rel), Context(work_dir=str(work_dir))
+
+
+def load(work_dir: Path, rel: str) -> np.ndarray:
+    """A page image written by a stage, as a numpy array (gray or BGR)."""
+    img = cv2.imread(str(work_dir / rel), cv2.IMREAD_UNCHANGED)
+    assert img is not None, rel
+    return img

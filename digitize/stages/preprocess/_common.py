@@ -139,3 +139,21 @@ def ink_mask(gray: np.ndarray, dpi: int) -> np.ndarray:
     return cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15
     )
+
+
+def background(gray: np.ndarray, dpi: int, window_in: float) -> np.ndarray:
+    """Estimated paper brightness at every pixel (float32, >= 1).
+
+    A closing `window_in` inches wide fills in text strokes; done at ~75 dpi since the result
+    is smooth anyway. Dividing by it removes shadows and tint.
+    """
+    h, w = gray.shape
+    scale = min(1.0, 75.0 / dpi)  # 75 dpi is plenty for something this smooth
+    small = cv2.resize(gray, (max(1, int(w * scale)), max(1, int(h * scale))), cv2.INTER_AREA)
+    k = max(3, int(window_in * dpi * scale) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    bg = cv2.medianBlur(bg, k if k <= 255 else 255)
+    bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
+    bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.maximum(bg.astype(np.float32), 1.0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 
 from digitize.model import Page
@@ -27,22 +26,8 @@ class IlluminationOptions:
     stretch: bool = opt(True, "stretch contrast so the darkest ink is black after flattening")
 
 
-def background(gray: np.ndarray, dpi: int, window_in: float) -> np.ndarray:
-    """Estimated paper brightness at every pixel (float32, >= 1)."""
-    h, w = gray.shape
-    scale = min(1.0, 75.0 / dpi)  # 75 dpi is plenty for something this smooth
-    small = cv2.resize(gray, (max(1, int(w * scale)), max(1, int(h * scale))), cv2.INTER_AREA)
-    k = max(3, int(window_in * dpi * scale) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
-    bg = cv2.medianBlur(bg, k if k <= 255 else 255)
-    bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
-    bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.maximum(bg.astype(np.float32), 1.0)
-
-
 def flatten(gray: np.ndarray, dpi: int, window_in: float, stretch: bool) -> np.ndarray:
-    bg = background(gray, dpi, window_in)
+    bg = c.background(gray, dpi, window_in)
     flat = gray.astype(np.float32) / bg
     if stretch:
         ink = flat[flat < 0.75]

@@ -28,7 +28,7 @@ class SpreadsOptions:
     band: float = opt(
         0.2, "search the gutter within this fraction of the width either side of centre"
     )
-    min_gap: float = opt(0.35, "an unshaded gutter must be at least this wide, inches")
+    min_gap: float = opt(0.5, "an unshaded gutter must be at least this wide, inches")
     min_shaded_gap: float = opt(
         0.08, "a gutter darkened by the fold's shadow: minimum width, inches"
     )
@@ -42,11 +42,13 @@ class Gutter:
 
 
 def _text_mask(gray: np.ndarray, dpi: int) -> np.ndarray:
-    """Ink mask without thin tall components (fold lines, rules) that would hide the gutter."""
+    """Ink mask without tall narrow components that would hide the gutter: the fold's line, its
+    shadow's dark core (the local threshold sees it as ink), vertical rules.
+    """
     ink = c.ink_mask(gray, dpi)
     _n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     tall = stats[:, cv2.CC_STAT_HEIGHT] > 0.25 * gray.shape[0]
-    thin = stats[:, cv2.CC_STAT_WIDTH] < 0.08 * dpi
+    thin = stats[:, cv2.CC_STAT_WIDTH] < 0.6 * dpi
     drop = tall & thin
     drop[0] = True
     return ~drop[labels] & (ink > 0)
