@@ -147,6 +147,9 @@ class Page:
     steps: tuple[Step, ...] = ()
     warnings: tuple[str, ...] = ()
     failed: str | None = None  # reason, when the runner's on_error policy skipped the page
+    # The page image before preprocess.binarize (same geometry as `image`): figures are cropped
+    # from it, since a binarised photo is useless. None when the page was not binarised.
+    unbinarized: str | None = None
 
     @property
     def words(self) -> tuple[Word, ...]:

@@ -1,0 +1,94 @@
+"""Whiten and crop the black bands a scanner lid or a book's edge leaves around a page.
+
+Border = dark regions connected to the image edge that are large (they run along a good part
+of a side). Text never touches the edge that way, so it is safe. Whole rows and columns that
+are mostly border are cropped off; what remains of the border (uneven or skewed edges) is
+painted with the paper's tone so OCR and layout never see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from digitize.model import Page
+from digitize.stage import Context, PageStage, opt
+from digitize.stages.preprocess import _common as c
+
+
+@dataclass(frozen=True, slots=True)
+class BordersOptions:
+    darkness: float = opt(0.45, "a pixel darker than this fraction of the paper tone may be border")
+    min_extent: float = opt(0.25, "a border region spans at least this fraction of a page side")
+    crop: bool = opt(True, "crop rows/columns that are mostly border (else only whiten them)")
+
+
+def border_mask(gray: np.ndarray, darkness: float, min_extent: float) -> np.ndarray:
+    """Boolean mask of border pixels: large dark regions touching the image edge."""
+    h, w = gray.shape
+    paper = float(np.percentile(gray, 90))
+    dark = (gray < darkness * paper).astype(np.uint8)
+    # Close small light holes (scanner noise) so a band is one component.
+    dark = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    touches = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
+    spans = (bw >= min_extent * w) | (bh >= min_extent * h)
+    keep = touches & spans
+    keep[0] = False
+    return keep[labels]
+
+
+def crop_box(mask: np.ndarray, full: float = 0.5) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) after trimming edge rows/columns whose border fraction exceeds `full`."""
+    _h, _w = mask.shape
+    rows = mask.mean(axis=1) > full
+    cols = mask.mean(axis=0) > full
+
+    def trim(flags: np.ndarray) -> tuple[int, int]:
+        n = len(flags)
+        lo = 0
+        while lo < n and flags[lo]:
+            lo += 1
+        hi = n
+        while hi > lo and flags[hi - 1]:
+            hi -= 1
+        return lo, hi
+
+    y0, y1 = trim(rows)
+    x0, x1 = trim(cols)
+    return x0, y0, x1, y1
+
+
+class Borders(PageStage[BordersOptions]):
+    kind = "preprocess"
+    name = "preprocess.borders"
+    version = "1"
+    Options = BordersOptions
+    summary = "Whiten and crop black scanner borders around the page"
+
+    def process_page(self, page: Page, ctx: Context) -> Page:
+        if c.should_skip(page):
+            return page
+        img, data = c.read_image(page, ctx)
+        gray = c.to_gray(img)
+        mask = border_mask(gray, self.options.darkness, self.options.min_extent)
+        if not mask.any():
+            return c.noted(self, page)
+        warnings: tuple[str, ...] = ()
+        if mask.mean() > 0.5:
+            return c.noted(
+                self,
+                page,
+                "borders: over half the page looks like border (a dark photo?); left as is",
+            )
+        paper = np.percentile(img[~mask].reshape(-1, 1 if img.ndim == 2 else img.shape[2]), 90, 0)
+        out = img.copy()
+        out[mask] = paper.astype(np.uint8) if out.ndim == 3 else np.uint8(paper[0])
+        if self.options.crop:
+            x0, y0, x1, y1 = crop_box(mask)
+            out = out[y0:y1, x0:x1]
+        return c.updated(self, page, ctx, out, data, warnings=warnings)

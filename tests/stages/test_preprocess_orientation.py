@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import shutil
+
+import cv2
+import numpy as np
+import pytest
+from preprocess_pages import have_font, load, make_page, render_page
+
+from digitize.errors import MissingDependency
+from digitize.stages.preprocess import orientation
+from digitize.stages.preprocess.orientation import Orientation
+
+pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
+
+# Counter-clockwise turn applied to the clean page -> clockwise turn that undoes it.
+TURNS = {
+    0: None,
+    90: cv2.ROTATE_90_COUNTERCLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_CLOCKWISE,
+}
+
+
+@pytest.fixture(scope="module")
+def clean():
+    return render_page()[0]
+
+
+@pytest.mark.tesseract
+@pytest.mark.parametrize("ccw", [0, 90, 180, 270])
+def test_each_orientation_turned_upright(tmp_path, clean, ccw):
+    code = TURNS[ccw]
+    turned = clean if code is None else cv2.rotate(clean, code)
+    page, ctx = make_page(tmp_path, turned)
+    stage = Orientation()
+    stage.check()
+
+    out = stage.process_page(page, ctx)
+
+    assert out.rotation == ccw  # clockwise degrees applied undo the counter-clockwise turn
+    assert out.steps[-1].name == "preprocess.orientation"
+    assert not out.warnings
+    if ccw == 0:
+        assert out.image == page.image
+    else:
+        assert out.image != page.image
+        assert out.size == (clean.shape[1], clean.shape[0])
+        assert np.array_equal(load(tmp_path, out.image), clean)  # lossless, exactly upright
+        assert np.array_equal(load(tmp_path, page.image), turned)  # input untouched
+
+
+@pytest.mark.tesseract
+def test_blank_page_left_alone_with_warning(tmp_path):
+    page, ctx = make_page(tmp_path, np.full((800, 600), 255, np.uint8))
+    out = Orientation().process_page(page, ctx)
+    assert out.image == page.image and out.rotation == 0
+    assert any("orientation" in w for w in out.warnings)
+
+
+@pytest.mark.tesseract
+def test_low_confidence_is_not_applied(tmp_path, clean):
+    page, ctx = make_page(tmp_path, cv2.rotate(clean, cv2.ROTATE_180))
+    out = Orientation(orientation.OrientationOptions(min_confidence=1000.0)).process_page(page, ctx)
+    assert out.image == page.image and out.rotation == 0
+    assert "180°" in out.warnings[0] and "left as is" in out.warnings[0]
+
+
+def test_check_reports_missing_tesseract(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(MissingDependency) as e:
+        Orientation().check()
+    assert "tesseract-ocr-osd" in (e.value.hint or "")
