@@ -140,7 +140,8 @@ class ImageIngester(Ingester[ImageOptions]):
                 except BadInput:
                     raise
                 except Exception as e:  # a corrupt frame: this page fails, the rest are read
-                    pages.append(_failed(len(pages), f"{where}: cannot be decoded ({_short(e)})"))
+                    reason = f"{where}: cannot be decoded ({_short(e)})"
+                    pages.append(_failed(len(pages), reason, _size(im)))
         return digest
 
     def _guard(self, im: Any, where: str, fatal: bool) -> None:
@@ -243,8 +244,15 @@ def _to_8bit(img: Any) -> Any:
     return Image.fromarray(np.clip(a * scale, 0, 255).astype(np.uint8), "L")
 
 
-def _failed(index: int, reason: str) -> Page:
-    return Page(index=index, size=(0, 0), dpi=300, failed=reason)
+def _failed(index: int, reason: str, size: tuple[int, int] = (0, 0)) -> Page:
+    return Page(index=index, size=size, dpi=300, failed=reason)
+
+
+def _size(im: Any) -> tuple[int, int]:
+    try:
+        return (int(im.size[0]), int(im.size[1]))
+    except Exception:
+        return (0, 0)
 
 
 def _short(e: BaseException) -> str:
