@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -115,19 +116,21 @@ def tesserocr_version() -> str | None:
 
 # ---------------------------------------------------------------- tesserocr (in-process)
 
-# One engine per worker process and (tessdata, lang, oem): loading vie+eng models costs
-# ~0.3 s, far more than many pages' recognition, so engines live as long as the worker.
-_APIS: dict[tuple[str, str, int], Any] = {}
+# One engine per worker process and (tessdata, lang, oem, variables): loading vie+eng models
+# costs ~0.3 s, far more than a small page's recognition, so engines live as long as the
+# worker. Variables are part of the key because SetVariable persists on an engine.
+_APIS: dict[tuple[str, str, int, tuple[tuple[str, str], ...]], Any] = {}
 
 
-def _api(tessdata: str, lang: str, oem: int) -> Any:
-    key = (tessdata, lang, oem)
+def _api(tessdata: str, lang: str, oem: int, variables: dict[str, str]) -> Any:
+    key = (tessdata, lang, oem, tuple(sorted(variables.items())))
     api = _APIS.get(key)
     if api is None:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         import tesserocr
 
-        api = tesserocr.PyTessBaseAPI(path=tessdata, lang=lang, oem=oem)
+        # passed at Init so init-only variables (e.g. load_system_dawg) take effect too
+        api = tesserocr.PyTessBaseAPI(path=tessdata, lang=lang, oem=oem, variables=variables)
         _APIS[key] = api
     return api
 
@@ -145,12 +148,9 @@ def run_tesserocr(
 ) -> list[RawBlock]:
     from tesserocr import PT, RIL
 
-    api = _api(tessdata, lang, oem)
+    api = _api(tessdata, lang, oem, variables)
     api.Clear()
     api.SetPageSegMode(psm)
-    for k, v in variables.items():
-        if not api.SetVariable(k, v):
-            raise ValueError(f"unknown Tesseract variable {k!r}")
     try:
         api.SetImageFile(str(image))
     except RuntimeError:
@@ -214,8 +214,8 @@ def run_cli(
 
     config = [f"--psm {psm}", f"--oem {oem}", f"--dpi {dpi}"]
     if tessdata:
-        config.append(f'--tessdata-dir "{tessdata}"')
-    config += [f"-c {k}={v}" for k, v in variables.items()]
+        config.append(f"--tessdata-dir {shlex.quote(tessdata)}")
+    config += [f"-c {shlex.quote(f'{k}={v}')}" for k, v in variables.items()]
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     tsv = pytesseract.image_to_data(
         str(image), lang=lang, config=" ".join(config), timeout=timeout or 0
