@@ -188,3 +188,15 @@ def test_rerun_reuses_stored_pages(tmp_path: Path) -> None:
     os.utime(stored, ns=(1, 1))
     again = _ingest(src, tmp_path)
     assert again.pages[0].image == first.pages[0].image and stored.stat().st_mtime_ns == 1
+
+
+def test_plain_tiff_is_linked_and_jpeg_tiff_converted(tmp_path: Path) -> None:
+    g4 = tmp_path / "g4.tif"
+    _page().convert("1").save(g4, compression="group4", dpi=(600, 600))
+    jt = tmp_path / "jt.tif"
+    _page(mode="RGB").save(jt, compression="jpeg", dpi=(300, 300))
+    a = _ingest(g4, tmp_path).pages[0]
+    assert a.image and a.image.endswith(".tif") and a.dpi == 600
+    assert (tmp_path / "w" / a.image).read_bytes() == g4.read_bytes()
+    b = _ingest(jt, tmp_path).pages[0]
+    assert b.image and b.image.endswith(".png") and b.dpi == 300

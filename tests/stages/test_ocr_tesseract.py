@@ -233,3 +233,28 @@ def test_variables_reach_the_engine(engine: str, tmp_path: Path) -> None:
     out = TesseractOcr(opts).process_page(page, ctx)
     text = "".join(w.text for w in out.words)
     assert "2024" in text and not any(ch.isalpha() for ch in text)
+
+
+@has_tesseract
+@pytest.mark.tesseract
+def test_scanned_pdf_through_ingest_and_ocr(tmp_path: Path) -> None:
+    """ingest.pdf's relative image path and dpi are what ocr.tesseract reads."""
+    import io
+
+    import pymupdf
+
+    from digitize.stages.ingest.pdf import PdfIngester
+
+    im = Image.new("L", (1240, 400), 255)  # 150 dpi strip across an A4 width
+    ImageDraw.Draw(im).text((60, 150), LINES[0], font=ImageFont.truetype(FONT, 40), fill=0)
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=192)
+    page.insert_image(page.rect, stream=buf.getvalue())
+    doc.save(tmp_path / "scan.pdf")
+    ctx = Context(work_dir=str(tmp_path / "w"), lang="vie+eng")
+    (p,) = PdfIngester().ingest(tmp_path / "scan.pdf", ctx).pages
+    out = TesseractOcr().process_page(p, ctx)
+    assert out.dpi == 300 and out.size == (2480, 800)
+    assert _cer(LINES[0], " ".join(w.text for w in out.words)) < 0.05

@@ -35,7 +35,20 @@ IMAGE_SUFFIXES = (
     ".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".webp", ".gif",
     ".jp2", ".j2k", ".pbm", ".pgm", ".ppm", ".pnm",
 )  # fmt: skip
-CONVERT_VERSION = "1"  # bump when converted page images change
+CONVERT_VERSION = "1"
+# TIFF compressions every libtiff (hence leptonica/Tesseract) decodes; others are converted.
+_PLAIN_TIFF = frozenset(
+    {
+        "raw",
+        "group3",
+        "group4",
+        "tiff_ccitt",
+        "tiff_lzw",
+        "tiff_adobe_deflate",
+        "tiff_deflate",
+        "packbits",
+    }
+)  # bump when converted page images change
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +184,7 @@ class ImageIngester(Ingester[ImageOptions]):
             and im.format in ("PNG", "TIFF")
             and im.mode in ("1", "L", "RGB")
             and orientation in (1, None)
+            and (im.format == "PNG" or im.info.get("compression") in _PLAIN_TIFF)
         )
         suffix = ".tif" if as_is and im.format == "TIFF" else ".png"
         rel = _common.page_image_name(index, digest, frame, as_is, CONVERT_VERSION, suffix=suffix)

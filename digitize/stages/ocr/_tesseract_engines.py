@@ -38,12 +38,12 @@ class RawWord:
 
 @dataclass
 class RawBlock:
-    """One Tesseract block; `image` is True when Tesseract classified it as a picture."""
+    """One Tesseract block. Pictures come out of both engines as a block whose only word is
+    blank; rules and noise likewise (the stage tells them apart by size, the same way for
+    both engines, so the result never depends on which engine ran)."""
 
     box: Box
     paras: list[list[list[RawWord]]] = field(default_factory=list)  # paras → lines → words
-    image: bool = False
-    drop: bool = False  # rules and noise Tesseract reports as blocks
 
 
 # ---------------------------------------------------------------- discovery
@@ -146,7 +146,7 @@ def run_tesserocr(
     variables: dict[str, str],
     timeout: float,
 ) -> list[RawBlock]:
-    from tesserocr import PT, RIL
+    from tesserocr import RIL
 
     api = _api(tessdata, lang, oem, variables)
     api.Clear()
@@ -166,14 +166,9 @@ def run_tesserocr(
     blocks: list[RawBlock] = []
     if ri is None:
         return blocks
-    pictures = {PT.FLOWING_IMAGE, PT.HEADING_IMAGE, PT.PULLOUT_IMAGE}
-    junk = {PT.HORZ_LINE, PT.VERT_LINE, PT.NOISE}
     while True:
         if ri.IsAtBeginningOf(RIL.BLOCK):
-            bt = ri.BlockType()
-            blocks.append(
-                RawBlock(_box(ri.BoundingBox(RIL.BLOCK)), image=bt in pictures, drop=bt in junk)
-            )
+            blocks.append(RawBlock(_box(ri.BoundingBox(RIL.BLOCK))))
         b = blocks[-1] if blocks else None
         if b is not None and not ri.Empty(RIL.WORD):
             if ri.IsAtBeginningOf(RIL.PARA) or not b.paras:
@@ -191,6 +186,8 @@ def run_tesserocr(
 
 
 def _box(b: Any) -> Box:
+    if b is None:  # Tesseract has no box for an empty element
+        return (0, 0, 0, 0)
     x0, y0, x1, y1 = b
     return (int(x0), int(y0), int(x1), int(y1))
 
