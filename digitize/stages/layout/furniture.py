@@ -142,12 +142,22 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
         else:
             rows.append([ln])
     height = page.size[1] or max(ln.bbox.y1 for ln in lines) or 1.0
+    tops = [min(ln.bbox.y0 for ln in r) for r in rows]
+    bots = [max(ln.bbox.y1 for ln in r) for r in rows]
+    gaps = [tops[k + 1] - bots[k] for k in range(len(rows) - 1)]
+    min_gap = (float(median(gaps)) if gaps else 0.0) + 0.5 * lh
+
+    def apart(r: int, zone: str) -> bool:
+        """Furniture stands apart from the body: a wider gap than between body lines."""
+        k = r if zone == "top" else r - 1
+        return not (0 <= k < len(gaps)) or gaps[k] >= min_gap
+
     out = []
     picks: list[tuple[int, str]] = [(r, "top") for r in range(min(nrows, len(rows)))]
     picks += [(len(rows) - 1 - r, "bottom") for r in range(min(nrows, len(rows)))]
     seen: set[int] = set()
     for r, zone in picks:
-        if r in seen:
+        if r in seen or not apart(r, zone):
             continue
         seen.add(r)
         for ln in rows[r]:
