@@ -18,7 +18,6 @@ from digitize.model import Page
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.preprocess import _common as c
 
-
 LINE_GAP_IN = 2.0  # widest gap between two glyphs of one text line, inches
 
 
