@@ -126,7 +126,7 @@ class _Ids:
         return f"page-i{pb.index + 1}-{n}"
 
 
-def _mark_pattern(mark: str) -> re.Pattern[str]:
+def mark_pattern(mark: str) -> re.Pattern[str]:
     # A reference mark sits right after a word or punctuation, not inside a number.
     return re.compile(r"(?<=[^\s\d])" + re.escape(mark) + r"(?=[\s.,;:!?)\]]|$)")
 
@@ -231,7 +231,7 @@ class Renderer:
         for mark, fid in pending.items():
             if fid in linked:
                 continue
-            m = _mark_pattern(mark).search(text)
+            m = mark_pattern(mark).search(text)
             if m:
                 hits.append((m.start(), m.end(), mark, fid))
         hits.sort()

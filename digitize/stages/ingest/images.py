@@ -35,7 +35,20 @@ IMAGE_SUFFIXES = (
     ".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".webp", ".gif",
     ".jp2", ".j2k", ".pbm", ".pgm", ".ppm", ".pnm",
 )  # fmt: skip
-CONVERT_VERSION = "1"  # bump when converted page images change
+CONVERT_VERSION = "1"
+# TIFF compressions every libtiff (hence leptonica/Tesseract) decodes; others are converted.
+_PLAIN_TIFF = frozenset(
+    {
+        "raw",
+        "group3",
+        "group4",
+        "tiff_ccitt",
+        "tiff_lzw",
+        "tiff_adobe_deflate",
+        "tiff_deflate",
+        "packbits",
+    }
+)  # bump when converted page images change
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +153,8 @@ class ImageIngester(Ingester[ImageOptions]):
                 except BadInput:
                     raise
                 except Exception as e:  # a corrupt frame: this page fails, the rest are read
-                    pages.append(_failed(len(pages), f"{where}: cannot be decoded ({_short(e)})"))
+                    reason = f"{where}: cannot be decoded ({_short(e)})"
+                    pages.append(_failed(len(pages), reason, _size(im)))
         return digest
 
     def _guard(self, im: Any, where: str, fatal: bool) -> None:
@@ -170,6 +184,7 @@ class ImageIngester(Ingester[ImageOptions]):
             and im.format in ("PNG", "TIFF")
             and im.mode in ("1", "L", "RGB")
             and orientation in (1, None)
+            and (im.format == "PNG" or im.info.get("compression") in _PLAIN_TIFF)
         )
         suffix = ".tif" if as_is and im.format == "TIFF" else ".png"
         rel = _common.page_image_name(index, digest, frame, as_is, CONVERT_VERSION, suffix=suffix)
@@ -243,8 +258,15 @@ def _to_8bit(img: Any) -> Any:
     return Image.fromarray(np.clip(a * scale, 0, 255).astype(np.uint8), "L")
 
 
-def _failed(index: int, reason: str) -> Page:
-    return Page(index=index, size=(0, 0), dpi=300, failed=reason)
+def _failed(index: int, reason: str, size: tuple[int, int] = (0, 0)) -> Page:
+    return Page(index=index, size=size, dpi=300, failed=reason)
+
+
+def _size(im: Any) -> tuple[int, int]:
+    try:
+        return (int(im.size[0]), int(im.size[1]))
+    except Exception:
+        return (0, 0)
 
 
 def _short(e: BaseException) -> str:

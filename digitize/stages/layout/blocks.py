@@ -58,8 +58,13 @@ def _clean_block(block: Block) -> Block | None:
 
 
 def line_height(line: Line) -> float:
-    """Glyph height of a line: median word height (diacritics and descenders vary per word)."""
-    return float(median(w.bbox.height for w in line.words)) if line.words else line.bbox.height
+    """Type size of a line: the height of its words' union (ascender to descender, diacritics).
+
+    A single word's box depends on its letters (`ao` vs `Ấy`); over a line it evens out.
+    """
+    if not line.words:
+        return line.bbox.height
+    return max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
 
 
 @dataclass(slots=True)

@@ -79,6 +79,7 @@ class _Builder:
             if b.kind == "paragraph"
             for ln in b.lines
         ]
+        body = body or [line_height(ln) for ln in all_lines]
         self.body_h = float(median(body)) if body else 1.0
         self.levels = _heading_levels(book.pages, self.body_h, o.max_level)
         self.uses_indent = _uses_indent(book.pages, self.body_h)
