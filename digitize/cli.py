@@ -46,7 +46,8 @@ cache_app = typer.Typer(help="Inspect or clear the page cache.", no_args_is_help
 app.add_typer(pipelines_app, name="pipelines")
 app.add_typer(cache_app, name="cache")
 
-out = Console()
+# Piped output (scripts, tests, logs) should not be wrapped at 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
 

@@ -254,7 +254,7 @@ def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> B
     check_stages(pipeline)
     ingest_spec.create().check()
     meta_fields = load_meta(src, opts.meta_file, opts.meta)
-    stem = safe_stem(src.name)
+    stem = safe_stem(src.name)  # == what exporters derive from book.meta.source
 
     digest = file_digest(src)
     ingest_stage = ingest_spec.create()
@@ -262,7 +262,8 @@ def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> B
         digest,
         ingest_spec.name,
         ingest_stage.version,
-        f"{ingest_stage.options_digest()}|{pipeline.dpi}|{opts.dpi}",
+        # The context (languages, resolutions) changes every page stage's result.
+        f"{ingest_stage.options_digest()}|{pipeline.dpi}|{opts.dpi}|{lang}",
     )
     tmp_work: str | None = None
     if opts.cache:

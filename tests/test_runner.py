@@ -46,20 +46,20 @@ def test_convert_writes_outputs_report_and_checkpoint(
 ) -> None:
     out = tmp_path / "out"
     result = convert(fake_book, out, pipe(), RunOptions(jobs=1))
-    assert (out / "book.shout").read_text().splitlines() == [
+    assert (out / "book.fake.shout").read_text().splitlines() == [
         "MỘT HAI BA!",
         "BỐN NĂM!",
         "SÁU BẢY TÁM CHÍN!",
     ]
-    report = json.loads((out / "book.report.json").read_text())
+    report = json.loads((out / "book.fake.report.json").read_text())
     assert report["pages_total"] == 3 and report["words"] == 9
     assert report["mean_conf"] == pytest.approx(0.9)
     assert "ocr.fake" in report["seconds"]
-    assert (out / "book.book.json").is_file()
+    assert (out / "book.fake.book.json").is_file()
     assert sorted(p.name for p in result.outputs) == [
-        "book.book.json",
-        "book.report.json",
-        "book.shout",
+        "book.fake.book.json",
+        "book.fake.report.json",
+        "book.fake.shout",
     ]
     assert not list(out.glob("*.part")) and not list(out.glob(".*"))
 
@@ -73,7 +73,9 @@ def test_rerun_comes_from_cache_and_option_change_redoes(
     r2 = convert(fake_book, tmp_path / "o2", pipe(), RunOptions(jobs=1, cache=cache))
     assert len(ocr_calls(log)) == 3  # nothing redone
     assert r2.report["pages_cached"] == 3
-    assert (tmp_path / "o1/book.shout").read_text() == (tmp_path / "o2/book.shout").read_text()
+    assert (tmp_path / "o1/book.fake.shout").read_text() == (
+        tmp_path / "o2/book.fake.shout"
+    ).read_text()
     changed = pipelines.from_dict(
         {**PIPE, "stage": [PIPE["stage"][0], {"use": "ocr.fake", "conf": 0.5}, *PIPE["stage"][2:]]}
     )
@@ -88,7 +90,7 @@ def test_failed_page_is_skipped_and_reported(plugin: Path, tmp_path: Path, log: 
     assert result.failed_pages and result.failed_pages[0][0] == 1
     assert "simulated OCR crash" in result.failed_pages[0][1]
     assert result.report["pages_failed"] == 1 and 1 in result.report["flagged_pages"]
-    assert (tmp_path / "out/b.shout").read_text().splitlines() == ["MỘT!", "BA!"]
+    assert (tmp_path / "out/b.fake.shout").read_text().splitlines() == ["MỘT!", "BA!"]
 
 
 def test_abort_policy_and_max_failed_ratio(plugin: Path, tmp_path: Path, log: Path) -> None:
@@ -98,7 +100,7 @@ def test_abort_policy_and_max_failed_ratio(plugin: Path, tmp_path: Path, log: Pa
         convert(book, tmp_path / "o1", pipe(on_error="abort"), RunOptions(jobs=1))
     with pytest.raises(BadInput, match="max_failed_ratio"):
         convert(book, tmp_path / "o2", pipe(max_failed_ratio=0.1), RunOptions(jobs=1))
-    assert not (tmp_path / "o2/b.shout").exists()
+    assert not (tmp_path / "o2/b.fake.shout").exists()
 
 
 def test_split_stage_makes_more_pages(
