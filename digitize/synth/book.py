@@ -100,7 +100,7 @@ def typeset(spec: BookSpec) -> tuple[Typesetter, str]:
 
 def _png(img: np.ndarray, dpi: int) -> bytes:
     buf = io.BytesIO()
-    Image.fromarray(img).save(buf, "PNG", dpi=(dpi, dpi), optimize=False)
+    Image.fromarray(img).save(buf, "PNG", dpi=(dpi, dpi), compress_level=1)
     return buf.getvalue()
 
 
@@ -180,9 +180,10 @@ def generate_book(spec: BookSpec, out_dir: Path | str) -> dict[str, Any]:
     }
     pdf.set_metadata({"title": title, "producer": "digitize.synth", "creator": "digitize.synth"})
     write_bytes(out / "book.pdf", pdf.tobytes(garbage=3, deflate=True, no_new_id=True))
-    write_text(out / "truth.json", json.dumps(truth, ensure_ascii=False, indent=1))
+    data = json.dumps(truth, ensure_ascii=False, indent=1)
+    write_text(out / "truth.json", data)
     write_text(out / "truth.txt", flow_to_text(ts.flow))
-    return truth
+    return json.loads(data)  # exactly what the file holds (tuples become lists)
 
 
 def hash_seed(spec: BookSpec) -> int:
