@@ -52,6 +52,7 @@ class BookSpec:
     rotate: tuple[tuple[int, int], ...] = ()  # (page index, clockwise degrees 90/180/270)
     spread: bool = False  # scan two facing pages per image
     pdf_jpeg: int | None = 85  # JPEG quality of book.pdf images; None: lossless PNG
+    english_passages: int | None = None  # vi+en: at most this many English paragraphs
     texts_dir: str | None = None  # default /work/shared/texts, then the built-in excerpt
 
     def __post_init__(self) -> None:
@@ -89,7 +90,7 @@ def typeset(spec: BookSpec) -> tuple[Typesetter, str]:
             for k, p in enumerate(pre):
                 ts.paragraph(ParaEl(" ".join(sentences(p)[:2]), hl), indent=k > 0)
         after_heading = False
-        for el in Planner(spec.lang, rng, texts):
+        for el in Planner(spec.lang, rng, texts, spec.english_passages):
             ts.place(el, after_heading)
             after_heading = isinstance(el, HeadingEl)
     except Done:
