@@ -52,6 +52,7 @@ class BookSpec:
     rotate: tuple[tuple[int, int], ...] = ()  # (page index, clockwise degrees 90/180/270)
     spread: bool = False  # scan two facing pages per image
     pdf_jpeg: int | None = 85  # JPEG quality of book.pdf images; None: lossless PNG
+    english_passages: int | None = None  # vi+en: at most this many English paragraphs
     texts_dir: str | None = None  # default /work/shared/texts, then the built-in excerpt
 
     def __post_init__(self) -> None:
@@ -89,7 +90,7 @@ def typeset(spec: BookSpec) -> tuple[Typesetter, str]:
             for k, p in enumerate(pre):
                 ts.paragraph(ParaEl(" ".join(sentences(p)[:2]), hl), indent=k > 0)
         after_heading = False
-        for el in Planner(spec.lang, rng, texts):
+        for el in Planner(spec.lang, rng, texts, spec.english_passages):
             ts.place(el, after_heading)
             after_heading = isinstance(el, HeadingEl)
     except Done:
@@ -100,7 +101,7 @@ def typeset(spec: BookSpec) -> tuple[Typesetter, str]:
 
 def _png(img: np.ndarray, dpi: int) -> bytes:
     buf = io.BytesIO()
-    Image.fromarray(img).save(buf, "PNG", dpi=(dpi, dpi), optimize=False)
+    Image.fromarray(img).save(buf, "PNG", dpi=(dpi, dpi), compress_level=1)
     return buf.getvalue()
 
 
@@ -180,9 +181,10 @@ def generate_book(spec: BookSpec, out_dir: Path | str) -> dict[str, Any]:
     }
     pdf.set_metadata({"title": title, "producer": "digitize.synth", "creator": "digitize.synth"})
     write_bytes(out / "book.pdf", pdf.tobytes(garbage=3, deflate=True, no_new_id=True))
-    write_text(out / "truth.json", json.dumps(truth, ensure_ascii=False, indent=1))
+    data = json.dumps(truth, ensure_ascii=False, indent=1)
+    write_text(out / "truth.json", data)
     write_text(out / "truth.txt", flow_to_text(ts.flow))
-    return truth
+    return json.loads(data)  # exactly what the file holds (tuples become lists)
 
 
 def hash_seed(spec: BookSpec) -> int:

@@ -57,8 +57,9 @@ def degrade(
         f *= shade[None, :]
     if p.illumination > 0:
         gy, gx = rng.uniform(-1, 1, size=2)
-        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-        grad = 1.0 - p.illumination * (0.5 + 0.5 * (gx * (xx / w - 0.5) + gy * (yy / h - 0.5)))
+        yy = (np.arange(h, dtype=np.float32) / h - 0.5)[:, None]
+        xx = (xs / w - 0.5)[None, :]
+        grad = 1.0 - p.illumination * (0.5 + 0.5 * (gx * xx + gy * yy))
         f *= grad
     if p.blur > 0:
         f = cv2.GaussianBlur(f, (0, 0), p.blur)

@@ -142,8 +142,15 @@ class Planner:
     passages, like a bilingual reader).
     """
 
-    def __init__(self, lang: str, rng: random.Random, texts_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        lang: str,
+        rng: random.Random,
+        texts_dir: Path | None = None,
+        max_english: int | None = None,
+    ) -> None:
         self.lang = lang
+        self.max_english = max_english
         self.rng = rng
         self.head_lang = "en" if lang == "en" else "vi"
         self.chapters = parse_chapters(load_source(self.head_lang, texts_dir)[0], self.head_lang)
@@ -215,7 +222,9 @@ class Planner:
                         title = sections.get(pi) or _phrase(text, rng, 3, 6)
                         yield HeadingEl(f"{chap_no}.{sec_no} {title}", 2)
                     yield self._paragraph(text, self.head_lang)
-                    if self.en_paras and rng.random() < 0.3:
+                    if self.en_paras and rng.random() < 0.3 and self.max_english != 0:
+                        if self.max_english is not None:
+                            self.max_english -= 1
                         yield self._paragraph(
                             self.en_paras[rng.randrange(len(self.en_paras))], "en"
                         )
