@@ -58,6 +58,7 @@ def test_convert_writes_outputs_report_and_checkpoint(
     assert (out / "book.book.json").is_file()
     assert sorted(p.name for p in result.outputs) == [
         "book.book.json",
+        "book.report.html",
         "book.report.json",
         "book.shout",
     ]
