@@ -80,10 +80,9 @@ def render_library_index(books: list[dict[str, Any]], title: str = "Library") ->
         report = b.get("report") or None
         name = _esc(b.get("name") or "?")
         name_html = f'<a href="{_href(report)}">{name}</a>' if report else name
-        outputs = " ".join(
-            f'<a class="badge" href="{_href(o)}">{_esc(PurePosixPath(str(o)).name)}</a>'
-            for o in b.get("outputs") or []
-        )
+        links = [(report, "quality report")] if report else []
+        links += [(o, PurePosixPath(str(o)).name) for o in b.get("outputs") or []]
+        outputs = " ".join(f'<a class="badge" href="{_href(h)}">{_esc(t)}</a>' for h, t in links)
         fl = _flagged_cells(b.get("flagged"), report)
         rows.append(
             f'<tr><td class="name">{name_html}</td>'
@@ -100,7 +99,7 @@ def render_library_index(books: list[dict[str, Any]], title: str = "Library") ->
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_esc(title)} — digitize</title><style>{css}</style></head><body>"
         f'<header class="top"><div class="in"><h1>{_esc(title)}</h1><span class="sub">'
-        f"{len(books)} books · {total_pages} pages · {summary}</span></div></header><main>"
+        f"library index · {len(books)} books · {total_pages} pages · {summary}</span></div></header><main>"
         '<section class="card" style="margin-top:16px"><table class="lib" id="books"><thead><tr>'
         '<th>book</th><th>status</th><th class="num">pages</th><th class="num">confidence</th>'
         '<th class="num">flagged</th><th>pages to review</th><th>outputs</th><th>note</th>'

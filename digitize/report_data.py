@@ -28,9 +28,9 @@ from digitize.model import (
     Table,
 )
 
-VIEW_MAX_SIDE = 1400  # px: long side of the embedded page image (readable, ~60-120 kB JPEG)
+VIEW_MAX_SIDE = 1200  # px: long side of the embedded page image (~70-100 kB JPEG for dense text)
 THUMB_MAX_SIDE = 150  # px: long side of a strip thumbnail
-JPEG_QUALITY = 60
+JPEG_QUALITY = 50
 LAYOUT_MIN_COVERAGE = 0.8  # below this share of a page's words in the book text → layout_unsure
 LAYOUT_MIN_WORDS = 8  # too few words make the share meaningless
 HYPHENS = ("-", "\u00ad", "\u2010")  # hyphen-minus, soft hyphen, hyphen
@@ -263,7 +263,9 @@ def page_images(book: Book, page: Page) -> tuple[str | None, str | None]:
             scale = min(1.0, VIEW_MAX_SIDE / max(src.size))
             src.draft(mode, (int(src.size[0] * scale), int(src.size[1] * scale)))  # JPEG: fast
             im = src.convert(mode)
-            im.thumbnail((VIEW_MAX_SIDE, VIEW_MAX_SIDE), Image.Resampling.BOX, reducing_gap=3.0)
+        factor = -(-max(im.size) // VIEW_MAX_SIDE)  # ceil: a box filter by an integer is fast
+        if factor > 1:
+            im = im.reduce(factor)
     except (OSError, ValueError, Image.DecompressionBombError):
         return None, None
     return _data_uri(im, VIEW_MAX_SIDE), _data_uri(im, THUMB_MAX_SIDE)

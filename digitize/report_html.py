@@ -49,7 +49,7 @@ def hue(conf: float | None) -> int | None:
 
 def conf_color(conf: float | None, light: int = 42) -> str:
     h = hue(conf)
-    return "hsl(220,8%,60%)" if h is None else f"hsl({h},72%,{light}%)"
+    return f"hsl(220,8%,{light}%)" if h is None else f"hsl({h},72%,{light}%)"
 
 
 def pct(conf: float | None) -> str:
@@ -134,7 +134,10 @@ def _chart(pages: list[dict[str, Any]]) -> str:
     plot_w, plot_h = w - left - 6, h - top - bottom
     bw = plot_w / n
     gap = min(2.0, bw * 0.2)
-    y = lambda c: top + plot_h * (1 - c)  # noqa: E731
+
+    def y(conf: float) -> float:
+        return top + plot_h * (1 - conf)
+
     out = [
         f'<svg class="chart" id="chart" viewBox="0 0 {w:.0f} {h:.0f}" role="img" '
         'aria-label="OCR confidence per page">'

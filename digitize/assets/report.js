@@ -16,7 +16,8 @@
     return Math.round(t * 120);
   }
   function col(c, l) {
-    return c === null || c === undefined ? "hsl(220,8%,55%)" : "hsl(" + hue(c) + ",72%," + (l || 40) + "%)";
+    var h = c === null || c === undefined ? "220,8%," : hue(c) + ",72%,";
+    return "hsl(" + h + (l || 40) + "%)";
   }
   function pct(c) {
     return c === null || c === undefined ? "–" : (c * 100).toFixed(1) + "%";
