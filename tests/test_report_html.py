@@ -145,7 +145,7 @@ def test_library_index_lists_books_with_relative_escaped_links(tmp_path: Path) -
 
 
 def test_cli_report_rebuilds_from_json(
-    built: tuple[Book, dict[str, Any], Path], tmp_path: Path
+    built: tuple[Book, dict[str, Any], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from typer.testing import CliRunner
 
@@ -162,6 +162,10 @@ def test_cli_report_rebuilds_from_json(
     html_path = out / "sach-thu.report.html"
     assert str(html_path) in res.output.replace("\n", "")
     assert "their word boxes are shown on blank pages" in html_path.read_text(encoding="utf-8")
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    res = CliRunner().invoke(app, ["report", str(out / "sach-thu.report.json"), "--open"])
+    assert res.exit_code == 0 and opened == [html_path.resolve().as_uri()]
     (out / "sach-thu.book.json").unlink()
     res = CliRunner().invoke(app, ["report", str(out / "sach-thu.report.json")])
     assert res.exit_code == 3 and "sach-thu.book.json: no such file" in res.output
