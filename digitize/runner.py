@@ -34,6 +34,7 @@ from digitize.model import Book, BookMeta, Page, Step
 from digitize.naming import safe_stem
 from digitize.pipeline import Pipeline, StageSpec
 from digitize.report import build_report
+from digitize.report_html import write_report_html
 from digitize.stage import Context, Ingester, Stage
 
 INGEST_FILE = "ingest.json"
@@ -427,6 +428,7 @@ def _convert_in(
     warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
     warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
     report_path = out_dir / f"{stem}.report.json"
+    html_path = out_dir / f"{stem}.report.html"
     report = build_report(
         book,
         source=str(src),
@@ -439,11 +441,12 @@ def _convert_in(
         stage_seconds=dict(seconds),
         wall_seconds=time.perf_counter() - t_start,
         cached_pages=cached_pages,
-        outputs=[p.name for p in [*outputs, report_path]],
+        outputs=[p.name for p in [*outputs, report_path, html_path]],
         warnings=warnings,
     )
     write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
     outputs.append(report_path)
+    outputs.append(write_report_html(book, report, html_path))  # while page images still exist
     result = BookResult(src, stem, outputs, report, book)
     if opts.cache:
         opts.cache.evict()

@@ -58,6 +58,7 @@ def test_convert_writes_outputs_report_and_checkpoint(
     assert (out / "book.fake.book.json").is_file()
     assert sorted(p.name for p in result.outputs) == [
         "book.fake.book.json",
+        "book.fake.report.html",
         "book.fake.report.json",
         "book.fake.shout",
     ]
