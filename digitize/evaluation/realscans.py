@@ -12,7 +12,8 @@ from pathlib import Path
 
 from digitize.model import nfc
 
-DEFAULT_ROOT = Path("/work/shared/realscans")
+# The checkout's sibling `shared/` (as laid out for developers and CI); not part of the project.
+DEFAULT_ROOT = Path(__file__).resolve().parents[3] / "shared" / "realscans"
 
 # (folder, image glob, how to name the truth from the image stem, dpi, tesseract lang)
 _COLLECTIONS: tuple[tuple[str, str, str, int | None, str], ...] = (
@@ -40,7 +41,7 @@ class RealPage:
 
 
 def realscans_root(root: Path | str | None = None) -> Path:
-    """`root`, else $DIGITIZE_REALSCANS, else /work/shared/realscans."""
+    """`root`, else $DIGITIZE_REALSCANS, else `../shared/realscans` beside the checkout."""
     if root is not None:
         return Path(root)
     return Path(os.environ.get("DIGITIZE_REALSCANS", DEFAULT_ROOT))
