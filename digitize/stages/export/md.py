@@ -80,7 +80,7 @@ class MarkdownExporter(Exporter):  # type: ignore[type-arg]
                     blocks.append("#" * level + " " + (md_escape(item.text, first=False) or "—"))
                 elif isinstance(item, Paragraph):
                     blocks.append(self._paragraph(item, pending))
-                elif isinstance(item, ListBlock):
+                elif isinstance(item, ListBlock) and item.items:
                     blocks.append(
                         "\n".join(
                             (f"{n + 1}. " if item.ordered else "- ") + md_escape(t)
