@@ -301,6 +301,19 @@ def test_figure_outside_work_dir_is_not_packed(tmp_path: Path) -> None:
     assert not any(n.startswith("EPUB/images/") and "cover" not in n for n in files)
 
 
+def test_unreadable_or_svg_figure_keeps_caption(tmp_path: Path) -> None:
+    book = sample_book(tmp_path)
+    work = Path(book.work_dir)
+    (work / "bad.png").write_bytes(b"not a png")
+    (work / "x.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>')
+    (work / "pages" / "p0001.png").write_bytes(b"broken page")
+    book = replace(book, flow=(Figure("bad.png", "Hình hỏng"), Figure("x.svg", "Hình SVG")))
+    files = _read(_export(book, tmp_path / "o"))
+    chap = files["EPUB/chap-001.xhtml"].decode()
+    assert "<img" not in chap and "Hình hỏng" in chap and "Hình SVG" in chap
+    assert not any(n.startswith("EPUB/images/") for n in files)  # no figure, no cover
+
+
 def test_unwritable_output_raises(tmp_path: Path) -> None:
     """ebooklib's write_epub returns False; we raise OutputNotWritable."""
     blocker = tmp_path / "file"

@@ -91,10 +91,10 @@ class HtmlExporter(Exporter[HtmlOptions]):
 
     def _single(self, book: Book, out: Path) -> Path:
         def image_src(fig: Figure) -> str | None:
-            path = _media.resolve_in_work_dir(book, fig.image)
-            if path is None:
+            img = _media.figure_image(book, fig.image)
+            if img is None:
                 return None
-            data, _, mtype = _media.load_image(path)
+            data, _, mtype = img
             return f"data:{mtype};base64,{base64.b64encode(data).decode('ascii')}"
 
         r = Renderer(book, xhtml=False, image_src=image_src).render()
@@ -116,10 +116,10 @@ class HtmlExporter(Exporter[HtmlOptions]):
         written: list[Path] = []
 
         def image_src(fig: Figure) -> str | None:
-            path = _media.resolve_in_work_dir(book, fig.image)
-            if path is None:
+            img = _media.figure_image(book, fig.image)
+            if img is None:
                 return None
-            data, suffix, _ = _media.load_image(path)
+            data, suffix, _ = img
             name = "images/" + _media.content_name(data, suffix)
             if not (root / name).exists() or (root / name).read_bytes() != data:
                 write_bytes(root / name, data)
