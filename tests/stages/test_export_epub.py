@@ -342,3 +342,13 @@ def test_chapter_renders_in_chromium(tmp_path: Path, epub: dict[str, bytes]) -> 
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Chương 1. Số và phép tính" in proc.stdout and 'id="page-3"' in proc.stdout
     assert shot.stat().st_size > 5000
+
+
+def test_dc_date_only_when_w3cdtf(tmp_path: Path) -> None:
+    """A date EPUBCheck would warn about is left out rather than written."""
+    opf = _read(_export(_edge_book(tmp_path), tmp_path / "e"))["EPUB/package.opf"].decode()
+    assert "<dc:date>" not in opf and "<dc:language>vi</dc:language>" in opf
+    book = sample_book(tmp_path)
+    book = replace(book, meta=replace(book.meta, date="2024-03-05T10:00:00Z"))
+    opf = _read(_export(book, tmp_path / "d"))["EPUB/package.opf"].decode()
+    assert "<dc:date>2024-03-05T10:00:00Z</dc:date>" in opf

@@ -24,7 +24,9 @@ from digitize.stage import Context, Exporter, opt
 from digitize.stages.export import _media
 from digitize.stages.export._render import Rendered, Renderer, clean, esc, lang_tag, nav_list
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(  # W3CDTF, which EPUBCheck expects in dc:date
+    r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?)?)?$"
+)
 _LABELS = {
     "vi": ("Mục lục", "Các mốc", "Danh sách trang", "Bắt đầu đọc", "Bìa"),
     "en": ("Contents", "Landmarks", "Pages", "Start of content", "Cover"),
