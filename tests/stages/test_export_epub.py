@@ -14,7 +14,18 @@ from pathlib import Path
 import pytest
 
 from digitize.errors import BadInput, OutputNotWritable
-from digitize.model import Book, BookMeta, Figure, Paragraph
+from digitize.model import (
+    Book,
+    BookMeta,
+    Figure,
+    FlowItem,
+    Footnote,
+    Heading,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+    Table,
+)
 from digitize.stage import Context
 from digitize.stages.export.epub import EpubExporter, EpubOptions
 from digitize.testing import HOSTILE, check_exporter, sample_book
@@ -49,6 +60,10 @@ def test_contract(tmp_path: Path) -> None:
     assert [p.name for p in paths] == ["sach-mau.epub"]
 
 
+# EPUBCheck's JVM start dominates its run time: a serial GC and the C1 JIT halve it on 2 cores.
+_JAVA_FAST = "-XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+
+
 def _epubcheck(path: Path) -> list[str]:
     if shutil.which("java") is None:
         pytest.skip("java is not installed")
@@ -57,14 +72,75 @@ def _epubcheck(path: Path) -> list[str]:
     return [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages]
 
 
+def _edge_book(tmp_path: Path) -> Book:
+    """Odd but possible layout output: duplicate and missing labels, levels 0 and 9, break
+    offsets out of range, an empty heading, an unreferenced note, a missing image, empties."""
+    return Book(
+        BookMeta(title="Biên", authors=("", "A"), date="tháng 3", lang="vie"),
+        flow=(
+            PageBreak(0, "xii"),
+            Heading("", 0),
+            Paragraph("x", breaks=((99, 1, "xii"), (-5, 2, None))),
+            Heading("Sâu", 9),
+            PageBreak(3, "4 / 5"),
+            Figure("nope/missing.png", "Không có ảnh"),
+            Figure("nope/missing.png", ""),
+            ListBlock(()),
+            Table(()),
+            Footnote("†", "Không ai trỏ tới."),
+            Footnote("", "Không có dấu."),
+            Heading("Hai", 1),
+            PageBreak(4, "xii"),
+        ),
+        work_dir=str(tmp_path),
+    )
+
+
+@pytest.fixture
+def fast_java(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JAVA_TOOL_OPTIONS", _JAVA_FAST)
+
+
 @pytest.mark.epubcheck
+@pytest.mark.usefixtures("fast_java")
 def test_epubcheck_clean(tmp_path: Path) -> None:
-    """The full sample and a bare book (no headings, figures, pages, authors) both pass."""
+    """The full sample, a bare book (no headings, figures, pages, authors) and an edge-case
+    book all pass with 0 errors and 0 warnings."""
     full = _export(sample_book(tmp_path), tmp_path / "a")
     bare = Book(BookMeta(title="", lang="xx-?!"), flow=(Paragraph("Chỉ một đoạn."),))
     minimal = _export(bare, tmp_path / "b")
-    assert _epubcheck(full) == []
-    assert _epubcheck(minimal) == []
+    edge = _export(_edge_book(tmp_path), tmp_path / "c")
+    assert [_epubcheck(p) for p in (full, minimal, edge)] == [[], [], []]
+
+
+@pytest.mark.epubcheck
+@pytest.mark.slow
+@pytest.mark.usefixtures("fast_java")
+def test_epubcheck_real_text(tmp_path: Path) -> None:
+    """A 52k-word Vietnamese book (Trần Trọng Kim, Nho giáo) with a page break every 350 words."""
+    src = Path("/work/shared/texts/vie_tran_trong_kim_nho_giao.md")
+    if not src.is_file():
+        pytest.skip("/work/shared/texts is not available")
+    flow: list[FlowItem] = [PageBreak(0, "1")]
+    page = words = 0
+    for line in src.read_text("utf-8").splitlines():
+        if line.startswith("#"):
+            level = len(line) - len(line.lstrip("#"))
+            flow.append(Heading(line[level:].strip(), level))
+        elif line.strip():
+            breaks, pos = [], 0
+            for w in line.split(" "):
+                words += 1
+                if words % 350 == 0:
+                    page += 1
+                    breaks.append((pos, page, str(page + 1)))
+                pos += len(w) + 1
+            flow.append(Paragraph(line, breaks=tuple(breaks)))
+    book = Book(BookMeta(title="Nho giáo", authors=("Trần Trọng Kim",)), flow=tuple(flow))
+    path = _export(book, tmp_path)
+    nav = _read(path)["EPUB/nav.xhtml"].decode()
+    assert nav.count('href="chap-') > 30 and f'#page-{page + 1}"' in nav
+    assert _epubcheck(path) == []
 
 
 def test_reproducible_with_source_date_epoch(
@@ -225,6 +301,19 @@ def test_figure_outside_work_dir_is_not_packed(tmp_path: Path) -> None:
     assert not any(n.startswith("EPUB/images/") and "cover" not in n for n in files)
 
 
+def test_unreadable_or_svg_figure_keeps_caption(tmp_path: Path) -> None:
+    book = sample_book(tmp_path)
+    work = Path(book.work_dir)
+    (work / "bad.png").write_bytes(b"not a png")
+    (work / "x.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>')
+    (work / "pages" / "p0001.png").write_bytes(b"broken page")
+    book = replace(book, flow=(Figure("bad.png", "Hình hỏng"), Figure("x.svg", "Hình SVG")))
+    files = _read(_export(book, tmp_path / "o"))
+    chap = files["EPUB/chap-001.xhtml"].decode()
+    assert "<img" not in chap and "Hình hỏng" in chap and "Hình SVG" in chap
+    assert not any(n.startswith("EPUB/images/") for n in files)  # no figure, no cover
+
+
 def test_unwritable_output_raises(tmp_path: Path) -> None:
     """ebooklib's write_epub returns False; we raise OutputNotWritable."""
     blocker = tmp_path / "file"
@@ -253,3 +342,13 @@ def test_chapter_renders_in_chromium(tmp_path: Path, epub: dict[str, bytes]) -> 
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Chương 1. Số và phép tính" in proc.stdout and 'id="page-3"' in proc.stdout
     assert shot.stat().st_size > 5000
+
+
+def test_dc_date_only_when_w3cdtf(tmp_path: Path) -> None:
+    """A date EPUBCheck would warn about is left out rather than written."""
+    opf = _read(_export(_edge_book(tmp_path), tmp_path / "e"))["EPUB/package.opf"].decode()
+    assert "<dc:date>" not in opf and "<dc:language>vi</dc:language>" in opf
+    book = sample_book(tmp_path)
+    book = replace(book, meta=replace(book.meta, date="2024-03-05T10:00:00Z"))
+    opf = _read(_export(book, tmp_path / "d"))["EPUB/package.opf"].decode()
+    assert "<dc:date>2024-03-05T10:00:00Z</dc:date>" in opf

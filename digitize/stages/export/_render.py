@@ -192,7 +192,7 @@ class Renderer:
                 out.append(self._paragraph(item, n, pending, linked))
             elif isinstance(item, Figure):
                 out.append(self._figure(item))
-            elif isinstance(item, ListBlock):
+            elif isinstance(item, ListBlock) and item.items:
                 tag = "ol" if item.ordered else "ul"
                 lis = "".join(f"<li>{esc(it)}</li>" for it in item.items)
                 out.append(f"<{tag}>{lis}</{tag}>")

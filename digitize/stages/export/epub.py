@@ -24,7 +24,9 @@ from digitize.stage import Context, Exporter, opt
 from digitize.stages.export import _media
 from digitize.stages.export._render import Rendered, Renderer, clean, esc, lang_tag, nav_list
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(  # W3CDTF, which EPUBCheck expects in dc:date
+    r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?)?)?$"
+)
 _LABELS = {
     "vi": ("Mục lục", "Các mốc", "Danh sách trang", "Bắt đầu đọc", "Bìa"),
     "en": ("Contents", "Landmarks", "Pages", "Start of content", "Cover"),
@@ -72,10 +74,10 @@ class EpubExporter(Exporter[EpubOptions]):
         images: dict[str, str] = {}
 
         def image_src(fig: Figure) -> str | None:
-            path = _media.resolve_in_work_dir(book, fig.image)
-            if path is None:
+            img = _media.figure_image(book, fig.image)
+            if img is None:
                 return None
-            data, suffix, mtype = _media.load_image(path)
+            data, suffix, mtype = img
             name = "images/" + _media.content_name(data, suffix)
             if name not in files:
                 files[name] = data
@@ -123,14 +125,20 @@ class EpubExporter(Exporter[EpubOptions]):
     ) -> str | None:
         if self.options.cover:
             path = Path(self.options.cover)
-            if not path.is_file():
-                raise BadInput(f"cover image {path} does not exist", hint="check --set cover=")
-            data, suffix, mtype = _media.load_image(path)
+            try:
+                data, suffix, mtype = _media.load_image(path)
+            except (OSError, ValueError) as e:  # PIL's UnidentifiedImageError is an OSError
+                raise BadInput(
+                    f"cover image {path} cannot be read: {e}", hint="give a PNG or JPEG file"
+                ) from e
         elif self.options.auto_cover and book.pages:
-            path_or_none = _media.resolve_in_work_dir(book, book.pages[0].image)
-            if path_or_none is None:
+            page_image = _media.resolve_in_work_dir(book, book.pages[0].image)
+            if page_image is None:
                 return None
-            data, suffix, mtype = _media.cover_jpeg(path_or_none), ".jpg", "image/jpeg"
+            try:
+                data, suffix, mtype = _media.cover_jpeg(page_image), ".jpg", "image/jpeg"
+            except (OSError, ValueError):
+                return None  # an unreadable page image: no cover rather than no book
         else:
             return None
         href = f"images/cover{suffix}"

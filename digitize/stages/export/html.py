@@ -44,14 +44,18 @@ figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; font-style: italic; color: var(--muted); }
 table { border-collapse: collapse; display: block; overflow-x: auto; margin: 1em 0; }
 td { border: 1px solid #999; padding: 0.25em 0.6em; vertical-align: top; }
-.pagebreak::before { content: attr(aria-label); float: right; margin-right: -0.5em;
-  font: 0.7rem sans-serif; color: var(--muted); border-top: 1px dotted var(--muted); }
+/* printed page numbers: a thin rule between blocks, a small mark inside a paragraph */
+.pagebreak::before { content: attr(aria-label); font: 0.7rem sans-serif; color: var(--muted); }
+section > .pagebreak { display: block; text-align: right; clear: both;
+  border-top: 1px dotted var(--muted); margin: 0.4em 0; line-height: 1.2; }
+p > .pagebreak::before { content: "[" attr(aria-label) "]"; vertical-align: super;
+  margin: 0 0.2em; }
 .footnotes { border-top: 1px solid #999; margin-top: 2em; font-size: 0.9em; }
 .chapter-nav { display: flex; justify-content: space-between; gap: 1em; margin: 2em 0; }
 @media print {
   body { max-width: none; font-size: 11pt; padding: 0; }
   nav.toc { break-after: page; } .chapter { break-before: page; }
-  .chapter-nav { display: none; } a { color: inherit; text-decoration: none; }
+  .chapter-nav, .pagebreak { display: none; } a { color: inherit; text-decoration: none; }
   h1, h2, h3 { break-after: avoid; } figure, table { break-inside: avoid; }
 }
 """
@@ -91,10 +95,10 @@ class HtmlExporter(Exporter[HtmlOptions]):
 
     def _single(self, book: Book, out: Path) -> Path:
         def image_src(fig: Figure) -> str | None:
-            path = _media.resolve_in_work_dir(book, fig.image)
-            if path is None:
+            img = _media.figure_image(book, fig.image)
+            if img is None:
                 return None
-            data, _, mtype = _media.load_image(path)
+            data, _, mtype = img
             return f"data:{mtype};base64,{base64.b64encode(data).decode('ascii')}"
 
         r = Renderer(book, xhtml=False, image_src=image_src).render()
@@ -116,10 +120,10 @@ class HtmlExporter(Exporter[HtmlOptions]):
         written: list[Path] = []
 
         def image_src(fig: Figure) -> str | None:
-            path = _media.resolve_in_work_dir(book, fig.image)
-            if path is None:
+            img = _media.figure_image(book, fig.image)
+            if img is None:
                 return None
-            data, suffix, _ = _media.load_image(path)
+            data, suffix, _ = img
             name = "images/" + _media.content_name(data, suffix)
             if not (root / name).exists() or (root / name).read_bytes() != data:
                 write_bytes(root / name, data)

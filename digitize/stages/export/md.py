@@ -80,7 +80,7 @@ class MarkdownExporter(Exporter):  # type: ignore[type-arg]
                     blocks.append("#" * level + " " + (md_escape(item.text, first=False) or "—"))
                 elif isinstance(item, Paragraph):
                     blocks.append(self._paragraph(item, pending))
-                elif isinstance(item, ListBlock):
+                elif isinstance(item, ListBlock) and item.items:
                     blocks.append(
                         "\n".join(
                             (f"{n + 1}. " if item.ordered else "- ") + md_escape(t)
@@ -144,10 +144,10 @@ class MarkdownExporter(Exporter):  # type: ignore[type-arg]
     @staticmethod
     def _figure(book: Book, fig: Figure, out_dir: Path, stem: str, written: list[Path]) -> str:
         caption = md_escape(fig.caption)
-        path = _media.resolve_in_work_dir(book, fig.image)
-        if path is None:
+        img = _media.figure_image(book, fig.image)
+        if img is None:
             return f"*{caption}*" if caption else ""
-        data, suffix, _ = _media.load_image(path)
+        data, suffix, _ = img
         rel = f"{stem}_files/{_media.content_name(data, suffix)}"
         dest = Path(out_dir) / rel
         if dest not in written:
