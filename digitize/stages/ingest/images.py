@@ -84,10 +84,14 @@ class ImageIngester(Ingester[ImageOptions]):
 
         src = Path(src)
         if src.is_dir():
+            try:
+                entries = list(src.iterdir())
+            except OSError as e:
+                raise BadInput(f"{src}: cannot list the folder ({e.strerror or e})") from e
             files = sorted(
                 (
                     p
-                    for p in src.iterdir()
+                    for p in entries
                     if p.is_file()
                     and not p.name.startswith(".")
                     and p.suffix.lower() in IMAGE_SUFFIXES
