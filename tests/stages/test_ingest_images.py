@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitize.errors import BadInput
+from digitize.errors import BadInput, OutputNotWritable
 from digitize.model import Book
 from digitize.stage import Context
 from digitize.stages.ingest.images import ImageIngester, natural_key
@@ -200,3 +200,13 @@ def test_plain_tiff_is_linked_and_jpeg_tiff_converted(tmp_path: Path) -> None:
     assert (tmp_path / "w" / a.image).read_bytes() == g4.read_bytes()
     b = _ingest(jt, tmp_path).pages[0]
     assert b.image and b.image.endswith(".png") and b.dpi == 300
+
+
+def test_unwritable_work_dir_is_not_a_page_failure(tmp_path: Path) -> None:
+    _page(mode="RGB").save(tmp_path / "scan.jpg")  # converted
+    _page().save(tmp_path / "scan.png")  # linked as is
+    (tmp_path / "file").write_text("x")
+    ctx = Context(work_dir=str(tmp_path / "file" / "w"), dpi=300)
+    for name in ("scan.jpg", "scan.png"):
+        with pytest.raises(OutputNotWritable):
+            ImageIngester().ingest(tmp_path / name, ctx)

@@ -13,7 +13,7 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from digitize.errors import BadInput, MissingDependency
+from digitize.errors import BadInput, MissingDependency, OutputNotWritable
 from digitize.model import Book, nfc
 from digitize.stage import Context
 from digitize.stages.ingest.pdf import PdfIngester
@@ -277,3 +277,10 @@ def test_damaged_page_content_is_warned_about(tmp_path: Path) -> None:
     assert book.pages[0].warnings == ()
     bad = book.pages[1]
     assert bad.failed is None and any(w.startswith("MuPDF: ") for w in bad.warnings)
+
+
+def test_unwritable_work_dir_is_not_a_page_failure(mixed_pdf: Path, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    ctx = Context(work_dir=str(tmp_path / "file" / "w"))  # a path under a file: cannot exist
+    with pytest.raises(OutputNotWritable):
+        PdfIngester().ingest(mixed_pdf, ctx)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from digitize.errors import BadInput
+from digitize.errors import BadInput, OutputNotWritable
 from digitize.fileio import write_bytes
 from digitize.model import Book, BookMeta, Page
 from digitize.stage import Context, Ingester, opt
@@ -84,10 +84,14 @@ class ImageIngester(Ingester[ImageOptions]):
 
         src = Path(src)
         if src.is_dir():
+            try:
+                entries = list(src.iterdir())
+            except OSError as e:
+                raise BadInput(f"{src}: cannot list the folder ({e.strerror or e})") from e
             files = sorted(
                 (
                     p
-                    for p in src.iterdir()
+                    for p in entries
                     if p.is_file()
                     and not p.name.startswith(".")
                     and p.suffix.lower() in IMAGE_SUFFIXES
@@ -150,7 +154,7 @@ class ImageIngester(Ingester[ImageOptions]):
                         im.seek(frame)
                     self._guard(im, where, fatal=single and n == 1)
                     pages.append(self._store(im, f, digest, frame, n, len(pages), ctx))
-                except BadInput:
+                except (BadInput, OutputNotWritable):
                     raise
                 except Exception as e:  # a corrupt frame: this page fails, the rest are read
                     reason = f"{where}: cannot be decoded ({_short(e)})"
@@ -232,19 +236,22 @@ class ImageIngester(Ingester[ImageOptions]):
 
 def _link_or_copy(src: Path, target: Path) -> None:
     """Hard-link `src` to `target` (atomically via a temporary name); copy across devices."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)
+    tmp = ""
     try:
-        os.link(src, tmp)
-    except OSError:
-        shutil.copyfile(src, tmp)
-    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.close(fd)
+        os.unlink(tmp)
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
         os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except OSError as e:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise OutputNotWritable(f"cannot write {target}: {e.strerror or e}") from e
 
 
 def _to_8bit(img: Any) -> Any:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from digitize.errors import BadInput, MissingDependency
+from digitize.errors import BadInput, MissingDependency, OutputNotWritable
 from digitize.fileio import write_bytes
 from digitize.model import Book, BookMeta, Page, nfc
 from digitize.stage import Context, Ingester, opt
@@ -64,8 +64,19 @@ class PdfIngester(Ingester[PdfOptions]):
 
         src = Path(src)
         _sniff(src)
-        pymupdf.TOOLS.mupdf_display_errors(False)  # we collect them into page warnings
+        # MuPDF must not print: its messages go into page warnings instead.
+        shown = (pymupdf.TOOLS.mupdf_display_errors(), pymupdf.TOOLS.mupdf_display_warnings())
+        pymupdf.TOOLS.mupdf_display_errors(False)
         pymupdf.TOOLS.mupdf_display_warnings(False)
+        try:
+            return self._ingest(src, ctx)
+        finally:
+            pymupdf.TOOLS.mupdf_display_errors(shown[0])
+            pymupdf.TOOLS.mupdf_display_warnings(shown[1])
+
+    def _ingest(self, src: Path, ctx: Context) -> Book:
+        import pymupdf
+
         pymupdf.TOOLS.mupdf_warnings(reset=True)
         try:
             doc = pymupdf.open(src, filetype="pdf")
@@ -117,6 +128,8 @@ class PdfIngester(Ingester[PdfOptions]):
                     dpi = _native_dpi(page) or dpi
                 rel, size = self._render(page, src, i, digest, dpi, ctx)
                 result = Page(index=i, size=size, dpi=dpi, image=rel, label=label)
+        except (OutputNotWritable, MissingDependency):
+            raise
         except Exception as e:  # one bad page must not lose the book: the runner decides
             msgs = _mupdf_warnings()
             reason = f"{src.name} page {i + 1}: cannot be read ({_short(e)})"
