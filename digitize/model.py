@@ -208,6 +208,8 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class ListBlock:
+    """A list; items keep their printed markers ("a)", "1.", "•") exactly as on the page."""
+
     kind: ClassVar[str] = "list"
     items: tuple[str, ...]
     ordered: bool = False

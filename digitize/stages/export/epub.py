@@ -32,6 +32,7 @@ _LABELS = {
     "en": ("Contents", "Landmarks", "Pages", "Start of content", "Cover"),
 }
 CSS = """\
+ol.marked, ul.marked { list-style: none; padding-left: 1.2em; }
 body { font-family: serif; line-height: 1.5; margin: 0 1em; }
 h1, h2, h3, h4, h5, h6 { font-family: sans-serif; line-height: 1.25; }
 figure { margin: 1em 0; text-align: center; }
