@@ -85,3 +85,24 @@ def baseline_corpus(corpus_dir: Path | str, jobs: int = 2) -> dict[str, Any]:
         books[d.name] = scores
         levels.setdefault(truth["level"], []).append(scores)
     return {"books": books, "by_level": {k: mean_scores(v) for k, v in levels.items()}}
+
+
+def baseline_realscans(root: Path | str | None = None, jobs: int = 2) -> dict[str, float]:
+    """CER of the plain-Tesseract baseline on each real page with ground truth ({id: CER}).
+
+    Vietnamese tone placement is folded on both sides (print and GT disagree on oa/oe/uy).
+    Returns {} when the real scans are absent.
+    """
+    from digitize.evaluation.metrics import fold_tone_placement
+    from digitize.evaluation.realscans import realscan_pages
+
+    pages = realscan_pages(root)
+
+    def one(p: Any) -> float:
+        hyp, ref = tesseract_text(p.image, p.lang, p.dpi), p.truth_text()
+        if p.lang == "vie":
+            hyp, ref = fold_tone_placement(hyp), fold_tone_placement(ref)
+        return cer(ref, hyp)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return dict(zip([p.id for p in pages], pool.map(one, pages), strict=True))
