@@ -275,7 +275,9 @@ def export_cmd(
             raise BadInput(f"{book_json}: not a valid book.json: {e}") from e
         check_output_dir(output)
         pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), to.split(","))
-        ctx = Context(lang=book.meta.lang, work_dir=book.work_dir)
+        ctx = Context(
+            lang=book.meta.lang, work_dir=book.work_dir, build_time=int(book_json.stat().st_mtime)
+        )
         for spec in pipe.exporters:
             for p in spec.create().export(book, output, ctx):  # type: ignore[attr-defined]
                 out.print(str(p), highlight=False)

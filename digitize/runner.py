@@ -304,7 +304,13 @@ def _convert_in(
     meta_fields: dict[str, Any],
     t_start: float,
 ) -> BookResult:
-    ctx = Context(lang=lang, dpi=opts.dpi, work_dir=str(work_dir), render_dpi=pipeline.dpi)
+    ctx = Context(
+        lang=lang,
+        dpi=opts.dpi,
+        work_dir=str(work_dir),
+        render_dpi=pipeline.dpi,
+        build_time=int(src.stat().st_mtime),
+    )
     progress = opts.progress
     seconds: dict[str, float] = defaultdict(float)
 

@@ -96,3 +96,5 @@ def test_rerun_is_served_from_the_cache(converted: tuple[Path, Path], tmp_path: 
     assert report["pages_cached"] == 5
     assert "ocr.tesseract" not in report["seconds"]
     assert (tmp_path / "sach-mau.txt").read_text() == (out / "sach-mau.txt").read_text()
+    # Reproducible without SOURCE_DATE_EPOCH: the same input gives a byte-identical EPUB.
+    assert (tmp_path / "sach-mau.epub").read_bytes() == (out / "sach-mau.epub").read_bytes()

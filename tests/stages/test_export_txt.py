@@ -36,7 +36,10 @@ def test_printed_list_markers_are_not_numbered_again(tmp_path: Path) -> None:
 
     book = Book(
         BookMeta(title="t", source="t.pdf"),
-        flow=(ListBlock(("a) một", "b) hai"), ordered=True), ListBlock(("ba", "bốn"), ordered=True)),
+        flow=(
+            ListBlock(("a) một", "b) hai"), ordered=True),
+            ListBlock(("ba", "bốn"), ordered=True),
+        ),
     )
     (path,) = TextExporter().export(book, tmp_path, Context())
     assert path.read_text().strip().split("\n\n") == ["a) một\nb) hai", "1. ba\n2. bốn"]
