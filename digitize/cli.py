@@ -403,26 +403,30 @@ def doctor_cmd() -> None:
             from digitize.stages.ocr.tesseract import tesseract_status
 
             st = tesseract_status()
+            cli = st.get("cli_version")
             table.add_row(
                 "tesseract",
-                str(st.get("version") or "[red]not found[/] (apt-get install tesseract-ocr)"),
+                f"{cli} ({st.get('cli')})"
+                if cli
+                else "[red]not found[/] (apt-get install tesseract-ocr)",
             )
             langs = st.get("languages") or []
             missing = [x for x in ("vie", "eng", "osd") if x not in langs]
+            install = " ".join(f"tesseract-ocr-{m}" for m in missing)
             table.add_row(
                 "languages",
-                ", ".join(langs)
+                f"{', '.join(langs)} in {st.get('tessdata')}"
                 + (
-                    f"  [red]missing: {', '.join(missing)}[/] (apt-get install "
-                    + " ".join(f"tesseract-ocr-{m}" for m in missing)
-                    + ")"
+                    f"  [red]missing: {', '.join(missing)}[/] (apt-get install {install})"
                     if missing
                     else ""
                 ),
             )
             table.add_row(
                 "tesserocr (in-process OCR)",
-                str(st.get("tesserocr") or "not installed (pip install tesserocr)"),
+                str(
+                    st.get("tesserocr") or "not installed: OCR runs the CLI (pip install tesserocr)"
+                ),
             )
         except ImportError:
             table.add_row("tesseract", "[red]OCR stage not installed[/]")
