@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -148,18 +147,6 @@ def test_bad_inputs(plugin: Path, tmp_path: Path) -> None:
     broken.write_text("{")
     with pytest.raises(BadInput, match="not a fake book"):
         convert(broken, tmp_path / "o", pipe(), RunOptions(jobs=1))
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")
-def test_unwritable_output_fails_before_work(
-    plugin: Path, fake_book: Path, tmp_path: Path, log: Path
-) -> None:
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(0o500)
-    with pytest.raises(OutputNotWritable):
-        convert(fake_book, ro / "out", pipe(), RunOptions(jobs=1))
-    assert ocr_calls(log) == []
 
 
 def test_output_path_that_is_a_file_fails_before_work(
