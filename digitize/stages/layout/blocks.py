@@ -11,6 +11,7 @@ Running heads and page numbers need the whole book: `layout.furniture` finds the
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from dataclasses import dataclass, replace
 from statistics import median
 
@@ -57,14 +58,47 @@ def _clean_block(block: Block) -> Block | None:
     return replace(block, lines=tuple(lines))
 
 
-def line_height(line: Line) -> float:
-    """Type size of a line: the height of its words' union (ascender to descender, diacritics).
+_ASC = frozenset("bdfhiklt0123456789!?/\\|()[]{}'\"%&#@đĐ")
+_DESC = frozenset("gjpqy,;()[]{}|Q")
 
-    A single word's box depends on its letters (`ao` vs `Ấy`); over a line it evens out.
+
+def _extent(text: str) -> float:
+    top, desc = ink(text)
+    return top + desc
+
+
+def ink(text: str) -> tuple[float, float]:
+    """Expected ink height of `text` in em: x-height, plus ascenders, capitals and Vietnamese
+    marks above, plus descenders and the dot below. Lets `acterisation` (no descender) and
+    `đề` (stacked marks) measure the same type size as a full line."""
+    top, desc = 0.55, False
+    prev_base = ""
+    marks = 0
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            if ch == "\u0323":
+                desc = True
+                continue
+            marks += 1
+            top = max(top, 0.9 if prev_base.isupper() else 0.86 if marks > 1 else 0.76)
+            continue
+        prev_base, marks = ch, 0
+        if ch in _ASC or ch.isupper():
+            top = max(top, 0.76)
+        if ch in _DESC:
+            desc = True
+    return top, (0.23 if desc else 0.0)
+
+
+def line_height(line: Line) -> float:
+    """Type size of a line in pixels per em, from the height of its words' union.
+
+    A box's height depends on its letters (`ao` vs `Ấy`); `_extent` corrects for that.
     """
     if not line.words:
         return line.bbox.height
-    return max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
+    ink = max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
+    return ink / _extent(line.text)
 
 
 @dataclass(slots=True)
