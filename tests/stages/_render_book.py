@@ -19,18 +19,122 @@ BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"
 W, H, M = 1700, 2200, 170
 BODY, PITCH, INDENT = 30, 46, 50
 
-VI = (
-    "Tập hợp là một khái niệm cơ bản của toán học. Mỗi phần tử thuộc tập hợp được viết bằng "
-    "kí hiệu quen thuộc. Học sinh cần nắm vững định nghĩa và các phép toán trên tập hợp. "
-    "Ví dụ sau đây minh hoạ cách xác định giao của hai tập hợp. Hãy đọc kĩ đề bài trước khi "
-    "giải và kiểm tra lại kết quả. Người Việt Nam luôn coi trọng việc học tập suốt đời."
-).split()
-EN = (
-    "Mathematical understanding requires representation and communication of information. "
-    "The well-known theorem gives an international characterisation of these structures. "
-    "Students develop independent reasoning through experimentation and investigation. "
-    "A state-of-the-art explanation connects the representation with everyday experience."
-).split()
+VI = [
+    "Tập",
+    "hợp",
+    "là",
+    "một",
+    "khái",
+    "niệm",
+    "cơ",
+    "bản",
+    "của",
+    "toán",
+    "học.",
+    "Mỗi",
+    "phần",
+    "tử",
+    "thuộc",
+    "tập",
+    "hợp",
+    "được",
+    "viết",
+    "bằng",
+    "kí",
+    "hiệu",
+    "quen",
+    "thuộc.",
+    "Học",
+    "sinh",
+    "cần",
+    "nắm",
+    "vững",
+    "định",
+    "nghĩa",
+    "và",
+    "các",
+    "phép",
+    "toán",
+    "trên",
+    "tập",
+    "hợp.",
+    "Ví",
+    "dụ",
+    "sau",
+    "đây",
+    "minh",
+    "hoạ",
+    "cách",
+    "xác",
+    "định",
+    "giao",
+    "của",
+    "hai",
+    "tập",
+    "hợp.",
+    "Hãy",
+    "đọc",
+    "kĩ",
+    "đề",
+    "bài",
+    "trước",
+    "khi",
+    "giải",
+    "và",
+    "kiểm",
+    "tra",
+    "lại",
+    "kết",
+    "quả.",
+    "Người",
+    "Việt",
+    "Nam",
+    "luôn",
+    "coi",
+    "trọng",
+    "việc",
+    "học",
+    "tập",
+    "suốt",
+    "đời.",
+]
+EN = [
+    "Mathematical",
+    "understanding",
+    "requires",
+    "representation",
+    "and",
+    "communication",
+    "of",
+    "information.",
+    "The",
+    "well-known",
+    "theorem",
+    "gives",
+    "an",
+    "international",
+    "characterisation",
+    "of",
+    "these",
+    "structures.",
+    "Students",
+    "develop",
+    "independent",
+    "reasoning",
+    "through",
+    "experimentation",
+    "and",
+    "investigation.",
+    "A",
+    "state-of-the-art",
+    "explanation",
+    "connects",
+    "the",
+    "representation",
+    "with",
+    "everyday",
+    "experience.",
+]
 
 
 @dataclass
@@ -84,7 +188,8 @@ def make_book(out: Path, pages: int = 6, seed: int = 1, two_col: tuple[int, ...]
                 src = EN if rng.random() < 0.4 else VI
                 start = rng.randrange(len(src))
                 n = rng.randint(30, 90)
-                items.append(("paragraph", " ".join(src[(start + k) % len(src)] for k in range(n)), 0))
+                text = " ".join(src[(start + k) % len(src)] for k in range(n)).rstrip(".")
+                items.append(("paragraph", text[0].upper() + text[1:] + ".", 0))
             if sec == 1:
                 items.append(("figure", f"Hình {ch}.{sec}. Biểu đồ Ven của hai tập hợp", 0))
     body_font, h1, h2, cap_font = _font(BODY), _font(46, True), _font(36, True), _font(26)

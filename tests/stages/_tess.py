@@ -11,11 +11,18 @@ from pathlib import Path
 from digitize.model import BBox, Block, Line, Page, Word, nfc
 
 
-def ocr_page(image: Path, index: int, work: Path, lang: str = "vie+eng",
-             figures: list[tuple[int, int, int, int]] = ()) -> Page:  # type: ignore[assignment]
+def ocr_page(
+    image: Path,
+    index: int,
+    work: Path,
+    lang: str = "vie+eng",
+    figures: list[tuple[int, int, int, int]] = (),
+) -> Page:  # type: ignore[assignment]
     tsv = subprocess.run(
         ["tesseract", str(image), "-", "-l", lang, "--psm", "3", "tsv"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
         env={"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/usr/local/bin"},
     ).stdout
     rows = list(csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE))
@@ -29,7 +36,9 @@ def ocr_page(image: Path, index: int, work: Path, lang: str = "vie+eng",
         paras.setdefault(key, {}).setdefault(int(r["line_num"]), []).append(word)
     blocks = []
     for _, lines in sorted(paras.items()):
-        lns = [Line(tuple(ws), BBox.enclosing([w.bbox for w in ws])) for _, ws in sorted(lines.items())]
+        lns = [
+            Line(tuple(ws), BBox.enclosing([w.bbox for w in ws])) for _, ws in sorted(lines.items())
+        ]
         blocks.append(Block("paragraph", tuple(lns), BBox.enclosing([ln.bbox for ln in lns])))
     # Tesseract's own figure regions are unreliable on line art; the test gives the true ones,
     # dropping any OCR noise read inside them.
@@ -41,8 +50,9 @@ def ocr_page(image: Path, index: int, work: Path, lang: str = "vie+eng",
 
     with Image.open(image) as im:
         size = im.size
-    return Page(index=index, size=size, dpi=200, image=str(image.relative_to(work)),
-                blocks=tuple(blocks))
+    return Page(
+        index=index, size=size, dpi=200, image=str(image.relative_to(work)), blocks=tuple(blocks)
+    )
 
 
 def _inside(a: BBox, b: BBox) -> bool:

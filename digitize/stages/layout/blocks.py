@@ -112,6 +112,8 @@ class _Item:
 
 def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions) -> list[Block]:
     items: list[_Item] = []
+    figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
+    blocks = [_drop_inside(b, figures) for b in blocks]
     for b in blocks:
         if b.kind in ("figure", "table") and not b.lines:
             items.append(_Item(b.bbox, None, b, b.kind))
@@ -216,16 +218,19 @@ def _continues(
     # A heading-like line closes its block.
     titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
     closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h
+    closes = closes and _size_class(prev.line, body_h, o) == 0
     if closes and not _text.is_upper_title(text):
         return False
     indent = it.bbox.x0 - left
     pindent = prev.bbox.x0 - left
     if not in_list and indent > o.indent * body_h and pindent < 0.5 * o.indent * body_h:
         return False
-    short = right - prev.bbox.x1
-    if short > 0.4 * width and not (in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h):
-        return False
-    return not (short > 2 * body_h and _text.ends_sentence(ptext))
+    # The previous line stopped early although the next word would have fitted there:
+    # the typesetter ended the paragraph (works for ragged-right text too).
+    room = right - prev.bbox.x1
+    next_word = it.line.words[0].bbox.width
+    hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
+    return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
 
 
 def _classify(
@@ -317,3 +322,19 @@ def _below_body(
             if it.bbox.y0 > top and _size_class(it.line, body_h, o) >= 0:
                 return False
     return True
+
+
+def _drop_inside(block: Block, figures: list[BBox]) -> Block:
+    """Text read inside a figure (labels of a diagram, noise from line art) belongs to the
+    picture, which is kept as an image: drop lines lying mostly inside a figure region."""
+    if not figures or not block.lines:
+        return block
+    keep = tuple(ln for ln in block.lines if not any(_mostly_in(ln.bbox, f) for f in figures))
+    return replace(block, lines=keep)
+
+
+def _mostly_in(a: BBox, f: BBox) -> bool:
+    w = min(a.x1, f.x1) - max(a.x0, f.x0)
+    h = min(a.y1, f.y1) - max(a.y0, f.y0)
+    area = max(a.width * a.height, 1.0)
+    return w > 0 and h > 0 and w * h >= 0.6 * area
