@@ -147,7 +147,7 @@ class _Builder:
     def run(self) -> list[FlowItem]:
         for pi, page in enumerate(self.book.pages):
             brk = PageBreak(page.index, page.label)
-            if self.open is not None and self.o.join_pages:
+            if self.open is not None and self.o.join_pages and self.open.pending_break is None:
                 self.open.pending_break = brk
             else:
                 self.close()
