@@ -16,8 +16,31 @@ from digitize.stages.layout.flow import FlowBuilder
 from digitize.stages.layout.furniture import RunningFurniture
 
 WORDS = st.sampled_from(
-    ["Tập", "hợp", "đề", "educa-", "tion", "well-", "known", "1.2", "Chương", "Hình", "•", "a)",
-     "12", "xiv", "COVID-", "19", "the", "Việt", "Nam.", "*", "ấy", "Bài", "3"]
+    [
+        "Tập",
+        "hợp",
+        "đề",
+        "educa-",
+        "tion",
+        "well-",
+        "known",
+        "1.2",
+        "Chương",
+        "Hình",
+        "•",
+        "a)",
+        "12",
+        "xiv",
+        "COVID-",
+        "19",
+        "the",
+        "Việt",
+        "Nam.",
+        "*",
+        "ấy",
+        "Bài",
+        "3",
+    ]
 )
 LINE = st.tuples(
     st.lists(WORDS, min_size=1, max_size=8),
