@@ -50,7 +50,7 @@ def _clean_block(block: Block) -> Block | None:
     """NFC every word and drop empty words/lines; a text block left empty is dropped."""
     lines = []
     for line in block.lines:
-        words = tuple(Word(nfc(w.text), w.bbox, w.conf) for w in line.words if w.text.strip())
+        words = tuple(Word(nfc(w.text), w.bbox, w.conf) for w in line.words if not _noise(w))
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
     if not lines and block.kind not in ("figure", "table"):
@@ -90,11 +90,22 @@ def ink(text: str) -> tuple[float, float]:
     return top, (0.23 if desc else 0.0)
 
 
-def line_height(line: Line) -> float:
-    """Type size of a line in pixels per em, from the height of its words' union.
+def _noise(w: Word) -> bool:
+    """Specks read as `:`, `ˆ`, `_`: no letter or digit, and the engine was unsure."""
+    t = w.text.strip()
+    return not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.6)
 
-    A box's height depends on its letters (`ao` vs `Ấy`); `_extent` corrects for that.
-    """
+
+def line_height(line: Line) -> float:
+    """Type size of a line in pixels per em: the median over its words of box height divided by
+    the expected ink extent of the word's letters (`ao` vs `Ấy`, see `_extent`)."""
+    sizes = [
+        w.bbox.height / _extent(w.text)
+        for w in line.words
+        if sum(ch.isalnum() for ch in w.text) >= 2
+    ]
+    if sizes:
+        return float(median(sizes))  # a speck glued to one word does not move the median
     if not line.words:
         return line.bbox.height
     ink = max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
