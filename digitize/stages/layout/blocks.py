@@ -50,7 +50,9 @@ def _clean_block(block: Block) -> Block | None:
     """NFC every word and drop empty words/lines; a text block left empty is dropped."""
     lines = []
     for line in block.lines:
-        words = tuple(Word(nfc(w.text), w.bbox, w.conf) for w in line.words if not _noise(w))
+        words = tuple(
+            Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf) for w in line.words if not _noise(w)
+        )
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
     if not lines and block.kind not in ("figure", "table"):
@@ -90,10 +92,13 @@ def ink(text: str) -> tuple[float, float]:
     return top, (0.23 if desc else 0.0)
 
 
+_SPECKS = " _ˆ˜¨"
+
+
 def _noise(w: Word) -> bool:
     """Specks read as `:`, `ˆ`, `_`: no letter or digit, and the engine was unsure."""
-    t = w.text.strip()
-    return not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.6)
+    t = w.text.strip(_SPECKS)
+    return not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.75)
 
 
 def line_height(line: Line) -> float:
@@ -239,7 +244,8 @@ def _continues(
     # The previous line stopped early although the next word would have fitted there:
     # the typesetter ended the paragraph (works for ragged-right text too).
     room = right - prev.bbox.x1
-    next_word = it.line.words[0].bbox.width
+    real = [w for w in it.line.words if any(ch.isalnum() for ch in w.text)] or it.line.words
+    next_word = real[0].bbox.width
     hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
     return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
 
