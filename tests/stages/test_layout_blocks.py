@@ -105,3 +105,48 @@ def test_resegment_off_keeps_ocr_blocks() -> None:
     stage = BlockLayout(BlockLayout.Options(resegment=False))
     out = stage.process_page(page(0, [block("paragraph", lines)]), Context())
     assert len(out.blocks) == 1
+
+
+def test_bold_body_size_line_is_a_heading(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image, ImageDraw, ImageFont
+
+    from digitize.model import BBox, Block, Line, Word
+
+    fonts = "/usr/share/fonts/truetype/dejavu/DejaVuSerif"
+    reg, bold = ImageFont.truetype(f"{fonts}.ttf", 30), ImageFont.truetype(f"{fonts}-Bold.ttf", 30)
+    img = Image.new("L", (1400, 900), 255)
+    d = ImageDraw.Draw(img)
+    texts = [
+        (LONG, reg),
+        (LONG, reg),
+        ("Kết thúc đoạn.", reg),
+        ("Ghi nhớ", bold),
+        (LONG, reg),
+        (LONG, reg),
+        ("Hết.", reg),
+    ]
+    lines = []
+    for i, (t, f) in enumerate(texts):
+        y = 100 + i * 46 + (20 if f is bold else 0) + (20 if i > 3 else 0)
+        x = 100
+        words = []
+        for w in t.split():
+            d.text((x, y), w, font=f, fill=0)
+            box = BBox(*f.getbbox(w, anchor="la"))
+            words.append(Word(w, BBox(x + box.x0, y + box.y0, x + box.x1, y + box.y1), 0.96))
+            x += f.getlength(w + " ")
+        lines.append(Line(tuple(words), BBox.enclosing([w.bbox for w in words])))
+    img.save(tmp_path / "p.png")
+    p = page(
+        0,
+        [Block("paragraph", tuple(lines), BBox.enclosing([ln.bbox for ln in lines]))],
+        size=img.size,
+        image="p.png",
+    )
+    out = BlockLayout().process_page(p, Context(work_dir=str(tmp_path))).blocks
+    assert [b.kind for b in out] == ["paragraph", "heading", "paragraph"]
+    assert out[1].text == "Ghi nhớ"
+    off = BlockLayout(BlockLayout.Options(bold_ratio=0)).process_page(
+        p, Context(work_dir=str(tmp_path))
+    )
+    assert [b.kind for b in off.blocks] == ["paragraph", "paragraph", "paragraph"]

@@ -19,6 +19,7 @@ from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._order import reading_order
+from digitize.stages.layout._weight import InkWeight
 
 TEXT_KINDS_KEPT = FURNITURE_KINDS
 
@@ -30,6 +31,9 @@ class BlockLayoutOptions:
     para_gap: float = opt(0.6, "extra vertical gap (in body line heights) that starts a paragraph")
     indent: float = opt(0.8, "first-line indent (in body line heights) that starts a paragraph")
     resegment: bool = opt(True, "rebuild paragraphs from lines instead of trusting the OCR's")
+    bold_ratio: float = opt(
+        1.35, "a short line this many times as dark as body text is a bold heading (0: off)"
+    )
 
 
 class BlockLayout(PageStage[BlockLayoutOptions]):
@@ -43,7 +47,7 @@ class BlockLayout(PageStage[BlockLayoutOptions]):
         blocks = [b for b in (_clean_block(b) for b in page.blocks) if b is not None]
         if not self.options.resegment:
             return replace(page, blocks=tuple(blocks))
-        return replace(page, blocks=tuple(_layout(page, blocks, self.options)))
+        return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))
 
 
 def _clean_block(block: Block) -> Block | None:
@@ -126,7 +130,7 @@ class _Item:
     column: tuple[int, int] = (0, 0)
 
 
-def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions) -> list[Block]:
+def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context) -> list[Block]:
     items: list[_Item] = []
     figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
     blocks = [_drop_inside(b, figures) for b in blocks]
@@ -149,7 +153,8 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions) -> list[Bloc
     cols = _column_extents(ordered)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
-    return [_classify(g, groups, cols, body_h, page, o) for g in groups]
+    weight = InkWeight(ctx.work_dir, page.image if o.bold_ratio > 0 else None, text_lines)
+    return [_classify(g, groups, cols, body_h, weight, o) for g in groups]
 
 
 def _column_extents(items: list[_Item]) -> dict[tuple[int, int], tuple[float, float]]:
@@ -255,7 +260,7 @@ def _classify(
     groups: list[list[_Item]],
     cols: dict[tuple[int, int], tuple[float, float]],
     body_h: float,
-    page: Page,
+    weight: InkWeight,
     o: BlockLayoutOptions,
 ) -> Block:
     head = group[0]
@@ -286,6 +291,9 @@ def _classify(
         return Block("footnote", lines, bbox)
     if _text.list_mark(first) is not None:
         return Block("list_item", lines, bbox)
+    short = len(lines) <= 2 and nwords <= 12 and not text.rstrip().endswith((".", ",", ";"))
+    if short and weight.bold(lines, o.bold_ratio):
+        return Block("heading", lines, bbox, None)
     return Block("paragraph", lines, bbox)
 
 
