@@ -64,12 +64,19 @@ def single_number_heading(text: str) -> bool:
     return bool(_SINGLE_NUM_RE.match(text.strip()))
 
 
+# How OCR misreads a bullet: only trusted when a capitalised word follows.
+_BULLET_MISREADS = frozenset("seo©°«»®¢·")
+
+
 def list_mark(text: str) -> tuple[str, bool] | None:
     """The list mark starting `text` and whether it is ordered, or None."""
     t = text.strip()
     m = _BULLET_RE.match(t)
     if m:
         return m.group(0).strip(), False
+    parts = t.split(None, 2)
+    if len(parts) >= 2 and parts[0] in _BULLET_MISREADS and parts[1][:1].isupper():
+        return parts[0], False
     m = _ORDERED_RE.match(t)
     if m:
         return m.group(0).strip(), True

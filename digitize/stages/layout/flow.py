@@ -238,7 +238,7 @@ class _Builder:
         indented = _indented(block, self.body_h)
         if not _text.ends_sentence(op.text):
             return not (indented and self.uses_indent) and not first.isdigit()
-        return self.uses_indent and not indented and _full_last_line(prev, self.body_h)
+        return self.uses_indent and not indented and _full_last_line(prev, block, self.body_h)
 
 
 def _indented(block: Block, body_h: float) -> bool:
@@ -248,11 +248,15 @@ def _indented(block: Block, body_h: float) -> bool:
     return block.lines[0].bbox.x0 - rest > 0.8 * body_h
 
 
-def _full_last_line(block: Block, body_h: float) -> bool:
+def _full_last_line(block: Block, nxt: Block, body_h: float) -> bool:
+    """The block's last line leaves no room for the next block's first word: the typesetter
+    did not end a paragraph there (holds for ragged-right text too)."""
     if len(block.lines) < 2:
         return False
     right = max(ln.bbox.x1 for ln in block.lines)
-    return block.lines[-1].bbox.x1 >= right - 1.5 * body_h
+    words = [w for w in nxt.lines[0].words if any(c.isalnum() for c in w.text)] if nxt.lines else []
+    need = words[0].bbox.width if words else 0.0
+    return right - block.lines[-1].bbox.x1 < need + 0.8 * body_h
 
 
 def _uses_indent(pages: tuple[Page, ...], body_h: float) -> bool:
@@ -306,8 +310,16 @@ def _heading_levels(
         if b.level is not None:
             rank[(pi, bi)] = float(b.level)
         elif ranked:
-            near = min(ranked, key=lambda r: (abs(r[0] - s), r[1]))
-            rank[(pi, bi)] = near[1] if abs(near[0] - s) < 0.15 * s else _size_rank(s) + 0.5
+            # Unnumbered: below every numbered heading if smaller than all of them, above if
+            # larger, else with the numbered heading closest in size.
+            sizes = [r[0] for r in ranked]
+            ranks = [r[1] for r in ranked]
+            if s < 0.93 * min(sizes):
+                rank[(pi, bi)] = max(ranks) + 0.5
+            elif s > 1.07 * max(sizes):
+                rank[(pi, bi)] = min(ranks) - 0.5
+            else:
+                rank[(pi, bi)] = min(ranked, key=lambda r: (abs(r[0] - s), r[1]))[1]
         else:
             rank[(pi, bi)] = _size_rank(s)
     order = sorted(set(rank.values()))
