@@ -150,3 +150,15 @@ def test_bold_body_size_line_is_a_heading(tmp_path) -> None:  # type: ignore[no-
         p, Context(work_dir=str(tmp_path))
     )
     assert [b.kind for b in off.blocks] == ["paragraph", "paragraph", "paragraph"]
+
+
+def test_three_columns_and_a_spanning_title() -> None:
+    from digitize.model import BBox
+    from digitize.stages.layout._order import reading_order
+
+    boxes = [BBox(100, 100, 1800, 150)]  # title across all columns
+    for c, x in enumerate((100, 700, 1300)):
+        boxes += [BBox(x, 200 + 50 * r, x + 500, 235 + 50 * r) for r in range(6)]
+    order = [p.index for p in reading_order(boxes[::-1], 35.0)]
+    n = len(boxes)
+    assert [n - 1 - i for i in order] == list(range(n))  # title, col 1, col 2, col 3

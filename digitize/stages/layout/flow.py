@@ -53,6 +53,7 @@ class _Open:
     floats: list[FlowItem] = field(default_factory=list)
     pending_break: PageBreak | None = None
     late: list[FlowItem] = field(default_factory=list)  # floats met after the pending break
+    interrupted: bool = False  # a figure came between this paragraph and the next block
 
 
 class FlowBuilder(BookStage[FlowOptions]):
@@ -166,6 +167,8 @@ class _Builder:
     def block(self, pi: int, page: Page, bi: int, block: Block, captions: dict[int, int]) -> None:
         kind = block.kind
         if kind in ("figure", "table") and not block.lines:
+            if self.open is not None:
+                self.open.interrupted = True
             cap = page.blocks[captions[bi]] if bi in captions else None
             cap_text = self.block_text(cap) if cap is not None else ""
             fig = (
@@ -216,7 +219,7 @@ class _Builder:
             op.pending_break = None
             op.floats.extend(op.late)
             op.late = []
-        op.text, op.last, op.page = joined, block, pi
+        op.text, op.last, op.page, op.interrupted = joined, block, pi, False
 
     def _continues(self, pi: int, block: Block, text: str) -> bool:
         """Does `block` continue the open paragraph across a column or page break?"""
@@ -226,8 +229,10 @@ class _Builder:
             return False
         prev = op.last
         same_page = pi == op.page
-        if same_page and block.bbox.y0 >= prev.bbox.y0:
-            return False  # below it in the same column: the blocks stage split them on purpose
+        if same_page and block.bbox.y0 >= prev.bbox.y0 and not op.interrupted:
+            # Below it in the same column with nothing between: the blocks stage split them on
+            # purpose. A figure between them may have cut one paragraph in two, though.
+            return False
         if not same_page and op.pending_break is None:
             return False
         if self.hyph.split_word(op.text) and text[:1].isalpha():
