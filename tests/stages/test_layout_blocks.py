@@ -157,7 +157,7 @@ def test_three_columns_and_a_spanning_title() -> None:
     from digitize.stages.layout._order import reading_order
 
     boxes = [BBox(100, 100, 1800, 150)]  # title across all columns
-    for c, x in enumerate((100, 700, 1300)):
+    for x in (100, 700, 1300):
         boxes += [BBox(x, 200 + 50 * r, x + 500, 235 + 50 * r) for r in range(6)]
     order = [p.index for p in reading_order(boxes[::-1], 35.0)]
     n = len(boxes)
