@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 from digitize.model import BBox, Line
 
@@ -16,25 +17,36 @@ from digitize.model import BBox, Line
 class InkWeight:
     """Lazily loads the page image; `None`-safe when the page has no image."""
 
-    def __init__(self, work_dir: str, image: str | None, body: list[Line]) -> None:
+    def __init__(self, work_dir: str, image: str | None) -> None:
         self._path = Path(work_dir) / image if image else None
-        self._body = body
-        self._pixels = None  # numpy array once loaded
+        self._body: list[Line] = []
+        self._pixels: Any = None  # numpy array once loaded
+        self._tried = False
         self._body_density: float | None = None
 
-    def _load(self) -> bool:
-        if self._pixels is not None:
-            return True
-        if self._path is None or not self._path.is_file():
-            return False
-        import numpy as np
-        from PIL import Image
+    def pixels(self) -> Any:
+        """The page as a grayscale numpy array, or None when there is no image file."""
+        if not self._tried:
+            self._tried = True
+            if self._path is not None and self._path.is_file():
+                import numpy as np
+                from PIL import Image
 
-        with Image.open(self._path) as im:
-            self._pixels = np.asarray(im.convert("L"))
-        sample = self._body[:: max(1, len(self._body) // 40)]
-        dens = [d for d in (self.density(ln.bbox) for ln in sample) if d > 0]
-        self._body_density = float(median(dens)) if dens else None
+                with Image.open(self._path) as im:
+                    self._pixels = np.asarray(im.convert("L"))
+        return self._pixels
+
+    def set_body(self, body: list[Line]) -> None:
+        self._body = body
+        self._body_density = None
+
+    def _load(self) -> bool:
+        if self.pixels() is None:
+            return False
+        if self._body_density is None:
+            sample = self._body[:: max(1, len(self._body) // 40)]
+            dens = [d for d in (self.density(ln.bbox) for ln in sample) if d > 0]
+            self._body_density = float(median(dens)) if dens else 0.0
         return True
 
     def density(self, box: BBox) -> float:

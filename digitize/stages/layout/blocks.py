@@ -19,6 +19,7 @@ from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._order import reading_order
+from digitize.stages.layout._tables import find_grids, take_tables
 from digitize.stages.layout._weight import InkWeight
 
 TEXT_KINDS_KEPT = FURNITURE_KINDS
@@ -31,6 +32,7 @@ class BlockLayoutOptions:
     para_gap: float = opt(0.6, "extra vertical gap (in body line heights) that starts a paragraph")
     indent: float = opt(0.8, "first-line indent (in body line heights) that starts a paragraph")
     resegment: bool = opt(True, "rebuild paragraphs from lines instead of trusting the OCR's")
+    tables: bool = opt(True, "read ruled tables (grid lines in the page image) cell by cell")
     bold_ratio: float = opt(
         1.35, "a short line this many times as dark as body text is a bold heading (0: off)"
     )
@@ -132,8 +134,13 @@ class _Item:
 
 def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context) -> list[Block]:
     items: list[_Item] = []
+    weight = InkWeight(ctx.work_dir, page.image)
+    tables: list[Block] = []
+    if o.tables and weight.pixels() is not None:
+        blocks, tables = take_tables(blocks, find_grids(weight.pixels()))
     figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
     blocks = [_drop_inside(b, figures) for b in blocks]
+    items.extend(_Item(t.bbox, None, t, "table") for t in tables)
     for b in blocks:
         if b.kind in ("figure", "table") and not b.lines:
             items.append(_Item(b.bbox, None, b, b.kind))
@@ -142,7 +149,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
             items.extend(_Item(ln.bbox, ln, None, kind) for ln in b.lines)
     text_lines = [it.line for it in items if it.line is not None]
     if not text_lines:
-        return blocks
+        return [*tables, *blocks]
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
     placed = reading_order([it.bbox for it in items], body_h)
     ordered = []
@@ -153,7 +160,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     cols = _column_extents(ordered)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
-    weight = InkWeight(ctx.work_dir, page.image if o.bold_ratio > 0 else None, text_lines)
+    weight.set_body(text_lines)
     return [_classify(g, groups, cols, body_h, weight, o) for g in groups]
 
 
@@ -292,7 +299,7 @@ def _classify(
     if _text.list_mark(first) is not None:
         return Block("list_item", lines, bbox)
     short = len(lines) <= 2 and nwords <= 12 and not text.rstrip().endswith((".", ",", ";"))
-    if short and weight.bold(lines, o.bold_ratio):
+    if short and o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio):
         return Block("heading", lines, bbox, None)
     return Block("paragraph", lines, bbox)
 

@@ -24,12 +24,14 @@ from digitize.model import (
     Page,
     PageBreak,
     Paragraph,
+    Table,
     nfc,
 )
 from digitize.stage import BookStage, Context, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._hyphen import Dehyphenator
+from digitize.stages.layout._tables import table_rows
 from digitize.stages.layout.blocks import footnote_mark, line_height
 
 
@@ -166,6 +168,13 @@ class _Builder:
 
     def block(self, pi: int, page: Page, bi: int, block: Block, captions: dict[int, int]) -> None:
         kind = block.kind
+        if kind == "table" and block.lines:
+            if self.open is not None:
+                self.open.interrupted = True
+            cap = page.blocks[captions[bi]] if bi in captions else None
+            rows = tuple(tuple(nfc(c) for c in row) for row in table_rows(block))
+            self.emit(Table(rows, nfc(self.block_text(cap)) if cap is not None else ""))
+            return
         if kind in ("figure", "table") and not block.lines:
             if self.open is not None:
                 self.open.interrupted = True
@@ -273,7 +282,11 @@ def _uses_indent(pages: tuple[Page, ...], body_h: float) -> bool:
 
 def _pair_captions(page: Page, body_h: float) -> dict[int, int]:
     """figure block index → caption block index: the nearest caption above or below it."""
-    figs = [i for i, b in enumerate(page.blocks) if b.kind in ("figure", "table") and not b.lines]
+    figs = [
+        i
+        for i, b in enumerate(page.blocks)
+        if b.kind == "table" or (b.kind == "figure" and not b.lines)
+    ]
     caps = [i for i, b in enumerate(page.blocks) if b.kind == "caption"]
     pairs: list[tuple[float, int, int]] = []
     for f in figs:
