@@ -34,7 +34,7 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
     ink = (gray < 160).astype(np.uint8)
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w // 25)), np.uint8))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 40), 1), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(horiz | vert, connectivity=8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(np.bitwise_or(horiz, vert), connectivity=8)
     grids = []
     for i in range(1, n):
         x, y, bw, bh, _ = stats[i]

@@ -201,14 +201,14 @@ class _Builder:
             return
         if kind == "list_item":
             self.close()
-            mark = _text.list_mark(text)
-            ordered = bool(mark and mark[1])
+            lmark = _text.list_mark(text)
+            ordered = bool(lmark and lmark[1])
             if self.items and ordered != self.ordered:
                 self.flush_list()
             self.ordered = ordered
             item = text.strip()
-            if mark and not ordered:
-                item = item[len(mark[0]) :].strip()
+            if lmark and not ordered:
+                item = item[len(lmark[0]) :].strip()
             self.items.append(nfc(item))
             return
         self.close()

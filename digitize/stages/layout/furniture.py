@@ -297,8 +297,8 @@ def _parse_label(label: str | None) -> tuple[int, bool] | None:
 
 def _infer_labels(pages: list[Page]) -> list[Page]:
     """Pages without a printed number get one counted from the nearest numbered neighbours."""
-    known = {i: _parse_label(p.label) for i, p in enumerate(pages)}
-    known = {i: v for i, v in known.items() if v is not None}
+    parsed = {i: _parse_label(p.label) for i, p in enumerate(pages)}
+    known = {i: v for i, v in parsed.items() if v is not None}
     if not known:
         return pages
     out = []
