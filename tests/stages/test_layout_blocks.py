@@ -162,3 +162,20 @@ def test_three_columns_and_a_spanning_title() -> None:
     order = [p.index for p in reading_order(boxes[::-1], 35.0)]
     n = len(boxes)
     assert [n - 1 - i for i in order] == list(range(n))  # title, col 1, col 2, col 3
+
+
+def test_a_caption_without_a_figure_block_finds_its_picture(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (2000, 1400), 255)
+    d = ImageDraw.Draw(img)
+    d.ellipse((400, 420, 900, 800), outline=0, width=5)
+    d.rectangle((950, 450, 1200, 780), outline=0, width=5)
+    img.save(tmp_path / "f.png")
+    body = [line(LONG, 200, 200 + 45 * i) for i in range(4)]
+    cap = line("Hình 2.3. Một hình tròn và một hình vuông", 400, 850)
+    p = page(0, [block("paragraph", [*body, cap])], size=img.size, image="f.png")
+    out = BlockLayout().process_page(p, Context(work_dir=str(tmp_path))).blocks
+    assert [b.kind for b in out] == ["paragraph", "figure", "caption"]
+    fb = out[1].bbox
+    assert abs(fb.x0 - 400) < 5 and abs(fb.y0 - 420) < 5 and abs(fb.x1 - 1200) < 5

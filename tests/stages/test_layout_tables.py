@@ -58,9 +58,13 @@ def test_ruled_table_becomes_a_table_with_its_caption(tmp_path: Path) -> None:
     assert not any("10A" in getattr(i, "text", "") for i in flow)
 
 
-def test_tables_off_keeps_the_text_as_paragraphs(tmp_path: Path) -> None:
+def test_tables_off_keeps_the_table_as_a_picture_of_its_caption(tmp_path: Path) -> None:
     p = _table_page(tmp_path)
     ctx = Context(work_dir=str(tmp_path))
     laid = BlockLayout(BlockLayout.Options(tables=False)).process_page(p, ctx)
-    assert "table" not in [b.kind for b in laid.blocks]
-    assert "10A" in " ".join(b.text for b in laid.blocks)
+    assert [b.kind for b in laid.blocks] == ["caption", "figure", "paragraph"]
+    (fig,) = [b for b in laid.blocks if b.kind == "figure"]
+    assert (round(fig.bbox.x0), round(fig.bbox.y0)) == (299, 399)  # the ruled grid
+    off = BlockLayout(BlockLayout.Options(tables=False, find_figures=False))
+    kept = off.process_page(p, ctx)
+    assert "10A" in " ".join(b.text for b in kept.blocks)  # nothing found: the text stays

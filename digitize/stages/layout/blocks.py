@@ -19,6 +19,7 @@ from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._order import reading_order
+from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._tables import find_grids, take_tables
 from digitize.stages.layout._weight import InkWeight
 
@@ -33,6 +34,7 @@ class BlockLayoutOptions:
     indent: float = opt(0.8, "first-line indent (in body line heights) that starts a paragraph")
     resegment: bool = opt(True, "rebuild paragraphs from lines instead of trusting the OCR's")
     tables: bool = opt(True, "read ruled tables (grid lines in the page image) cell by cell")
+    find_figures: bool = opt(True, "find the picture of a caption the OCR reported no figure for")
     bold_ratio: float = opt(
         1.35, "a short line this many times as dark as body text is a bold heading (0: off)"
     )
@@ -138,6 +140,11 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     tables: list[Block] = []
     if o.tables and weight.pixels() is not None:
         blocks, tables = take_tables(blocks, find_grids(weight.pixels()))
+    if o.find_figures and weight.pixels() is not None:
+        all_lines = [ln for b in blocks for ln in b.lines]
+        if all_lines:
+            em = float(median(line_height(ln) for ln in all_lines)) or 1.0
+            blocks = blocks + missing_figures(weight.pixels(), blocks + tables, em)
     figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
     blocks = [_drop_inside(b, figures) for b in blocks]
     items.extend(_Item(t.bbox, None, t, "table") for t in tables)
