@@ -292,7 +292,7 @@ def _classify(
     rank = _text.heading_rank(first)
     if rank is not None and len(lines) <= 3 and nwords <= 20 and not text.rstrip().endswith("."):
         return Block("heading", lines, bbox, int(rank) + 1)
-    if size >= o.heading_ratio and len(lines) <= 4 and nwords <= 30:
+    if size >= o.heading_ratio and len(lines) <= 4 and _title_like(text, nwords, size):
         return Block("heading", lines, bbox, None)
     if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text):
         return Block("heading", lines, bbox, None)
@@ -309,6 +309,16 @@ def _classify(
     if short and o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio):
         return Block("heading", lines, bbox, None)
     return Block("paragraph", lines, bbox)
+
+
+def _title_like(text: str, nwords: int, size: float) -> bool:
+    """Large type alone is weak evidence on a noisy scan: a title does not start in lower case
+    or end with a hyphen or comma, and a long one needs clearly larger type."""
+    t = text.strip()
+    first = next((c for c in t if c.isalpha()), "")
+    if first.islower() or t.endswith(("-", ",", ";")):
+        return False
+    return nwords <= 12 or (size >= 1.5 and nwords <= 30)
 
 
 def _is_caption(
