@@ -95,21 +95,27 @@ def measure_skew(gray: np.ndarray, dpi: int, opts: DeskewOptions) -> tuple[float
 
 
 def rotate_expand(img: np.ndarray, degrees: float) -> np.ndarray:
-    """Rotate counter-clockwise by `degrees` onto a canvas grown to hold all of it, white fill."""
+    """Rotate counter-clockwise by `degrees` onto a canvas grown to hold all of it.
+
+    The new corners get the paper's own tone, not pure white: a bright wedge beside grey paper
+    is an edge that later stages (illumination, borders, layout) would mistake for content.
+    """
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
     cos, sin = abs(m[0, 0]), abs(m[0, 1])
     nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
     m[0, 2] += nw / 2 - w / 2
     m[1, 2] += nh / 2 - h / 2
-    white = 255 if img.ndim == 2 else (255, 255, 255)
+    flat = img.reshape(-1, 1 if img.ndim == 2 else img.shape[2])
+    paper = [float(v) for v in np.percentile(flat[:: max(1, len(flat) // 200_000)], 90, axis=0)]
+    fill = paper[0] if img.ndim == 2 else tuple(paper)
     return cv2.warpAffine(
         img,
         m,
         (nw, nh),
         flags=cv2.INTER_CUBIC,
         borderMode=cv2.BORDER_CONSTANT,
-        borderValue=white,
+        borderValue=fill,
     )
 
 
