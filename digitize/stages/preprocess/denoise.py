@@ -26,7 +26,7 @@ class DenoiseOptions:
     max_area: float = opt(
         0.0004, "largest speckle removed, square inches (0.0004 in² ≈ 36 px at 300 dpi)"
     )
-    distance: float = opt(0.06, "speckle this close to a glyph (inches) is kept: it may be a mark")
+    distance: float = opt(0.03, "speckle this close to a glyph (inches) is kept: it may be a mark")
 
 
 def speckle_mask(gray: np.ndarray, dpi: int, max_area_in2: float, dist_in: float) -> np.ndarray:
