@@ -75,8 +75,10 @@ def main() -> None:
     for a in np.linspace(-9.7, 9.7, 9 if quick else 41):
         m, _ = measure_skew(pp.rotate(clean, float(a)), 300, DeskewOptions())
         errs.append(abs(m - a))
-    print(f"deskew |error| over {len(errs)} angles in ±9.7°: "
-          f"mean {np.mean(errs):.3f}°, max {np.max(errs):.3f}°")
+    print(
+        f"deskew |error| over {len(errs)} angles in ±9.7°: "
+        f"mean {np.mean(errs):.3f}°, max {np.max(errs):.3f}°"
+    )
 
     sk, il, dn, bd, bz = Deskew(), Illumination(), Denoise(), Borders(), Binarize()
     orient = Orientation()

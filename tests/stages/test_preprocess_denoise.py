@@ -33,7 +33,7 @@ def test_speckle_removed_but_diacritics_and_punctuation_kept(tmp_path, font_px):
     # from any letter. (Speckle within a line's extent is kept: it may be punctuation.)
     near_text = cv2.dilate(text_ink.astype(np.uint8), np.ones((61, 61), np.uint8)) > 0
     rows = cv2.dilate(text_ink.any(axis=1).astype(np.uint8)[:, None], np.ones((21, 1))) > 0
-    ys, xs = np.nonzero(text_ink)
+    _ys, xs = np.nonzero(text_ink)
     in_lines = np.zeros_like(text_ink)
     in_lines[:, xs.min() : xs.max()] = rows
     far = noise & ~near_text & ~in_lines

@@ -3,9 +3,10 @@
 Tesseract binarises internally (Otsu). On our synthetic pages Sauvola after illumination changed
 Tesseract's CER by at most a couple of characters per page (0.33% -> 0.13-0.20%; no change on
 the combined-damage page), which is within noise, so the stage is left out of the default
-pipeline: add it for faint or stained scans. Figures must still be croppable in grey or colour, so the
-page keeps the un-binarised image in `page.unbinarized`. Run it last among the preprocess
-stages: a later geometric change (deskew, crop) would not be applied to `unbinarized`.
+pipeline: add it for faint or stained scans. Figures must still be croppable in grey or colour,
+so the page keeps the un-binarised image in `page.unbinarized`. Run it last among the
+preprocess stages: a later geometric change (deskew, crop) would not be applied to
+`unbinarized`.
 """
 
 from __future__ import annotations
