@@ -89,6 +89,11 @@ def main() -> None:
         "rotated 90°": (cv2.rotate(clean, cv2.ROTATE_90_CLOCKWISE), [[], [orient]]),
         "rotated 180°": (cv2.rotate(clean, cv2.ROTATE_180), [[], [orient]]),
         "shadow+yellow": (pp.yellow_paper(pp.shadow(clean, 0.7)), [[], [il], [il, bz]]),
+        "deep shadow": (pp.yellow_paper(pp.shadow(clean, 0.9)), [[], [il], [il, bz]]),
+        "faded+shadow": (
+            pp.shadow((clean.astype(np.float32) * 0.35 + 150).astype(np.uint8), 0.6),
+            [[], [il], [il, bz]],
+        ),
         "speckle 3000": (pp.speckle(clean, 3000, seed=5, max_r=2), [[], [dn]]),
         "black border": (pp.black_border(clean, (60, 40, 90, 50)), [[], [bd]]),
         "all combined": (
@@ -97,7 +102,7 @@ def main() -> None:
         ),
     }
     if quick:
-        damaged = {k: damaged[k] for k in ("skew +3.5°", "shadow+yellow", "all combined")}
+        damaged = {k: damaged[k] for k in ("skew +3.5°", "deep shadow", "all combined")}
     print(f"\n{'damage':16} {'stages':40} {'CER':>7} {'sec':>5}")
     for name, (img, variants) in damaged.items():
         for stages in variants:
