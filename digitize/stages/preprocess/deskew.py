@@ -97,8 +97,10 @@ def measure_skew(gray: np.ndarray, dpi: int, opts: DeskewOptions) -> tuple[float
 def rotate_expand(img: np.ndarray, degrees: float) -> np.ndarray:
     """Rotate counter-clockwise by `degrees` onto a canvas grown to hold all of it.
 
-    The new corners get the paper's own tone, not pure white: a bright wedge beside grey paper
-    is an edge that later stages (illumination, borders, layout) would mistake for content.
+    The new corners repeat the nearest edge pixel (the page margin) rather than pure white: a
+    white wedge beside grey or shadowed paper is a sharp edge that later stages (illumination,
+    borders, layout) would mistake for content. Run `preprocess.borders` first so the edge is
+    paper, not scanner black.
     """
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
@@ -106,23 +108,13 @@ def rotate_expand(img: np.ndarray, degrees: float) -> np.ndarray:
     nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
     m[0, 2] += nw / 2 - w / 2
     m[1, 2] += nh / 2 - h / 2
-    flat = img.reshape(-1, 1 if img.ndim == 2 else img.shape[2])
-    paper = [float(v) for v in np.percentile(flat[:: max(1, len(flat) // 200_000)], 90, axis=0)]
-    fill = paper[0] if img.ndim == 2 else tuple(paper)
-    return cv2.warpAffine(
-        img,
-        m,
-        (nw, nh),
-        flags=cv2.INTER_CUBIC,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=fill,
-    )
+    return cv2.warpAffine(img, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
 class Deskew(PageStage[DeskewOptions]):
     kind = "preprocess"
     name = "preprocess.deskew"
-    version = "1"
+    version = "2"
     Options = DeskewOptions
     summary = "Measure text-line skew (±10°, ~0.05° precision) and rotate it straight"
 

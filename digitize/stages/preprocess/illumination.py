@@ -39,8 +39,8 @@ def dark_content(gray: np.ndarray, dpi: int, window_in: float) -> np.ndarray:
     """Weight in 0..1 per pixel: 1 inside sharp-edged dark regions (photos, shaded boxes).
 
     Candidate regions are where the paper estimate is well below the paper tone; a region is
-    content when the estimate changes abruptly along its outline (mean gradient over 12 grey
-    levels per 1/75 in), not gradually as under a shadow.
+    content when the estimate changes abruptly (over 12 grey levels per 1/75 in) along most
+    (60%) of its outline, not gradually as under a shadow.
     """
     h, w = gray.shape
     bg0, _ = c.paper_closing(gray, dpi, window_in)
@@ -53,9 +53,11 @@ def dark_content(gray: np.ndarray, dpi: int, window_in: float) -> np.ndarray:
     rim = cv2.morphologyEx(dark, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)) > 0
     # Attribute each rim pixel to the region it borders (the rim's outer half is label 0).
     near = cv2.dilate(labels.astype(np.float32), np.ones((3, 3), np.uint8)).astype(np.int32)
-    sums = np.bincount(near[rim], weights=grad[rim], minlength=n)
+    steep = np.bincount(near[rim], weights=(grad[rim] > 12.0).astype(np.float64), minlength=n)
     counts = np.bincount(near[rim], minlength=n)
-    sharp = sums / np.maximum(counts, 1) > 12.0
+    # Most of the outline must be steep: a shadow may meet a page edge sharply on one side,
+    # but it fades into the page on the other.
+    sharp = steep / np.maximum(counts, 1) > 0.6
     sharp[0] = False
     mask = sharp[labels].astype(np.float32)
     mask = cv2.GaussianBlur(mask, (0, 0), 1.0)
