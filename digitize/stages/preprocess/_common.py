@@ -108,6 +108,9 @@ def updated(
     """Write `img` under its content-derived name and return `page` pointing at it."""
     dpi = page_dpi(page, ctx)
     rel = output_name(stage, data, suffix)
+    # The grey copy kept by preprocess.binarize no longer matches a re-made image: drop it
+    # rather than let figures be cropped from a stale geometry.
+    changes.setdefault("unbinarized", None)
     write_image(img, rel, ctx, dpi)
     h, w = img.shape[:2]
     return replace(
