@@ -7,7 +7,9 @@ provides.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import shutil
@@ -148,7 +150,23 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
             else:
                 nxt.extend((p, sub_key(k, i)) for i, p in enumerate(out))
         current = nxt
+    if execute and task.ctx.work_dir:
+        t0 = time.perf_counter()
+        for page, _ in current:
+            _warm_previews(page, task.ctx.work_dir)
+        seconds["report.previews"] += time.perf_counter() - t0
     return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+
+
+def _warm_previews(page: Page, work_dir: str) -> None:
+    """Make the run report's page previews here, in the worker, while the image is hot: else
+    the parent decodes and JPEG-encodes every page alone after the pool has finished."""
+    if not page.image or page.failed:
+        return
+    from digitize.report_data import page_images
+
+    with contextlib.suppress(Exception):  # best effort: the report makes what is missing
+        page_images(Book(BookMeta(), (), work_dir=work_dir), page)
 
 
 def _with_step(page: Page, step: Step) -> Page:
@@ -351,10 +369,21 @@ def _convert_in(
         else:
             todo.append(task)
     failures: dict[int, str] = {}
+    # Pages without an image (born-digital text layers) need no image work: they run here,
+    # where starting a pool would cost far more than the pages themselves.
+    heavy = [t for t in todo if t.page.image and not t.page.failed]
+    light = [t for t in todo if not (t.page.image and not t.page.failed)]
     if todo:
-        executor = make_executor(opts.executor, min(opts.jobs, len(todo)), **opts.executor_args)
+        executor = (
+            make_executor(opts.executor, min(opts.jobs, len(heavy)), **opts.executor_args)
+            if heavy
+            else make_executor("local", 1)
+        )
+        streams = [make_executor("local", 1).map_unordered(run_page_chain, light)]
+        if heavy:
+            streams.append(executor.map_unordered(run_page_chain, heavy))
         try:
-            for task, outcome in executor.map_unordered(run_page_chain, todo):
+            for task, outcome in itertools.chain(*streams):
                 if isinstance(outcome, BaseException):
                     reason = (
                         outcome.one_line()
