@@ -342,7 +342,7 @@ def _convert_in(
         book = stage.ingest(src, ctx)
         seconds[ingest_spec.name] += time.perf_counter() - t0
         if opts.cache:
-            write_text(ingest_file, model.book_to_json(book), durable=False)
+            write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
     if not book.pages:
         raise BadInput(f"{src}: no pages")
     meta = dataclasses.replace(book.meta, **meta_fields) if meta_fields else book.meta
