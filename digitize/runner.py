@@ -369,10 +369,10 @@ def _convert_in(
         else:
             todo.append(task)
     failures: dict[int, str] = {}
-    # Pages without an image (born-digital text layers) need no image work: they run here,
-    # where starting a pool would cost far more than the pages themselves.
-    heavy = [t for t in todo if t.page.image and not t.page.failed]
-    light = [t for t in todo if not (t.page.image and not t.page.failed)]
+    # Born-digital pages (words from the PDF's text layer) and failed pages need no OCR or image
+    # work: they run here, where starting a pool would cost far more than the pages themselves.
+    light = [t for t in todo if t.page.source == "textlayer" or t.page.failed]
+    heavy = [t for t in todo if not (t.page.source == "textlayer" or t.page.failed)]
     if todo:
         executor = (
             make_executor(opts.executor, min(opts.jobs, len(heavy)), **opts.executor_args)
