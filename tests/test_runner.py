@@ -215,5 +215,7 @@ def test_born_digital_pages_start_no_pool(tmp_path: Path, monkeypatch: pytest.Mo
     result = convert(src, tmp_path / "out", pipe, RunOptions(jobs=2))
     assert all(p.source == "textlayer" for p in result.book.pages)
     assert made and all(jobs == 1 for _, jobs in made)  # in-process only
-    words = [w.text for p in result.book.pages for b in p.blocks for ln in b.lines for w in ln.words]
+    words = [
+        w.text for p in result.book.pages for b in p.blocks for ln in b.lines for w in ln.words
+    ]
     assert "chữ29" in words and "Trang" in words
