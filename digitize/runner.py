@@ -7,7 +7,9 @@ provides.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import itertools
 import json
 import os
 import shutil
@@ -148,7 +150,23 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
             else:
                 nxt.extend((p, sub_key(k, i)) for i, p in enumerate(out))
         current = nxt
+    if execute and task.ctx.work_dir:
+        t0 = time.perf_counter()
+        for page, _ in current:
+            _warm_previews(page, task.ctx.work_dir)
+        seconds["report.previews"] += time.perf_counter() - t0
     return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+
+
+def _warm_previews(page: Page, work_dir: str) -> None:
+    """Make the run report's page previews here, in the worker, while the image is hot: else
+    the parent decodes and JPEG-encodes every page alone after the pool has finished."""
+    if not page.image or page.failed:
+        return
+    from digitize.report_data import page_images
+
+    with contextlib.suppress(Exception):  # best effort: the report makes what is missing
+        page_images(Book(BookMeta(), (), work_dir=work_dir), page)
 
 
 def _with_step(page: Page, step: Step) -> Page:
@@ -330,7 +348,7 @@ def _convert_in(
         book = stage.ingest(src, ctx)
         seconds[ingest_spec.name] += time.perf_counter() - t0
         if opts.cache:
-            write_text(ingest_file, model.book_to_json(book), durable=False)
+            write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
     if not book.pages:
         raise BadInput(f"{src}: no pages")
     meta = dataclasses.replace(book.meta, **meta_fields) if meta_fields else book.meta
@@ -357,10 +375,21 @@ def _convert_in(
         else:
             todo.append(task)
     failures: dict[int, str] = {}
+    # Born-digital pages (words from the PDF's text layer) and failed pages need no OCR or image
+    # work: they run here, where starting a pool would cost far more than the pages themselves.
+    light = [t for t in todo if t.page.source == "textlayer" or t.page.failed]
+    heavy = [t for t in todo if not (t.page.source == "textlayer" or t.page.failed)]
     if todo:
-        executor = make_executor(opts.executor, min(opts.jobs, len(todo)), **opts.executor_args)
+        executor = (
+            make_executor(opts.executor, min(opts.jobs, len(heavy)), **opts.executor_args)
+            if heavy
+            else make_executor("local", 1)
+        )
+        streams = [make_executor("local", 1).map_unordered(run_page_chain, light)]
+        if heavy:
+            streams.append(executor.map_unordered(run_page_chain, heavy))
         try:
-            for task, outcome in executor.map_unordered(run_page_chain, todo):
+            for task, outcome in itertools.chain(*streams):
                 if isinstance(outcome, BaseException):
                     reason = (
                         outcome.one_line()

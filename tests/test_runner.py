@@ -170,3 +170,39 @@ def test_sidecar_metadata(plugin: Path, fake_book: Path, tmp_path: Path, log: Pa
     (tmp_path / "book.book.toml").write_text('titel = "x"\n')
     with pytest.raises(BadInput, match="unknown key"):
         convert(fake_book, tmp_path / "out", pipe(), RunOptions(jobs=1))
+
+
+def test_born_digital_pages_start_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Text-layer pages need no OCR: they run in-process, a pool would cost more than them."""
+    import pymupdf
+
+    from digitize import runner
+
+    made: list[tuple[str, int]] = []
+    real = runner.make_executor
+
+    def spy(name: str, jobs: int, **kw: object) -> object:
+        made.append((name, jobs))
+        return real(name, jobs, **kw)
+
+    monkeypatch.setattr(runner, "make_executor", spy)
+    doc = pymupdf.open()
+    for n in range(3):
+        page = doc.new_page(width=300, height=420)
+        text = f"Trang {n + 1}: " + " ".join(f"chữ{i}" for i in range(30))
+        page.insert_htmlbox(pymupdf.Rect(20, 40, 280, 400), text)
+    src = tmp_path / "born.pdf"
+    doc.save(src)
+    pipe = pipelines.from_dict(
+        {
+            "pipeline": {"lang": "vie+eng"},
+            "stage": [{"use": "ocr.tesseract"}, {"use": "export.txt"}],
+        }
+    )
+    result = convert(src, tmp_path / "out", pipe, RunOptions(jobs=2))
+    assert all(p.source == "textlayer" for p in result.book.pages)
+    assert made and all(jobs == 1 for _, jobs in made)  # in-process only
+    words = [
+        w.text for p in result.book.pages for b in p.blocks for ln in b.lines for w in ln.words
+    ]
+    assert "chữ29" in words and "Trang" in words

@@ -162,10 +162,30 @@ class PdfIngester(Ingester[PdfOptions]):
             cs = pymupdf.csGRAY if o.colorspace == "gray" else pymupdf.csRGB
             mat = pymupdf.Matrix(dpi / 72, dpi / 72)
             pix = page.get_pixmap(matrix=mat, colorspace=cs, alpha=False)
-            # MuPDF's PNG writer uses fast deflate: quicker than Pillow at compress_level=1
-            data, size = pix.tobytes("png"), (pix.width, pix.height)
+            data, size = _png(pix), (pix.width, pix.height)
         write_bytes(target, data)
         return rel, size
+
+
+def _png(pix: Any) -> bytes:
+    """Lossless PNG of a pixmap. OpenCV's deflate level 1 with the RLE strategy is ~3x faster
+    than MuPDF's own PNG writer (40 vs 125 ms for an A5 page at 300 dpi: the bulk of ingest
+    time) and makes smaller files from scan noise; the pixels are the same."""
+    import cv2
+    import numpy as np
+
+    a = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)
+    a = a[:, :, 0] if pix.n == 1 else cv2.cvtColor(a, cv2.COLOR_RGB2BGR)
+    params = [
+        cv2.IMWRITE_PNG_COMPRESSION,
+        1,
+        cv2.IMWRITE_PNG_STRATEGY,
+        cv2.IMWRITE_PNG_STRATEGY_RLE,
+    ]
+    ok, buf = cv2.imencode(".png", a, params)
+    if not ok:
+        return bytes(pix.tobytes("png"))
+    return buf.tobytes()
 
 
 def _render_poppler(src: Path, i: int, dpi: int, gray: bool) -> tuple[bytes, tuple[int, int]]:
