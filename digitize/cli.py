@@ -239,7 +239,9 @@ def convert_cmd(
                     raise
                 last_error = e
                 failed_books.append(str(src))
-                err.print(f"[red]digitize: error:[/] {e.one_line()}", highlight=False)
+                err.print(
+                    f"[red]digitize: error:[/] {e.one_line()}", highlight=False, soft_wrap=True
+                )
                 continue
             if result.failed_pages:
                 partial.append(
