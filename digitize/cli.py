@@ -226,6 +226,7 @@ def convert_cmd(
             meta_file=meta,
             progress=make_progress(),
         )
+        _refuse_colliding_names(inputs)
         failed_books: list[str] = []
         partial: list[str] = []
         last_error: DigitizeError | None = None
@@ -239,7 +240,9 @@ def convert_cmd(
                     raise
                 last_error = e
                 failed_books.append(str(src))
-                err.print(f"[red]digitize: error:[/] {e.one_line()}", highlight=False)
+                err.print(
+                    f"[red]digitize: error:[/] {e.one_line()}", highlight=False, soft_wrap=True
+                )
                 continue
             if result.failed_pages:
                 partial.append(
@@ -249,6 +252,23 @@ def convert_cmd(
             raise last_error
         if failed_books or partial:
             raise PartialFailure("; ".join([f"{b}: failed" for b in failed_books] + partial))
+
+
+def _refuse_colliding_names(inputs: list[Path]) -> None:
+    """Outputs are named after the input (`safe_stem`): two inputs that map to one name would
+    silently overwrite each other's book, so refuse before any work."""
+    from digitize.naming import safe_stem
+
+    by_stem: dict[str, list[Path]] = {}
+    for src in inputs:
+        by_stem.setdefault(safe_stem(src.name), []).append(src)
+    for stem, srcs in by_stem.items():
+        if len(srcs) > 1:
+            names = ", ".join(repr(str(s)) for s in srcs)
+            raise UsageError(
+                f"inputs {names} would all write {stem}.*",
+                hint="rename one, or convert them into different -o directories",
+            )
 
 
 # ---------------------------------------------------------------- export from a checkpoint

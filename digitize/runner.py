@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import itertools
 import json
 import os
@@ -34,8 +35,9 @@ from digitize.executor import make_executor
 from digitize.fileio import write_text
 from digitize.model import Book, BookMeta, Page, Step
 from digitize.naming import safe_stem
+from digitize.outputs import publish, staging
 from digitize.pipeline import Pipeline, StageSpec
-from digitize.report import build_report
+from digitize.report import build_report, ingest_warnings
 from digitize.report_html import write_report_html
 from digitize.stage import Context, Ingester, Stage
 
@@ -212,10 +214,17 @@ def check_output_dir(out_dir: Path) -> None:
         ) from e
 
 
-def check_stages(pipeline: Pipeline) -> None:
-    """Every stage's external dependencies, before any work starts."""
+def check_stages(pipeline: Pipeline, lang: str | None = None) -> None:
+    """Every stage's external dependencies, before any work starts. A stage whose `check`
+    takes `lang` (OCR) is checked against the run's languages (`--lang`), not its default:
+    a missing language must stop the run here, not fail every page later."""
+    lang = lang or pipeline.lang
     for spec in pipeline.stages:
-        spec.create().check()
+        stage = spec.create()
+        if "lang" in inspect.signature(stage.check).parameters:
+            stage.check(lang=lang)  # type: ignore[call-arg]
+        else:
+            stage.check()
 
 
 def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -270,7 +279,7 @@ def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> B
     check_output_dir(out_dir)
     lang = opts.lang or pipeline.lang
     ingest_spec = choose_ingester(src, pipeline)
-    check_stages(pipeline)
+    check_stages(pipeline, lang)
     ingest_spec.create().check()
     meta_fields = load_meta(src, opts.meta_file, opts.meta)
     stem = safe_stem(src.name)  # == what exporters derive from book.meta.source
@@ -351,6 +360,11 @@ def _convert_in(
             write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
     if not book.pages:
         raise BadInput(f"{src}: no pages")
+    for line in ingest_warnings(book, src.name):
+        progress.warning(line)
+    unreadable = [p for p in book.pages if p.failed]
+    if unreadable and pipeline.on_error == "abort":
+        raise PageError(f"{unreadable[0].failed} (on_error = 'abort')")
     meta = dataclasses.replace(book.meta, **meta_fields) if meta_fields else book.meta
     if "lang" not in meta_fields:
         meta = dataclasses.replace(meta, lang=_lang_code(lang))
@@ -446,42 +460,44 @@ def _convert_in(
             raise DigitizeError(f"{src.name}: {spec.name} failed: {type(e).__name__}: {e}") from e
         seconds[spec.name] += time.perf_counter() - t0
 
-    # Export.
-    outputs: list[Path] = []
+    # Export: into a staging folder, published only when every output and the report are done.
     exporters = list(pipeline.exporters)
     if "export.json" not in {s.name for s in exporters}:
         from digitize.pipeline import make_options
 
         cls = registry.load_stage("export.json")
         exporters.append(StageSpec("export.json", cls, make_options(cls, {}, "export.json")))
-    for spec in exporters:
-        progress.stage(spec.name)
-        t0 = time.perf_counter()
-        outputs += spec.create().export(book, out_dir, ctx)  # type: ignore[attr-defined]
-        seconds[spec.name] += time.perf_counter() - t0
+    with staging(out_dir) as stage_dir:
+        outputs: list[Path] = []
+        for spec in exporters:
+            progress.stage(spec.name)
+            t0 = time.perf_counter()
+            outputs += spec.create().export(book, stage_dir, ctx)  # type: ignore[attr-defined]
+            seconds[spec.name] += time.perf_counter() - t0
 
-    warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
-    warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
-    report_path = out_dir / f"{stem}.report.json"
-    html_path = out_dir / f"{stem}.report.html"
-    report = build_report(
-        book,
-        source=str(src),
-        pipeline={
-            "name": pipeline.name,
-            "file": pipeline.source,
-            "lang": ctx.lang,
-            "stages": [f"{s.name}@{s.cls.version}" for s in pipeline.stages],
-        },
-        stage_seconds=dict(seconds),
-        wall_seconds=time.perf_counter() - t_start,
-        cached_pages=cached_pages,
-        outputs=[p.name for p in [*outputs, report_path, html_path]],
-        warnings=warnings,
-    )
-    write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
-    outputs.append(report_path)
-    outputs.append(write_report_html(book, report, html_path))  # while page images still exist
+        warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
+        warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
+        report_path = stage_dir / f"{stem}.report.json"
+        html_path = stage_dir / f"{stem}.report.html"
+        report = build_report(
+            book,
+            source=str(src),
+            pipeline={
+                "name": pipeline.name,
+                "file": pipeline.source,
+                "lang": ctx.lang,
+                "stages": [f"{s.name}@{s.cls.version}" for s in pipeline.stages],
+            },
+            stage_seconds=dict(seconds),
+            wall_seconds=time.perf_counter() - t_start,
+            cached_pages=cached_pages,
+            outputs=[p.name for p in [*outputs, report_path, html_path]],
+            warnings=warnings,
+        )
+        write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
+        outputs.append(report_path)
+        outputs.append(write_report_html(book, report, html_path))  # while page images exist
+        outputs = publish(stage_dir, out_dir, outputs)
     result = BookResult(src, stem, outputs, report, book)
     if opts.cache:
         opts.cache.evict()

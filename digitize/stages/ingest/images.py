@@ -21,7 +21,8 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -131,7 +132,19 @@ class ImageIngester(Ingester[ImageOptions]):
 
     def _read_file(self, f: Path, ctx: Context, pages: list[Page], single: bool) -> str:
         """Append the page(s) of file `f`; return its digest. A broken file among several
-        becomes a failed page; a lone broken file is BadInput."""
+        becomes a failed page; a lone broken file is BadInput. Pillow's warnings (corrupt
+        EXIF, truncated data) become page warnings: a stage never prints."""
+        first = len(pages)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            digest = self._read_frames(f, ctx, pages, single)
+        msgs = tuple(dict.fromkeys(f"Pillow: {_short(w.message)}" for w in caught))  # type: ignore[arg-type]
+        if msgs:
+            for i in range(first, len(pages)):
+                pages[i] = replace(pages[i], warnings=(*pages[i].warnings, *msgs))
+        return digest
+
+    def _read_frames(self, f: Path, ctx: Context, pages: list[Page], single: bool) -> str:
         from PIL import Image, UnidentifiedImageError
 
         try:

@@ -43,6 +43,11 @@ class PdfOptions:
     dpi_from_image: bool = opt(
         False, "a page that is one scanned image: render at the image's own resolution"
     )
+    max_megapixels: float = opt(
+        80.0,
+        "a page larger than this at the render dpi is rendered at a lower dpi (a warning); "
+        "under Pillow's 89-megapixel bomb warning, which later stages would hit",
+    )
 
 
 class PdfIngester(Ingester[PdfOptions]):
@@ -89,7 +94,13 @@ class PdfIngester(Ingester[PdfOptions]):
                     hint="decrypt it first, e.g. qpdf --password=... --decrypt in.pdf out.pdf",
                 )
             open_warnings = _mupdf_warnings()
-            if doc.page_count == 0:
+            try:
+                count = doc.page_count
+            except Exception as e:  # a damaged page tree MuPDF could not repair
+                raise BadInput(
+                    f"{src.name}: the PDF's page tree is unreadable ({_short(e)})"
+                ) from e
+            if count == 0:
                 raise BadInput(f"{src.name}: the PDF has no pages")
             doc_warnings: tuple[str, ...] = ()
             if doc.is_repaired:
@@ -99,8 +110,16 @@ class PdfIngester(Ingester[PdfOptions]):
                     + (f": {open_warnings}" if open_warnings else ""),
                 )
             digest = _common.file_sha256(src)
-            pages = [self._page(doc, i, src, digest, ctx, doc_warnings) for i in range(len(doc))]
-            meta = _meta(doc, src, digest, ctx)
+            pages = [self._page(doc, i, src, digest, ctx, doc_warnings) for i in range(count)]
+            try:
+                meta = _meta(doc, src, digest, ctx)
+            except Exception:  # damaged metadata must not lose the pages
+                meta = BookMeta(
+                    title=src.stem,
+                    lang=_common.meta_lang(ctx.lang),
+                    identifier=f"urn:sha256:{digest}",
+                    source=src.name,
+                )
         return Book(meta=meta, pages=tuple(pages), work_dir=str(ctx.work_dir))
 
     # ------------------------------------------------------------ one page
@@ -126,8 +145,9 @@ class PdfIngester(Ingester[PdfOptions]):
             else:
                 if self.options.dpi_from_image:
                     dpi = _native_dpi(page) or dpi
+                dpi, big = _capped_dpi(page, dpi, self.options.max_megapixels)
                 rel, size = self._render(page, src, i, digest, dpi, ctx)
-                result = Page(index=i, size=size, dpi=dpi, image=rel, label=label)
+                result = Page(index=i, size=size, dpi=dpi, image=rel, label=label, warnings=big)
         except (OutputNotWritable, MissingDependency):
             raise
         except Exception as e:  # one bad page must not lose the book: the runner decides
@@ -136,7 +156,7 @@ class PdfIngester(Ingester[PdfOptions]):
             return Page(index=i, size=size, dpi=dpi, failed=reason, warnings=_w(warn, msgs))
         msgs = _mupdf_warnings()
         if warn or msgs:
-            result = replace(result, warnings=_w(warn, msgs))
+            result = replace(result, warnings=_w((*warn, *result.warnings), msgs))
         return result
 
     def _render(
@@ -152,7 +172,7 @@ class PdfIngester(Ingester[PdfOptions]):
             try:
                 with Image.open(target) as im:
                     return rel, im.size
-            except OSError:
+            except (OSError, Image.DecompressionBombError):
                 pass  # a damaged cache file: render again
         if o.renderer == "pdf2image":
             data, size = _render_poppler(src, i, dpi, o.colorspace == "gray")
@@ -207,6 +227,20 @@ def _pixel_size(page: Any, dpi: int) -> tuple[int, int]:
 
     r = (page.rect * pymupdf.Matrix(dpi / 72, dpi / 72)).irect
     return (r.width, r.height)
+
+
+def _capped_dpi(page: Any, dpi: int, max_megapixels: float) -> tuple[int, tuple[str, ...]]:
+    """A page whose MediaBox is huge (a poster, or a damaged/hostile file claiming 200 inches)
+    would take gigabytes to rasterise and forever to OCR: lower its dpi to fit the limit."""
+    w, h = _pixel_size(page, dpi)
+    if w * h <= max_megapixels * 1e6:
+        return dpi, ()
+    lower = max(1, int(dpi * (max_megapixels * 1e6 / (w * h)) ** 0.5))
+    pts = page.rect
+    return lower, (
+        f"page is {pts.width / 72:.0f}x{pts.height / 72:.0f} inches: rendered at {lower} dpi, "
+        f"not {dpi}, to stay under {max_megapixels:g} megapixels",
+    )
 
 
 def _native_dpi(page: Any) -> int | None:

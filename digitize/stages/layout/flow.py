@@ -83,7 +83,8 @@ class _Builder:
             for ln in b.lines
         ]
         body = body or [line_height(ln) for ln in all_lines]
-        self.body_h = float(median(body)) if body else 1.0
+        body_h = float(median(body)) if body else 0.0
+        self.body_h = body_h if body_h > 0 else 1.0  # zero-height OCR boxes happen
         self.levels = _heading_levels(book.pages, self.body_h, o.max_level)
         self.uses_indent = _uses_indent(book.pages, self.body_h)
         self.lang = book.meta.lang[:2].lower()
