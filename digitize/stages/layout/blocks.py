@@ -4,7 +4,9 @@ OCR engines group lines into paragraphs unreliably (headings glued to body text,
 split in two, columns mixed), so we pool every text line of the page, order lines by columns
 (`_order`), cut them into blocks where the geometry says a new paragraph starts (vertical gap,
 first-line indent, short last line, a change of type size, a list or caption mark), then name
-each block: heading, caption, list_item, footnote or paragraph. Figures stay as they are.
+each block: heading, caption, list_item, footnote or paragraph. When the page has an image we
+also read ruled tables cell by cell (`_tables`), find the picture of a caption the OCR missed
+(`_regions`) and spot bold body-size headings by ink density (`_weight`).
 Running heads and page numbers need the whole book: `layout.furniture` finds them.
 """
 
