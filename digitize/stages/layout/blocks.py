@@ -116,8 +116,8 @@ def _noise(w: Word) -> bool:
 def _lead_speck(first: Word, second: Word) -> bool:
     """A doubtful mark before a lower-case word (`- cách xác định`, `.. Cần`) is a speck in the
     margin, not a list bullet: list items start with a capital."""
-    t = first.text
-    return not any(ch.isalnum() for ch in t) and first.conf < 0.9 and second.text[:1].islower()
+    specky = all(ch in "-–—.,:;'‘’`•·*+~^" for ch in first.text)  # never brackets or quotes
+    return specky and first.conf < 0.9 and second.text[:1].islower()
 
 
 def line_height(line: Line) -> float:
