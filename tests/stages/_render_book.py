@@ -1,7 +1,7 @@
 """Render a small textbook with Pillow (DejaVu Serif) and keep its exact truth.
 
-Used by the Tesseract-marked layout test and by `python tests/stages/_render_book.py OUT` to
-measure the layout stages on real OCR output until the shared synthetic corpus lands.
+Used by the Tesseract-marked layout test and by `_layout_eval.py`, which measures the layout
+stages on real OCR output until the shared synthetic corpus lands.
 Running heads alternate (book title / chapter title), page numbers count up at the page foot,
 long English words are hyphenated at line ends, and pages can be set in two columns.
 """

@@ -64,6 +64,8 @@ class Dehyphenator:
         (at the start of the word that straddles the break, so a page break never cuts a word)."""
         left = left.rstrip()
         right = right.lstrip()
+        if len(left) >= 3 and left[-1] in ".,:;'`" and left[-2] in HYPHENS and left[-3].isalpha():
+            left = left[:-1]  # a speck after the hyphen (`every-.`)
         if not left:
             return right, 0
         if not right:

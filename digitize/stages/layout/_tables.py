@@ -30,8 +30,14 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
     import cv2
     import numpy as np
 
+    full = gray
+    scale = 2 if min(full.shape[:2]) > 1200 else 1  # rules survive halving; 4x less work
+    if scale > 1:
+        gray = cv2.resize(
+            full, (full.shape[1] // 2, full.shape[0] // 2), interpolation=cv2.INTER_AREA
+        )
     h, w = gray.shape[:2]
-    ink = (gray < 160).astype(np.uint8)
+    ink = (gray < (200 if scale > 1 else 160)).astype(np.uint8)
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w // 25)), np.uint8))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 40), 1), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(np.bitwise_or(horiz, vert), connectivity=8)
@@ -43,7 +49,9 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
         hs = _rules(horiz[y : y + bh, x : x + bw].sum(axis=1), 0.6 * bw)
         vs = _rules(vert[y : y + bh, x : x + bw].sum(axis=0), 0.6 * bh)
         if len(hs) >= min_rules and len(vs) >= min_rules:
-            grids.append(Grid(tuple(x + v for v in vs), tuple(y + r for r in hs)))
+            xs = tuple(float(scale * (x + v) + (scale - 1) / 2) for v in vs)
+            ys = tuple(float(scale * (y + r) + (scale - 1) / 2) for r in hs)
+            grids.append(Grid(xs, ys))
     return grids
 
 

@@ -4,7 +4,9 @@ OCR engines group lines into paragraphs unreliably (headings glued to body text,
 split in two, columns mixed), so we pool every text line of the page, order lines by columns
 (`_order`), cut them into blocks where the geometry says a new paragraph starts (vertical gap,
 first-line indent, short last line, a change of type size, a list or caption mark), then name
-each block: heading, caption, list_item, footnote or paragraph. Figures stay as they are.
+each block: heading, caption, list_item, footnote or paragraph. When the page has an image we
+also read ruled tables cell by cell (`_tables`), find the picture of a caption the OCR missed
+(`_regions`) and spot bold body-size headings by ink density (`_weight`).
 Running heads and page numbers need the whole book: `layout.furniture` finds them.
 """
 
@@ -61,6 +63,8 @@ def _clean_block(block: Block) -> Block | None:
         words = tuple(
             Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf) for w in line.words if not _noise(w)
         )
+        if len(words) >= 2 and _lead_speck(words[0], words[1]):
+            words = words[1:]
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
     if not lines and block.kind not in ("figure", "table"):
@@ -107,6 +111,13 @@ def _noise(w: Word) -> bool:
     """Specks read as `:`, `ˆ`, `_`: no letter or digit, and the engine was unsure."""
     t = w.text.strip(_SPECKS)
     return not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.75)
+
+
+def _lead_speck(first: Word, second: Word) -> bool:
+    """A doubtful mark before a lower-case word (`- cách xác định`, `.. Cần`) is a speck in the
+    margin, not a list bullet: list items start with a capital."""
+    specky = all(ch in "-–—.,:;'‘’`•·*+~^" for ch in first.text)  # never brackets or quotes
+    return specky and first.conf < 0.9 and second.text[:1].islower()
 
 
 def line_height(line: Line) -> float:

@@ -239,14 +239,14 @@ class _Builder:
             return False
         prev = op.last
         same_page = pi == op.page
+        if not same_page and op.pending_break is None:
+            return False
+        if self.hyph.split_word(op.text) and text[:1].islower():
+            return True  # `educa-` / `tion`: nothing else ends a block like that
         if same_page and block.bbox.y0 >= prev.bbox.y0 and not op.interrupted:
             # Below it in the same column with nothing between: the blocks stage split them on
             # purpose. A figure between them may have cut one paragraph in two, though.
             return False
-        if not same_page and op.pending_break is None:
-            return False
-        if self.hyph.split_word(op.text) and text[:1].isalpha():
-            return True
         first = text.lstrip()[:1]
         if first.islower() and not op.text.rstrip().endswith((".", "!", "?", "…")):
             return True
