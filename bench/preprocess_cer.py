@@ -40,21 +40,25 @@ def norm(text: str) -> str:
 
 
 def cer(ref: str, hyp: str) -> float:
+    """Levenshtein(ref, hyp) / len(ref); one numpy pass per reference character."""
     a, b = norm(ref), norm(hyp)
-    prev = np.arange(len(b) + 1)
+    bv = np.frombuffer(b.encode("utf-32-le"), np.uint32)
+    j = np.arange(len(b) + 1)
+    prev = j.copy()
     for i, ca in enumerate(a, 1):
-        cur = np.empty_like(prev)
-        cur[0] = i
-        sub = prev[:-1] + (np.frombuffer(b.encode("utf-32-le"), np.uint32) != ord(ca))
-        for j in range(1, len(b) + 1):  # insertion needs the running value
-            cur[j] = min(sub[j - 1], prev[j] + 1, cur[j - 1] + 1)
-        prev = cur
+        tmp = np.empty_like(prev)
+        tmp[0] = i
+        tmp[1:] = np.minimum(prev[:-1] + (bv != ord(ca)), prev[1:] + 1)
+        # Insertions: cur[j] = min over k <= j of tmp[k] + (j - k).
+        prev = np.minimum.accumulate(tmp - j) + j
     return float(prev[-1]) / max(1, len(a))
 
 
-def ocr(path: Path) -> str:
+def ocr(path: Path, lang: str = "vie+eng", dpi: int | None = None) -> str:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    cmd = ["tesseract", str(path), "-", "-l", "vie+eng", "--psm", "3"]
+    cmd = ["tesseract", str(path), "-", "-l", lang, "--psm", "3"]
+    if dpi:
+        cmd += ["--dpi", str(dpi)]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
 
 
