@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_plugin
 
 from digitize import model
 from digitize import pipeline as pipelines
@@ -19,6 +18,11 @@ from digitize.cache import PageCache
 from digitize.dask_executor import ShippedPage, run_shipped_page
 from digitize.runner import PageTask, RunOptions, convert
 from digitize.stage import Context
+
+try:  # tests/ as a package or as rootdir-inserted modules: work either way
+    from .conftest import make_plugin
+except ImportError:
+    from conftest import make_plugin  # type: ignore[no-redef]
 
 distributed = pytest.importorskip("distributed")
 
@@ -62,7 +66,9 @@ def test_dask_gives_the_same_book_and_fills_the_coordinators_cache(
     log = tmp_path / "ocr.log"
     monkeypatch.setenv("FAKE_OCR_LOG", str(log))
     pipe = pipelines.from_dict(PIPE)
-    local = convert(fake_book, tmp_path / "local", pipe, RunOptions(jobs=2))
+    # The local reference runs in-process: starting the forkserver pool here would freeze this
+    # test's FAKE_OCR_LOG into every later test's workers (forkserver keeps its start-up env).
+    local = convert(fake_book, tmp_path / "local", pipe, RunOptions(jobs=1))
     cache = PageCache(tmp_path / "cache")
     remote = convert(
         fake_book,
