@@ -46,7 +46,8 @@ cache_app = typer.Typer(help="Inspect or clear the page cache.", no_args_is_help
 app.add_typer(pipelines_app, name="pipelines")
 app.add_typer(cache_app, name="cache")
 
-out = Console()
+# Piped output (scripts, tests, logs) should not be wrapped at 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True)
 
 
@@ -229,6 +230,7 @@ def convert_cmd(
             meta_file=meta,
             progress=make_progress(),
         )
+        _refuse_colliding_names(inputs)
         failed_books: list[str] = []
         partial: list[str] = []
         last_error: DigitizeError | None = None
@@ -242,7 +244,9 @@ def convert_cmd(
                     raise
                 last_error = e
                 failed_books.append(str(src))
-                err.print(f"[red]digitize: error:[/] {e.one_line()}", highlight=False)
+                err.print(
+                    f"[red]digitize: error:[/] {e.one_line()}", highlight=False, soft_wrap=True
+                )
                 continue
             if result.failed_pages:
                 partial.append(
@@ -252,6 +256,23 @@ def convert_cmd(
             raise last_error
         if failed_books or partial:
             raise PartialFailure("; ".join([f"{b}: failed" for b in failed_books] + partial))
+
+
+def _refuse_colliding_names(inputs: list[Path]) -> None:
+    """Outputs are named after the input (`safe_stem`): two inputs that map to one name would
+    silently overwrite each other's book, so refuse before any work."""
+    from digitize.naming import safe_stem
+
+    by_stem: dict[str, list[Path]] = {}
+    for src in inputs:
+        by_stem.setdefault(safe_stem(src.name), []).append(src)
+    for stem, srcs in by_stem.items():
+        if len(srcs) > 1:
+            names = ", ".join(repr(str(s)) for s in srcs)
+            raise UsageError(
+                f"inputs {names} would all write {stem}.*",
+                hint="rename one, or convert them into different -o directories",
+            )
 
 
 # ---------------------------------------------------------------- export from a checkpoint
@@ -278,10 +299,59 @@ def export_cmd(
             raise BadInput(f"{book_json}: not a valid book.json: {e}") from e
         check_output_dir(output)
         pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), to.split(","))
-        ctx = Context(lang=book.meta.lang, work_dir=book.work_dir)
+        ctx = Context(
+            lang=book.meta.lang, work_dir=book.work_dir, build_time=int(book_json.stat().st_mtime)
+        )
         for spec in pipe.exporters:
             for p in spec.create().export(book, output, ctx):  # type: ignore[attr-defined]
                 out.print(str(p), highlight=False)
+
+
+# ---------------------------------------------------------------- the HTML quality report
+
+
+def _report_jsons(target: Path) -> list[Path]:
+    from digitize.errors import BadInput
+
+    if target.is_dir():
+        found = sorted(target.glob("*.report.json"))
+        if not found:
+            raise BadInput(f"{target}: no *.report.json here", hint="pass a convert output dir")
+        return found
+    if target.is_file() and target.name.endswith(".report.json"):
+        return [target]
+    raise BadInput(f"{target}: expected an output directory or a <name>.report.json file")
+
+
+@app.command("report")
+def report_cmd(
+    target: Annotated[
+        Path, typer.Argument(help="A convert output directory, or a <name>.report.json.")
+    ],
+    open_: Annotated[bool, typer.Option("--open", help="Open the report in a browser.")] = False,
+) -> None:
+    """Rebuild <name>.report.html from <name>.report.json and <name>.book.json."""
+    import webbrowser
+
+    from digitize import model
+    from digitize.errors import BadInput
+    from digitize.report_html import write_report_html
+
+    with errors_to_exit_codes():
+        for rj in _report_jsons(target):
+            stem = rj.name.removesuffix(".report.json")
+            bj = rj.with_name(f"{stem}.book.json")
+            try:
+                report = json.loads(rj.read_text(encoding="utf-8"))
+                book = model.book_from_json(bj.read_text(encoding="utf-8"))
+            except FileNotFoundError as e:
+                raise BadInput(f"{e.filename}: no such file", hint="rerun digitize convert") from e
+            except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
+                raise BadInput(f"{rj.parent}/{stem}: unreadable report or book.json: {e}") from e
+            html_path = write_report_html(book, report, rj.with_name(f"{stem}.report.html"))
+            out.print(str(html_path), highlight=False)
+            if open_:
+                webbrowser.open(html_path.resolve().as_uri())
 
 
 # ---------------------------------------------------------------- introspection
@@ -357,26 +427,30 @@ def doctor_cmd() -> None:
             from digitize.stages.ocr.tesseract import tesseract_status
 
             st = tesseract_status()
+            cli = st.get("cli_version")
             table.add_row(
                 "tesseract",
-                str(st.get("version") or "[red]not found[/] (apt-get install tesseract-ocr)"),
+                f"{cli} ({st.get('cli')})"
+                if cli
+                else "[red]not found[/] (apt-get install tesseract-ocr)",
             )
             langs = st.get("languages") or []
             missing = [x for x in ("vie", "eng", "osd") if x not in langs]
+            install = " ".join(f"tesseract-ocr-{m}" for m in missing)
             table.add_row(
                 "languages",
-                ", ".join(langs)
+                f"{', '.join(langs)} in {st.get('tessdata')}"
                 + (
-                    f"  [red]missing: {', '.join(missing)}[/] (apt-get install "
-                    + " ".join(f"tesseract-ocr-{m}" for m in missing)
-                    + ")"
+                    f"  [red]missing: {', '.join(missing)}[/] (apt-get install {install})"
                     if missing
                     else ""
                 ),
             )
             table.add_row(
                 "tesserocr (in-process OCR)",
-                str(st.get("tesserocr") or "not installed (pip install tesserocr)"),
+                str(
+                    st.get("tesserocr") or "not installed: OCR runs the CLI (pip install tesserocr)"
+                ),
             )
         except ImportError:
             table.add_row("tesseract", "[red]OCR stage not installed[/]")
@@ -391,6 +465,57 @@ def doctor_cmd() -> None:
         table.add_row("cache", str(cache))
         table.add_row("pipelines", ", ".join(pipelines.available()) or "none found")
         out.print(table)
+
+
+@app.command("eval")
+def eval_cmd(
+    corpus: Annotated[
+        Path, typer.Option("--corpus", help="Synthetic corpus dir (generated when missing).")
+    ] = Path(".eval/corpus"),
+    work: Annotated[
+        Path, typer.Option("--work", help="Outputs, baseline cache, results.json.")
+    ] = Path(".eval"),
+    pipeline: Annotated[str, typer.Option("--pipeline", "-p")] = "textbook",
+    sets: Annotated[list[str] | None, typer.Option("--set", help="STAGE.OPTION=VALUE")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = os.cpu_count() or 1,
+    pages: Annotated[
+        int | None, typer.Option("--pages", min=1, help="Pages per synthetic book (default 10).")
+    ] = None,
+    real: Annotated[
+        bool, typer.Option("--real/--no-real", help="Score ../shared/realscans too.")
+    ] = True,
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline")] = True,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write results here.")
+    ] = None,
+) -> None:
+    """Score the pipeline on the evaluation corpus against plain Tesseract (prints tables)."""
+    from digitize.evaluation.run import run_eval
+    from digitize.evaluation.table import real_table, synthetic_table
+    from digitize.synth.corpus import make_corpus
+
+    with errors_to_exit_codes():
+        pipe = pipelines.with_exporters(load_pipeline(pipeline, sets, None), ["txt"])
+        if not list(corpus.glob("*/truth.json")):
+            err.print(f"generating the synthetic corpus in {corpus} ...")
+            make_corpus(corpus, jobs=jobs, **({"pages": pages} if pages else {}))
+        res = run_eval(
+            corpus,
+            pipe,
+            work,
+            jobs=jobs,
+            real=real,
+            baseline=baseline,
+            on_item=lambda name: err.print(f"  {name}", highlight=False),
+        )
+        out.print(synthetic_table(res))
+        out.print(synthetic_table(res, "level"))
+        out.print(synthetic_table(res, "lang"))
+        if res.real:
+            out.print(real_table(res))
+        if json_out:
+            json_out.write_text(json.dumps(res.to_json(), indent=1, default=str), encoding="utf-8")
+        out.print(f"results: {work / 'results.json'}", highlight=False)
 
 
 @cache_app.command("clear")

@@ -208,6 +208,8 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class ListBlock:
+    """A list; items keep their printed markers ("a)", "1.", "•") exactly as on the page."""
+
     kind: ClassVar[str] = "list"
     items: tuple[str, ...]
     ordered: bool = False
@@ -338,12 +340,15 @@ def loads(text: str) -> Any:
     return from_jsonable(json.loads(text))
 
 
-def book_to_json(book: Book) -> str:
-    """The versioned `book.json` checkpoint an archivist may edit and re-export."""
+def book_to_json(book: Book, indent: int | None = 1) -> str:
+    """The versioned `book.json` checkpoint an archivist may edit and re-export.
+
+    `indent=None` is compact and ~5x faster (json's C encoder only runs without indent): for
+    files only digitize reads, like the runner's ingest cache."""
     return json.dumps(
         {"schema": "digitize.book", "version": SCHEMA_VERSION, "book": to_jsonable(book)},
         ensure_ascii=False,
-        indent=1,
+        indent=indent,
     )
 
 

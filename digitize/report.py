@@ -108,3 +108,29 @@ def build_report(
         "warnings": warnings,
         "pages": pages,
     }
+
+
+def page_ranges(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] → "1-3, 5" (1-based page numbers, for messages)."""
+    runs: list[list[int]] = []
+    for n in sorted(set(numbers)):
+        if runs and n == runs[-1][1] + 1:
+            runs[-1][1] = n
+        else:
+            runs.append([n, n])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in runs)
+
+
+def ingest_warnings(book: Book, name: str) -> list[str]:
+    """What ingest found wrong (a repaired PDF, a damaged page, an unreadable frame), one line
+    per distinct message naming its pages: a damaged input is never converted silently."""
+    pages: dict[str, list[int]] = {}
+    for p in book.pages:
+        for w in p.warnings:
+            pages.setdefault(w, []).append(p.index + 1)
+    lines = [
+        f"{name}: page{'s' if len(ns) > 1 else ''} {page_ranges(ns)}: {w}"
+        for w, ns in pages.items()
+    ]
+    lines += [f"{p.failed} (page skipped)" for p in book.pages if p.failed]
+    return lines

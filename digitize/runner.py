@@ -7,7 +7,10 @@ provides.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import inspect
+import itertools
 import json
 import os
 import shutil
@@ -32,8 +35,10 @@ from digitize.executor import make_executor
 from digitize.fileio import write_text
 from digitize.model import Book, BookMeta, Page, Step
 from digitize.naming import safe_stem
+from digitize.outputs import publish, staging
 from digitize.pipeline import Pipeline, StageSpec
-from digitize.report import build_report
+from digitize.report import build_report, ingest_warnings
+from digitize.report_html import write_report_html
 from digitize.stage import Context, Ingester, Stage
 
 INGEST_FILE = "ingest.json"
@@ -147,7 +152,23 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
             else:
                 nxt.extend((p, sub_key(k, i)) for i, p in enumerate(out))
         current = nxt
+    if execute and task.ctx.work_dir:
+        t0 = time.perf_counter()
+        for page, _ in current:
+            _warm_previews(page, task.ctx.work_dir)
+        seconds["report.previews"] += time.perf_counter() - t0
     return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+
+
+def _warm_previews(page: Page, work_dir: str) -> None:
+    """Make the run report's page previews here, in the worker, while the image is hot: else
+    the parent decodes and JPEG-encodes every page alone after the pool has finished."""
+    if not page.image or page.failed:
+        return
+    from digitize.report_data import page_images
+
+    with contextlib.suppress(Exception):  # best effort: the report makes what is missing
+        page_images(Book(BookMeta(), (), work_dir=work_dir), page)
 
 
 def _with_step(page: Page, step: Step) -> Page:
@@ -193,10 +214,17 @@ def check_output_dir(out_dir: Path) -> None:
         ) from e
 
 
-def check_stages(pipeline: Pipeline) -> None:
-    """Every stage's external dependencies, before any work starts."""
+def check_stages(pipeline: Pipeline, lang: str | None = None) -> None:
+    """Every stage's external dependencies, before any work starts. A stage whose `check`
+    takes `lang` (OCR) is checked against the run's languages (`--lang`), not its default:
+    a missing language must stop the run here, not fail every page later."""
+    lang = lang or pipeline.lang
     for spec in pipeline.stages:
-        spec.create().check()
+        stage = spec.create()
+        if "lang" in inspect.signature(stage.check).parameters:
+            stage.check(lang=lang)  # type: ignore[call-arg]
+        else:
+            stage.check()
 
 
 def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -251,10 +279,10 @@ def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> B
     check_output_dir(out_dir)
     lang = opts.lang or pipeline.lang
     ingest_spec = choose_ingester(src, pipeline)
-    check_stages(pipeline)
+    check_stages(pipeline, lang)
     ingest_spec.create().check()
     meta_fields = load_meta(src, opts.meta_file, opts.meta)
-    stem = safe_stem(src.name)
+    stem = safe_stem(src.name)  # == what exporters derive from book.meta.source
 
     digest = file_digest(src)
     ingest_stage = ingest_spec.create()
@@ -262,7 +290,8 @@ def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> B
         digest,
         ingest_spec.name,
         ingest_stage.version,
-        f"{ingest_stage.options_digest()}|{pipeline.dpi}|{opts.dpi}",
+        # The context (languages, resolutions) changes every page stage's result.
+        f"{ingest_stage.options_digest()}|{pipeline.dpi}|{opts.dpi}|{lang}",
     )
     tmp_work: str | None = None
     if opts.cache:
@@ -302,7 +331,13 @@ def _convert_in(
     meta_fields: dict[str, Any],
     t_start: float,
 ) -> BookResult:
-    ctx = Context(lang=lang, dpi=opts.dpi, work_dir=str(work_dir), render_dpi=pipeline.dpi)
+    ctx = Context(
+        lang=lang,
+        dpi=opts.dpi,
+        work_dir=str(work_dir),
+        render_dpi=pipeline.dpi,
+        build_time=int(src.stat().st_mtime),
+    )
     progress = opts.progress
     seconds: dict[str, float] = defaultdict(float)
 
@@ -322,9 +357,14 @@ def _convert_in(
         book = stage.ingest(src, ctx)
         seconds[ingest_spec.name] += time.perf_counter() - t0
         if opts.cache:
-            write_text(ingest_file, model.book_to_json(book), durable=False)
+            write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
     if not book.pages:
         raise BadInput(f"{src}: no pages")
+    for line in ingest_warnings(book, src.name):
+        progress.warning(line)
+    unreadable = [p for p in book.pages if p.failed]
+    if unreadable and pipeline.on_error == "abort":
+        raise PageError(f"{unreadable[0].failed} (on_error = 'abort')")
     meta = dataclasses.replace(book.meta, **meta_fields) if meta_fields else book.meta
     if "lang" not in meta_fields:
         meta = dataclasses.replace(meta, lang=_lang_code(lang))
@@ -349,10 +389,21 @@ def _convert_in(
         else:
             todo.append(task)
     failures: dict[int, str] = {}
+    # Born-digital pages (words from the PDF's text layer) and failed pages need no OCR or image
+    # work: they run here, where starting a pool would cost far more than the pages themselves.
+    light = [t for t in todo if t.page.source == "textlayer" or t.page.failed]
+    heavy = [t for t in todo if not (t.page.source == "textlayer" or t.page.failed)]
     if todo:
-        executor = make_executor(opts.executor, min(opts.jobs, len(todo)), **opts.executor_args)
+        executor = (
+            make_executor(opts.executor, min(opts.jobs, len(heavy)), **opts.executor_args)
+            if heavy
+            else make_executor("local", 1)
+        )
+        streams = [make_executor("local", 1).map_unordered(run_page_chain, light)]
+        if heavy:
+            streams.append(executor.map_unordered(run_page_chain, heavy))
         try:
-            for task, outcome in executor.map_unordered(run_page_chain, todo):
+            for task, outcome in itertools.chain(*streams):
                 if isinstance(outcome, BaseException):
                     reason = (
                         outcome.one_line()
@@ -409,40 +460,44 @@ def _convert_in(
             raise DigitizeError(f"{src.name}: {spec.name} failed: {type(e).__name__}: {e}") from e
         seconds[spec.name] += time.perf_counter() - t0
 
-    # Export.
-    outputs: list[Path] = []
+    # Export: into a staging folder, published only when every output and the report are done.
     exporters = list(pipeline.exporters)
     if "export.json" not in {s.name for s in exporters}:
         from digitize.pipeline import make_options
 
         cls = registry.load_stage("export.json")
         exporters.append(StageSpec("export.json", cls, make_options(cls, {}, "export.json")))
-    for spec in exporters:
-        progress.stage(spec.name)
-        t0 = time.perf_counter()
-        outputs += spec.create().export(book, out_dir, ctx)  # type: ignore[attr-defined]
-        seconds[spec.name] += time.perf_counter() - t0
+    with staging(out_dir) as stage_dir:
+        outputs: list[Path] = []
+        for spec in exporters:
+            progress.stage(spec.name)
+            t0 = time.perf_counter()
+            outputs += spec.create().export(book, stage_dir, ctx)  # type: ignore[attr-defined]
+            seconds[spec.name] += time.perf_counter() - t0
 
-    warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
-    warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
-    report_path = out_dir / f"{stem}.report.json"
-    report = build_report(
-        book,
-        source=str(src),
-        pipeline={
-            "name": pipeline.name,
-            "file": pipeline.source,
-            "lang": ctx.lang,
-            "stages": [f"{s.name}@{s.cls.version}" for s in pipeline.stages],
-        },
-        stage_seconds=dict(seconds),
-        wall_seconds=time.perf_counter() - t_start,
-        cached_pages=cached_pages,
-        outputs=[p.name for p in [*outputs, report_path]],
-        warnings=warnings,
-    )
-    write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
-    outputs.append(report_path)
+        warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
+        warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
+        report_path = stage_dir / f"{stem}.report.json"
+        html_path = stage_dir / f"{stem}.report.html"
+        report = build_report(
+            book,
+            source=str(src),
+            pipeline={
+                "name": pipeline.name,
+                "file": pipeline.source,
+                "lang": ctx.lang,
+                "stages": [f"{s.name}@{s.cls.version}" for s in pipeline.stages],
+            },
+            stage_seconds=dict(seconds),
+            wall_seconds=time.perf_counter() - t_start,
+            cached_pages=cached_pages,
+            outputs=[p.name for p in [*outputs, report_path, html_path]],
+            warnings=warnings,
+        )
+        write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
+        outputs.append(report_path)
+        outputs.append(write_report_html(book, report, html_path))  # while page images exist
+        outputs = publish(stage_dir, out_dir, outputs)
     result = BookResult(src, stem, outputs, report, book)
     if opts.cache:
         opts.cache.evict()

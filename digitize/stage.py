@@ -41,13 +41,17 @@ class Context:
 
     `lang` is Tesseract's language string (`vie+eng`); `dpi` the resolution to assume for
     images that carry none (None: estimate); `work_dir` the book's directory for page images
-    and figure crops (stages write new files there under content-derived names).
+    and figure crops (stages write new files there under content-derived names);
+    `build_time` the time (Unix seconds) exporters stamp into outputs: the runner takes
+    SOURCE_DATE_EPOCH, else the input's modification time, so the same input converted twice gives
+    byte-identical files.
     """
 
     lang: str = "vie+eng"
     dpi: int | None = None
     work_dir: str = "."
     render_dpi: int = 300
+    build_time: int | None = None
 
 
 class Stage(Generic[OptionsT]):

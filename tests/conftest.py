@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -12,9 +11,6 @@ from pathlib import Path
 import pytest
 
 from digitize import registry
-
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
 
 FAKE_PLUGIN = '''
 """Fake stages for runner tests: no Tesseract, deterministic, countable."""
@@ -159,8 +155,3 @@ def fake_book(tmp_path: Path) -> Path:
     p = tmp_path / "book.fake"
     p.write_text('{"title": "Sách giả", "pages": ["Một hai ba", "bốn năm", "sáu bảy tám chín"]}')
     return p
-
-
-def digitize_cmd() -> list[str]:
-    exe = shutil.which("digitize", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, str(ROOT / "cli.py")]

@@ -6,9 +6,10 @@ import json
 import subprocess
 from pathlib import Path
 
-from digitize.errors import ExitCode
+import pytest
+from support import digitize_cmd
 
-from .conftest import digitize_cmd
+from digitize.errors import ExitCode
 
 PIPE = """
 [pipeline]
@@ -49,8 +50,8 @@ def test_third_party_exporter_runs_from_a_pipeline_file(
         "convert", str(fake_book), "-o", str(tmp_path / "out"), "-p", str(pipe), "--jobs", "2"
     )
     assert proc.returncode == 0, proc.stderr
-    assert (tmp_path / "out/book.shout").read_text().splitlines()[0] == "MỘT HAI BA!!"
-    report = json.loads((tmp_path / "out/book.report.json").read_text())
+    assert (tmp_path / "out/book.fake.shout").read_text().splitlines()[0] == "MỘT HAI BA!!"
+    report = json.loads((tmp_path / "out/book.fake.report.json").read_text())
     assert report["pipeline"]["stages"][-1] == "export.shout@1"
     stages = run("stages")
     assert "export.shout" in stages.stdout and "appended to each paragraph" in stages.stdout
@@ -70,7 +71,7 @@ def test_unsupported_input(plugin: Path, tmp_path: Path) -> None:
     bad.write_text("x")
     proc = run("convert", str(bad), "-o", str(tmp_path / "o"), "-p", str(pipe))
     assert_one_line_error(proc, ExitCode.BAD_INPUT, "notes.docx", "unsupported input")
-    assert not (tmp_path / "o" / "notes.shout").exists()
+    assert not (tmp_path / "o" / "notes.docx.shout").exists()
 
 
 def test_unknown_stage_and_option(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
@@ -98,7 +99,7 @@ def test_partial_failure_exit_code(plugin: Path, tmp_path: Path) -> None:
     proc = run("--quiet", "convert", str(book), "-p", str(pipe), "-o", str(tmp_path / "o"))
     assert proc.returncode == ExitCode.PARTIAL, proc.stderr
     assert "page 2" in proc.stderr and "Traceback" not in proc.stderr
-    assert (tmp_path / "o/b.shout").is_file()
+    assert (tmp_path / "o/b.fake.shout").is_file()
 
 
 def test_json_log_events(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
@@ -121,3 +122,13 @@ def test_json_log_events(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
     events = [json.loads(line) for line in log.read_text().splitlines()]
     assert [e["event"] for e in events] == ["book_started", "book_finished"]
     assert events[1]["pages"] == 3 and events[1]["pages_failed"] == 0
+
+
+@pytest.mark.tesseract
+def test_doctor_reports_tesseract_and_languages() -> None:
+    proc = run("doctor")
+    assert proc.returncode == 0, proc.stderr
+    tess = next(line for line in proc.stdout.splitlines() if "│ tesseract " in line)
+    assert "not found" not in tess and "5." in tess
+    langs = next(line for line in proc.stdout.splitlines() if "│ languages" in line)
+    assert "vie" in langs and "eng" in langs and "missing" not in langs

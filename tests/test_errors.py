@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from digitize.errors import ExitCode
+from support import ROOT
 
-from .conftest import ROOT
+from digitize.errors import ExitCode
 
 
 def test_readme_exit_code_table_matches_the_code() -> None:

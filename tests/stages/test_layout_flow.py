@@ -5,9 +5,19 @@ from pathlib import Path
 from _layout_pages import block, book, figure, line, page, para
 from PIL import Image
 
-from digitize.model import Figure, Heading, PageBreak, Paragraph
+from digitize.model import Book, Figure, Footnote, Heading, ListBlock, PageBreak, Paragraph
 from digitize.stage import Context
 from digitize.stages.layout.flow import FlowBuilder
+
+FULL = "một dòng chữ đầy đủ chạy hết chiều rộng của cột văn bản này"
+
+
+def run(b: Book, **kw) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+    return FlowBuilder(FlowBuilder.Options(**kw)).process_book(b, Context()).flow
+
+
+def paras(flow: tuple) -> list[str]:  # type: ignore[type-arg]
+    return [i.text for i in flow if isinstance(i, Paragraph)]
 
 
 def test_pages_give_breaks_paragraphs_headings_and_skip_furniture() -> None:
@@ -15,29 +25,126 @@ def test_pages_give_breaks_paragraphs_headings_and_skip_furniture() -> None:
         0,
         [
             block("header", [line("Running head", 800, 50)]),
-            block("heading", [line("Chương 1", 200, 200, h=60)], level=1),
+            block("heading", [line("Chương 1", 200, 200, h=60)], level=2),
             para(["Một đoạn văn", "hai dòng."], 200, 400),
             block("page_number", [line("7", 1000, 2900)]),
         ],
         label="7",
     )
-    out = FlowBuilder().process_book(book([p0]), Context())
-    assert out.flow[0] == PageBreak(0, "7")
-    assert Heading("Chương 1", 1) in out.flow
-    assert Paragraph("Một đoạn văn hai dòng.") in out.flow
-    assert not any("Running" in getattr(i, "text", "") for i in out.flow)
-    assert not any(getattr(i, "text", "") == "7" for i in out.flow)
+    flow = run(book([p0]))
+    assert flow[0] == PageBreak(0, "7")
+    assert flow[1] == Heading("Chương 1", 1)
+    assert paras(flow) == ["Một đoạn văn hai dòng."]
+    assert len(flow) == 3
 
 
-def test_figure_needs_an_image_and_is_cropped_under_work_dir(tmp_path: Path) -> None:
+def test_figure_needs_an_image_and_is_cropped_with_its_caption(tmp_path: Path) -> None:
     Image.new("RGB", (400, 600), "white").save(tmp_path / "p0.png")
-    fig = figure(50, 60, 250, 160)
-    with_img = page(0, [fig], size=(400, 600), image="p0.png")
-    no_img = page(1, [fig], size=(400, 600))
-    out = FlowBuilder().process_book(book([with_img, no_img], str(tmp_path)), Context())
-    figs = [i for i in out.flow if isinstance(i, Figure)]
+    blocks = [figure(50, 60, 250, 160), block("caption", [line("Hình 1. Con mèo", 60, 170, h=20)])]
+    with_img = page(0, blocks, size=(400, 600), image="p0.png")
+    no_img = page(1, blocks, size=(400, 600))
+    flow = run(book([with_img, no_img], str(tmp_path)))
+    figs = [i for i in flow if isinstance(i, Figure)]
     assert len(figs) == 1
+    assert figs[0].caption == "Hình 1. Con mèo"
     assert figs[0].image.startswith("figures/") and (tmp_path / figs[0].image).is_file()
-    assert (figs[0].width, figs[0].height) == (200, 100)
     with Image.open(tmp_path / figs[0].image) as im:
-        assert im.size == (200, 100)
+        assert im.size == (200, 100) == (figs[0].width, figs[0].height)
+    assert "Hình 1. Con mèo" in paras(flow)  # no image: the caption text is not lost
+
+
+def test_dehyphenation_uses_the_book_and_keeps_real_compounds() -> None:
+    p = page(
+        0,
+        [
+            para(
+                [
+                    "the educa-",
+                    "tion of a well-",
+                    "known data-",
+                    "base and COVID-",
+                    "19 in the database",
+                    "and the Mát-",
+                    "xcơ-va trip.",
+                ],
+                200,
+                200,
+            ),
+        ],
+    )
+    (text,) = paras(run(book([p])))
+    assert "education of a well-known database and COVID-19" in text
+    assert "Mát-xcơ-va" in text
+    (raw,) = paras(run(book([p]), dehyphenate=False))
+    assert "educa- tion" in raw
+
+
+def test_paragraph_continued_over_a_page_break_is_one_paragraph() -> None:
+    p0 = page(
+        0, [para(["Đoạn đầu kết thúc.", FULL, FULL + " và tiếp"], 200, 200, indent=60)], label="12"
+    )
+    p1 = page(
+        1,
+        [
+            para(["tục ở trang sau.", "Câu sau."], 200, 200),
+            para(["Đoạn mới hẳn.", FULL], 200, 400, indent=60),
+        ],
+        label="13",
+    )
+    flow = run(book([p0, p1]))
+    items = [i for i in flow if isinstance(i, Paragraph)]
+    assert len(items) == 2
+    first = items[0]
+    assert first.text.startswith("Đoạn đầu") and "và tiếp tục ở trang sau." in first.text
+    ((offset, index, label),) = first.breaks
+    assert (index, label) == (1, "13") and first.text[offset:].startswith("tục")
+    assert [i for i in flow if isinstance(i, PageBreak)] == [PageBreak(0, "12")]
+
+
+def test_heading_levels_lists_and_footnotes() -> None:
+    p = page(
+        0,
+        [
+            block("heading", [line("Chương 1. Tập hợp", 200, 100, h=60)], level=2),
+            block("heading", [line("1.1 Khái niệm", 200, 200, h=40)], level=4),
+            block("heading", [line("Ghi nhớ", 200, 260, h=40)]),
+            para(["Có hai loại¹ tập hợp:"], 200, 320),
+            block("list_item", [line("• hữu hạn", 200, 370)]),
+            block("list_item", [line("• vô hạn", 200, 410)]),
+            block("list_item", [line("a) bài một", 200, 450)]),
+            block("footnote", [line("¹ Theo định nghĩa.", 200, 2800, h=20)]),
+        ],
+    )
+    flow = run(book([p]))
+    heads = [(i.text, i.level) for i in flow if isinstance(i, Heading)]
+    assert heads == [("Chương 1. Tập hợp", 1), ("1.1 Khái niệm", 2), ("Ghi nhớ", 2)]
+    lists = [i for i in flow if isinstance(i, ListBlock)]
+    assert lists == [ListBlock(("hữu hạn", "vô hạn"), False), ListBlock(("a) bài một",), True)]
+    assert Footnote("¹", "Theo định nghĩa.") in flow
+
+
+def test_english_paragraph_in_a_vietnamese_book_is_tagged() -> None:
+    p = page(
+        0,
+        [
+            para(["This paragraph is written in English."], 200, 200),
+            para(["Đoạn này viết bằng tiếng Việt."], 200, 400),
+        ],
+    )
+    items = [i for i in run(book([p])) if isinstance(i, Paragraph)]
+    assert [i.lang for i in items] == ["en", None]
+
+
+def test_a_figure_inside_a_paragraph_does_not_cut_it() -> None:
+    p = page(
+        0,
+        [
+            para(["Đoạn văn bắt đầu ở đây.", FULL, FULL + " và"], 200, 200, indent=60),
+            figure(200, 400, 1500, 900),
+            para(["kết thúc sau hình.", "Dòng cuối."], 200, 950),
+        ],
+    )
+    flow = run(book([p]))
+    assert [i.kind for i in flow] == ["page_break", "paragraph"]  # no image: no figure item
+    (text,) = paras(flow)
+    assert "và kết thúc sau hình." in text

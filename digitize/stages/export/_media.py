@@ -18,13 +18,13 @@ from PIL import Image
 from digitize.model import Book
 
 # Core media types of EPUB 3.3 that browsers show too; anything else is converted to PNG.
+# SVG is left out on purpose: it can carry scripts, and crops are raster anyway.
 MEDIA_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
     ".gif": "image/gif",
     ".webp": "image/webp",
-    ".svg": "image/svg+xml",
 }
 
 
@@ -44,22 +44,40 @@ def load_image(path: Path) -> tuple[bytes, str, str]:
     suffix = path.suffix.lower()
     data = path.read_bytes()
     if suffix in MEDIA_TYPES:
-        return data, (".jpg" if suffix == ".jpeg" else suffix), MEDIA_TYPES[suffix]
+        with Image.open(io.BytesIO(data)) as im:  # a crop named .png must really be one
+            im.verify()
+            if Image.MIME.get(im.format or "") == MEDIA_TYPES[suffix]:
+                return data, (".jpg" if suffix == ".jpeg" else suffix), MEDIA_TYPES[suffix]
     with Image.open(io.BytesIO(data)) as im:
         buf = io.BytesIO()
         im.convert("RGBA" if "A" in im.getbands() else "RGB").save(buf, "PNG")
     return buf.getvalue(), ".png", "image/png"
 
 
+def figure_image(book: Book, rel: str | None) -> tuple[bytes, str, str] | None:
+    """A figure's image as `load_image` gives it, or None when missing, outside the work dir
+    or unreadable (one bad crop must not sink the whole export; the caption still shows).
+    """
+    path = resolve_in_work_dir(book, rel)
+    if path is None:
+        return None
+    try:
+        return load_image(path)
+    except (OSError, Image.UnidentifiedImageError, ValueError):
+        return None
+
+
 def cover_jpeg(path: Path, max_height: int = 1600) -> bytes:
     """A reasonably sized JPEG of a (possibly huge, 300 dpi) page image for the cover."""
-    with Image.open(path) as im:
-        im = im.convert("RGB")
-        if im.height > max_height:
-            w = max(1, round(im.width * max_height / im.height))
-            im = im.resize((w, max_height), Image.Resampling.LANCZOS)
-        buf = io.BytesIO()
-        im.save(buf, "JPEG", quality=85, optimize=True)
+    with Image.open(path) as src:
+        # A grey scan is resized in grey and made RGB after: a third of the work, same pixels.
+        im = src.convert("L") if src.mode in ("1", "L") else src.convert("RGB")
+    if im.height > max_height:
+        w = max(1, round(im.width * max_height / im.height))
+        im = im.resize((w, max_height), Image.Resampling.LANCZOS)
+    im = im.convert("RGB")
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=85, optimize=True)
     return buf.getvalue()
 
 
@@ -76,16 +94,20 @@ def source_date_epoch() -> int | None:
         return None
 
 
-def modified_utc() -> str:
-    """dcterms:modified: SOURCE_DATE_EPOCH if set, else now; always UTC, seconds, with Z."""
+def build_epoch(fallback: int | None) -> int | None:
+    """SOURCE_DATE_EPOCH if set, else `fallback` (the run's build time, see Context)."""
     epoch = source_date_epoch()
+    return epoch if epoch is not None else fallback
+
+
+def modified_utc(epoch: int | None = None) -> str:
+    """dcterms:modified: `epoch` if given, else now; always UTC, seconds, with Z."""
     when = epoch if epoch is not None else int(time.time())
     return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def zip_timestamp() -> tuple[int, int, int, int, int, int]:
-    """Zip entry time: SOURCE_DATE_EPOCH (UTC) if set, else a fixed 1980-01-01."""
-    epoch = source_date_epoch()
+def zip_timestamp(epoch: int | None = None) -> tuple[int, int, int, int, int, int]:
+    """Zip entry time: `epoch` (UTC) if given, else a fixed 1980-01-01."""
     if epoch is None:
         return (1980, 1, 1, 0, 0, 0)
     t = datetime.fromtimestamp(max(epoch, 315532800), UTC)

@@ -35,6 +35,12 @@ _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _TESS_LANGS = {"vie": "vi", "eng": "en", "fra": "fr", "deu": "de", "chi_sim": "zh-Hans"}
 
 
+# A list item that starts with its own printed marker.
+PRINTED_MARKER = re.compile(
+    r"^\s*(?:[•·▪●○◦‣∙*–—-]|\(?(?:\d{1,3}|[a-zđ]|[ivxlc]{1,5})[.)])\s", re.IGNORECASE
+)
+
+
 def clean(text: str) -> str:
     """NFC text without control characters or bidi overrides (they can hide or reorder text)."""
     return _BAD_CHARS.sub("", nfc(text))
@@ -126,7 +132,7 @@ class _Ids:
         return f"page-i{pb.index + 1}-{n}"
 
 
-def _mark_pattern(mark: str) -> re.Pattern[str]:
+def mark_pattern(mark: str) -> re.Pattern[str]:
     # A reference mark sits right after a word or punctuation, not inside a number.
     return re.compile(r"(?<=[^\s\d])" + re.escape(mark) + r"(?=[\s.,;:!?)\]]|$)")
 
@@ -192,10 +198,13 @@ class Renderer:
                 out.append(self._paragraph(item, n, pending, linked))
             elif isinstance(item, Figure):
                 out.append(self._figure(item))
-            elif isinstance(item, ListBlock):
+            elif isinstance(item, ListBlock) and item.items:
                 tag = "ol" if item.ordered else "ul"
                 lis = "".join(f"<li>{esc(it)}</li>" for it in item.items)
-                out.append(f"<{tag}>{lis}</{tag}>")
+                # Items keep their printed markers ("a)", "1.", "•"): no second, generated one.
+                marked = all(PRINTED_MARKER.match(it) for it in item.items)
+                attr = ' class="marked"' if marked else ""
+                out.append(f"<{tag}{attr}>{lis}</{tag}>")
             elif isinstance(item, Table):
                 out.append(self._table(item))
         if notes:
@@ -231,7 +240,7 @@ class Renderer:
         for mark, fid in pending.items():
             if fid in linked:
                 continue
-            m = _mark_pattern(mark).search(text)
+            m = mark_pattern(mark).search(text)
             if m:
                 hits.append((m.start(), m.end(), mark, fid))
         hits.sort()

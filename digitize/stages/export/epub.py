@@ -24,12 +24,15 @@ from digitize.stage import Context, Exporter, opt
 from digitize.stages.export import _media
 from digitize.stages.export._render import Rendered, Renderer, clean, esc, lang_tag, nav_list
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_DATE = re.compile(  # W3CDTF, which EPUBCheck expects in dc:date
+    r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?)?)?$"
+)
 _LABELS = {
     "vi": ("Mục lục", "Các mốc", "Danh sách trang", "Bắt đầu đọc", "Bìa"),
     "en": ("Contents", "Landmarks", "Pages", "Start of content", "Cover"),
 }
 CSS = """\
+ol.marked, ul.marked { list-style: none; padding-left: 1.2em; }
 body { font-family: serif; line-height: 1.5; margin: 0 1em; }
 h1, h2, h3, h4, h5, h6 { font-family: sans-serif; line-height: 1.25; }
 figure { margin: 1em 0; text-align: center; }
@@ -72,10 +75,10 @@ class EpubExporter(Exporter[EpubOptions]):
         images: dict[str, str] = {}
 
         def image_src(fig: Figure) -> str | None:
-            path = _media.resolve_in_work_dir(book, fig.image)
-            if path is None:
+            img = _media.figure_image(book, fig.image)
+            if img is None:
                 return None
-            data, suffix, mtype = _media.load_image(path)
+            data, suffix, mtype = img
             name = "images/" + _media.content_name(data, suffix)
             if name not in files:
                 files[name] = data
@@ -111,10 +114,11 @@ class EpubExporter(Exporter[EpubOptions]):
         manifest.append(("nav", "nav.xhtml", "application/xhtml+xml", "nav"))
         files["style.css"] = CSS.encode()
         manifest.append(("css", "style.css", "text/css", ""))
-        files["package.opf"] = self._opf(book, r, manifest, spine, lang, title).encode()
+        epoch = _media.build_epoch(ctx.build_time)
+        files["package.opf"] = self._opf(book, r, manifest, spine, lang, title, epoch).encode()
 
         out = Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}{self.suffix}"
-        self._write_zip(out, files)
+        self._write_zip(out, files, epoch)
         return [out]
 
     # ---------------------------------------------------------------- parts
@@ -123,14 +127,20 @@ class EpubExporter(Exporter[EpubOptions]):
     ) -> str | None:
         if self.options.cover:
             path = Path(self.options.cover)
-            if not path.is_file():
-                raise BadInput(f"cover image {path} does not exist", hint="check --set cover=")
-            data, suffix, mtype = _media.load_image(path)
+            try:
+                data, suffix, mtype = _media.load_image(path)
+            except (OSError, ValueError) as e:  # PIL's UnidentifiedImageError is an OSError
+                raise BadInput(
+                    f"cover image {path} cannot be read: {e}", hint="give a PNG or JPEG file"
+                ) from e
         elif self.options.auto_cover and book.pages:
-            path_or_none = _media.resolve_in_work_dir(book, book.pages[0].image)
-            if path_or_none is None:
+            page_image = _media.resolve_in_work_dir(book, book.pages[0].image)
+            if page_image is None:
                 return None
-            data, suffix, mtype = _media.cover_jpeg(path_or_none), ".jpg", "image/jpeg"
+            try:
+                data, suffix, mtype = _media.cover_jpeg(page_image), ".jpg", "image/jpeg"
+            except (OSError, ValueError):
+                return None  # an unreadable page image: no cover rather than no book
         else:
             return None
         href = f"images/cover{suffix}"
@@ -181,6 +191,7 @@ class EpubExporter(Exporter[EpubOptions]):
         spine: list[tuple[str, bool]],
         lang: str,
         title: str,
+        epoch: int | None,
     ) -> str:
         m = book.meta
         ident = esc(m.identifier).strip() or _content_uuid(book)
@@ -206,7 +217,7 @@ class EpubExporter(Exporter[EpubOptions]):
             md.append(f"<dc:publisher>{esc(m.publisher).strip()}</dc:publisher>")
         if esc(m.description).strip():
             md.append(f"<dc:description>{esc(m.description).strip()}</dc:description>")
-        md.append(f'<meta property="dcterms:modified">{_media.modified_utc()}</meta>')
+        md.append(f'<meta property="dcterms:modified">{_media.modified_utc(epoch)}</meta>')
         md += _a11y(r)
         if any(p == "cover-image" for _, _, _, p in manifest):
             md.append('<meta name="cover" content="cover-image"/>')
@@ -231,7 +242,7 @@ class EpubExporter(Exporter[EpubOptions]):
         )
 
     @staticmethod
-    def _write_zip(out: Path, files: dict[str, bytes]) -> None:
+    def _write_zip(out: Path, files: dict[str, bytes], epoch: int | None) -> None:
         container = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">\n'
@@ -241,7 +252,7 @@ class EpubExporter(Exporter[EpubOptions]):
         entries = [("mimetype", b"application/epub+zip")]
         entries.append(("META-INF/container.xml", container.encode()))
         entries += [(f"EPUB/{name}", data) for name, data in sorted(files.items())]
-        stamp = _media.zip_timestamp()
+        stamp = _media.zip_timestamp(epoch)
         with atomic_write(out, "wb") as f, zipfile.ZipFile(f, "w") as z:
             for name, data in entries:
                 info = zipfile.ZipInfo(name, date_time=stamp)

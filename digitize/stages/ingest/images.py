@@ -21,11 +21,12 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from digitize.errors import BadInput
+from digitize.errors import BadInput, OutputNotWritable
 from digitize.fileio import write_bytes
 from digitize.model import Book, BookMeta, Page
 from digitize.stage import Context, Ingester, opt
@@ -35,7 +36,20 @@ IMAGE_SUFFIXES = (
     ".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".webp", ".gif",
     ".jp2", ".j2k", ".pbm", ".pgm", ".ppm", ".pnm",
 )  # fmt: skip
-CONVERT_VERSION = "1"  # bump when converted page images change
+CONVERT_VERSION = "1"
+# TIFF compressions every libtiff (hence leptonica/Tesseract) decodes; others are converted.
+_PLAIN_TIFF = frozenset(
+    {
+        "raw",
+        "group3",
+        "group4",
+        "tiff_ccitt",
+        "tiff_lzw",
+        "tiff_adobe_deflate",
+        "tiff_deflate",
+        "packbits",
+    }
+)  # bump when converted page images change
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +85,14 @@ class ImageIngester(Ingester[ImageOptions]):
 
         src = Path(src)
         if src.is_dir():
+            try:
+                entries = list(src.iterdir())
+            except OSError as e:
+                raise BadInput(f"{src}: cannot list the folder ({e.strerror or e})") from e
             files = sorted(
                 (
                     p
-                    for p in src.iterdir()
+                    for p in entries
                     if p.is_file()
                     and not p.name.startswith(".")
                     and p.suffix.lower() in IMAGE_SUFFIXES
@@ -114,7 +132,19 @@ class ImageIngester(Ingester[ImageOptions]):
 
     def _read_file(self, f: Path, ctx: Context, pages: list[Page], single: bool) -> str:
         """Append the page(s) of file `f`; return its digest. A broken file among several
-        becomes a failed page; a lone broken file is BadInput."""
+        becomes a failed page; a lone broken file is BadInput. Pillow's warnings (corrupt
+        EXIF, truncated data) become page warnings: a stage never prints."""
+        first = len(pages)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            digest = self._read_frames(f, ctx, pages, single)
+        msgs = tuple(dict.fromkeys(f"Pillow: {_short(w.message)}" for w in caught))  # type: ignore[arg-type]
+        if msgs:
+            for i in range(first, len(pages)):
+                pages[i] = replace(pages[i], warnings=(*pages[i].warnings, *msgs))
+        return digest
+
+    def _read_frames(self, f: Path, ctx: Context, pages: list[Page], single: bool) -> str:
         from PIL import Image, UnidentifiedImageError
 
         try:
@@ -137,10 +167,11 @@ class ImageIngester(Ingester[ImageOptions]):
                         im.seek(frame)
                     self._guard(im, where, fatal=single and n == 1)
                     pages.append(self._store(im, f, digest, frame, n, len(pages), ctx))
-                except BadInput:
+                except (BadInput, OutputNotWritable):
                     raise
                 except Exception as e:  # a corrupt frame: this page fails, the rest are read
-                    pages.append(_failed(len(pages), f"{where}: cannot be decoded ({_short(e)})"))
+                    reason = f"{where}: cannot be decoded ({_short(e)})"
+                    pages.append(_failed(len(pages), reason, _size(im)))
         return digest
 
     def _guard(self, im: Any, where: str, fatal: bool) -> None:
@@ -170,6 +201,7 @@ class ImageIngester(Ingester[ImageOptions]):
             and im.format in ("PNG", "TIFF")
             and im.mode in ("1", "L", "RGB")
             and orientation in (1, None)
+            and (im.format == "PNG" or im.info.get("compression") in _PLAIN_TIFF)
         )
         suffix = ".tif" if as_is and im.format == "TIFF" else ".png"
         rel = _common.page_image_name(index, digest, frame, as_is, CONVERT_VERSION, suffix=suffix)
@@ -217,19 +249,22 @@ class ImageIngester(Ingester[ImageOptions]):
 
 def _link_or_copy(src: Path, target: Path) -> None:
     """Hard-link `src` to `target` (atomically via a temporary name); copy across devices."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    os.unlink(tmp)
+    tmp = ""
     try:
-        os.link(src, tmp)
-    except OSError:
-        shutil.copyfile(src, tmp)
-    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+        os.close(fd)
+        os.unlink(tmp)
+        try:
+            os.link(src, tmp)
+        except OSError:
+            shutil.copyfile(src, tmp)
         os.replace(tmp, target)
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+    except OSError as e:
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise OutputNotWritable(f"cannot write {target}: {e.strerror or e}") from e
 
 
 def _to_8bit(img: Any) -> Any:
@@ -243,8 +278,15 @@ def _to_8bit(img: Any) -> Any:
     return Image.fromarray(np.clip(a * scale, 0, 255).astype(np.uint8), "L")
 
 
-def _failed(index: int, reason: str) -> Page:
-    return Page(index=index, size=(0, 0), dpi=300, failed=reason)
+def _failed(index: int, reason: str, size: tuple[int, int] = (0, 0)) -> Page:
+    return Page(index=index, size=size, dpi=300, failed=reason)
+
+
+def _size(im: Any) -> tuple[int, int]:
+    try:
+        return (int(im.size[0]), int(im.size[1]))
+    except Exception:
+        return (0, 0)
 
 
 def _short(e: BaseException) -> str:

@@ -37,7 +37,7 @@ class Dehyphenator:
     def split_word(self, text: str) -> bool:
         """True when `text` ends with a hyphen that may split a word."""
         t = text.rstrip()
-        return len(t) >= 2 and t[-1] in HYPHENS and t[-2].isalnum()
+        return len(t) >= 2 and t[-1] in HYPHENS and t[-2].isalpha()
 
     def keep_hyphen(self, left: str, right: str) -> bool:
         """Decide for `left` = word ending in a hyphen, `right` = the next line's first word."""

@@ -44,12 +44,15 @@ def find_gutters(boxes: list[BBox], line_h: float, min_side: int = 3) -> list[tu
         i1 = int((b.x1 - s - left) / step)
         for i in range(max(0, i0), min(nbins, i1 + 1)):
             cover[i] += 1
+    # A full-width heading or figure may cross a gutter: tolerate a few crossings here,
+    # reading_order treats the crossing items as spanning.
+    tol = max(1, len(narrow) // 10)
     gaps: list[tuple[float, float]] = []
     run_start: int | None = None
-    for i, c in enumerate([*cover, 1]):
-        if c == 0 and run_start is None:
+    for i, c in enumerate([*cover, len(boxes) + 1]):
+        if c <= tol and run_start is None:
             run_start = i
-        elif c != 0 and run_start is not None:
+        elif c > tol and run_start is not None:
             x0, x1 = left + run_start * step, left + i * step
             if x1 - x0 >= 0.8 * line_h and x0 > left + step and x1 < right - step:
                 gaps.append((x0, x1))

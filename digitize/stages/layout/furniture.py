@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from statistics import median
@@ -38,6 +39,7 @@ class _Cand:
     ry: float  # centre y / page height
     key: str  # letters of the text, lowercased, edge numbers removed
     digits: str  # inner digits (chapter numbers must match exactly)
+    all_digits: str
     number: tuple[int, bool, str] | None  # bare page number: value, roman, printed
     edge: tuple[int, str] | None  # a page number at the edge of a running-head line
     kind: str | None = None
@@ -60,7 +62,8 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         for c in cands:
             by_page[c.page].append(c)
         self._page_numbers(cands, by_page, len(pages))
-        self._running(cands, by_page, body_h)
+        self._running(cands, by_page, body_h, _heading_keys(pages))
+        self._same_place(cands, by_page, body_h)
         out = []
         for i, p in enumerate(pages):
             found = [c for c in by_page.get(i, []) if c.kind is not None]
@@ -78,11 +81,26 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                 offsets[(c.number[1], c.number[0] - c.page)].append(c)
             elif c.edge is not None:
                 offsets[(False, c.edge[0] - c.page)].append(c)
-        for group in offsets.values():
+        support = {k: len({c.page for c in g}) for k, g in offsets.items()}
+        for key, group in offsets.items():
             pages_in = sorted({c.page for c in group})
+            # A short run (OCR dropped a digit on two pages: "1", "2" among "13", "14") loses
+            # to a longer run of the same kind nearby.
+            stronger = any(
+                k[0] == key[0]
+                and k != key
+                and n > support[key]
+                and n >= 3
+                and any(abs(d.page - j) <= 10 for d in offsets[k] for j in pages_in)
+                for k, n in support.items()
+            )
+            if stronger and support[key] < 3:
+                continue
             for c in group:
                 near = [j for j in pages_in if j != c.page and abs(j - c.page) <= 10]
                 alone_ok = npages <= 2 and c.number is not None and c.extreme
+                if c.number is None and (len(near) < 2 or not c.extreme):
+                    continue  # a number ending a title needs more support than a bare one
                 if near or alone_ok:
                     if c.number is not None:
                         c.kind, c.label = "page_number", c.number[2]
@@ -100,13 +118,25 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                     c.kind = "page_number"
                     break
 
-    def _running(self, cands: list[_Cand], by_page: dict[int, list[_Cand]], body_h: float) -> None:
+    def _running(
+        self,
+        cands: list[_Cand],
+        by_page: dict[int, list[_Cand]],
+        body_h: float,
+        headings: list[tuple[int, str, str]],
+    ) -> None:
         o = self.options
         for c in cands:
             if c.kind == "page_number" or len(c.key) < 3:
                 continue
             if line_height(c.line) > 1.3 * body_h:
                 continue  # a chapter title, not a running head
+            if c.extreme and any(
+                id(c.line) != lid and _similar(c.key, key, o.similarity) and c.all_digits == digits
+                for lid, key, digits in headings
+            ):
+                c.kind = "header" if c.zone == "top" else "footer"  # repeats a chapter title
+                continue
             for j in range(c.page - o.window, c.page + o.window + 1):
                 if j == c.page:
                     continue
@@ -117,17 +147,61 @@ class RunningFurniture(BookStage[FurnitureOptions]):
             if c.label is not None and c.kind is None:
                 c.label = None  # an edge number on a line that is not a running head
 
+    def _same_place(
+        self, cands: list[_Cand], by_page: dict[int, list[_Cand]], body_h: float
+    ) -> None:
+        """A running head whose text changes (a new chapter each page in a short book) is still
+        found where its neighbours' running heads are: same row, same size, set apart."""
+        found = [c for c in cands if c.kind in ("header", "footer")]
+        for c in cands:
+            if c.kind is not None or not c.extreme or len(c.key) < 3:
+                continue
+            h = line_height(c.line)
+            if h > 1.3 * body_h:
+                continue
+            for d in found:
+                if (
+                    d.zone == c.zone
+                    and 0 < abs(d.page - c.page) <= 2
+                    and abs(d.ry - c.ry) < 0.01
+                    and abs(line_height(d.line) - h) < 0.2 * h
+                ):
+                    c.kind = d.kind
+                    break
+
+
+def _similar(a: str, b: str, similarity: float) -> bool:
+    if a == b:
+        return True
+    m = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    return m.quick_ratio() >= similarity and m.ratio() >= similarity
+
 
 def _same_head(a: _Cand, b: _Cand, similarity: float) -> bool:
     if a.zone != b.zone or abs(a.ry - b.ry) > 0.04 or a.digits != b.digits:
         return False
-    if a.key == b.key:
-        return True
-    m = difflib.SequenceMatcher(None, a.key, b.key, autojunk=False)
-    return m.quick_ratio() >= similarity and m.ratio() >= similarity
+    return _similar(a.key, b.key, similarity)
+
+
+def _heading_keys(pages: list[Page]) -> list[tuple[int, str, str]]:
+    """(line id, letters, digits) of every heading's first line: running heads repeat them."""
+    out = []
+    for p in pages:
+        for b in p.blocks:
+            if b.kind == "heading" and b.lines:
+                text = " ".join(ln.text for ln in b.lines)
+                digits = "".join(ch for ch in text if ch.isdigit())
+                out.append((id(b.lines[0]), _letters(text), digits))
+    return out
 
 
 _LETTERS = re.compile(r"[^\w]|[\d_]")
+
+
+def _letters(text: str) -> str:
+    """Base letters only, lowercased: OCR drops or swaps Vietnamese diacritics on display type."""
+    base = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return _LETTERS.sub("", "".join(ch for ch in base if not unicodedata.combining(ch)))
 
 
 def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
@@ -142,12 +216,26 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
         else:
             rows.append([ln])
     height = page.size[1] or max(ln.bbox.y1 for ln in lines) or 1.0
+    tops = [min(ln.bbox.y0 for ln in r) for r in rows]
+    bots = [max(ln.bbox.y1 for ln in r) for r in rows]
+    gaps = [tops[k + 1] - bots[k] for k in range(len(rows) - 1)]
+    body_gaps = [g for g in gaps if g < 2 * lh]
+    min_gap = (float(median(body_gaps)) if body_gaps else 0.5 * lh) + 0.5 * lh
+
+    def apart(r: int, zone: str) -> bool:
+        """Furniture stands apart from the body: a wider gap than between body lines."""
+        k = r if zone == "top" else r - 1
+        return not (0 <= k < len(gaps)) or gaps[k] >= min_gap
+
     out = []
-    picks: list[tuple[int, str]] = [(r, "top") for r in range(min(nrows, len(rows)))]
+    picks = [(r, "top") for r in range(min(nrows, len(rows)))]
     picks += [(len(rows) - 1 - r, "bottom") for r in range(min(nrows, len(rows)))]
     seen: set[int] = set()
+    both = {r for r, z in picks if z == "top"} & {r for r, z in picks if z == "bottom"}
     for r, zone in picks:
-        if r in seen:
+        if r in both:  # a short page: the position decides
+            zone = "top" if rows[r][0].bbox.cy < height / 2 else "bottom"
+        if r in seen or not apart(r, zone):
             continue
         seen.add(r)
         for ln in rows[r]:
@@ -167,8 +255,9 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
                     extreme=extreme,
                     line=ln,
                     ry=ln.bbox.cy / height,
-                    key=_LETTERS.sub("", core.lower()),
+                    key=_letters(core),
                     digits="".join(ch for ch in core if ch.isdigit()),
+                    all_digits="".join(ch for ch in text if ch.isdigit()),
                     number=_text.page_number_value(text),
                     edge=edge,
                 )
@@ -203,7 +292,8 @@ def _apply(page: Page, found: list[_Cand]) -> Page:
             blocks.append(replace(b, lines=keep, bbox=BBox.enclosing([ln.bbox for ln in keep])))
     label = page.label
     if label is None:
-        labels = [c.label for c in found if c.label is not None]
+        labels = [c.label for c in found if c.label is not None and c.kind == "page_number"]
+        labels += [c.label for c in found if c.label is not None]
         if labels:
             label = labels[0]
     return replace(page, blocks=(*heads, *blocks, *feet), label=label)
@@ -220,8 +310,8 @@ def _parse_label(label: str | None) -> tuple[int, bool] | None:
 
 def _infer_labels(pages: list[Page]) -> list[Page]:
     """Pages without a printed number get one counted from the nearest numbered neighbours."""
-    known = {i: _parse_label(p.label) for i, p in enumerate(pages)}
-    known = {i: v for i, v in known.items() if v is not None}
+    parsed = {i: _parse_label(p.label) for i, p in enumerate(pages)}
+    known = {i: v for i, v in parsed.items() if v is not None}
     if not known:
         return pages
     out = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -37,12 +38,12 @@ class RawWord:
 
 @dataclass
 class RawBlock:
-    """One Tesseract block; `image` is True when Tesseract classified it as a picture."""
+    """One Tesseract block. Pictures come out of both engines as a block whose only word is
+    blank; rules and noise likewise (the stage tells them apart by size, the same way for
+    both engines, so the result never depends on which engine ran)."""
 
     box: Box
     paras: list[list[list[RawWord]]] = field(default_factory=list)  # paras → lines → words
-    image: bool = False
-    drop: bool = False  # rules and noise Tesseract reports as blocks
 
 
 # ---------------------------------------------------------------- discovery
@@ -115,19 +116,21 @@ def tesserocr_version() -> str | None:
 
 # ---------------------------------------------------------------- tesserocr (in-process)
 
-# One engine per worker process and (tessdata, lang, oem): loading vie+eng models costs
-# ~0.3 s, far more than many pages' recognition, so engines live as long as the worker.
-_APIS: dict[tuple[str, str, int], Any] = {}
+# One engine per worker process and (tessdata, lang, oem, variables): loading vie+eng models
+# costs ~0.3 s, far more than a small page's recognition, so engines live as long as the
+# worker. Variables are part of the key because SetVariable persists on an engine.
+_APIS: dict[tuple[str, str, int, tuple[tuple[str, str], ...]], Any] = {}
 
 
-def _api(tessdata: str, lang: str, oem: int) -> Any:
-    key = (tessdata, lang, oem)
+def _api(tessdata: str, lang: str, oem: int, variables: dict[str, str]) -> Any:
+    key = (tessdata, lang, oem, tuple(sorted(variables.items())))
     api = _APIS.get(key)
     if api is None:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         import tesserocr
 
-        api = tesserocr.PyTessBaseAPI(path=tessdata, lang=lang, oem=oem)
+        # passed at Init so init-only variables (e.g. load_system_dawg) take effect too
+        api = tesserocr.PyTessBaseAPI(path=tessdata, lang=lang, oem=oem, variables=variables)
         _APIS[key] = api
     return api
 
@@ -143,14 +146,11 @@ def run_tesserocr(
     variables: dict[str, str],
     timeout: float,
 ) -> list[RawBlock]:
-    from tesserocr import PT, RIL
+    from tesserocr import RIL
 
-    api = _api(tessdata, lang, oem)
+    api = _api(tessdata, lang, oem, variables)
     api.Clear()
     api.SetPageSegMode(psm)
-    for k, v in variables.items():
-        if not api.SetVariable(k, v):
-            raise ValueError(f"unknown Tesseract variable {k!r}")
     try:
         api.SetImageFile(str(image))
     except RuntimeError:
@@ -166,14 +166,9 @@ def run_tesserocr(
     blocks: list[RawBlock] = []
     if ri is None:
         return blocks
-    pictures = {PT.FLOWING_IMAGE, PT.HEADING_IMAGE, PT.PULLOUT_IMAGE}
-    junk = {PT.HORZ_LINE, PT.VERT_LINE, PT.NOISE}
     while True:
         if ri.IsAtBeginningOf(RIL.BLOCK):
-            bt = ri.BlockType()
-            blocks.append(
-                RawBlock(_box(ri.BoundingBox(RIL.BLOCK)), image=bt in pictures, drop=bt in junk)
-            )
+            blocks.append(RawBlock(_box(ri.BoundingBox(RIL.BLOCK))))
         b = blocks[-1] if blocks else None
         if b is not None and not ri.Empty(RIL.WORD):
             if ri.IsAtBeginningOf(RIL.PARA) or not b.paras:
@@ -191,6 +186,8 @@ def run_tesserocr(
 
 
 def _box(b: Any) -> Box:
+    if b is None:  # Tesseract has no box for an empty element
+        return (0, 0, 0, 0)
     x0, y0, x1, y1 = b
     return (int(x0), int(y0), int(x1), int(y1))
 
@@ -214,8 +211,8 @@ def run_cli(
 
     config = [f"--psm {psm}", f"--oem {oem}", f"--dpi {dpi}"]
     if tessdata:
-        config.append(f'--tessdata-dir "{tessdata}"')
-    config += [f"-c {k}={v}" for k, v in variables.items()]
+        config.append(f"--tessdata-dir {shlex.quote(tessdata)}")
+    config += [f"-c {shlex.quote(f'{k}={v}')}" for k, v in variables.items()]
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     tsv = pytesseract.image_to_data(
         str(image), lang=lang, config=" ".join(config), timeout=timeout or 0

@@ -145,8 +145,6 @@ def build_blocks(raw: list[eng.RawBlock], *, min_figure_px: float) -> list[Block
     """
     out: list[Block] = []
     for rb in raw:
-        if rb.drop:
-            continue
         paras: list[Block] = []
         for para in rb.paras:
             lines: list[Line] = []

@@ -1,0 +1,1 @@
+"""Evaluation: ground truth from the synthetic generator and real scans, metrics, baselines."""

@@ -1,0 +1,20 @@
+"""The five built-in exporters are reachable through the `digitize.stages` entry points."""
+
+from __future__ import annotations
+
+import pytest
+
+from digitize.registry import load_stage
+from digitize.stage import Exporter, option_specs
+
+NAMES = ["export.epub", "export.html", "export.json", "export.md", "export.txt"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_entry_point_loads(name: str) -> None:
+    cls = load_stage(name)
+    assert issubclass(cls, Exporter) and cls.name == name and cls.kind == "export"
+    assert cls.summary and cls.suffix.startswith(".")
+    for spec in option_specs(cls.Options):
+        assert spec.help, f"{name}.{spec.name} has no help"
+    cls().check()  # no external tools needed

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from _layout_pages import block, book, line, page, para
+
+from digitize.model import Page
+from digitize.stage import Context
+from digitize.stages.layout.furniture import RunningFurniture
+
+BODY = "Nội dung của trang sách này là một đoạn văn khá dài để làm thân trang"
+
+
+def body_page(
+    i: int, head: str | None, number: str | None, first: str = BODY, big_title: str | None = None
+) -> Page:
+    blocks = []
+    if head is not None:
+        x = 200 if i % 2 else 1300
+        blocks.append(block("paragraph", [line(head, x, 80, h=26)]))
+    if big_title is not None:
+        blocks.append(block("heading", [line(big_title, 500, 300, h=70)]))
+    blocks.append(para([first, BODY, BODY, "cuối đoạn."], 200, 500))
+    if number is not None:
+        blocks.append(block("paragraph", [line(number, 980, 2900)]))
+    return page(i, blocks)
+
+
+def kinds(p: Page) -> list[str]:
+    return [b.kind for b in p.blocks]
+
+
+def test_alternating_running_heads_and_counting_page_numbers() -> None:
+    heads = ["TOÁN 10", "Chương 1. Mệnh đề và tập hợp"]
+    pages = [body_page(i, heads[i % 2], str(i + 11)) for i in range(6)]
+    out = RunningFurniture().process_book(book(pages), Context())
+    for i, p in enumerate(out.pages):
+        assert kinds(p)[0] == "header" and kinds(p)[-1] == "page_number", kinds(p)
+        assert p.label == str(i + 11)
+        assert sum(k == "paragraph" for k in kinds(p)) == 1
+
+
+def test_chapter_titles_and_body_lines_are_not_running_heads() -> None:
+    pages = [
+        body_page(
+            i,
+            None,
+            str(i + 1),
+            first=f"Câu mở đầu số {i} khác nhau hoàn toàn",
+            big_title=f"CHƯƠNG {i + 1}",
+        )
+        for i in range(4)
+    ]
+    out = RunningFurniture().process_book(book(pages), Context())
+    for p in out.pages:
+        assert kinds(p) == ["heading", "paragraph", "page_number"]
+
+
+def test_roman_front_matter_and_labels_inferred_for_unnumbered_pages() -> None:
+    numbers = ["i", "ii", None, "iv", "1", None, "3", "4"]
+    pages = [body_page(i, None, n) for i, n in enumerate(numbers)]
+    out = RunningFurniture().process_book(book(pages), Context())
+    assert [p.label for p in out.pages] == ["i", "ii", "iii", "iv", "1", "2", "3", "4"]
+    assert kinds(out.pages[2])[-1] == "paragraph"  # nothing invented on the page
+
+
+def test_misread_number_among_numbered_neighbours_is_still_furniture() -> None:
+    numbers = ["5", "6", "l7", "8", "9"]
+    pages = [body_page(i, None, n) for i, n in enumerate(numbers)]
+    out = RunningFurniture().process_book(book(pages), Context())
+    assert kinds(out.pages[2])[-1] == "page_number"
+    assert out.pages[2].label == "7"  # inferred from the neighbours
+
+
+def test_header_with_page_number_inside_gives_the_label() -> None:
+    pages = [
+        body_page(i, f"{i + 20}   NGỮ VĂN 11" if i % 2 == 0 else f"BÀI 2   {i + 20}", None)
+        for i in range(4)
+    ]
+    out = RunningFurniture().process_book(book(pages), Context())
+    assert [p.label for p in out.pages] == ["20", "21", "22", "23"]
+    assert all(kinds(p)[0] == "header" for p in out.pages)

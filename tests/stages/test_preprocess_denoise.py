@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from preprocess_pages import have_font, load, make_page, render_page, speckle
+
+from digitize.stages.preprocess.denoise import Denoise
+
+pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
+
+# Dots, hooks and tildes everywhere, plus small punctuation.
+MARKS = [
+    "ị ọ ụ ĩ ũ ẹ ạ ỵ; i. j: ở ữ ẫ!",
+    "Tiếng Việt: ịa, ọc, ụt. Ới? ừ, ậy; ĩ... j!",
+    "Bài 2 . . . . . . . . . . . . . . . . . . 17",  # a contents leader: dots far from letters
+]
+
+
+@pytest.mark.parametrize("font_px", [30, 42, 60])  # 7, 10 and 14 pt at 300 dpi
+def test_speckle_removed_but_diacritics_and_punctuation_kept(tmp_path, font_px):
+    clean = render_page(MARKS * 3, font_px=font_px)[0]
+    noisy = speckle(clean, n=900, seed=7)
+    page, ctx = make_page(tmp_path, noisy)
+
+    out = Denoise().process_page(page, ctx)
+    got = load(tmp_path, out.image)
+
+    text_ink = clean < 128
+    assert (got[text_ink] < 128).all()  # not one pixel of a dot, hook or full stop lost
+    noise = (noisy < 128) & ~text_ink
+    # Speckle far from text must all go: in the margins and between lines, more than 0.1 in
+    # from any letter. (Speckle within a line's extent is kept: it may be punctuation.)
+    near_text = cv2.dilate(text_ink.astype(np.uint8), np.ones((61, 61), np.uint8)) > 0
+    rows = cv2.dilate(text_ink.any(axis=1).astype(np.uint8)[:, None], np.ones((21, 1))) > 0
+    _ys, xs = np.nonzero(text_ink)
+    in_lines = np.zeros_like(text_ink)
+    in_lines[:, xs.min() : xs.max()] = rows
+    far = noise & ~near_text & ~in_lines
+    assert far.sum() > 1000
+    assert (got[far] >= 128).all()
+    assert (got[noise] >= 128).mean() > 0.6
+    assert np.array_equal(load(tmp_path, page.image), noisy)  # input untouched
+
+
+def test_clean_page_not_rewritten(tmp_path):
+    page, ctx = make_page(tmp_path, render_page(MARKS)[0])
+    out = Denoise().process_page(page, ctx)
+    assert out.image == page.image
+    assert out.steps[-1].name == "preprocess.denoise"

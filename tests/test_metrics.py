@@ -1,0 +1,106 @@
+"""Metric self-checks: perfect output scores perfectly, garbage scores badly."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from digitize.evaluation.metrics import (
+    cer,
+    diacritic_error_rate,
+    fold_tone_placement,
+    header_leak_rate,
+    hyphen_leak_per_1000,
+    paragraph_f1,
+    reading_order,
+    score_book,
+    wer,
+)
+from digitize.evaluation.realscans import realscan_pages
+from digitize.evaluation.text import flow_to_text
+from digitize.synth import BookSpec, generate_book
+
+EXCERPTS = str(Path(__file__).parent / "no-such-dir")
+
+
+@pytest.fixture(scope="module")
+def truth(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    spec = BookSpec(lang="en", pages=5, level="clean", seed=11, footer=True, texts_dir=EXCERPTS)
+    return generate_book(spec, tmp_path_factory.mktemp("m"))
+
+
+def test_cer_wer_definitions() -> None:
+    assert cer("Hòa bình", "Ho\u0300a  bình\n") == 0.0  # NFC + whitespace folded
+    assert cer("abcd", "abxd") == pytest.approx(0.25)
+    assert wer("một hai ba bốn", "một hai bà bốn") == pytest.approx(0.25)
+    assert cer("", "") == 0.0 and cer("", "x") == 1.0
+
+
+def test_diacritic_error_rate() -> None:
+    assert diacritic_error_rate("người Việt", "người Việt") == 0.0
+    assert diacritic_error_rate("người Việt", "nguoi Viet") == 1.0
+    assert diacritic_error_rate("người Việt", "người Viet") == pytest.approx(1 / 3)
+    assert math.isnan(diacritic_error_rate("plain", "plain"))
+    assert fold_tone_placement("CỘNG HOÀ, hoà, hoàn, quý") == "CỘNG HÒA, hòa, hoàn, quý"
+
+
+def test_perfect_output_scores_perfectly(truth: dict) -> None:
+    s = score_book(truth, truth["flow"], "")
+    assert s["cer"] == 0.0 and s["wer"] == 0.0
+    assert s["paragraph_f1"] == 1.0 and s["reading_order"] == 1.0
+    assert s["heading_precision"] == 1.0 and s["heading_recall"] == 1.0
+    assert s["header_leak_rate"] == 0.0 and s["hyphen_leak_per_1000w"] == 0.0
+    assert s["caption_recall"] in (1.0,) or math.isnan(s["caption_recall"])
+    t = score_book(truth, [], flow_to_text(truth["flow"]))  # plain text is enough for most
+    assert t["cer"] == 0.0 and t["paragraph_f1"] == 1.0 and math.isnan(t["heading_recall"])
+
+
+def test_garbage_scores_badly(truth: dict) -> None:
+    ref = flow_to_text(truth["flow"])
+    garbage = " ".join(reversed(ref.split()))[: len(ref) // 2]
+    s = score_book(truth, [{"kind": "paragraph", "text": garbage}], garbage)
+    assert s["cer"] > 0.5 and s["wer"] > 0.5
+    assert s["paragraph_f1"] == 0.0 and s["heading_recall"] == 0.0
+
+
+def test_leaks_are_counted(truth: dict) -> None:
+    pages = truth["pages"]
+    furniture = [
+        b["text"]
+        for p in pages
+        for b in p["blocks"]
+        if b["kind"] in ("header", "footer", "page_number")
+    ]
+    ref = flow_to_text(truth["flow"])
+    leaky = "\n".join(furniture) + "\n" + ref
+    assert header_leak_rate(truth, ref) == 0.0
+    assert header_leak_rate(truth, leaky) == 1.0
+    assert truth["hyphenated"], "an English book of 5 pages hyphenates something"
+    broken = ref
+    for h in truth["hyphenated"]:
+        broken = broken.replace(h["prefix"] + h["suffix"], h["prefix"] + "- " + h["suffix"], 1)
+    assert hyphen_leak_per_1000(truth, ref) == 0.0
+    assert hyphen_leak_per_1000(truth, broken) > 0.0
+
+
+def test_paragraphs_and_order() -> None:
+    paras = [
+        f"Paragraph number {i} says something quite different, about topic {i * 7}."
+        for i in range(6)
+    ]
+    assert paragraph_f1(paras, paras) == 1.0
+    merged = [paras[0] + " " + paras[1], *paras[2:]]
+    assert paragraph_f1(paras, merged) == pytest.approx(2 * (4 / 5) * (4 / 6) / (4 / 5 + 4 / 6))
+    assert reading_order(paras, "\n\n".join(paras)) == 1.0
+    assert reading_order(paras, "\n\n".join(reversed(paras))) == 0.0
+
+
+def test_realscans_enumerate_or_skip(tmp_path: Path) -> None:
+    assert realscan_pages(tmp_path / "absent") == []
+    pages = realscan_pages()
+    if not pages:
+        pytest.skip("/work/shared/realscans is absent")
+    assert any(p.lang == "vie" and p.dpi == 200 for p in pages)
+    assert all(p.image.is_file() and p.truth.is_file() for p in pages)

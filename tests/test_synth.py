@@ -1,0 +1,191 @@
+"""The synthetic textbook generator: deterministic, and its truth matches its pages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+import pytest
+from PIL import Image
+
+from digitize.evaluation.text import flow_to_text, normalize
+from digitize.model import BLOCK_KINDS
+from digitize.synth import BookSpec, generate_book
+from digitize.synth.draw import hyphen_points
+from digitize.synth.text import load_source
+
+EXCERPTS = str(Path(__file__).parent / "no-such-dir")  # force the built-in excerpts
+
+
+def _digest(d: Path) -> str:
+    h = hashlib.sha256()
+    for f in sorted(d.rglob("*")):
+        if f.is_file():
+            h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("book")
+    spec = BookSpec(
+        lang="vi+en",
+        pages=6,
+        level="light",
+        seed=4,
+        two_column=0.3,
+        footer=True,
+        texts_dir=EXCERPTS,
+    )
+    truth = generate_book(spec, out)
+    return out, truth
+
+
+def test_same_seed_same_bytes_other_seed_differs(tmp_path: Path) -> None:
+    spec = BookSpec(lang="en", pages=2, level="heavy", seed=7, texts_dir=EXCERPTS)
+    generate_book(spec, tmp_path / "a")
+    generate_book(spec, tmp_path / "b")
+    generate_book(
+        BookSpec(lang="en", pages=2, level="heavy", seed=8, texts_dir=EXCERPTS), tmp_path / "c"
+    )
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    assert _digest(tmp_path / "a") != _digest(tmp_path / "c")
+
+
+def test_outputs_and_schema(book: tuple[Path, dict]) -> None:
+    out, truth = book
+    assert json.loads((out / "truth.json").read_text("utf-8")) == truth
+    assert truth["schema"] == "digitize.truth" and truth["version"] == 1
+    assert truth["lang"] == "vi+en" and truth["level"] == "light" and truth["seed"] == 4
+    assert len(truth["pages"]) == 6
+    img = Image.open(out / truth["pages"][0]["image"])
+    assert img.size == (1240, 1754) and round(img.info["dpi"][0]) == 300
+    with pymupdf.open(out / "book.pdf") as pdf:
+        assert pdf.page_count == 6
+        assert not pdf[0].get_text().strip()  # image-only
+        assert abs(pdf[0].rect.width - 1240 / 300 * 72) < 0.5
+
+
+def test_every_block_lies_inside_its_page(book: tuple[Path, dict]) -> None:
+    _, truth = book
+    for page in truth["pages"]:
+        w, h = page["size"]
+        assert page["blocks"]
+        for b in page["blocks"]:
+            assert b["kind"] in BLOCK_KINDS
+            x0, y0, x1, y1 = b["bbox"]
+            assert 0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h, (page["index"], b)
+            for ln in b.get("lines", []):
+                lx0, ly0, lx1, ly1 = ln["bbox"]
+                assert x0 <= lx0 and y0 <= ly0 and lx1 <= x1 and ly1 <= y1
+
+
+def test_running_heads_page_numbers_and_ink(book: tuple[Path, dict]) -> None:
+    out, truth = book
+    for page in truth["pages"]:
+        kinds = [b["kind"] for b in page["blocks"]]
+        assert kinds.count("page_number") == 1
+        assert "footer" in kinds
+        num = next(b for b in page["blocks"] if b["kind"] == "page_number")
+        assert num["text"] == page["label"]
+        heads = [b for b in page["blocks"] if b["kind"] == "header"]
+        if heads:  # verso: the book title, recto: the chapter title
+            assert (heads[0]["text"] == truth["title"]) == (int(page["label"]) % 2 == 0)
+        # there is dark ink where the truth says a page number is printed
+        im = Image.open(out / page["image"]).convert("L")
+        assert np.asarray(im.crop(tuple(num["bbox"]))).min() < 100
+    assert any(b["kind"] == "header" for p in truth["pages"] for b in p["blocks"])
+
+
+def test_flow_and_truth_text(book: tuple[Path, dict]) -> None:
+    out, truth = book
+    flow = truth["flow"]
+    kinds = {it["kind"] for it in flow}
+    assert {"heading", "paragraph", "page_break"} <= kinds
+    assert {it["lang"] for it in flow if it["kind"] == "paragraph"} == {"vi", "en"}
+    text = (out / "truth.txt").read_text("utf-8")
+    assert text == flow_to_text(flow)
+    for h in truth["hyphenated"]:  # dehyphenated in the reading text, split on the page
+        assert h["prefix"] + h["suffix"] in text
+    for page in truth["pages"]:  # no running heads in the reading text
+        for b in page["blocks"]:
+            if b["kind"] == "header" and b["text"] == truth["title"]:
+                assert truth["title"] not in text
+    # every page is marked once, by a page_break item or a break inside a paragraph
+    marks = [it["index"] for it in flow if it["kind"] == "page_break"]
+    marks += [br[1] for it in flow if it["kind"] == "paragraph" for br in it.get("breaks", [])]
+    assert sorted(marks) == list(range(6))
+    body = normalize(
+        " ".join(b["text"] for p in truth["pages"] for b in p["blocks"] if b["kind"] == "paragraph")
+    )
+    for it in flow:
+        if it["kind"] == "paragraph":
+            first = " ".join(it["text"].split()[:3])
+            assert first in body
+
+
+def test_two_column_spread_and_rotation(tmp_path: Path) -> None:
+    spec = BookSpec(
+        lang="en",
+        pages=4,
+        level="clean",
+        seed=2,
+        spread=True,
+        rotate=((1, 90),),
+        two_column=1.0,
+        texts_dir=EXCERPTS,
+    )
+    truth = generate_book(spec, tmp_path)
+    assert len(list((tmp_path / "pages").glob("*.png"))) == 2
+    first, _, third, _ = truth["pages"]
+    assert first["size"] == [2480, 1754] and third["size"] == [1754, 2480]
+    assert third["rotation"] == 90
+    assert first["region"][2] <= 1240 + 2 and truth["pages"][1]["region"][0] >= 1240 - 2
+    assert any(p["columns"] == 2 for p in truth["pages"])
+    for p in truth["pages"]:
+        for b in p["blocks"]:
+            x0, y0, x1, y1 = b["bbox"]
+            assert 0 <= x0 < x1 <= p["size"][0] and 0 <= y0 < y1 <= p["size"][1]
+
+
+def test_hyphenation_rule_and_sources() -> None:
+    assert hyphen_points("education") and all(3 <= p <= 6 for p in hyphen_points("education"))
+    assert hyphen_points("người") == [] and hyphen_points("cat") == []
+    text, full = load_source("vi", Path(EXCERPTS))
+    assert not full and "# " in text and len(text.encode()) < 20_000
+
+
+def test_page_breaks_inside_paragraphs_point_at_the_next_pages_first_line() -> None:
+    from digitize.synth.book import typeset
+
+    seen = 0
+    for lang in ("en", "vi"):
+        ts, _ = typeset(BookSpec(lang=lang, pages=6, seed=3, texts_dir=EXCERPTS))
+        for it in ts.flow:
+            for off, idx, _label in it.get("breaks", []):
+                page = ts.pages[idx]
+                first = next(b for b in page.blocks if b.kind == "paragraph").lines[0].text
+                assert it["text"][off:].startswith(first.split()[0].rstrip("-")[:4])
+                seen += 1
+    assert seen > 0
+
+
+def test_cli_and_corpus(tmp_path: Path) -> None:
+    from digitize.synth import STANDARD_CORPUS, make_corpus
+    from digitize.synth.__main__ import main
+
+    langs = {s.lang for s in STANDARD_CORPUS.values()}
+    levels = {s.level for s in STANDARD_CORPUS.values()}
+    assert langs == {"vi", "en", "vi+en"} and levels == {"clean", "light", "heavy"}
+    assert all(s.pages >= 10 for s in STANDARD_CORPUS.values())
+    some = {k: STANDARD_CORPUS[k] for k in ("vi-heavy", "en-clean")}
+    dirs = make_corpus(tmp_path / "c", some, jobs=1, pages=1, texts_dir=EXCERPTS)
+    assert [d.name for d in dirs] == ["vi-heavy", "en-clean"]
+    assert all((d / "truth.json").is_file() and (d / "book.pdf").is_file() for d in dirs)
+    args = ["-o", str(tmp_path / "cli"), "--lang", "en", "--pages", "1", "--rotate", "1:180"]
+    assert main([*args, "--texts", EXCERPTS]) == 0
+    truth = json.loads((tmp_path / "cli" / "truth.json").read_text("utf-8"))
+    assert truth["pages"][0]["rotation"] == 180
