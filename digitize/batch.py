@@ -297,7 +297,9 @@ class Batch:
 
     def run(self) -> BatchSummary:
         t0 = time.perf_counter()
-        check_stages(self.pipeline)  # a missing dependency stops everything, before any claim
+        check_stages(
+            self.pipeline, self.opts.run.lang
+        )  # a missing dependency stops everything, before any claim
         settler = Settler(self.opts.settle_seconds)
         try:
             with self.signals:

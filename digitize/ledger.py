@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import socket
 import sqlite3
 import time
@@ -80,15 +81,30 @@ class Ledger:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self.db.execute("PRAGMA busy_timeout = 60000")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.executescript(SCHEMA)
+            self._setup()
         except sqlite3.OperationalError as e:
-            if "locked" in str(e):
+            if "locked" in str(e) or "busy" in str(e):
                 raise Locked(f"ledger {self.path} is locked: {e}") from e
             raise OutputNotWritable(f"cannot open the ledger {self.path}: {e}") from e
         self.db.row_factory = sqlite3.Row
+
+    def _setup(self) -> None:
+        """WAL mode and the schema. Switching to WAL and creating tables can meet SQLITE_BUSY
+        without the busy handler when another process opens the ledger at the same moment:
+        retry for a while instead of failing the run."""
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.db.execute("PRAGMA busy_timeout = 60000")
+                if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA foreign_keys = ON")
+                self.db.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as e:
+                if ("locked" not in str(e) and "busy" not in str(e)) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05 + random.random() * 0.1)
 
     def close(self) -> None:
         self.db.close()

@@ -88,3 +88,18 @@ def test_heartbeat_only_touches_own_books(tmp_path: Path) -> None:
     assert a.get("/in/a.pdf")["heartbeat"] == 0  # type: ignore[index]
     a.heartbeat("/in/a.pdf")
     assert a.get("/in/a.pdf")["heartbeat"] > time.time() - 60  # type: ignore[index]
+
+
+def test_processes_opening_a_new_ledger_at_once_all_get_in(tmp_path: Path) -> None:
+    """Creating the schema / switching to WAL races when runs start together (cron + manual)."""
+    code = (
+        "import os, sys; from pathlib import Path; from digitize.ledger import Ledger\n"
+        "for i in range(10):\n"
+        "    led = Ledger(Path(sys.argv[1]))\n"
+        "    assert led.claim(f'/x/{os.getpid()}-{i}', 's', 'sig', 'h', 'p', 'd').claimed\n"
+        "    led.close()\n"
+    )
+    db = tmp_path / "l.sqlite"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db)]) for _ in range(4)]
+    assert [p.wait(timeout=60) for p in procs] == [0] * 4
+    assert len(Ledger(db).books()) == 40
