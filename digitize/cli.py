@@ -213,13 +213,17 @@ def convert_cmd(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not read or write the cache.")
     ] = False,
+    cache_max_gb: Annotated[
+        float | None,
+        typer.Option("--cache-max-gb", min=0.1, help="Evict least recently used beyond this."),
+    ] = None,
 ) -> None:
     """Convert scanned books into e-books (EPUB, HTML, text, ...) and a quality report."""
     with errors_to_exit_codes():
         pipe = load_pipeline(pipeline, sets, to, single_file)
         opts = RunOptions(
             jobs=jobs,
-            cache=make_cache(cache_dir, no_cache),
+            cache=make_cache(cache_dir, no_cache, cache_max_gb),
             lang=lang,
             dpi=dpi,
             meta={"title": title, "authors": tuple(author or ())},
@@ -532,6 +536,11 @@ def cache_info(cache_dir: Annotated[Path | None, typer.Option("--cache-dir")] = 
         cache = PageCache(cache_dir or default_cache_dir())
         size = cache.size() if cache.root.exists() else 0
         out.print(json.dumps({"path": str(cache.root), "bytes": size}))
+
+
+from digitize.cli_batch import batch_cmd  # noqa: E402  (registers `digitize batch`)
+
+app.command("batch")(batch_cmd)
 
 
 def run() -> None:
