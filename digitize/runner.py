@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from digitize import model, registry
+from digitize import finished, model, registry
 from digitize.cache import PageCache, chain_key, file_digest, sub_key
 from digitize.errors import (
     BadInput,
@@ -100,6 +100,7 @@ class PageTask:
     stages: tuple[tuple[str, str, str, Any], ...]  # (name, version, options digest, options)
     ctx: Context
     cache_root: str | None
+    ingest: tuple[str, Any, str] | None = None  # (name, options, src): renders deferred images
 
 
 @dataclass(frozen=True)
@@ -116,8 +117,11 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
     under its own sub-key. Returns None when execute=False and something is not cached.
     """
     cache = PageCache(Path(task.cache_root)) if task.cache_root else None
-    current: list[tuple[Page, str]] = [(task.page, task.key)]
     seconds: dict[str, float] = defaultdict(float)
+    if not execute and _needs_prepare(task):
+        return None  # its image was never written (or is gone): run it for real
+    page0 = _prepare(task, seconds) if execute else task.page
+    current: list[tuple[Page, str]] = [(page0, task.key)]
     hits = 0
     for name, version, digest, options in task.stages:
         nxt: list[tuple[Page, str]] = []
@@ -167,6 +171,37 @@ def _warm_previews(page: Page, work_dir: str) -> None:
 
     with contextlib.suppress(Exception):  # best effort: the report makes what is missing
         page_images(Book(BookMeta(), (), work_dir=work_dir), page)
+
+
+def _needs_prepare(task: PageTask) -> bool:
+    p = task.page
+    return bool(
+        task.ingest
+        and p.image
+        and not p.failed
+        and not (Path(task.ctx.work_dir) / p.image).is_file()
+    )
+
+
+def _prepare(task: PageTask, seconds: dict[str, float]) -> Page:
+    """The page with its image on disk: the ingester writes images it deferred (here, in the
+    worker, so rasterising overlaps the OCR of other pages)."""
+    page = task.page
+    if not _needs_prepare(task):
+        return page
+    assert task.ingest is not None
+    name, options, src = task.ingest
+    t0 = time.perf_counter()
+    try:
+        ingester = _stage_instance(name, options)
+        assert isinstance(ingester, Ingester)
+        page = ingester.prepare_page(Path(src), page, task.ctx)
+    except DigitizeError as e:
+        raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
+    except Exception as e:
+        raise PageError(f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}") from None
+    seconds[name] += time.perf_counter() - t0
+    return page
 
 
 def _with_step(page: Page, step: Step) -> Page:
@@ -326,6 +361,42 @@ def _convert_in(
     progress = opts.progress
     seconds: dict[str, float] = defaultdict(float)
 
+    # An unchanged book whose outputs are all still there: nothing to redo but the report.
+    fin_key = finished.done_key(book_key, pipeline, meta_fields, out_dir) if opts.cache else None
+    done = finished.load(work_dir, fin_key) if fin_key else None
+    if done is not None:
+        book, outputs = done
+        progress.book_started(stem, len(book.pages))
+        progress.pages_done(len(book.pages))
+        cached_pages = len(book.pages)
+    else:
+        book, outputs, cached_pages = _build(
+            src, out_dir, pipeline, opts, ctx, work_dir, book_key, ingest_spec, lang,
+            meta_fields, stem, seconds,
+        )  # fmt: skip
+        if fin_key:
+            finished.save(work_dir, fin_key, book, outputs)
+    failed = [p for p in book.pages if p.failed]
+    return _report(src, out_dir, pipeline, opts, ctx, stem, book, outputs, cached_pages, failed,
+                   seconds, t_start)  # fmt: skip
+
+
+def _build(
+    src: Path,
+    out_dir: Path,
+    pipeline: Pipeline,
+    opts: RunOptions,
+    ctx: Context,
+    work_dir: Path,
+    book_key: str,
+    ingest_spec: StageSpec,
+    lang: str,
+    meta_fields: dict[str, Any],
+    stem: str,
+    seconds: dict[str, float],
+) -> tuple[Book, list[Path], int]:
+    """Ingest, page stages (cached, in parallel), book stages, exporters."""
+    progress = opts.progress
     # Ingest (cached per book: rasterising is a real cost on a rerun).
     ingest_file = work_dir / INGEST_FILE
     book: Book | None = None
@@ -339,7 +410,8 @@ def _convert_in(
         t0 = time.perf_counter()
         stage = ingest_spec.create()
         assert isinstance(stage, Ingester)
-        book = stage.ingest(src, ctx)
+        # Page images are written by the workers (prepare_page), in parallel with OCR.
+        book = stage.ingest(src, dataclasses.replace(ctx, defer_images=True))
         seconds[ingest_spec.name] += time.perf_counter() - t0
         if opts.cache:
             write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
@@ -361,7 +433,14 @@ def _convert_in(
     results: dict[int, PageOutcome] = {}
     todo: list[PageTask] = []
     for page in book.pages:
-        task = PageTask(page, sub_key(book_key, page.index), stages, ctx, cache_root)
+        task = PageTask(
+            page,
+            sub_key(book_key, page.index),
+            stages,
+            ctx,
+            cache_root,
+            (ingest_spec.name, ingest_spec.options, str(src)),
+        )
         hit = run_page_chain(task, execute=False) if opts.cache else None
         if hit is not None:
             results[page.index] = hit
@@ -453,7 +532,26 @@ def _convert_in(
         t0 = time.perf_counter()
         outputs += spec.create().export(book, out_dir, ctx)  # type: ignore[attr-defined]
         seconds[spec.name] += time.perf_counter() - t0
+    return book, outputs, cached_pages
 
+
+def _report(
+    src: Path,
+    out_dir: Path,
+    pipeline: Pipeline,
+    opts: RunOptions,
+    ctx: Context,
+    stem: str,
+    book: Book,
+    outputs: list[Path],
+    cached_pages: int,
+    failed: list[Page],
+    seconds: dict[str, float],
+    t_start: float,
+) -> BookResult:
+    """The run report (JSON and HTML) and the result."""
+    progress = opts.progress
+    outputs = list(outputs)
     warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
     warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
     report_path = out_dir / f"{stem}.report.json"
