@@ -2,7 +2,7 @@
 
 The page cache already skips OCR on a rerun, but the book stages, the exporters and reading
 every cached page back still cost ~10 % of a cold run. After a full run the runner stores the
-final book (pickled) and the outputs it wrote (size and mtime) in the book's work dir under a
+final book (JSON, as the page cache) and the outputs it wrote (size and mtime) in the book's work dir under a
 key covering everything that shapes them: the book key (source bytes, ingester, languages,
 resolutions), every stage's name, version and options, the pipeline's policies, the metadata
 overrides, the output directory and digitize's version. A rerun with the same key whose outputs
@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import json
-import pickle
 from pathlib import Path
 from typing import Any
 
 import digitize
+from digitize import model
 from digitize.cache import chain_key
-from digitize.fileio import write_bytes
+from digitize.fileio import write_text
 from digitize.model import Book
 from digitize.pipeline import Pipeline
 
@@ -36,7 +36,7 @@ def done_key(book_key: str, pipeline: Pipeline, meta_fields: dict[str, Any], out
 
 
 def _record(work_dir: Path, key: str) -> Path:
-    return Path(work_dir) / f"finished-{key[:32]}.pickle"
+    return Path(work_dir) / f"finished-{key[:32]}.json"
 
 
 def _stamp(p: Path) -> tuple[int, int]:
@@ -46,20 +46,23 @@ def _stamp(p: Path) -> tuple[int, int]:
 
 def save(work_dir: Path, key: str, book: Book, outputs: list[Path]) -> None:
     """Best effort: a run that cannot write its record is still a good run."""
-    with contextlib.suppress(OSError, pickle.PickleError):
+    with contextlib.suppress(OSError):
         files = [(str(p), *_stamp(p)) for p in outputs]
-        write_bytes(_record(work_dir, key), pickle.dumps((book, files)), durable=False)
+        doc = {"outputs": files, "book": model.to_jsonable(book)}
+        write_text(_record(work_dir, key), json.dumps(doc, ensure_ascii=False), durable=False)
 
 
 def load(work_dir: Path, key: str) -> tuple[Book, list[Path]] | None:
     """The finished book and its outputs, or None when anything changed or is missing."""
     try:
-        book, files = pickle.loads(_record(work_dir, key).read_bytes())
-        if not isinstance(book, Book):
-            return None
+        doc = json.loads(_record(work_dir, key).read_text(encoding="utf-8"))
+        files = doc["outputs"]
         for name, size, mtime in files:
             if _stamp(Path(name)) != (size, mtime):
                 return None
-    except (OSError, ValueError, TypeError, EOFError, pickle.PickleError, AttributeError):
+        book = model.from_jsonable(doc["book"])
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    if not isinstance(book, Book):
         return None
     return book, [Path(name) for name, *_ in files]
