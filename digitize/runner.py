@@ -398,6 +398,7 @@ def _build(
     """Ingest, page stages (cached, in parallel), book stages, exporters."""
     progress = opts.progress
     # Ingest (cached per book: rasterising is a real cost on a rerun).
+    defer = opts.executor == "local"
     ingest_file = work_dir / INGEST_FILE
     book: Book | None = None
     if opts.cache and ingest_file.is_file():
@@ -405,13 +406,20 @@ def _build(
             book = model.book_from_json(ingest_file.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             book = None
+        if (
+            book
+            and not defer
+            and any(p.image and not (work_dir / p.image).is_file() for p in book.pages)
+        ):
+            book = None  # images a local run deferred and never wrote: ingest renders them
     if book is None:
         progress.stage(ingest_spec.name)
         t0 = time.perf_counter()
         stage = ingest_spec.create()
         assert isinstance(stage, Ingester)
-        # Page images are written by the workers (prepare_page), in parallel with OCR.
-        book = stage.ingest(src, dataclasses.replace(ctx, defer_images=True))
+        # Local workers write the page images (prepare_page), in parallel with OCR. (Remote
+        # workers may not see `src`: they get the images from the ingester, as before.)
+        book = stage.ingest(src, dataclasses.replace(ctx, defer_images=defer))
         seconds[ingest_spec.name] += time.perf_counter() - t0
         if opts.cache:
             write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
@@ -439,7 +447,7 @@ def _build(
             stages,
             ctx,
             cache_root,
-            (ingest_spec.name, ingest_spec.options, str(src)),
+            (ingest_spec.name, ingest_spec.options, str(src)) if defer else None,
         )
         hit = run_page_chain(task, execute=False) if opts.cache else None
         if hit is not None:
