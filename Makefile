@@ -36,7 +36,9 @@ lint: setup  ## ruff lint + format check
 typecheck: setup  ## mypy (strict on the core modules)
 	$(BIN)/mypy
 
-bench: setup  ## speed and memory benchmark (prints figures)
+bench: setup  ## speed and memory vs plain Tesseract and OCRmyPDF (table + .bench/results.json)
+	DIGITIZE_BENCH=1 ./scripts/install-system-deps.sh
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m digitize.bench
 
 eval: setup  ## accuracy on the evaluation corpus vs plain Tesseract (prints a table)

@@ -49,4 +49,7 @@ def publish(stage_dir: Path, out_dir: Path, written: list[Path]) -> list[Path]:
             os.replace(entry, target)
     except OSError as e:
         raise OutputNotWritable(f"cannot move outputs into {out_dir}: {e.strerror or e}") from e
-    return [out_dir / Path(p).relative_to(stage_dir) for p in written]
+    return [
+        out_dir / Path(p).relative_to(stage_dir) if Path(p).is_relative_to(stage_dir) else Path(p)
+        for p in written
+    ]

@@ -52,6 +52,9 @@ class Context:
     work_dir: str = "."
     render_dpi: int = 300
     build_time: int | None = None
+    # True when the runner calls `Ingester.prepare_page` in a worker before a page's first stage:
+    # an ingester may then leave writing page images to that call (rendering in parallel).
+    defer_images: bool = False
 
 
 class Stage(Generic[OptionsT]):
@@ -85,6 +88,12 @@ class Ingester(Stage[OptionsT]):
         or a text layer. Runs in the runner's main process. Raises BadInput on unreadable input.
         """
         raise NotImplementedError
+
+    def prepare_page(self, src: Path, page: Page, ctx: Context) -> Page:
+        """Write the page image `ingest` deferred (only when `ctx.defer_images`). Runs in a
+        worker process before the page's first stage, whenever the image file is missing.
+        """
+        return page
 
 
 class PageStage(Stage[OptionsT]):

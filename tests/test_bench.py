@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytest.importorskip("psutil")  # the `bench` extra
+
 from digitize.bench import _books as books
 from digitize.bench import _cases as cases
 from digitize.bench.__main__ import _row
