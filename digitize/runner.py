@@ -554,7 +554,8 @@ def _build(
             raise DigitizeError(f"{src.name}: {spec.name} failed: {type(e).__name__}: {e}") from e
         seconds[spec.name] += time.perf_counter() - t0
 
-    # Export: into a staging folder, published only when every output and the report are done.
+    # Export (into the caller's staging folder).
+    outputs: list[Path] = []
     exporters = list(pipeline.exporters)
     if "export.json" not in {s.name for s in exporters}:
         from digitize.pipeline import make_options
@@ -584,7 +585,6 @@ def _report(
     t_start: float,
 ) -> BookResult:
     """The run report (JSON and HTML) and the result."""
-    progress = opts.progress
     outputs = list(outputs)
     warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
     warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
