@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	./scripts/install-system-deps.sh
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,fast]'
+	$(BIN)/pip install -q -e '.[dev,fast,dask]'
 	touch $(STAMP)
 
 setup: $(STAMP)  ## install system packages (tesseract vie+eng, java, chromium) and .venv with the project
