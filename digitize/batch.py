@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import shutil
 import signal
 import threading
 import time
@@ -29,6 +30,7 @@ from digitize.errors import (
 )
 from digitize.ledger import LEDGER_NAME, Ledger
 from digitize.naming import safe_stem
+from digitize.outputs import STAGING_PREFIX
 from digitize.pipeline import Pipeline
 from digitize.runner import BookResult, Progress, RunOptions, check_stages, convert
 
@@ -262,6 +264,14 @@ def _heartbeat(ledger_path: Path, stale_seconds: float, book: str, every: float)
         t.join(timeout=5)
 
 
+def _remove_stale_staging(out_dir: Path) -> None:
+    """A killed run leaves its hidden staging folder behind; we hold this book's claim, so no
+    live run is using one here."""
+    if out_dir.is_dir():
+        for p in out_dir.glob(f"{STAGING_PREFIX}*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
 class Batch:
     """One batch process: scans, claims, converts, records. Not thread-safe."""
 
@@ -371,6 +381,7 @@ class Batch:
             return decision.reason
         self.converted += 1
         _event(self.progress, "book_claimed", src.name, decision.reason)
+        _remove_stale_staging(out_dir)
         t0 = time.perf_counter()
         try:
             with (
