@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import shutil
 import signal
 import threading
 import time
@@ -27,99 +28,12 @@ from digitize.errors import (
     OutputNotWritable,
     PipelineError,
 )
+from digitize.inbox import Settler, pipeline_digest, scan_inbox, signature
 from digitize.ledger import LEDGER_NAME, Ledger
 from digitize.naming import safe_stem
+from digitize.outputs import STAGING_PREFIX
 from digitize.pipeline import Pipeline
 from digitize.runner import BookResult, Progress, RunOptions, check_stages, convert
-
-BOOK_SUFFIXES = {".pdf", ".tif", ".tiff"}
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".jp2", ".pnm"}
-
-
-# ---------------------------------------------------------------- inbox
-
-
-def _accepted_by_ingester(path: Path, pipeline: Pipeline) -> bool:
-    from digitize import registry
-    from digitize.runner import choose_ingester
-
-    if path.suffix.lower() in IMAGE_SUFFIXES - BOOK_SUFFIXES:
-        return False  # a loose page image is not a book: put pages in a folder
-    if not pipeline.ingesters and not any(n.startswith("ingest.") for n in registry.stage_names()):
-        return False
-    try:
-        choose_ingester(path, pipeline)
-    except DigitizeError:
-        return False
-    return True
-
-
-def is_book(path: Path, pipeline: Pipeline) -> bool:
-    """A PDF, a (multi-page) TIFF, a folder holding page images, or any other file one of the
-    pipeline's ingesters accepts. Hidden entries and metadata sidecars are not books."""
-    if path.name.startswith(".") or path.name.endswith((".book.toml", ".book.json")):
-        return False
-    if path.is_dir():
-        return any(p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES for p in path.iterdir())
-    if not path.is_file():
-        return False
-    return path.suffix.lower() in BOOK_SUFFIXES or _accepted_by_ingester(path, pipeline)
-
-
-def scan_inbox(inbox: Path, pipeline: Pipeline) -> list[Path]:
-    """Every book directly inside `inbox`, in name order (stable across runs)."""
-    return sorted(p for p in inbox.iterdir() if is_book(p, pipeline))
-
-
-def signature(path: Path) -> str:
-    """Size and mtime of a file, or of a folder's files: cheap change detection."""
-    if path.is_file():
-        st = path.stat()
-        return f"{st.st_size}:{st.st_mtime_ns}"
-    files = sorted(p for p in path.rglob("*") if p.is_file())
-    h = hashlib.sha256()
-    for f in files:
-        st = f.stat()
-        h.update(f"{f.relative_to(path)}\0{st.st_size}:{st.st_mtime_ns}\n".encode())
-    return f"{len(files)}:{h.hexdigest()[:32]}"
-
-
-def pipeline_digest(pipeline: Pipeline) -> str:
-    """Changes whenever a stage, its version or its options change (or the language, dpi)."""
-    parts = [pipeline.lang, str(pipeline.dpi), pipeline.on_error, str(pipeline.max_failed_ratio)]
-    parts += [f"{s.name}@{s.cls.version}:{s.create().options_digest()}" for s in pipeline.stages]
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
-
-
-class Settler:
-    """A path is ready once its signature has not changed for `seconds` (a copy has finished)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._seen: dict[Path, tuple[str, float]] = {}
-
-    def ready(self, path: Path) -> bool:
-        if self.seconds <= 0:
-            return True
-        try:
-            sig = signature(path)
-            mtime = _newest_mtime(path)
-        except OSError:
-            return False
-        now = time.time()
-        old = self._seen.get(path)
-        if old is None or old[0] != sig:
-            self._seen[path] = (sig, now)
-            # An untouched old file is ready at once: only recent writes need watching.
-            return now - mtime >= self.seconds
-        return now - old[1] >= self.seconds or now - mtime >= self.seconds
-
-
-def _newest_mtime(path: Path) -> float:
-    if path.is_file():
-        return path.stat().st_mtime
-    return max((p.stat().st_mtime for p in path.rglob("*")), default=path.stat().st_mtime)
-
 
 # ---------------------------------------------------------------- the run
 
@@ -262,6 +176,14 @@ def _heartbeat(ledger_path: Path, stale_seconds: float, book: str, every: float)
         t.join(timeout=5)
 
 
+def _remove_stale_staging(out_dir: Path) -> None:
+    """A killed run leaves its hidden staging folder behind; we hold this book's claim, so no
+    live run is using one here."""
+    if out_dir.is_dir():
+        for p in out_dir.glob(f"{STAGING_PREFIX}*"):
+            shutil.rmtree(p, ignore_errors=True)
+
+
 class Batch:
     """One batch process: scans, claims, converts, records. Not thread-safe."""
 
@@ -371,6 +293,7 @@ class Batch:
             return decision.reason
         self.converted += 1
         _event(self.progress, "book_claimed", src.name, decision.reason)
+        _remove_stale_staging(out_dir)
         t0 = time.perf_counter()
         try:
             with (

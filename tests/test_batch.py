@@ -17,9 +17,10 @@ import pytest
 
 from digitize import model
 from digitize import pipeline as pipelines
-from digitize.batch import Batch, BatchOptions, scan_inbox
+from digitize.batch import Batch, BatchOptions
 from digitize.cache import PageCache
 from digitize.errors import ExitCode
+from digitize.inbox import scan_inbox
 from digitize.naming import safe_stem
 from digitize.runner import RunOptions
 
