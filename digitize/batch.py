@@ -235,7 +235,10 @@ class Batch:
                         if not settler.ready(src):
                             self._skip(src, "still changing (being copied?)")
                             continue
+                        before = (self.converted, len(self.summary.failed))
                         self.one(src)
+                        if (self.converted, len(self.summary.failed)) != before:
+                            self.write_index()
                     if not self.opts.watch or self._limit_reached():
                         break
                     with self.signals.arm():
@@ -250,7 +253,17 @@ class Batch:
             raise
         finally:
             self.summary.seconds = time.perf_counter() - t0
+            self.write_index()
         return self.summary
+
+    def write_index(self) -> None:
+        """LIBRARY/index.html: every book, its status, confidence, flagged pages and links."""
+        from digitize.library import write_index
+
+        try:
+            write_index(self.library, self.ledger)
+        except OSError as e:  # the overview must not turn a good run into a failed one
+            _event(self.progress, "warning", f"cannot write {self.library / 'index.html'}: {e}")
 
     def _limit_reached(self) -> bool:
         return self.opts.max_books is not None and self.converted >= self.opts.max_books

@@ -181,6 +181,10 @@ def test_corrupt_book_fails_alone_with_reason(env: dict[str, Path], tmp_path: Pa
     assert len(events(proc.stderr, "book_finished")) == 2
     row = ledger_rows(env["lib"])["broken.fake"]
     assert row["status"] == "failed" and "not a fake book" in row["reason"]
+    index = (env["lib"] / "index.html").read_text()  # the batch overview
+    assert index.count('class="status done"') == 2 and 'class="status failed"' in index
+    assert "not a fake book" in index
+    assert 'href="book0.fake/book0.fake.report.html"' in index
     # Rerun: the failure is reported, not retried, unless asked.
     proc = subprocess.run(cli(env, str(inbox)), capture_output=True, text=True)
     assert proc.returncode == ExitCode.PARTIAL
