@@ -9,6 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import replace
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -352,3 +353,22 @@ def test_dc_date_only_when_w3cdtf(tmp_path: Path) -> None:
     book = replace(book, meta=replace(book.meta, date="2024-03-05T10:00:00Z"))
     opf = _read(_export(book, tmp_path / "d"))["EPUB/package.opf"].decode()
     assert "<dc:date>2024-03-05T10:00:00Z</dc:date>" in opf
+
+
+def test_ebooklib_reads_it_back(tmp_path: Path) -> None:
+    """Interoperability: a common EPUB library opens our file and finds what we wrote."""
+    import warnings
+
+    from ebooklib import ITEM_DOCUMENT, epub
+
+    book = sample_book(tmp_path)
+    path = _export(book, tmp_path / "out")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # ebooklib's own deprecation warnings
+        read = epub.read_epub(str(path), {"ignore_ncx": True})
+    assert read.get_metadata("DC", "title")[0][0] == book.meta.title
+    assert [a[0] for a in read.get_metadata("DC", "creator")] == list(book.meta.authors)
+    text = " ".join(d.get_content().decode("utf-8") for d in read.get_items_of_type(ITEM_DOCUMENT))
+    headings = [i.text for i in book.flow if isinstance(i, Heading) and "<" not in i.text]
+    assert headings and all(escape(h) in text for h in headings)
+    assert len(read.spine) >= 2
