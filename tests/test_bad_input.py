@@ -100,6 +100,8 @@ def test_broken_xref_is_repaired_never_silently(good: Path, tmp_path: Path) -> N
 
     report = json.loads((out / "xref.report.json").read_text())
     assert any("repaired" in w for w in report["pages"][1]["warnings"])
+    assert report["flagged_pages"] == [0, 1]  # on the review list, though the text looks fine
+    assert all("damaged" in p["flags"] for p in report["pages"])
 
 
 def test_encrypted_pdf_is_refused_owner_password_only_is_read(tmp_path: Path) -> None:
