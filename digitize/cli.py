@@ -169,7 +169,11 @@ def load_pipeline(
 @app.command("convert")
 def convert_cmd(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Scanned PDFs, page images, multi-page TIFFs or folders.")
+        list[Path],
+        typer.Argument(
+            help="Scanned PDFs, page images, multi-page TIFFs or folders.",
+            readable=False,  # checked by the runner: a one-line BadInput (exit 3), not usage
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
     pipeline: Annotated[

@@ -266,7 +266,10 @@ def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> B
     meta_fields = load_meta(src, opts.meta_file, opts.meta)
     stem = safe_stem(src.name)  # == what exporters derive from book.meta.source
 
-    digest = file_digest(src)
+    try:
+        digest = file_digest(src)
+    except OSError as e:  # not the output's fault: never exit code 5
+        raise BadInput(f"{src}: cannot read the input ({e.strerror or e})") from e
     ingest_stage = ingest_spec.create()
     book_key = chain_key(
         digest,

@@ -281,6 +281,22 @@ def test_unwritable_output_directory(good: Path, tmp_path: Path) -> None:
     assert_one_line_error(proc, ExitCode.OUTPUT_NOT_WRITABLE, "a-file")
 
 
+def test_unreadable_input_is_bad_input_not_an_output_error(good: Path, tmp_path: Path) -> None:
+    prefix = _no_dac()
+    secret = tmp_path / "secret.pdf"
+    shutil.copy(good, secret)
+    secret.chmod(0)
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [*prefix, *digitize_cmd(), "-q", "convert", str(secret), "-o", str(out), "--no-cache"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert_one_line_error(proc, ExitCode.BAD_INPUT, "secret.pdf", "Permission denied")
+    assert files_in(out) == []
+
+
 def _file_size_limit(limit: int):  # type: ignore[no-untyped-def]
     def pre() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of death
