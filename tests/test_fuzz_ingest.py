@@ -122,7 +122,7 @@ def test_mutated_inputs_fail_cleanly(
         src.unlink()
     assert crashes == [], "\n".join(crashes[:10])
     assert outcomes["book"] and outcomes["refused"], outcomes  # both paths were exercised
-    assert time.perf_counter() - t0 < 40
+    assert time.perf_counter() - t0 < max(40, 0.1 * CASES)  # ~0.03 s a case
 
 
 def test_pdf_page_claiming_a_huge_size_is_rendered_smaller(tmp_path: Path) -> None:
