@@ -287,6 +287,7 @@ def export_cmd(
     """Rebuild outputs from an edited book.json, without OCR."""
     from digitize import model
     from digitize.errors import BadInput
+    from digitize.outputs import publish, staging
     from digitize.runner import check_output_dir
     from digitize.stage import Context
 
@@ -300,8 +301,11 @@ def export_cmd(
         check_output_dir(output)
         pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), to.split(","))
         ctx = Context(lang=book.meta.lang, work_dir=book.work_dir)
-        for spec in pipe.exporters:
-            for p in spec.create().export(book, output, ctx):  # type: ignore[attr-defined]
+        with staging(output) as stage_dir:  # all formats appear together, or none
+            written: list[Path] = []
+            for spec in pipe.exporters:
+                written += spec.create().export(book, stage_dir, ctx)  # type: ignore[attr-defined]
+            for p in publish(stage_dir, output, written):
                 out.print(str(p), highlight=False)
 
 

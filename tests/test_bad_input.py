@@ -326,6 +326,18 @@ def test_earlier_outputs_survive_a_failed_rerun(good: Path, tmp_path: Path) -> N
     assert zipfile.ZipFile(out / "good.epub").testzip() is None
 
 
+def test_disk_full_during_export_command_leaves_nothing(good: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert convert(str(good), "--to", "txt", out=out).returncode == 0
+    again = tmp_path / "again"
+    proc = run(
+        "export", str(out / "good.book.json"), "-o", str(again), "--to", "txt,epub,html,md",
+        preexec=_file_size_limit(1_500),
+    )  # fmt: skip
+    assert_one_line_error(proc, ExitCode.OUTPUT_NOT_WRITABLE, "File too large", str(again))
+    assert files_in(again) == []
+
+
 # ---------------------------------------------------------------- pipeline files
 
 
