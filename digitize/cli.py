@@ -98,8 +98,9 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def main(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
     log_format: Annotated[
@@ -110,9 +111,11 @@ def main(
     ] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
 ) -> None:
-    if version:
+    if version:  # invoke_without_command: `digitize --version` needs no command
         out.print(f"digitize {digitize.__version__}")
         raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        _fail("missing command (try digitize --help)", ExitCode.USAGE)
     if log_format not in ("text", "json"):
         _fail(f"--log-format {log_format!r}: expected text or json", ExitCode.USAGE)
     settings.debug, settings.quiet = debug, quiet

@@ -140,6 +140,12 @@ def test_traceback_only_with_debug(tmp_path: Path) -> None:
     assert "Traceback" in proc.stderr and "notes.pdf: not a PDF" in proc.stderr
 
 
+def test_version_and_missing_command() -> None:
+    proc = run("--version", quiet=False)
+    assert proc.returncode == 0 and proc.stdout.startswith("digitize ")
+    assert_one_line_error(run("--debug"), ExitCode.USAGE, "missing command")
+
+
 # ---------------------------------------------------------------- images
 
 
