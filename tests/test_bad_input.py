@@ -366,6 +366,27 @@ def test_bad_pipeline_file(good: Path, tmp_path: Path, text: str, words: str) ->
     assert files_in(out) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "words"),
+    [
+        ("book.toml", 'title = ["a", "b"]\n', "'title' must be text, not list"),
+        ("book.toml", "title = { a = 1 }\n", "'title' must be text, not dict"),
+        ("book.toml", "authors = [1, { a = 2 }]\n", "'authors' must be a name or a list"),
+        ("book.toml", "colour = 'red'\n", "unknown key(s) colour"),
+        ("book.toml", "title = \n", "cannot read book metadata"),
+        ("book.json", "[1, 2]", "must be a table of fields"),
+    ],
+)
+def test_bad_metadata_sidecar(good: Path, tmp_path: Path, name: str, text: str, words: str) -> None:
+    """Found here: a list or table where text belongs crashed the exporters (exit 1)."""
+    src = tmp_path / "good.pdf"
+    shutil.copy(good, src)
+    (tmp_path / name).write_text(text)
+    out = tmp_path / "out"
+    assert_one_line_error(convert(str(src), out=out), ExitCode.BAD_INPUT, name, words)
+    assert files_in(out) == []
+
+
 # ---------------------------------------------------------------- missing dependencies
 
 
