@@ -293,6 +293,7 @@ def export_cmd(
     from digitize.outputs import publish, staging
     from digitize.runner import check_output_dir
     from digitize.stage import Context
+    from digitize.validate import check_book
 
     with errors_to_exit_codes():
         try:
@@ -301,6 +302,7 @@ def export_cmd(
             raise BadInput(f"{book_json}: no such file") from None
         except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
             raise BadInput(f"{book_json}: not a valid book.json: {e}") from e
+        check_book(book, str(book_json))  # a hand-edited field of the wrong type
         check_output_dir(output)
         pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), to.split(","))
         ctx = Context(lang=book.meta.lang, work_dir=book.work_dir)
@@ -341,6 +343,7 @@ def report_cmd(
     from digitize import model
     from digitize.errors import BadInput
     from digitize.report_html import write_report_html
+    from digitize.validate import check_book
 
     with errors_to_exit_codes():
         for rj in _report_jsons(target):
@@ -353,6 +356,7 @@ def report_cmd(
                 raise BadInput(f"{e.filename}: no such file", hint="rerun digitize convert") from e
             except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
                 raise BadInput(f"{rj.parent}/{stem}: unreadable report or book.json: {e}") from e
+            check_book(book, str(bj))
             html_path = write_report_html(book, report, rj.with_name(f"{stem}.report.html"))
             out.print(str(html_path), highlight=False)
             if open_:
