@@ -59,9 +59,10 @@ def _problem(value: Any, tp: Any, where: str) -> str | None:
         return None  # a hint this checker does not know: trust the model
     if not ok:
         return f"{where}: expected {getattr(tp, '__name__', tp)}, got {type(value).__name__}"
-    if dataclasses.is_dataclass(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        cls: type = type(value)
         for f in dataclasses.fields(value):
-            hint = _hints(type(value)).get(f.name, Any)
+            hint = _hints(cls).get(f.name, Any)
             if p := _problem(getattr(value, f.name), hint, f"{where}.{f.name}"):
                 return p
     return None
