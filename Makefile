@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	./scripts/install-system-deps.sh
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,fast]'
+	$(BIN)/pip install -q -e '.[dev,fast,dask]'
 	touch $(STAMP)
 
 setup: $(STAMP)  ## install system packages (tesseract vie+eng, java, chromium) and .venv with the project
@@ -36,7 +36,9 @@ lint: setup  ## ruff lint + format check
 typecheck: setup  ## mypy (strict on the core modules)
 	$(BIN)/mypy
 
-bench: setup  ## speed and memory benchmark (prints figures)
+bench: setup  ## speed and memory vs plain Tesseract and OCRmyPDF (table + .bench/results.json)
+	DIGITIZE_BENCH=1 ./scripts/install-system-deps.sh
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m digitize.bench
 
 eval: setup  ## accuracy on the evaluation corpus vs plain Tesseract (prints a table)

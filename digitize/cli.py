@@ -220,13 +220,17 @@ def convert_cmd(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Do not read or write the cache.")
     ] = False,
+    cache_max_gb: Annotated[
+        float | None,
+        typer.Option("--cache-max-gb", min=0.1, help="Evict least recently used beyond this."),
+    ] = None,
 ) -> None:
     """Convert scanned books into e-books (EPUB, HTML, text, ...) and a quality report."""
     with errors_to_exit_codes():
         pipe = load_pipeline(pipeline, sets, to, single_file)
         opts = RunOptions(
             jobs=jobs,
-            cache=make_cache(cache_dir, no_cache),
+            cache=make_cache(cache_dir, no_cache, cache_max_gb),
             lang=lang,
             dpi=dpi,
             meta={"title": title, "authors": tuple(author or ())},
@@ -305,7 +309,9 @@ def export_cmd(
         check_book(book, str(book_json))  # a hand-edited field of the wrong type
         check_output_dir(output)
         pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), to.split(","))
-        ctx = Context(lang=book.meta.lang, work_dir=book.work_dir)
+        ctx = Context(
+            lang=book.meta.lang, work_dir=book.work_dir, build_time=int(book_json.stat().st_mtime)
+        )
         with staging(output) as stage_dir:  # all formats appear together, or none
             written: list[Path] = []
             for spec in pipe.exporters:
@@ -436,26 +442,30 @@ def doctor_cmd() -> None:
             from digitize.stages.ocr.tesseract import tesseract_status
 
             st = tesseract_status()
+            cli = st.get("cli_version")
             table.add_row(
                 "tesseract",
-                str(st.get("version") or "[red]not found[/] (apt-get install tesseract-ocr)"),
+                f"{cli} ({st.get('cli')})"
+                if cli
+                else "[red]not found[/] (apt-get install tesseract-ocr)",
             )
             langs = st.get("languages") or []
             missing = [x for x in ("vie", "eng", "osd") if x not in langs]
+            install = " ".join(f"tesseract-ocr-{m}" for m in missing)
             table.add_row(
                 "languages",
-                ", ".join(langs)
+                f"{', '.join(langs)} in {st.get('tessdata')}"
                 + (
-                    f"  [red]missing: {', '.join(missing)}[/] (apt-get install "
-                    + " ".join(f"tesseract-ocr-{m}" for m in missing)
-                    + ")"
+                    f"  [red]missing: {', '.join(missing)}[/] (apt-get install {install})"
                     if missing
                     else ""
                 ),
             )
             table.add_row(
                 "tesserocr (in-process OCR)",
-                str(st.get("tesserocr") or "not installed (pip install tesserocr)"),
+                str(
+                    st.get("tesserocr") or "not installed: OCR runs the CLI (pip install tesserocr)"
+                ),
             )
         except ImportError:
             table.add_row("tesseract", "[red]OCR stage not installed[/]")
@@ -541,6 +551,11 @@ def cache_info(cache_dir: Annotated[Path | None, typer.Option("--cache-dir")] = 
         cache = PageCache(cache_dir or default_cache_dir())
         size = cache.size() if cache.root.exists() else 0
         out.print(json.dumps({"path": str(cache.root), "bytes": size}))
+
+
+from digitize.cli_batch import batch_cmd  # noqa: E402  (registers `digitize batch`)
+
+app.command("batch")(batch_cmd)
 
 
 def run() -> None:

@@ -25,7 +25,9 @@ def staging(out_dir: Path) -> Iterator[Path]:
     """A fresh staging directory in `out_dir`, removed on exit whatever happened."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        stage_dir = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, suffix=".part", dir=out_dir))
+        sweep_stale(out_dir)
+        prefix = f"{STAGING_PREFIX}{os.getpid()}-"
+        stage_dir = Path(tempfile.mkdtemp(prefix=prefix, suffix=".part", dir=out_dir))
     except OSError as e:
         raise OutputNotWritable(f"cannot write to {out_dir}: {e.strerror or e}") from e
     try:
@@ -35,6 +37,26 @@ def staging(out_dir: Path) -> Iterator[Path]:
         raise OutputNotWritable(msg, hint=e.hint) from e
     finally:
         shutil.rmtree(stage_dir, ignore_errors=True)
+
+
+def sweep_stale(out_dir: Path) -> None:
+    """Remove staging folders left by a run that was killed (SIGKILL, power loss): their
+    names carry the pid of the process that made them, which no longer runs."""
+    for d in out_dir.glob(f"{STAGING_PREFIX}*.part"):
+        pid = d.name[len(STAGING_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def publish(stage_dir: Path, out_dir: Path, written: list[Path]) -> list[Path]:
@@ -49,4 +71,7 @@ def publish(stage_dir: Path, out_dir: Path, written: list[Path]) -> list[Path]:
             os.replace(entry, target)
     except OSError as e:
         raise OutputNotWritable(f"cannot move outputs into {out_dir}: {e.strerror or e}") from e
-    return [out_dir / Path(p).relative_to(stage_dir) for p in written]
+    return [
+        out_dir / Path(p).relative_to(stage_dir) if Path(p).is_relative_to(stage_dir) else Path(p)
+        for p in written
+    ]

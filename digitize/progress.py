@@ -137,3 +137,116 @@ class JsonProgress(runner.Progress):
             seconds=r["wall_seconds"],
             outputs=[str(p) for p in result.outputs],
         )
+
+
+# ---------------------------------------------------------------- batch runs (digitize batch)
+
+
+class PlainBatchProgress(PlainProgress):
+    """Log lines for `digitize batch`: one per book claimed, skipped, failed, finished."""
+
+    def batch_scanned(self, books: int) -> None:
+        if books != getattr(self, "_books_seen", None):
+            self._books_seen = books
+            self._line(f"inbox: {books} books")
+
+    def book_claimed(self, name: str, why: str) -> None:
+        self._line(f"{name}: converting ({why})")
+
+    def book_skipped(self, name: str, reason: str) -> None:
+        self._line(f"{name}: skipped: {reason}")
+
+    def book_failed(self, name: str, reason: str) -> None:
+        self._line(f"{name}: FAILED: {reason}", always=True)
+
+
+class JsonBatchProgress(JsonProgress):
+    """JSON events for `digitize batch`: book_started/finished/failed/skipped, warnings."""
+
+    def batch_scanned(self, books: int) -> None:
+        if books != getattr(self, "_books_seen", None):
+            self._books_seen = books
+            self.emit("inbox_scanned", books=books)
+
+    def book_claimed(self, name: str, why: str) -> None:
+        self.emit("book_claimed", book=name, why=why)
+
+    def book_skipped(self, name: str, reason: str) -> None:
+        self.emit("book_skipped", book=name, reason=reason)
+
+    def book_failed(self, name: str, reason: str) -> None:
+        self.emit("book_failed", book=name, reason=reason)
+
+
+class RichBatchProgress(PlainBatchProgress):
+    """Interactive batch display: books done/total, pages per minute, ETA, current book."""
+
+    def __init__(self, console: Console) -> None:
+        super().__init__(stream=sys.stderr)
+        self.console = console
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self._books = self._progress.add_task("books", total=None, rate="")
+        self._pages = self._progress.add_task("pages", total=None, rate="")
+        self._t0 = time.monotonic()
+        self._pages_done = 0
+        self._pages_book_total = 0
+        self._pages_book_done = 0
+        self._books_done = 0
+        self._progress.start()
+
+    def _line(self, text: str, always: bool = False) -> None:
+        self._progress.console.print(text, highlight=False, markup=False)
+
+    def batch_scanned(self, books: int) -> None:
+        self._progress.update(self._books, total=books)
+
+    def book_claimed(self, name: str, why: str) -> None:
+        self._progress.update(self._pages, description=f"{name[:40]}")
+
+    def book_started(self, name: str, pages: int) -> None:
+        self._pages_book_total, self._pages_book_done = pages, 0
+        self._progress.reset(self._pages, total=pages, rate=self._rate())
+        self._progress.update(self._pages, description=f"{name[:40]}")
+
+    def _rate(self) -> str:
+        minutes = (time.monotonic() - self._t0) / 60
+        return f"{self._pages_done / minutes:.0f} pages/min" if minutes > 0.05 else ""
+
+    def pages_done(self, n: int = 1) -> None:
+        self._pages_done += n
+        self._pages_book_done += n
+        self._progress.update(self._pages, advance=n, rate=self._rate())
+
+    def book_skipped(self, name: str, reason: str) -> None:
+        if not reason.startswith("still changing"):
+            self._progress.advance(self._books)
+        if reason.startswith("failed before"):
+            self.console.print(f"[yellow]•[/] {name}: {reason}", highlight=False)
+
+    def book_failed(self, name: str, reason: str) -> None:
+        self._progress.advance(self._books)
+        self.console.print(f"[red]✗[/] {name}: {reason}", highlight=False)
+
+    def warning(self, message: str) -> None:
+        self.console.print(f"[yellow]warning:[/] {message}", highlight=False)
+
+    def book_finished(self, result: runner.BookResult) -> None:
+        self._progress.advance(self._books)
+        r = result.report
+        self.console.print(
+            f"[green]✓[/] {result.stem}: {r['pages_total']} pages in {r['wall_seconds']:.1f}s",
+            highlight=False,
+        )
+
+    def stop(self) -> None:
+        self._progress.stop()

@@ -9,12 +9,15 @@ the renderer escapes everything it writes.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from digitize.fileio import write_text
 from digitize.model import (
     FURNITURE_KINDS,
     Book,
@@ -247,12 +250,35 @@ def _data_uri(im: Any, max_side: int) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def _previews_file(image: Path) -> Path:
+    """Where a page image's report previews are kept: beside it, named by the settings that
+    shape them, so a changed size or quality never reuses a stale preview."""
+    return image.with_name(
+        f"{image.name}.preview-{VIEW_MAX_SIDE}-{THUMB_MAX_SIDE}-q{JPEG_QUALITY}.json"
+    )
+
+
 def page_images(book: Book, page: Page) -> tuple[str | None, str | None]:
     """(view, thumbnail) JPEG data URIs of a page image, or (None, None) when the image is
-    gone (the run's temp work dir) or unreadable: the report must embed what it shows."""
+    gone (the run's temp work dir) or unreadable: the report must embed what it shows.
+
+    Cached beside the image (`make_previews`, which the runner's workers call while the page is
+    still hot), so the report costs no image decoding in the parent and a rerun none at all."""
     if not page.image or not book.work_dir:
         return None, None
     path = Path(book.work_dir) / page.image
+    cached = _previews_file(path)
+    try:
+        view, thumb = json.loads(cached.read_text(encoding="utf-8"))
+        if path.stat().st_mtime_ns <= cached.stat().st_mtime_ns:
+            return view, thumb
+    except (OSError, ValueError, TypeError):
+        pass
+    return make_previews(path)
+
+
+def make_previews(path: Path) -> tuple[str | None, str | None]:
+    """Encode a page image's report previews and cache them beside it (best effort)."""
     if not path.is_file():
         return None, None
     try:
@@ -268,4 +294,7 @@ def page_images(book: Book, page: Page) -> tuple[str | None, str | None]:
             im = im.reduce(factor)
     except (OSError, ValueError, Image.DecompressionBombError):
         return None, None
-    return _data_uri(im, VIEW_MAX_SIDE), _data_uri(im, THUMB_MAX_SIDE)
+    view, thumb = _data_uri(im, VIEW_MAX_SIDE), _data_uri(im, THUMB_MAX_SIDE)
+    with contextlib.suppress(OSError):
+        write_text(_previews_file(path), json.dumps([view, thumb]), durable=False)
+    return view, thumb

@@ -7,8 +7,10 @@ provides.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
+import itertools
 import json
 import os
 import shutil
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from digitize import model, registry
+from digitize import finished, model, registry
 from digitize.cache import PageCache, chain_key, file_digest, sub_key
 from digitize.errors import (
     BadInput,
@@ -100,6 +102,7 @@ class PageTask:
     stages: tuple[tuple[str, str, str, Any], ...]  # (name, version, options digest, options)
     ctx: Context
     cache_root: str | None
+    ingest: tuple[str, Any, str] | None = None  # (name, options, src): renders deferred images
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,11 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
     under its own sub-key. Returns None when execute=False and something is not cached.
     """
     cache = PageCache(Path(task.cache_root)) if task.cache_root else None
-    current: list[tuple[Page, str]] = [(task.page, task.key)]
     seconds: dict[str, float] = defaultdict(float)
+    if not execute and _needs_prepare(task):
+        return None  # its image was never written (or is gone): run it for real
+    page0 = _prepare(task, seconds) if execute else task.page
+    current: list[tuple[Page, str]] = [(page0, task.key)]
     hits = 0
     for name, version, digest, options in task.stages:
         nxt: list[tuple[Page, str]] = []
@@ -150,7 +156,54 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
             else:
                 nxt.extend((p, sub_key(k, i)) for i, p in enumerate(out))
         current = nxt
+    if execute and task.ctx.work_dir:
+        t0 = time.perf_counter()
+        for page, _ in current:
+            _warm_previews(page, task.ctx.work_dir)
+        seconds["report.previews"] += time.perf_counter() - t0
     return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+
+
+def _warm_previews(page: Page, work_dir: str) -> None:
+    """Make the run report's page previews here, in the worker, while the image is hot: else
+    the parent decodes and JPEG-encodes every page alone after the pool has finished."""
+    if not page.image or page.failed:
+        return
+    from digitize.report_data import page_images
+
+    with contextlib.suppress(Exception):  # best effort: the report makes what is missing
+        page_images(Book(BookMeta(), (), work_dir=work_dir), page)
+
+
+def _needs_prepare(task: PageTask) -> bool:
+    p = task.page
+    return bool(
+        task.ingest
+        and p.image
+        and not p.failed
+        and not (Path(task.ctx.work_dir) / p.image).is_file()
+    )
+
+
+def _prepare(task: PageTask, seconds: dict[str, float]) -> Page:
+    """The page with its image on disk: the ingester writes images it deferred (here, in the
+    worker, so rasterising overlaps the OCR of other pages)."""
+    page = task.page
+    if not _needs_prepare(task):
+        return page
+    assert task.ingest is not None
+    name, options, src = task.ingest
+    t0 = time.perf_counter()
+    try:
+        ingester = _stage_instance(name, options)
+        assert isinstance(ingester, Ingester)
+        page = ingester.prepare_page(Path(src), page, task.ctx)
+    except DigitizeError as e:
+        raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
+    except Exception as e:
+        raise PageError(f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}") from None
+    seconds[name] += time.perf_counter() - t0
+    return page
 
 
 def _with_step(page: Page, step: Step) -> Page:
@@ -337,11 +390,61 @@ def _convert_in(
     meta_fields: dict[str, Any],
     t_start: float,
 ) -> BookResult:
-    ctx = Context(lang=lang, dpi=opts.dpi, work_dir=str(work_dir), render_dpi=pipeline.dpi)
+    ctx = Context(
+        lang=lang,
+        dpi=opts.dpi,
+        work_dir=str(work_dir),
+        render_dpi=pipeline.dpi,
+        build_time=int(src.stat().st_mtime),
+    )
     progress = opts.progress
     seconds: dict[str, float] = defaultdict(float)
 
+    # An unchanged book whose outputs are all still there: nothing to redo but the report.
+    fin_key = finished.done_key(book_key, pipeline, meta_fields, out_dir) if opts.cache else None
+    done = finished.load(work_dir, fin_key) if fin_key else None
+    # Outputs and report go to a staging folder and appear together, or not at all.
+    with staging(out_dir) as stage_dir:
+        if done is not None:
+            book, outputs = done
+            progress.book_started(stem, len(book.pages))
+            progress.pages_done(len(book.pages))
+            cached_pages = len(book.pages)
+        else:
+            book, outputs, cached_pages = _build(
+                src, stage_dir, pipeline, opts, ctx, work_dir, book_key, ingest_spec, lang,
+                meta_fields, stem, seconds,
+            )  # fmt: skip
+        failed = [p for p in book.pages if p.failed]
+        result = _report(src, stage_dir, pipeline, opts, ctx, stem, book, outputs, cached_pages,
+                         failed, seconds, t_start)  # fmt: skip
+        result.outputs = publish(stage_dir, out_dir, result.outputs)
+    if fin_key and done is None:
+        finished.save(work_dir, fin_key, book, result.outputs)
+    if opts.cache:
+        opts.cache.evict()
+    progress.book_finished(result)
+    return result
+
+
+def _build(
+    src: Path,
+    out_dir: Path,
+    pipeline: Pipeline,
+    opts: RunOptions,
+    ctx: Context,
+    work_dir: Path,
+    book_key: str,
+    ingest_spec: StageSpec,
+    lang: str,
+    meta_fields: dict[str, Any],
+    stem: str,
+    seconds: dict[str, float],
+) -> tuple[Book, list[Path], int]:
+    """Ingest, page stages (cached, in parallel), book stages, exporters."""
+    progress = opts.progress
     # Ingest (cached per book: rasterising is a real cost on a rerun).
+    defer = opts.executor == "local"
     ingest_file = work_dir / INGEST_FILE
     book: Book | None = None
     if opts.cache and ingest_file.is_file():
@@ -349,15 +452,23 @@ def _convert_in(
             book = model.book_from_json(ingest_file.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             book = None
+        if (
+            book
+            and not defer
+            and any(p.image and not (work_dir / p.image).is_file() for p in book.pages)
+        ):
+            book = None  # images a local run deferred and never wrote: ingest renders them
     if book is None:
         progress.stage(ingest_spec.name)
         t0 = time.perf_counter()
         stage = ingest_spec.create()
         assert isinstance(stage, Ingester)
-        book = stage.ingest(src, ctx)
+        # Local workers write the page images (prepare_page), in parallel with OCR. (Remote
+        # workers may not see `src`: they get the images from the ingester, as before.)
+        book = stage.ingest(src, dataclasses.replace(ctx, defer_images=defer))
         seconds[ingest_spec.name] += time.perf_counter() - t0
         if opts.cache:
-            write_text(ingest_file, model.book_to_json(book), durable=False)
+            write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
     if not book.pages:
         raise BadInput(f"{src}: no pages")
     for line in ingest_warnings(book, src.name):
@@ -381,7 +492,14 @@ def _convert_in(
     results: dict[int, PageOutcome] = {}
     todo: list[PageTask] = []
     for page in book.pages:
-        task = PageTask(page, sub_key(book_key, page.index), stages, ctx, cache_root)
+        task = PageTask(
+            page,
+            sub_key(book_key, page.index),
+            stages,
+            ctx,
+            cache_root,
+            (ingest_spec.name, ingest_spec.options, str(src)) if defer else None,
+        )
         hit = run_page_chain(task, execute=False) if opts.cache else None
         if hit is not None:
             results[page.index] = hit
@@ -389,10 +507,21 @@ def _convert_in(
         else:
             todo.append(task)
     failures: dict[int, str] = {}
+    # Born-digital pages (words from the PDF's text layer) and failed pages need no OCR or image
+    # work: they run here, where starting a pool would cost far more than the pages themselves.
+    light = [t for t in todo if t.page.source == "textlayer" or t.page.failed]
+    heavy = [t for t in todo if not (t.page.source == "textlayer" or t.page.failed)]
     if todo:
-        executor = make_executor(opts.executor, min(opts.jobs, len(todo)), **opts.executor_args)
+        executor = (
+            make_executor(opts.executor, min(opts.jobs, len(heavy)), **opts.executor_args)
+            if heavy
+            else make_executor("local", 1)
+        )
+        streams = [make_executor("local", 1).map_unordered(run_page_chain, light)]
+        if heavy:
+            streams.append(executor.map_unordered(run_page_chain, heavy))
         try:
-            for task, outcome in executor.map_unordered(run_page_chain, todo):
+            for task, outcome in itertools.chain(*streams):
                 if isinstance(outcome, BaseException):
                     reason = (
                         outcome.one_line()
@@ -449,46 +578,58 @@ def _convert_in(
             raise DigitizeError(f"{src.name}: {spec.name} failed: {type(e).__name__}: {e}") from e
         seconds[spec.name] += time.perf_counter() - t0
 
-    # Export: into a staging folder, published only when every output and the report are done.
+    # Export (into the caller's staging folder).
+    outputs: list[Path] = []
     exporters = list(pipeline.exporters)
     if "export.json" not in {s.name for s in exporters}:
         from digitize.pipeline import make_options
 
         cls = registry.load_stage("export.json")
         exporters.append(StageSpec("export.json", cls, make_options(cls, {}, "export.json")))
-    with staging(out_dir) as stage_dir:
-        outputs: list[Path] = []
-        for spec in exporters:
-            progress.stage(spec.name)
-            t0 = time.perf_counter()
-            outputs += spec.create().export(book, stage_dir, ctx)  # type: ignore[attr-defined]
-            seconds[spec.name] += time.perf_counter() - t0
+    for spec in exporters:
+        progress.stage(spec.name)
+        t0 = time.perf_counter()
+        outputs += spec.create().export(book, out_dir, ctx)  # type: ignore[attr-defined]
+        seconds[spec.name] += time.perf_counter() - t0
+    return book, outputs, cached_pages
 
-        warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
-        warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
-        report_path = stage_dir / f"{stem}.report.json"
-        html_path = stage_dir / f"{stem}.report.html"
-        report = build_report(
-            book,
-            source=str(src),
-            pipeline={
-                "name": pipeline.name,
-                "file": pipeline.source,
-                "lang": ctx.lang,
-                "stages": [f"{s.name}@{s.cls.version}" for s in pipeline.stages],
-            },
-            stage_seconds=dict(seconds),
-            wall_seconds=time.perf_counter() - t_start,
-            cached_pages=cached_pages,
-            outputs=[p.name for p in [*outputs, report_path, html_path]],
-            warnings=warnings,
-        )
-        write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
-        outputs.append(report_path)
-        outputs.append(write_report_html(book, report, html_path))  # while page images exist
-        outputs = publish(stage_dir, out_dir, outputs)
-    result = BookResult(src, stem, outputs, report, book)
-    if opts.cache:
-        opts.cache.evict()
-    progress.book_finished(result)
-    return result
+
+def _report(
+    src: Path,
+    out_dir: Path,
+    pipeline: Pipeline,
+    opts: RunOptions,
+    ctx: Context,
+    stem: str,
+    book: Book,
+    outputs: list[Path],
+    cached_pages: int,
+    failed: list[Page],
+    seconds: dict[str, float],
+    t_start: float,
+) -> BookResult:
+    """The run report (JSON and HTML) and the result."""
+    outputs = list(outputs)
+    warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
+    warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
+    report_path = out_dir / f"{stem}.report.json"
+    html_path = out_dir / f"{stem}.report.html"
+    report = build_report(
+        book,
+        source=str(src),
+        pipeline={
+            "name": pipeline.name,
+            "file": pipeline.source,
+            "lang": ctx.lang,
+            "stages": [f"{s.name}@{s.cls.version}" for s in pipeline.stages],
+        },
+        stage_seconds=dict(seconds),
+        wall_seconds=time.perf_counter() - t_start,
+        cached_pages=cached_pages,
+        outputs=[p.name for p in [*outputs, report_path, html_path]],
+        warnings=warnings,
+    )
+    write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
+    outputs.append(report_path)
+    outputs.append(write_report_html(book, report, html_path))  # while page images still exist
+    return BookResult(src, stem, outputs, report, book)

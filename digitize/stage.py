@@ -41,13 +41,20 @@ class Context:
 
     `lang` is Tesseract's language string (`vie+eng`); `dpi` the resolution to assume for
     images that carry none (None: estimate); `work_dir` the book's directory for page images
-    and figure crops (stages write new files there under content-derived names).
+    and figure crops (stages write new files there under content-derived names);
+    `build_time` the time (Unix seconds) exporters stamp into outputs: the runner takes
+    SOURCE_DATE_EPOCH, else the input's modification time, so the same input converted twice gives
+    byte-identical files.
     """
 
     lang: str = "vie+eng"
     dpi: int | None = None
     work_dir: str = "."
     render_dpi: int = 300
+    build_time: int | None = None
+    # True when the runner calls `Ingester.prepare_page` in a worker before a page's first stage:
+    # an ingester may then leave writing page images to that call (rendering in parallel).
+    defer_images: bool = False
 
 
 class Stage(Generic[OptionsT]):
@@ -81,6 +88,12 @@ class Ingester(Stage[OptionsT]):
         or a text layer. Runs in the runner's main process. Raises BadInput on unreadable input.
         """
         raise NotImplementedError
+
+    def prepare_page(self, src: Path, page: Page, ctx: Context) -> Page:
+        """Write the page image `ingest` deferred (only when `ctx.defer_images`). Runs in a
+        worker process before the page's first stage, whenever the image file is missing.
+        """
+        return page
 
 
 class PageStage(Stage[OptionsT]):

@@ -12,6 +12,10 @@ command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || need+=(fonts-dejavu-extra)
 command -v java >/dev/null || need+=(default-jre-headless)
+# `make bench` only: Ghostscript for OCRmyPDF (the comparison run), pngquant/unpaper optional.
+if [ "${DIGITIZE_BENCH:-}" = 1 ]; then
+  command -v gs >/dev/null || need+=(ghostscript)
+fi
 if [ "${DIGITIZE_NO_BROWSER:-}" != 1 ]; then
   command -v chromium >/dev/null || need+=(chromium)
 fi

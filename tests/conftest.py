@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -66,6 +67,8 @@ class FakeOcr(PageStage):
                 f.write(f"{page.index}\\n")
         if text == "FAIL":
             raise RuntimeError("simulated OCR crash")
+        if os.environ.get("FAKE_OCR_DELAY"):  # seconds per page: lets tests kill a run mid-book
+            time.sleep(float(os.environ["FAKE_OCR_DELAY"]))
         words = tuple(Word(w, BBox(10 * i, 10, 10 * i + 9, 20), self.options.conf)
                       for i, w in enumerate(text.split()))
         block = Block("paragraph", (Line(words, BBox(0, 10, 1000, 20)),), BBox(0, 10, 1000, 20))

@@ -6,6 +6,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from support import digitize_cmd
 
 from digitize.errors import ExitCode
@@ -121,3 +122,13 @@ def test_json_log_events(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
     events = [json.loads(line) for line in log.read_text().splitlines()]
     assert [e["event"] for e in events] == ["book_started", "book_finished"]
     assert events[1]["pages"] == 3 and events[1]["pages_failed"] == 0
+
+
+@pytest.mark.tesseract
+def test_doctor_reports_tesseract_and_languages() -> None:
+    proc = run("doctor")
+    assert proc.returncode == 0, proc.stderr
+    tess = next(line for line in proc.stdout.splitlines() if "│ tesseract " in line)
+    assert "not found" not in tess and "5." in tess
+    langs = next(line for line in proc.stdout.splitlines() if "│ languages" in line)
+    assert "vie" in langs and "eng" in langs and "missing" not in langs

@@ -156,3 +156,36 @@ def test_hyphenation_rule_and_sources() -> None:
     assert hyphen_points("người") == [] and hyphen_points("cat") == []
     text, full = load_source("vi", Path(EXCERPTS))
     assert not full and "# " in text and len(text.encode()) < 20_000
+
+
+def test_page_breaks_inside_paragraphs_point_at_the_next_pages_first_line() -> None:
+    from digitize.synth.book import typeset
+
+    seen = 0
+    for lang in ("en", "vi"):
+        ts, _ = typeset(BookSpec(lang=lang, pages=6, seed=3, texts_dir=EXCERPTS))
+        for it in ts.flow:
+            for off, idx, _label in it.get("breaks", []):
+                page = ts.pages[idx]
+                first = next(b for b in page.blocks if b.kind == "paragraph").lines[0].text
+                assert it["text"][off:].startswith(first.split()[0].rstrip("-")[:4])
+                seen += 1
+    assert seen > 0
+
+
+def test_cli_and_corpus(tmp_path: Path) -> None:
+    from digitize.synth import STANDARD_CORPUS, make_corpus
+    from digitize.synth.__main__ import main
+
+    langs = {s.lang for s in STANDARD_CORPUS.values()}
+    levels = {s.level for s in STANDARD_CORPUS.values()}
+    assert langs == {"vi", "en", "vi+en"} and levels == {"clean", "light", "heavy"}
+    assert all(s.pages >= 10 for s in STANDARD_CORPUS.values())
+    some = {k: STANDARD_CORPUS[k] for k in ("vi-heavy", "en-clean")}
+    dirs = make_corpus(tmp_path / "c", some, jobs=1, pages=1, texts_dir=EXCERPTS)
+    assert [d.name for d in dirs] == ["vi-heavy", "en-clean"]
+    assert all((d / "truth.json").is_file() and (d / "book.pdf").is_file() for d in dirs)
+    args = ["-o", str(tmp_path / "cli"), "--lang", "en", "--pages", "1", "--rotate", "1:180"]
+    assert main([*args, "--texts", EXCERPTS]) == 0
+    truth = json.loads((tmp_path / "cli" / "truth.json").read_text("utf-8"))
+    assert truth["pages"][0]["rotation"] == 180

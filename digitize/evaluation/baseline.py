@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from digitize.evaluation.metrics import mean_scores, score_book
-from digitize.evaluation.truth import load_truth, tesseract_lang
+from digitize.evaluation.metrics import cer, mean_scores, score_book
+from digitize.evaluation.truth import load_truth, page_text, tesseract_lang
 from digitize.model import nfc
 
 
@@ -47,8 +47,8 @@ def tesseract_text(
     return nfc(res.stdout)
 
 
-def baseline_book(book_dir: Path | str, jobs: int = 2, lang: str | None = None) -> str:
-    """OCR every scan image of a synthetic book in order; pages joined by blank lines."""
+def baseline_pages(book_dir: Path | str, jobs: int = 2, lang: str | None = None) -> list[str]:
+    """OCR every scan image of a synthetic book, in order (one text per image)."""
     d = Path(book_dir)
     truth = load_truth(d)
     images: list[str] = []
@@ -58,20 +58,51 @@ def baseline_book(book_dir: Path | str, jobs: int = 2, lang: str | None = None) 
     dpi = truth["pages"][0].get("dpi", 300) if truth["pages"] else 300
     tl = lang or tesseract_lang(truth["lang"])
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        texts = list(pool.map(lambda im: tesseract_text(d / im, tl, dpi), images))
-    return "\n\n".join(texts)
+        return list(pool.map(lambda im: tesseract_text(d / im, tl, dpi), images))
+
+
+def baseline_book(book_dir: Path | str, jobs: int = 2, lang: str | None = None) -> str:
+    """The baseline's text of a whole book: page texts joined by blank lines."""
+    return "\n\n".join(baseline_pages(book_dir, jobs, lang))
 
 
 def baseline_corpus(corpus_dir: Path | str, jobs: int = 2) -> dict[str, Any]:
     """Score the plain-Tesseract baseline on every book under `corpus_dir`.
 
+    Besides `score_book` (output vs the reading text), `page_cer` is the mean CER of each page
+    against everything printed on it (`page_text`, furniture included): pure OCR quality.
     Returns {"books": {name: scores}, "by_level": {level: mean scores}}.
     """
     books: dict[str, dict[str, float]] = {}
     levels: dict[str, list[dict[str, float]]] = {}
     for d in sorted(p.parent for p in Path(corpus_dir).glob("*/truth.json")):
         truth = load_truth(d)
-        scores = score_book(truth, [], baseline_book(d, jobs))
+        texts = baseline_pages(d, jobs)
+        scores = score_book(truth, [], "\n\n".join(texts))
+        if len(texts) == len(truth["pages"]):  # one page per image (not spreads)
+            pc = [cer(page_text(p), t) for p, t in zip(truth["pages"], texts, strict=True)]
+            scores["page_cer"] = sum(pc) / len(pc)
         books[d.name] = scores
         levels.setdefault(truth["level"], []).append(scores)
     return {"books": books, "by_level": {k: mean_scores(v) for k, v in levels.items()}}
+
+
+def baseline_realscans(root: Path | str | None = None, jobs: int = 2) -> dict[str, float]:
+    """CER of the plain-Tesseract baseline on each real page with ground truth ({id: CER}).
+
+    Vietnamese tone placement is folded on both sides (print and GT disagree on oa/oe/uy).
+    Returns {} when the real scans are absent.
+    """
+    from digitize.evaluation.metrics import fold_tone_placement
+    from digitize.evaluation.realscans import realscan_pages
+
+    pages = realscan_pages(root)
+
+    def one(p: Any) -> float:
+        hyp, ref = tesseract_text(p.image, p.lang, p.dpi), p.truth_text()
+        if p.lang == "vie":
+            hyp, ref = fold_tone_placement(hyp), fold_tone_placement(ref)
+        return cer(ref, hyp)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return dict(zip([p.id for p in pages], pool.map(one, pages), strict=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word
+from digitize.stages.layout.blocks import ink
 
 
 def line(text: str, x: float, y: float, h: float = 30.0, cw: float | None = None) -> Line:
@@ -10,11 +11,14 @@ def line(text: str, x: float, y: float, h: float = 30.0, cw: float | None = None
     cw = cw if cw is not None else h * 0.5
     words = []
     cx = x
+    base = y + 0.9 * h  # boxes are ink boxes: their height depends on the letters (see ink)
     for t in text.split():
         w = len(t) * cw
-        words.append(Word(t, BBox(cx, y, cx + w, y + h), 0.95))
+        top, desc = ink(t)
+        words.append(Word(t, BBox(cx, base - top * h, cx + w, base + desc * h), 0.95))
         cx += w + cw
-    return Line(tuple(words), BBox(x, y, cx - cw, y + h))
+    box = BBox.enclosing([w.bbox for w in words]) if words else BBox(x, y, x, y + h)
+    return Line(tuple(words), box)
 
 
 def block(kind: str, lines: list[Line], level: int | None = None) -> Block:

@@ -1,7 +1,7 @@
 """Render a small textbook with Pillow (DejaVu Serif) and keep its exact truth.
 
-Used by the Tesseract-marked layout test and by `python tests/stages/_render_book.py OUT` to
-measure the layout stages on real OCR output until the shared synthetic corpus lands.
+Used by the Tesseract-marked layout test and by `_layout_eval.py`, which measures the layout
+stages on real OCR output until the shared synthetic corpus lands.
 Running heads alternate (book title / chapter title), page numbers count up at the page foot,
 long English words are hyphenated at line ends, and pages can be set in two columns.
 """
@@ -19,122 +19,21 @@ BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"
 W, H, M = 1700, 2200, 170
 BODY, PITCH, INDENT = 30, 46, 50
 
-VI = [
-    "Tập",
-    "hợp",
-    "là",
-    "một",
-    "khái",
-    "niệm",
-    "cơ",
-    "bản",
-    "của",
-    "toán",
-    "học.",
-    "Mỗi",
-    "phần",
-    "tử",
-    "thuộc",
-    "tập",
-    "hợp",
-    "được",
-    "viết",
-    "bằng",
-    "kí",
-    "hiệu",
-    "quen",
-    "thuộc.",
-    "Học",
-    "sinh",
-    "cần",
-    "nắm",
-    "vững",
-    "định",
-    "nghĩa",
-    "và",
-    "các",
-    "phép",
-    "toán",
-    "trên",
-    "tập",
-    "hợp.",
-    "Ví",
-    "dụ",
-    "sau",
-    "đây",
-    "minh",
-    "hoạ",
-    "cách",
-    "xác",
-    "định",
-    "giao",
-    "của",
-    "hai",
-    "tập",
-    "hợp.",
-    "Hãy",
-    "đọc",
-    "kĩ",
-    "đề",
-    "bài",
-    "trước",
-    "khi",
-    "giải",
-    "và",
-    "kiểm",
-    "tra",
-    "lại",
-    "kết",
-    "quả.",
-    "Người",
-    "Việt",
-    "Nam",
-    "luôn",
-    "coi",
-    "trọng",
-    "việc",
-    "học",
-    "tập",
-    "suốt",
-    "đời.",
-]
-EN = [
-    "Mathematical",
-    "understanding",
-    "requires",
-    "representation",
-    "and",
-    "communication",
-    "of",
-    "information.",
-    "The",
-    "well-known",
-    "theorem",
-    "gives",
-    "an",
-    "international",
-    "characterisation",
-    "of",
-    "these",
-    "structures.",
-    "Students",
-    "develop",
-    "independent",
-    "reasoning",
-    "through",
-    "experimentation",
-    "and",
-    "investigation.",
-    "A",
-    "state-of-the-art",
-    "explanation",
-    "connects",
-    "the",
-    "representation",
-    "with",
-    "everyday",
-    "experience.",
-]
+VI = str.split(
+    "Tập hợp là một khái niệm cơ bản của toán học. Mỗi phần tử thuộc tập hợp được viết bằng "
+    "kí hiệu quen thuộc. Học sinh cần nắm vững định nghĩa và các phép toán trên tập hợp. "
+    "Ví dụ sau đây minh hoạ cách xác định giao của hai tập hợp. Hãy đọc kĩ đề bài trước khi "
+    "giải và kiểm tra lại kết quả. Người Việt Nam luôn coi trọng việc học tập suốt đời."
+)
+BULLETS = ("Tập hợp rỗng không có phần tử nào", "Mỗi tập hợp là tập con của chính nó")
+ORDERED = ("a) Tìm giao của hai tập hợp đã cho", "b) Tìm hợp của hai tập hợp đó")
+NOTE = "Theo sách giáo khoa Toán 10, tập một,"
+EN = str.split(
+    "Mathematical understanding requires representation and communication of information. "
+    "The well-known theorem gives an international characterisation of these structures. "
+    "Students develop independent reasoning through experimentation and investigation. "
+    "A state-of-the-art explanation connects the representation with everyday experience."
+)
 
 
 @dataclass
@@ -188,11 +87,23 @@ def make_book(out: Path, pages: int = 6, seed: int = 1, two_col: tuple[int, ...]
                 src = EN if rng.random() < 0.4 else VI
                 start = rng.randrange(len(src))
                 n = rng.randint(30, 90)
-                items.append(
-                    ("paragraph", " ".join(src[(start + k) % len(src)] for k in range(n)), 0)
-                )
+                text = " ".join(src[(start + k) % len(src)] for k in range(n)).rstrip(".")
+                items.append(("paragraph", text[0].upper() + text[1:] + ".", 0))
             if sec == 1:
                 items.append(("figure", f"Hình {ch}.{sec}. Biểu đồ Ven của hai tập hợp", 0))
+            else:
+                items.append(("bold", "Ghi nhớ", 3))
+                items += [("bullet", t, 0) for t in BULLETS]
+                items += [("ordered", t, 0) for t in ORDERED]
+        # The chapter's first paragraph carries a footnote mark.
+        first = next(
+            i
+            for i, it in enumerate(items)
+            if it[0] == "paragraph" and it[2] == 0 and i > len(items) - 16
+        )
+        words = items[first][1].split()
+        words[4] += "¹"
+        items[first] = ("paragraph", " ".join(words), 1)
     body_font, h1, h2, cap_font = _font(BODY), _font(46, True), _font(36, True), _font(26)
     k = 0
     chapter = ""
@@ -204,7 +115,8 @@ def make_book(out: Path, pages: int = 6, seed: int = 1, two_col: tuple[int, ...]
         colw = (W - 2 * M - gutter * (cols - 1)) // cols
         col, y = 0, M + 60
         figs: list[tuple[int, int, int, int]] = []
-        bottom = H - M - 40
+        bottom = H - M - 90
+        note = False
         while k < len(items):
             kind, text, level = items[k]
             x = M + col * (colw + gutter)
@@ -214,6 +126,8 @@ def make_book(out: Path, pages: int = 6, seed: int = 1, two_col: tuple[int, ...]
                 need = len(lines) * (font.size + 20) + 40
             elif kind == "figure":
                 need = 300 + 60
+            elif kind in ("bold", "bullet", "ordered"):
+                need = PITCH * 2
             else:
                 font = body_font
                 indent = INDENT if kind == "paragraph" else 0
@@ -233,6 +147,15 @@ def make_book(out: Path, pages: int = 6, seed: int = 1, two_col: tuple[int, ...]
                     y += font.size + 20
                 y += 20
                 truth.flow.append((kind, text, level))
+            elif kind == "bold":
+                y += 16
+                d.text((x, y), text, font=_font(BODY, True), fill=0)
+                y += PITCH + 10
+                truth.flow.append(("heading", text, level))
+            elif kind in ("bullet", "ordered"):
+                d.text((x, y), ("• " if kind == "bullet" else "") + text, font=body_font, fill=0)
+                y += PITCH
+                truth.flow.append(("list", text, int(kind == "ordered")))
             elif kind == "figure":
                 box = (x + 100, y, x + colw - 100, y + 260)
                 d.rectangle(box, outline=0, width=4)
@@ -248,6 +171,8 @@ def make_book(out: Path, pages: int = 6, seed: int = 1, two_col: tuple[int, ...]
                     if y + PITCH > bottom:
                         break
                     d.text((x + (indent if i == 0 else 0), y), ln, font=font, fill=0)
+                    if "¹" in ln:
+                        note = True
                     y += PITCH
                     done += 1
                 if done < len(lines):
@@ -266,6 +191,10 @@ def make_book(out: Path, pages: int = 6, seed: int = 1, two_col: tuple[int, ...]
         hf = _font(24)
         hx = M if p % 2 == 0 else W - M - int(hf.getlength(head))
         d.text((hx, M - 60), head, font=hf, fill=0)
+        if note:
+            text = f"{NOTE} Chương {chapter.split()[1].rstrip('.')}."
+            d.text((M, H - M - 55), "¹ " + text, font=_font(22), fill=0)
+            truth.flow.append(("footnote", text, 0))
         num = str(p + 11)
         d.text(((W - hf.getlength(num)) / 2, H - M + 20), num, font=hf, fill=0)
         truth.furniture += [head, num]

@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 DPI = 300
 
 TEXT = [
@@ -42,12 +43,13 @@ def render_page(
     size: tuple[int, int] = (1275, 1650),
     font_px: int = 42,
     margin: int = 110,
+    font_file: Path = FONT,
 ) -> tuple[np.ndarray, str]:
     """A clean white grayscale page (uint8) and its ground-truth text."""
     lines = TEXT if lines is None else lines
     img = Image.new("L", size, 255)
     draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(str(FONT), font_px)
+    font = ImageFont.truetype(str(font_file), font_px)
     lines = _wrap(lines, font, size[0] - 2 * margin)
     y = margin
     used = []

@@ -27,3 +27,19 @@ def test_content(tmp_path: Path) -> None:
     assert "<!--" not in text and "page-" not in text
     assert "\x00" not in text and "\u202e" not in text
     assert text.endswith("Một đoạn ngắn.\n")
+
+
+def test_printed_list_markers_are_not_numbered_again(tmp_path: Path) -> None:
+    from digitize.model import Book, BookMeta, ListBlock
+    from digitize.stage import Context
+    from digitize.stages.export.txt import TextExporter
+
+    book = Book(
+        BookMeta(title="t", source="t.pdf"),
+        flow=(
+            ListBlock(("a) một", "b) hai"), ordered=True),
+            ListBlock(("ba", "bốn"), ordered=True),
+        ),
+    )
+    (path,) = TextExporter().export(book, tmp_path, Context())
+    assert path.read_text().strip().split("\n\n") == ["a) một\nb) hai", "1. ba\n2. bốn"]

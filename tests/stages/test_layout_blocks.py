@@ -105,3 +105,77 @@ def test_resegment_off_keeps_ocr_blocks() -> None:
     stage = BlockLayout(BlockLayout.Options(resegment=False))
     out = stage.process_page(page(0, [block("paragraph", lines)]), Context())
     assert len(out.blocks) == 1
+
+
+def test_bold_body_size_line_is_a_heading(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image, ImageDraw, ImageFont
+
+    from digitize.model import BBox, Block, Line, Word
+
+    fonts = "/usr/share/fonts/truetype/dejavu/DejaVuSerif"
+    reg, bold = ImageFont.truetype(f"{fonts}.ttf", 30), ImageFont.truetype(f"{fonts}-Bold.ttf", 30)
+    img = Image.new("L", (1400, 900), 255)
+    d = ImageDraw.Draw(img)
+    texts = [
+        (LONG, reg),
+        (LONG, reg),
+        ("Kết thúc đoạn.", reg),
+        ("Ghi nhớ", bold),
+        (LONG, reg),
+        (LONG, reg),
+        ("Hết.", reg),
+    ]
+    lines = []
+    for i, (t, f) in enumerate(texts):
+        y = 100 + i * 46 + (20 if f is bold else 0) + (20 if i > 3 else 0)
+        x = 100
+        words = []
+        for w in t.split():
+            d.text((x, y), w, font=f, fill=0)
+            box = BBox(*f.getbbox(w, anchor="la"))
+            words.append(Word(w, BBox(x + box.x0, y + box.y0, x + box.x1, y + box.y1), 0.96))
+            x += f.getlength(w + " ")
+        lines.append(Line(tuple(words), BBox.enclosing([w.bbox for w in words])))
+    img.save(tmp_path / "p.png")
+    p = page(
+        0,
+        [Block("paragraph", tuple(lines), BBox.enclosing([ln.bbox for ln in lines]))],
+        size=img.size,
+        image="p.png",
+    )
+    out = BlockLayout().process_page(p, Context(work_dir=str(tmp_path))).blocks
+    assert [b.kind for b in out] == ["paragraph", "heading", "paragraph"]
+    assert out[1].text == "Ghi nhớ"
+    off = BlockLayout(BlockLayout.Options(bold_ratio=0)).process_page(
+        p, Context(work_dir=str(tmp_path))
+    )
+    assert [b.kind for b in off.blocks] == ["paragraph", "paragraph", "paragraph"]
+
+
+def test_three_columns_and_a_spanning_title() -> None:
+    from digitize.model import BBox
+    from digitize.stages.layout._order import reading_order
+
+    boxes = [BBox(100, 100, 1800, 150)]  # title across all columns
+    for x in (100, 700, 1300):
+        boxes += [BBox(x, 200 + 50 * r, x + 500, 235 + 50 * r) for r in range(6)]
+    order = [p.index for p in reading_order(boxes[::-1], 35.0)]
+    n = len(boxes)
+    assert [n - 1 - i for i in order] == list(range(n))  # title, col 1, col 2, col 3
+
+
+def test_a_caption_without_a_figure_block_finds_its_picture(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image, ImageDraw
+
+    img = Image.new("L", (2000, 1400), 255)
+    d = ImageDraw.Draw(img)
+    d.ellipse((400, 420, 900, 800), outline=0, width=5)
+    d.rectangle((950, 450, 1200, 780), outline=0, width=5)
+    img.save(tmp_path / "f.png")
+    body = [line(LONG, 200, 200 + 45 * i) for i in range(4)]
+    cap = line("Hình 2.3. Một hình tròn và một hình vuông", 400, 850)
+    p = page(0, [block("paragraph", [*body, cap])], size=img.size, image="f.png")
+    out = BlockLayout().process_page(p, Context(work_dir=str(tmp_path))).blocks
+    assert [b.kind for b in out] == ["paragraph", "figure", "caption"]
+    fb = out[1].bbox
+    assert abs(fb.x0 - 400) < 5 and abs(fb.y0 - 420) < 5 and abs(fb.x1 - 1200) < 5

@@ -133,3 +133,18 @@ def test_english_paragraph_in_a_vietnamese_book_is_tagged() -> None:
     )
     items = [i for i in run(book([p])) if isinstance(i, Paragraph)]
     assert [i.lang for i in items] == ["en", None]
+
+
+def test_a_figure_inside_a_paragraph_does_not_cut_it() -> None:
+    p = page(
+        0,
+        [
+            para(["Đoạn văn bắt đầu ở đây.", FULL, FULL + " và"], 200, 200, indent=60),
+            figure(200, 400, 1500, 900),
+            para(["kết thúc sau hình.", "Dòng cuối."], 200, 950),
+        ],
+    )
+    flow = run(book([p]))
+    assert [i.kind for i in flow] == ["page_break", "paragraph"]  # no image: no figure item
+    (text,) = paras(flow)
+    assert "và kết thúc sau hình." in text

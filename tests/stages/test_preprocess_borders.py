@@ -34,3 +34,18 @@ def test_page_without_border_untouched(tmp_path):
     page, ctx = make_page(tmp_path, render_page()[0])
     out = Borders().process_page(page, ctx)
     assert out.image == page.image and not out.warnings
+
+
+def test_photo_bleeding_off_the_edge_is_kept(tmp_path):
+    clean = render_page()[0]
+    img = black_border(clean, (40, 25, 60, 30))
+    rng = np.random.default_rng(0)
+    photo = rng.integers(0, 110, (400, 500), dtype=np.uint8)  # textured, dark, at the edge
+    img[900:1300, -500:] = photo
+    page, ctx = make_page(tmp_path, img)
+
+    out = Borders().process_page(page, ctx)
+    got = load(tmp_path, out.image)
+
+    assert "photo" in " ".join(out.warnings)
+    assert (got < 110).sum() > 0.8 * 400 * 500  # the photo is still there

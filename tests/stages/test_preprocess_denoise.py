@@ -3,18 +3,43 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from preprocess_pages import have_font, load, make_page, render_page, speckle
+from preprocess_pages import FONT, MONO, have_font, load, make_page, render_page, speckle
 
 from digitize.stages.preprocess.denoise import Denoise
 
 pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
 
 # Dots, hooks and tildes everywhere, plus small punctuation.
-MARKS = ["ị ọ ụ ĩ ũ ẹ ạ ỵ; i. j: ở ữ ẫ!", "Tiếng Việt: ịa, ọc, ụt. Ới? ừ, ậy; ĩ... j!"]
+MARKS = [
+    "ị ọ ụ ĩ ũ ẹ ạ ỵ; i. j: ở ữ ẫ!",
+    "Tiếng Việt: ịa, ọc, ụt. Ới? ừ, ậy; ĩ... j!",
+    "Bài 2 . . . . . . . . . . . . . . . . . . 17",  # a contents leader: dots far from letters
+]
 
 
-def test_speckle_removed_but_diacritics_and_punctuation_kept(tmp_path):
-    clean = render_page(MARKS * 3)[0]
+@pytest.mark.parametrize(
+    ("font_px", "font"),
+    [
+        (30, FONT),  # 7 pt at 300 dpi
+        (42, FONT),  # 10 pt
+        (60, FONT),  # 14 pt
+        (30, MONO),
+        pytest.param(
+            42,
+            MONO,
+            marks=pytest.mark.xfail(
+                reason="known limit: a speck merged into a leader dot breaks the row of dots, "
+                "and the two dots trailing it (over 0.2 in from any letter) are removed",
+                strict=True,
+            ),
+        ),
+    ],
+)
+def test_speckle_removed_but_diacritics_and_punctuation_kept(tmp_path, font_px, font):
+    # Monospace (typewriter) full stops sit mid-cell, far from the letter before them.
+    clean = render_page(
+        MARKS * 3 + ["Okay.", "Yes, sir.", "I do not remember."], font_px=font_px, font_file=font
+    )[0]
     noisy = speckle(clean, n=900, seed=7)
     page, ctx = make_page(tmp_path, noisy)
 
@@ -22,11 +47,23 @@ def test_speckle_removed_but_diacritics_and_punctuation_kept(tmp_path):
     got = load(tmp_path, out.image)
 
     text_ink = clean < 128
-    assert (got[text_ink] < 128).all()  # not one pixel of a dot, hook or full stop lost
+    # Not one pixel of a dot, hook or full stop lost, except marks a speck landed on or right
+    # beside (the speck changes their shape, which may break a row of leader dots).
+    _, labels = cv2.connectedComponents(text_ink.astype(np.uint8))
+    specks = ((noisy < 128) & ~text_ink).astype(np.uint8)
+    spoilt = np.unique(labels[cv2.dilate(specks, np.ones((5, 5), np.uint8)) > 0])
+    intact = text_ink & ~np.isin(labels, spoilt[spoilt > 0])
+    assert intact.sum() > 0.6 * text_ink.sum()
+    assert (got[intact] < 128).all()
     noise = (noisy < 128) & ~text_ink
-    # Speckle far from text (more than 0.1 in) must all go.
+    # Speckle far from text must all go: in the margins and between lines, more than 0.1 in
+    # from any letter. (Speckle within a line's extent is kept: it may be punctuation.)
     near_text = cv2.dilate(text_ink.astype(np.uint8), np.ones((61, 61), np.uint8)) > 0
-    far = noise & ~near_text
+    rows = cv2.dilate(text_ink.any(axis=1).astype(np.uint8)[:, None], np.ones((21, 1))) > 0
+    _ys, xs = np.nonzero(text_ink)
+    in_lines = np.zeros_like(text_ink)
+    in_lines[:, xs.min() : xs.max()] = rows
+    far = noise & ~near_text & ~in_lines
     assert far.sum() > 1000
     assert (got[far] >= 128).all()
     assert (got[noise] >= 128).mean() > 0.6

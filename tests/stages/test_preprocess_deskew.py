@@ -68,3 +68,10 @@ def test_deterministic_name_and_skips(tmp_path, clean):
     assert Deskew().process_page(page, ctx).image == Deskew().process_page(page, ctx).image
     textlayer = Page(index=0, size=(10, 10), dpi=300, image=None, source="textlayer")
     assert Deskew().process_page(textlayer, Context(work_dir=str(tmp_path))) is textlayer
+
+
+def test_blank_page_gets_a_warning_not_a_rotation(tmp_path):
+    page, ctx = make_page(tmp_path, np.full((900, 700), 255, np.uint8))
+    out = Deskew().process_page(page, ctx)
+    assert out.image == page.image and out.skew == 0.0
+    assert "too little ink" in out.warnings[0]

@@ -40,3 +40,25 @@ def test_gradient_and_gutter_shadow_flattened(tmp_path, clean, tint):
     assert flat[:, :150][ink[:, :150]].mean() < 90 if ink[:, :150].any() else True
     assert np.array_equal(load(tmp_path, page.image), img)  # input untouched
     assert out.steps[-1].name == "preprocess.illumination"
+
+
+def test_photo_keeps_its_tones_while_shadow_is_flattened(tmp_path, clean):
+    img = clean.copy()
+    y0, y1, x0, x1 = 1000, 1450, 300, 1000
+    ramp = np.linspace(40, 170, x1 - x0, dtype=np.float32)[None, :]
+    img[y0:y1, x0:x1] = np.broadcast_to(ramp, (y1 - y0, x1 - x0)).astype(np.uint8)
+    dark = shadow(img, strength=0.5, side="right")
+    page, ctx = make_page(tmp_path, dark)
+
+    out = Illumination().process_page(page, ctx)
+    flat = load(tmp_path, out.image)
+
+    photo = flat[y0 + 20 : y1 - 20, x0 + 20 : x1 - 20].astype(np.float32)
+    orig = img[y0 + 20 : y1 - 20, x0 + 20 : x1 - 20].astype(np.float32)
+    assert photo.mean() < 160  # not bleached to paper
+    assert photo.std() > 0.6 * orig.std()  # the ramp is still a ramp
+    assert np.corrcoef(photo.ravel(), orig.ravel())[0, 1] > 0.95
+    paper = clean == 255
+    paper[y0 - 40 : y1 + 40, x0 - 40 : x1 + 40] = False
+    assert flat[paper].mean() > 245 and flat[paper].std() < 8
+    assert any("dark content" in w for w in out.warnings)

@@ -40,11 +40,12 @@ def test_each_orientation_turned_upright(tmp_path, clean, ccw):
 
     assert out.rotation == ccw  # clockwise degrees applied undo the counter-clockwise turn
     assert out.steps[-1].name == "preprocess.orientation"
-    assert not out.warnings
     if ccw == 0:
+        assert not out.warnings
         assert out.image == page.image
     else:
         assert out.image != page.image
+        assert out.warnings[0].startswith(f"orientation: turned {ccw}° clockwise (OSD confidence")
         assert out.size == (clean.shape[1], clean.shape[0])
         assert np.array_equal(load(tmp_path, out.image), clean)  # lossless, exactly upright
         assert np.array_equal(load(tmp_path, page.image), turned)  # input untouched

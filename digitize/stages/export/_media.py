@@ -70,10 +70,12 @@ def figure_image(book: Book, rel: str | None) -> tuple[bytes, str, str] | None:
 def cover_jpeg(path: Path, max_height: int = 1600) -> bytes:
     """A reasonably sized JPEG of a (possibly huge, 300 dpi) page image for the cover."""
     with Image.open(path) as src:
-        im = src.convert("RGB")
+        # A grey scan is resized in grey and made RGB after: a third of the work, same pixels.
+        im = src.convert("L") if src.mode in ("1", "L") else src.convert("RGB")
     if im.height > max_height:
         w = max(1, round(im.width * max_height / im.height))
         im = im.resize((w, max_height), Image.Resampling.LANCZOS)
+    im = im.convert("RGB")
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=85, optimize=True)
     return buf.getvalue()
@@ -92,16 +94,20 @@ def source_date_epoch() -> int | None:
         return None
 
 
-def modified_utc() -> str:
-    """dcterms:modified: SOURCE_DATE_EPOCH if set, else now; always UTC, seconds, with Z."""
+def build_epoch(fallback: int | None) -> int | None:
+    """SOURCE_DATE_EPOCH if set, else `fallback` (the run's build time, see Context)."""
     epoch = source_date_epoch()
+    return epoch if epoch is not None else fallback
+
+
+def modified_utc(epoch: int | None = None) -> str:
+    """dcterms:modified: `epoch` if given, else now; always UTC, seconds, with Z."""
     when = epoch if epoch is not None else int(time.time())
     return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def zip_timestamp() -> tuple[int, int, int, int, int, int]:
-    """Zip entry time: SOURCE_DATE_EPOCH (UTC) if set, else a fixed 1980-01-01."""
-    epoch = source_date_epoch()
+def zip_timestamp(epoch: int | None = None) -> tuple[int, int, int, int, int, int]:
+    """Zip entry time: `epoch` (UTC) if given, else a fixed 1980-01-01."""
     if epoch is None:
         return (1980, 1, 1, 0, 0, 0)
     t = datetime.fromtimestamp(max(epoch, 315532800), UTC)

@@ -35,6 +35,12 @@ _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 _TESS_LANGS = {"vie": "vi", "eng": "en", "fra": "fr", "deu": "de", "chi_sim": "zh-Hans"}
 
 
+# A list item that starts with its own printed marker.
+PRINTED_MARKER = re.compile(
+    r"^\s*(?:[•·▪●○◦‣∙*–—-]|\(?(?:\d{1,3}|[a-zđ]|[ivxlc]{1,5})[.)])\s", re.IGNORECASE
+)
+
+
 def clean(text: str) -> str:
     """NFC text without control characters or bidi overrides (they can hide or reorder text)."""
     return _BAD_CHARS.sub("", nfc(text))
@@ -195,7 +201,10 @@ class Renderer:
             elif isinstance(item, ListBlock) and item.items:
                 tag = "ol" if item.ordered else "ul"
                 lis = "".join(f"<li>{esc(it)}</li>" for it in item.items)
-                out.append(f"<{tag}>{lis}</{tag}>")
+                # Items keep their printed markers ("a)", "1.", "•"): no second, generated one.
+                marked = all(PRINTED_MARKER.match(it) for it in item.items)
+                attr = ' class="marked"' if marked else ""
+                out.append(f"<{tag}{attr}>{lis}</{tag}>")
             elif isinstance(item, Table):
                 out.append(self._table(item))
         if notes:

@@ -32,6 +32,7 @@ _LABELS = {
     "en": ("Contents", "Landmarks", "Pages", "Start of content", "Cover"),
 }
 CSS = """\
+ol.marked, ul.marked { list-style: none; padding-left: 1.2em; }
 body { font-family: serif; line-height: 1.5; margin: 0 1em; }
 h1, h2, h3, h4, h5, h6 { font-family: sans-serif; line-height: 1.25; }
 figure { margin: 1em 0; text-align: center; }
@@ -113,10 +114,11 @@ class EpubExporter(Exporter[EpubOptions]):
         manifest.append(("nav", "nav.xhtml", "application/xhtml+xml", "nav"))
         files["style.css"] = CSS.encode()
         manifest.append(("css", "style.css", "text/css", ""))
-        files["package.opf"] = self._opf(book, r, manifest, spine, lang, title).encode()
+        epoch = _media.build_epoch(ctx.build_time)
+        files["package.opf"] = self._opf(book, r, manifest, spine, lang, title, epoch).encode()
 
         out = Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}{self.suffix}"
-        self._write_zip(out, files)
+        self._write_zip(out, files, epoch)
         return [out]
 
     # ---------------------------------------------------------------- parts
@@ -189,6 +191,7 @@ class EpubExporter(Exporter[EpubOptions]):
         spine: list[tuple[str, bool]],
         lang: str,
         title: str,
+        epoch: int | None,
     ) -> str:
         m = book.meta
         ident = esc(m.identifier).strip() or _content_uuid(book)
@@ -214,7 +217,7 @@ class EpubExporter(Exporter[EpubOptions]):
             md.append(f"<dc:publisher>{esc(m.publisher).strip()}</dc:publisher>")
         if esc(m.description).strip():
             md.append(f"<dc:description>{esc(m.description).strip()}</dc:description>")
-        md.append(f'<meta property="dcterms:modified">{_media.modified_utc()}</meta>')
+        md.append(f'<meta property="dcterms:modified">{_media.modified_utc(epoch)}</meta>')
         md += _a11y(r)
         if any(p == "cover-image" for _, _, _, p in manifest):
             md.append('<meta name="cover" content="cover-image"/>')
@@ -239,7 +242,7 @@ class EpubExporter(Exporter[EpubOptions]):
         )
 
     @staticmethod
-    def _write_zip(out: Path, files: dict[str, bytes]) -> None:
+    def _write_zip(out: Path, files: dict[str, bytes], epoch: int | None) -> None:
         container = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">\n'
@@ -249,7 +252,7 @@ class EpubExporter(Exporter[EpubOptions]):
         entries = [("mimetype", b"application/epub+zip")]
         entries.append(("META-INF/container.xml", container.encode()))
         entries += [(f"EPUB/{name}", data) for name, data in sorted(files.items())]
-        stamp = _media.zip_timestamp()
+        stamp = _media.zip_timestamp(epoch)
         with atomic_write(out, "wb") as f, zipfile.ZipFile(f, "w") as z:
             for name, data in entries:
                 info = zipfile.ZipInfo(name, date_time=stamp)

@@ -29,6 +29,7 @@ _CSP = (
     "img-src 'self' data:; style-src 'self' 'unsafe-inline'\">"
 )
 CSS = """\
+ol.marked, ul.marked { list-style: none; padding-left: 1.2em; }
 :root { color-scheme: light dark; --muted: #666; }
 html { -webkit-text-size-adjust: 100%; }
 body { font-family: "DejaVu Serif", "Noto Serif", Georgia, serif; font-size: 1.125rem;

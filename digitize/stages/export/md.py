@@ -25,7 +25,13 @@ from digitize.model import (
 from digitize.naming import safe_stem
 from digitize.stage import Context, Exporter
 from digitize.stages.export import _media
-from digitize.stages.export._render import clean, mark_pattern, page_label, split_chapters
+from digitize.stages.export._render import (
+    PRINTED_MARKER,
+    clean,
+    mark_pattern,
+    page_label,
+    split_chapters,
+)
 
 _INLINE = re.compile(r"([\\`*_\[\]|~&])")
 _LINE_START = re.compile(r"^(\s*)([-+=#>]|\d+(?=[.)]))")
@@ -83,7 +89,8 @@ class MarkdownExporter(Exporter):  # type: ignore[type-arg]
                 elif isinstance(item, ListBlock) and item.items:
                     blocks.append(
                         "\n".join(
-                            (f"{n + 1}. " if item.ordered else "- ") + md_escape(t)
+                            ("- " if PRINTED_MARKER.match(t) or not item.ordered else f"{n + 1}. ")
+                            + md_escape(t)
                             for n, t in enumerate(item.items)
                         )
                     )

@@ -13,7 +13,7 @@ from digitize.fileio import write_text
 from digitize.model import Book, Figure, Footnote, Heading, ListBlock, Paragraph, Table
 from digitize.naming import safe_stem
 from digitize.stage import Context, Exporter
-from digitize.stages.export._render import clean
+from digitize.stages.export._render import PRINTED_MARKER, clean
 
 
 def _one_line(text: str) -> str:
@@ -33,10 +33,7 @@ class TextExporter(Exporter):  # type: ignore[type-arg]
                 blocks.append(_one_line(item.text))
             elif isinstance(item, ListBlock):
                 blocks.append(
-                    "\n".join(
-                        f"{n + 1}. {_one_line(t)}" if item.ordered else f"- {_one_line(t)}"
-                        for n, t in enumerate(item.items)
-                    )
+                    "\n".join(_list_item(t, n, item.ordered) for n, t in enumerate(item.items))
                 )
             elif isinstance(item, Table):
                 rows = [" | ".join(_one_line(c) for c in row) for row in item.rows]
@@ -48,3 +45,10 @@ class TextExporter(Exporter):  # type: ignore[type-arg]
         text = "\n\n".join(b for b in blocks if b.strip()) + "\n"
         out = Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}{self.suffix}"
         return [write_text(out, text)]
+
+
+def _list_item(text: str, n: int, ordered: bool) -> str:
+    """Items keep their printed marker; only unmarked ones get "1." or "-"."""
+    if PRINTED_MARKER.match(text):
+        return _one_line(text)
+    return f"{n + 1}. {_one_line(text)}" if ordered else f"- {_one_line(text)}"

@@ -37,7 +37,7 @@ class Dehyphenator:
     def split_word(self, text: str) -> bool:
         """True when `text` ends with a hyphen that may split a word."""
         t = text.rstrip()
-        return len(t) >= 2 and t[-1] in HYPHENS and t[-2].isalnum()
+        return len(t) >= 2 and t[-1] in HYPHENS and t[-2].isalpha()
 
     def keep_hyphen(self, left: str, right: str) -> bool:
         """Decide for `left` = word ending in a hyphen, `right` = the next line's first word."""
@@ -64,6 +64,8 @@ class Dehyphenator:
         (at the start of the word that straddles the break, so a page break never cuts a word)."""
         left = left.rstrip()
         right = right.lstrip()
+        if len(left) >= 3 and left[-1] in ".,:;'`" and left[-2] in HYPHENS and left[-3].isalpha():
+            left = left[:-1]  # a speck after the hyphen (`every-.`)
         if not left:
             return right, 0
         if not right:

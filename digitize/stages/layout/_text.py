@@ -40,7 +40,8 @@ _CAPTION_RE = re.compile(
 
 _ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
-_PAGE_DECOR = "-–—|·•()[]{}<>"
+_PAGE_DECOR = "-–—|·•()[]{}<>.,:"
+_EDGE_DECOR = "-–—|·•()[]{}<>"  # `Chương 3.` ends a title, not with a page number
 _PAGE_WORDS = {"trang", "page", "tr.", "p."}
 
 TERMINAL = ".!?…:;\"”»'’)]"
@@ -64,12 +65,19 @@ def single_number_heading(text: str) -> bool:
     return bool(_SINGLE_NUM_RE.match(text.strip()))
 
 
+# How OCR misreads a bullet: only trusted when a capitalised word follows.
+_BULLET_MISREADS = frozenset("seo©°«»®¢·")
+
+
 def list_mark(text: str) -> tuple[str, bool] | None:
     """The list mark starting `text` and whether it is ordered, or None."""
     t = text.strip()
     m = _BULLET_RE.match(t)
     if m:
         return m.group(0).strip(), False
+    parts = t.split(None, 2)
+    if len(parts) >= 2 and parts[0] in _BULLET_MISREADS and parts[1][:1].isupper():
+        return parts[0], False
     m = _ORDERED_RE.match(t)
     if m:
         return m.group(0).strip(), True
@@ -137,7 +145,7 @@ def edge_number(text: str) -> tuple[int, str] | None:
     if len(tokens) < 2:
         return None
     for tok in (tokens[0], tokens[-1]):
-        t = tok.strip(_PAGE_DECOR)
+        t = tok.strip(_EDGE_DECOR)
         if t.isdigit() and len(t) <= 4:
             return int(t), t
     return None

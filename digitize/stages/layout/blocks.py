@@ -4,13 +4,16 @@ OCR engines group lines into paragraphs unreliably (headings glued to body text,
 split in two, columns mixed), so we pool every text line of the page, order lines by columns
 (`_order`), cut them into blocks where the geometry says a new paragraph starts (vertical gap,
 first-line indent, short last line, a change of type size, a list or caption mark), then name
-each block: heading, caption, list_item, footnote or paragraph. Figures stay as they are.
+each block: heading, caption, list_item, footnote or paragraph. When the page has an image we
+also read ruled tables cell by cell (`_tables`), find the picture of a caption the OCR missed
+(`_regions`) and spot bold body-size headings by ink density (`_weight`).
 Running heads and page numbers need the whole book: `layout.furniture` finds them.
 """
 
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from dataclasses import dataclass, replace
 from statistics import median
 
@@ -18,6 +21,9 @@ from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._order import reading_order
+from digitize.stages.layout._regions import missing_figures
+from digitize.stages.layout._tables import find_grids, take_tables
+from digitize.stages.layout._weight import InkWeight
 
 TEXT_KINDS_KEPT = FURNITURE_KINDS
 
@@ -29,6 +35,11 @@ class BlockLayoutOptions:
     para_gap: float = opt(0.6, "extra vertical gap (in body line heights) that starts a paragraph")
     indent: float = opt(0.8, "first-line indent (in body line heights) that starts a paragraph")
     resegment: bool = opt(True, "rebuild paragraphs from lines instead of trusting the OCR's")
+    tables: bool = opt(True, "read ruled tables (grid lines in the page image) cell by cell")
+    find_figures: bool = opt(True, "find the picture of a caption the OCR reported no figure for")
+    bold_ratio: float = opt(
+        1.35, "a short line this many times as dark as body text is a bold heading (0: off)"
+    )
 
 
 class BlockLayout(PageStage[BlockLayoutOptions]):
@@ -42,14 +53,18 @@ class BlockLayout(PageStage[BlockLayoutOptions]):
         blocks = [b for b in (_clean_block(b) for b in page.blocks) if b is not None]
         if not self.options.resegment:
             return replace(page, blocks=tuple(blocks))
-        return replace(page, blocks=tuple(_layout(page, blocks, self.options)))
+        return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))
 
 
 def _clean_block(block: Block) -> Block | None:
     """NFC every word and drop empty words/lines; a text block left empty is dropped."""
     lines = []
     for line in block.lines:
-        words = tuple(Word(nfc(w.text), w.bbox, w.conf) for w in line.words if w.text.strip())
+        words = tuple(
+            Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf) for w in line.words if not _noise(w)
+        )
+        if len(words) >= 2 and _lead_speck(words[0], words[1]):
+            words = words[1:]
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
     if not lines and block.kind not in ("figure", "table"):
@@ -57,14 +72,68 @@ def _clean_block(block: Block) -> Block | None:
     return replace(block, lines=tuple(lines))
 
 
-def line_height(line: Line) -> float:
-    """Type size of a line: the height of its words' union (ascender to descender, diacritics).
+_ASC = frozenset("bdfhiklt0123456789!?/\\|()[]{}'\"%&#@đĐ")
+_DESC = frozenset("gjpqy,;()[]{}|Q")
 
-    A single word's box depends on its letters (`ao` vs `Ấy`); over a line it evens out.
-    """
+
+def _extent(text: str) -> float:
+    top, desc = ink(text)
+    return top + desc
+
+
+def ink(text: str) -> tuple[float, float]:
+    """Expected ink height of `text` in em: x-height, plus ascenders, capitals and Vietnamese
+    marks above, plus descenders and the dot below. Lets `acterisation` (no descender) and
+    `đề` (stacked marks) measure the same type size as a full line."""
+    top, desc = 0.55, False
+    prev_base = ""
+    marks = 0
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            if ch == "\u0323":
+                desc = True
+                continue
+            marks += 1
+            top = max(top, 0.9 if prev_base.isupper() else 0.86 if marks > 1 else 0.76)
+            continue
+        prev_base, marks = ch, 0
+        if ch in _ASC or ch.isupper():
+            top = max(top, 0.76)
+        if ch in _DESC:
+            desc = True
+    return top, (0.23 if desc else 0.0)
+
+
+_SPECKS = " _ˆ˜¨"
+
+
+def _noise(w: Word) -> bool:
+    """Specks read as `:`, `ˆ`, `_`: no letter or digit, and the engine was unsure."""
+    t = w.text.strip(_SPECKS)
+    return not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.75)
+
+
+def _lead_speck(first: Word, second: Word) -> bool:
+    """A doubtful mark before a lower-case word (`- cách xác định`, `.. Cần`) is a speck in the
+    margin, not a list bullet: list items start with a capital."""
+    specky = all(ch in "-–—.,:;'‘’`•·*+~^" for ch in first.text)  # never brackets or quotes
+    return specky and first.conf < 0.9 and second.text[:1].islower()
+
+
+def line_height(line: Line) -> float:
+    """Type size of a line in pixels per em: the median over its words of box height divided by
+    the expected ink extent of the word's letters (`ao` vs `Ấy`, see `_extent`)."""
+    sizes = [
+        w.bbox.height / _extent(w.text)
+        for w in line.words
+        if sum(ch.isalnum() for ch in w.text) >= 2
+    ]
+    if sizes:
+        return float(median(sizes))  # a speck glued to one word does not move the median
     if not line.words:
         return line.bbox.height
-    return max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
+    ink = max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
+    return ink / _extent(line.text)
 
 
 @dataclass(slots=True)
@@ -76,8 +145,20 @@ class _Item:
     column: tuple[int, int] = (0, 0)
 
 
-def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions) -> list[Block]:
+def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context) -> list[Block]:
     items: list[_Item] = []
+    weight = InkWeight(ctx.work_dir, page.image)
+    tables: list[Block] = []
+    if o.tables and weight.pixels() is not None:
+        blocks, tables = take_tables(blocks, find_grids(weight.pixels()))
+    if o.find_figures and weight.pixels() is not None:
+        all_lines = [ln for b in blocks for ln in b.lines]
+        if all_lines:
+            em = float(median(line_height(ln) for ln in all_lines)) or 1.0
+            blocks = blocks + missing_figures(weight.pixels(), blocks + tables, em)
+    figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
+    blocks = [_drop_inside(b, figures) for b in blocks]
+    items.extend(_Item(t.bbox, None, t, "table") for t in tables)
     for b in blocks:
         if b.kind in ("figure", "table") and not b.lines:
             items.append(_Item(b.bbox, None, b, b.kind))
@@ -86,7 +167,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions) -> list[Bloc
             items.extend(_Item(ln.bbox, ln, None, kind) for ln in b.lines)
     text_lines = [it.line for it in items if it.line is not None]
     if not text_lines:
-        return blocks
+        return [*tables, *blocks]
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
     placed = reading_order([it.bbox for it in items], body_h)
     ordered = []
@@ -97,7 +178,8 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions) -> list[Bloc
     cols = _column_extents(ordered)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
-    return [_classify(g, groups, cols, body_h, page, o) for g in groups]
+    weight.set_body(text_lines)
+    return [_classify(g, groups, cols, body_h, weight, o) for g in groups]
 
 
 def _column_extents(items: list[_Item]) -> dict[tuple[int, int], tuple[float, float]]:
@@ -182,16 +264,20 @@ def _continues(
     # A heading-like line closes its block.
     titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
     closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h
+    closes = closes and _size_class(prev.line, body_h, o) == 0
     if closes and not _text.is_upper_title(text):
         return False
     indent = it.bbox.x0 - left
     pindent = prev.bbox.x0 - left
     if not in_list and indent > o.indent * body_h and pindent < 0.5 * o.indent * body_h:
         return False
-    short = right - prev.bbox.x1
-    if short > 0.4 * width and not (in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h):
-        return False
-    return not (short > 2 * body_h and _text.ends_sentence(ptext))
+    # The previous line stopped early although the next word would have fitted there:
+    # the typesetter ended the paragraph (works for ragged-right text too).
+    room = right - prev.bbox.x1
+    real = [w for w in it.line.words if any(ch.isalnum() for ch in w.text)] or it.line.words
+    next_word = real[0].bbox.width
+    hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
+    return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
 
 
 def _classify(
@@ -199,7 +285,7 @@ def _classify(
     groups: list[list[_Item]],
     cols: dict[tuple[int, int], tuple[float, float]],
     body_h: float,
-    page: Page,
+    weight: InkWeight,
     o: BlockLayoutOptions,
 ) -> Block:
     head = group[0]
@@ -217,7 +303,7 @@ def _classify(
     rank = _text.heading_rank(first)
     if rank is not None and len(lines) <= 3 and nwords <= 20 and not text.rstrip().endswith("."):
         return Block("heading", lines, bbox, int(rank) + 1)
-    if size >= o.heading_ratio and len(lines) <= 4 and nwords <= 30:
+    if size >= o.heading_ratio and len(lines) <= 4 and _title_like(text, nwords, size):
         return Block("heading", lines, bbox, None)
     if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text):
         return Block("heading", lines, bbox, None)
@@ -230,7 +316,20 @@ def _classify(
         return Block("footnote", lines, bbox)
     if _text.list_mark(first) is not None:
         return Block("list_item", lines, bbox)
+    short = len(lines) <= 2 and nwords <= 12 and not text.rstrip().endswith((".", ",", ";"))
+    if short and o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio):
+        return Block("heading", lines, bbox, None)
     return Block("paragraph", lines, bbox)
+
+
+def _title_like(text: str, nwords: int, size: float) -> bool:
+    """Large type alone is weak evidence on a noisy scan: a title does not start in lower case
+    or end with a hyphen or comma, and a long one needs clearly larger type."""
+    t = text.strip()
+    first = next((c for c in t if c.isalpha()), "")
+    if first.islower() or t.endswith(("-", ",", ";")):
+        return False
+    return nwords <= 12 or (size >= 1.5 and nwords <= 30)
 
 
 def _is_caption(
@@ -283,3 +382,19 @@ def _below_body(
             if it.bbox.y0 > top and _size_class(it.line, body_h, o) >= 0:
                 return False
     return True
+
+
+def _drop_inside(block: Block, figures: list[BBox]) -> Block:
+    """Text read inside a figure (labels of a diagram, noise from line art) belongs to the
+    picture, which is kept as an image: drop lines lying mostly inside a figure region."""
+    if not figures or not block.lines:
+        return block
+    keep = tuple(ln for ln in block.lines if not any(_mostly_in(ln.bbox, f) for f in figures))
+    return replace(block, lines=keep)
+
+
+def _mostly_in(a: BBox, f: BBox) -> bool:
+    w = min(a.x1, f.x1) - max(a.x0, f.x0)
+    h = min(a.y1, f.y1) - max(a.y0, f.y0)
+    area = max(a.width * a.height, 1.0)
+    return w > 0 and h > 0 and w * h >= 0.6 * area

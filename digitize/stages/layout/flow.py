@@ -24,12 +24,14 @@ from digitize.model import (
     Page,
     PageBreak,
     Paragraph,
+    Table,
     nfc,
 )
 from digitize.stage import BookStage, Context, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._hyphen import Dehyphenator
+from digitize.stages.layout._tables import table_rows
 from digitize.stages.layout.blocks import footnote_mark, line_height
 
 
@@ -53,6 +55,7 @@ class _Open:
     floats: list[FlowItem] = field(default_factory=list)
     pending_break: PageBreak | None = None
     late: list[FlowItem] = field(default_factory=list)  # floats met after the pending break
+    interrupted: bool = False  # a figure came between this paragraph and the next block
 
 
 class FlowBuilder(BookStage[FlowOptions]):
@@ -148,7 +151,7 @@ class _Builder:
     def run(self) -> list[FlowItem]:
         for pi, page in enumerate(self.book.pages):
             brk = PageBreak(page.index, page.label)
-            if self.open is not None and self.o.join_pages:
+            if self.open is not None and self.o.join_pages and self.open.pending_break is None:
                 self.open.pending_break = brk
             else:
                 self.close()
@@ -166,7 +169,16 @@ class _Builder:
 
     def block(self, pi: int, page: Page, bi: int, block: Block, captions: dict[int, int]) -> None:
         kind = block.kind
+        if kind == "table" and block.lines:
+            if self.open is not None:
+                self.open.interrupted = True
+            cap = page.blocks[captions[bi]] if bi in captions else None
+            rows = tuple(tuple(nfc(c) for c in row) for row in table_rows(block))
+            self.emit(Table(rows, nfc(self.block_text(cap)) if cap is not None else ""))
+            return
         if kind in ("figure", "table") and not block.lines:
+            if self.open is not None:
+                self.open.interrupted = True
             cap = page.blocks[captions[bi]] if bi in captions else None
             cap_text = self.block_text(cap) if cap is not None else ""
             fig = (
@@ -190,14 +202,14 @@ class _Builder:
             return
         if kind == "list_item":
             self.close()
-            mark = _text.list_mark(text)
-            ordered = bool(mark and mark[1])
+            lmark = _text.list_mark(text)
+            ordered = bool(lmark and lmark[1])
             if self.items and ordered != self.ordered:
                 self.flush_list()
             self.ordered = ordered
             item = text.strip()
-            if mark and not ordered:
-                item = item[len(mark[0]) :].strip()
+            if lmark and not ordered:
+                item = item[len(lmark[0]) :].strip()
             self.items.append(nfc(item))
             return
         self.close()
@@ -217,7 +229,7 @@ class _Builder:
             op.pending_break = None
             op.floats.extend(op.late)
             op.late = []
-        op.text, op.last, op.page = joined, block, pi
+        op.text, op.last, op.page, op.interrupted = joined, block, pi, False
 
     def _continues(self, pi: int, block: Block, text: str) -> bool:
         """Does `block` continue the open paragraph across a column or page break?"""
@@ -227,19 +239,21 @@ class _Builder:
             return False
         prev = op.last
         same_page = pi == op.page
-        if same_page and block.bbox.y0 >= prev.bbox.y0:
-            return False  # below it in the same column: the blocks stage split them on purpose
         if not same_page and op.pending_break is None:
             return False
-        if self.hyph.split_word(op.text) and text[:1].isalpha():
-            return True
+        if self.hyph.split_word(op.text) and text[:1].islower():
+            return True  # `educa-` / `tion`: nothing else ends a block like that
+        if same_page and block.bbox.y0 >= prev.bbox.y0 and not op.interrupted:
+            # Below it in the same column with nothing between: the blocks stage split them on
+            # purpose. A figure between them may have cut one paragraph in two, though.
+            return False
         first = text.lstrip()[:1]
         if first.islower() and not op.text.rstrip().endswith((".", "!", "?", "…")):
             return True
         indented = _indented(block, self.body_h)
         if not _text.ends_sentence(op.text):
             return not (indented and self.uses_indent) and not first.isdigit()
-        return self.uses_indent and not indented and _full_last_line(prev, self.body_h)
+        return self.uses_indent and not indented and _full_last_line(prev, block, self.body_h)
 
 
 def _footnote_body(text: str, mark: str) -> str:
@@ -261,11 +275,15 @@ def _indented(block: Block, body_h: float) -> bool:
     return block.lines[0].bbox.x0 - rest > 0.8 * body_h
 
 
-def _full_last_line(block: Block, body_h: float) -> bool:
+def _full_last_line(block: Block, nxt: Block, body_h: float) -> bool:
+    """The block's last line leaves no room for the next block's first word: the typesetter
+    did not end a paragraph there (holds for ragged-right text too)."""
     if len(block.lines) < 2:
         return False
     right = max(ln.bbox.x1 for ln in block.lines)
-    return block.lines[-1].bbox.x1 >= right - 1.5 * body_h
+    words = [w for w in nxt.lines[0].words if any(c.isalnum() for c in w.text)] if nxt.lines else []
+    need = words[0].bbox.width if words else 0.0
+    return right - block.lines[-1].bbox.x1 < need + 0.8 * body_h
 
 
 def _uses_indent(pages: tuple[Page, ...], body_h: float) -> bool:
@@ -277,7 +295,11 @@ def _uses_indent(pages: tuple[Page, ...], body_h: float) -> bool:
 
 def _pair_captions(page: Page, body_h: float) -> dict[int, int]:
     """figure block index → caption block index: the nearest caption above or below it."""
-    figs = [i for i, b in enumerate(page.blocks) if b.kind in ("figure", "table") and not b.lines]
+    figs = [
+        i
+        for i, b in enumerate(page.blocks)
+        if b.kind == "table" or (b.kind == "figure" and not b.lines)
+    ]
     caps = [i for i, b in enumerate(page.blocks) if b.kind == "caption"]
     pairs: list[tuple[float, int, int]] = []
     for f in figs:
@@ -319,8 +341,16 @@ def _heading_levels(
         if b.level is not None:
             rank[(pi, bi)] = float(b.level)
         elif ranked:
-            near = min(ranked, key=lambda r: (abs(r[0] - s), r[1]))
-            rank[(pi, bi)] = near[1] if abs(near[0] - s) < 0.15 * s else _size_rank(s) + 0.5
+            # Unnumbered: below every numbered heading if smaller than all of them, above if
+            # larger, else with the numbered heading closest in size.
+            sizes = [r[0] for r in ranked]
+            ranks = [r[1] for r in ranked]
+            if s < 0.93 * min(sizes):
+                rank[(pi, bi)] = max(ranks) + 0.5
+            elif s > 1.07 * max(sizes):
+                rank[(pi, bi)] = min(ranks) - 0.5
+            else:
+                rank[(pi, bi)] = min(ranked, key=lambda r: (abs(r[0] - s), r[1]))[1]
         else:
             rank[(pi, bi)] = _size_rank(s)
     order = sorted(set(rank.values()))

@@ -81,8 +81,21 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                 offsets[(c.number[1], c.number[0] - c.page)].append(c)
             elif c.edge is not None:
                 offsets[(False, c.edge[0] - c.page)].append(c)
-        for group in offsets.values():
+        support = {k: len({c.page for c in g}) for k, g in offsets.items()}
+        for key, group in offsets.items():
             pages_in = sorted({c.page for c in group})
+            # A short run (OCR dropped a digit on two pages: "1", "2" among "13", "14") loses
+            # to a longer run of the same kind nearby.
+            stronger = any(
+                k[0] == key[0]
+                and k != key
+                and n > support[key]
+                and n >= 3
+                and any(abs(d.page - j) <= 10 for d in offsets[k] for j in pages_in)
+                for k, n in support.items()
+            )
+            if stronger and support[key] < 3:
+                continue
             for c in group:
                 near = [j for j in pages_in if j != c.page and abs(j - c.page) <= 10]
                 alone_ok = npages <= 2 and c.number is not None and c.extreme
@@ -297,8 +310,8 @@ def _parse_label(label: str | None) -> tuple[int, bool] | None:
 
 def _infer_labels(pages: list[Page]) -> list[Page]:
     """Pages without a printed number get one counted from the nearest numbered neighbours."""
-    known = {i: _parse_label(p.label) for i, p in enumerate(pages)}
-    known = {i: v for i, v in known.items() if v is not None}
+    parsed = {i: _parse_label(p.label) for i, p in enumerate(pages)}
+    known = {i: v for i, v in parsed.items() if v is not None}
     if not known:
         return pages
     out = []

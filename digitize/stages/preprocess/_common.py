@@ -108,6 +108,9 @@ def updated(
     """Write `img` under its content-derived name and return `page` pointing at it."""
     dpi = page_dpi(page, ctx)
     rel = output_name(stage, data, suffix)
+    # The grey copy kept by preprocess.binarize no longer matches a re-made image: drop it
+    # rather than let figures be cropped from a stale geometry.
+    changes.setdefault("unbinarized", None)
     write_image(img, rel, ctx, dpi)
     h, w = img.shape[:2]
     return replace(
@@ -141,6 +144,20 @@ def ink_mask(gray: np.ndarray, dpi: int) -> np.ndarray:
     )
 
 
+def paper_closing(gray: np.ndarray, dpi: int, window_in: float) -> tuple[np.ndarray, int]:
+    """The page at ~75 dpi with text strokes filled in by a closing `window_in` inches wide,
+    and the closing's kernel size in those pixels. Dark regions wider than the window survive.
+    """
+    h, w = gray.shape
+    scale = min(1.0, 75.0 / dpi)  # 75 dpi is plenty for something this smooth
+    small = cv2.resize(
+        gray, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA
+    )
+    k = max(3, int(window_in * dpi * scale) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    return cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), k
+
+
 def background(gray: np.ndarray, dpi: int, window_in: float) -> np.ndarray:
     """Estimated paper brightness at every pixel (float32, >= 1).
 
@@ -148,11 +165,7 @@ def background(gray: np.ndarray, dpi: int, window_in: float) -> np.ndarray:
     is smooth anyway. Dividing by it removes shadows and tint.
     """
     h, w = gray.shape
-    scale = min(1.0, 75.0 / dpi)  # 75 dpi is plenty for something this smooth
-    small = cv2.resize(gray, (max(1, int(w * scale)), max(1, int(h * scale))), cv2.INTER_AREA)
-    k = max(3, int(window_in * dpi * scale) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    bg, k = paper_closing(gray, dpi, window_in)
     bg = cv2.medianBlur(bg, k if k <= 255 else 255)
     bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)

@@ -25,21 +25,40 @@ class BordersOptions:
     crop: bool = opt(True, "crop rows/columns that are mostly border (else only whiten them)")
 
 
-def border_mask(gray: np.ndarray, darkness: float, min_extent: float) -> np.ndarray:
-    """Boolean mask of border pixels: large dark regions touching the image edge."""
+def border_mask(
+    gray: np.ndarray, darkness: float, min_extent: float, max_std: float = 25.0
+) -> tuple[np.ndarray, bool]:
+    """Mask of border pixels (large flat dark regions touching the image edge), and whether
+    textured dark pixels (a photo bleeding off the page?) were left out of it.
+
+    Flatness is the local standard deviation over ~9 px: scanner black is flat, a photo is not.
+    """
     h, w = gray.shape
     paper = float(np.percentile(gray, 90))
-    dark = (gray < darkness * paper).astype(np.uint8)
+    g = gray.astype(np.float32)
+    mean = cv2.blur(g, (9, 9))
+    std = np.sqrt(np.maximum(cv2.blur(g * g, (9, 9)) - mean * mean, 0.0))
+    dark = gray < darkness * paper
+    flat_dark = (dark & (std < max_std)).astype(np.uint8)
     # Close small light holes (scanner noise) so a band is one component.
-    dark = cv2.morphologyEx(dark, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    _n, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    flat_dark = cv2.morphologyEx(flat_dark, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(flat_dark, connectivity=8)
     x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     touches = (x == 0) | (y == 0) | (x + bw == w) | (y + bh == h)
     spans = (bw >= min_extent * w) | (bh >= min_extent * h)
     keep = touches & spans
     keep[0] = False
-    return keep[labels]
+    mask = keep[labels]
+    if not mask.any():
+        return mask, False
+    # The band's inner rim is not flat (black meets paper there): take it too, if it is dark.
+    rim = cv2.dilate(mask.astype(np.uint8), np.ones((11, 11), np.uint8)) > 0
+    mask |= rim & (gray < 0.8 * paper)
+    # Textured dark pixels right next to the border: a photo at the edge, which we keep.
+    near = cv2.dilate(mask.astype(np.uint8), np.ones((31, 31), np.uint8)) > 0
+    textured = int((near & dark & ~mask & (std >= max_std)).sum()) > 0.001 * h * w
+    return mask, textured
 
 
 def crop_box(mask: np.ndarray, full: float = 0.5) -> tuple[int, int, int, int]:
@@ -75,15 +94,18 @@ class Borders(PageStage[BordersOptions]):
             return page
         img, data = c.read_image(page, ctx)
         gray = c.to_gray(img)
-        mask = border_mask(gray, self.options.darkness, self.options.min_extent)
-        if not mask.any():
-            return c.noted(self, page)
+        mask, textured = border_mask(gray, self.options.darkness, self.options.min_extent)
         warnings: tuple[str, ...] = ()
+        if textured:
+            warnings = ("borders: a textured dark region touches the edge (a photo?); kept",)
+        if not mask.any():
+            return c.noted(self, page, *warnings)
         if mask.mean() > 0.5:
             return c.noted(
                 self,
                 page,
                 "borders: over half the page looks like border (a dark photo?); left as is",
+                *warnings,
             )
         paper = np.percentile(img[~mask].reshape(-1, 1 if img.ndim == 2 else img.shape[2]), 90, 0)
         out = img.copy()

@@ -95,28 +95,26 @@ def measure_skew(gray: np.ndarray, dpi: int, opts: DeskewOptions) -> tuple[float
 
 
 def rotate_expand(img: np.ndarray, degrees: float) -> np.ndarray:
-    """Rotate counter-clockwise by `degrees` onto a canvas grown to hold all of it, white fill."""
+    """Rotate counter-clockwise by `degrees` onto a canvas grown to hold all of it.
+
+    The new corners repeat the nearest edge pixel (the page margin) rather than pure white: a
+    white wedge beside grey or shadowed paper is a sharp edge that later stages (illumination,
+    borders, layout) would mistake for content. Run `preprocess.borders` first so the edge is
+    paper, not scanner black.
+    """
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
     cos, sin = abs(m[0, 0]), abs(m[0, 1])
     nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
     m[0, 2] += nw / 2 - w / 2
     m[1, 2] += nh / 2 - h / 2
-    white = 255 if img.ndim == 2 else (255, 255, 255)
-    return cv2.warpAffine(
-        img,
-        m,
-        (nw, nh),
-        flags=cv2.INTER_CUBIC,
-        borderMode=cv2.BORDER_CONSTANT,
-        borderValue=white,
-    )
+    return cv2.warpAffine(img, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
 class Deskew(PageStage[DeskewOptions]):
     kind = "preprocess"
     name = "preprocess.deskew"
-    version = "1"
+    version = "2"
     Options = DeskewOptions
     summary = "Measure text-line skew (±10°, ~0.05° precision) and rotate it straight"
 

@@ -100,4 +100,7 @@ class Orientation(PageStage[OrientationOptions]):
             )
         img, data = c.read_image(page, ctx)
         out = cv2.rotate(img, _CV_ROTATE[turn])
-        return c.updated(self, page, ctx, out, data, rotation=(page.rotation + turn) % 360)
+        note = f"orientation: turned {turn}° clockwise (OSD confidence {conf:.1f})"
+        return c.updated(
+            self, page, ctx, out, data, warnings=(note,), rotation=(page.rotation + turn) % 360
+        )

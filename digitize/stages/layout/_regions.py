@@ -1,0 +1,82 @@
+"""Find the picture a caption belongs to when the OCR did not report one.
+
+OCR engines often miss line art (thin strokes, no tone), yet a `Hình 1.2` caption says a picture
+is there. We look in the band between the caption and the text above it (below it for a
+`Bảng`/`Table` caption, which sits over its table) for ink that no text line explains.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from digitize.model import BBox, Block, Line
+from digitize.stages.layout import _text
+
+
+def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block]:
+    """Figure blocks for captions that have no figure block near them."""
+    import numpy as np
+
+    figures = [b.bbox for b in blocks if b.kind == "table" or (b.kind == "figure" and not b.lines)]
+    lines = [ln for b in blocks for ln in b.lines]
+    out: list[Block] = []
+    h = gray.shape[0]
+    for ln in lines:
+        m = _text.caption_match(ln.text)
+        if m is None or ln.text.strip()[m.end() :].lstrip(" .:-–—)")[:1].islower():
+            continue
+        cb = ln.bbox
+        if any(_near(cb, f, 4 * body_h) for f in [*figures, *(b.bbox for b in out)]):
+            continue
+        above = m.group(1).lower() not in ("bảng", "table")
+        band = _band(cb, lines, body_h, h, above)
+        if band is None:
+            continue
+        x0, y0, x1, y1 = (int(v) for v in (band.x0, band.y0, band.x1, band.y1))
+        ink = np.asarray(gray[y0:y1, x0:x1] < 160)
+        for other in lines:  # text explains its own ink
+            ob = other.bbox
+            if ob.y1 > y0 and ob.y0 < y1 and ob.x1 > x0 and ob.x0 < x1:
+                ink[
+                    max(0, int(ob.y0) - y0 - 2) : max(0, int(ob.y1) - y0 + 2),
+                    max(0, int(ob.x0) - x0 - 2) : max(0, int(ob.x1) - x0 + 2),
+                ] = False
+        ys = np.flatnonzero(ink.sum(axis=1) > 2)
+        xs = np.flatnonzero(ink.sum(axis=0) > 2)
+        if len(ys) < 1.5 * body_h or len(xs) < 3 * body_h:
+            continue
+        box = BBox(
+            x0 + float(xs[0]), y0 + float(ys[0]), x0 + float(xs[-1]) + 1, y0 + float(ys[-1]) + 1
+        )
+        if box.height >= 1.5 * body_h and box.width >= 3 * body_h:
+            out.append(Block("figure", (), box))
+    return out
+
+
+def _near(a: BBox, b: BBox, dist: float) -> bool:
+    gap = max(a.y0 - b.y1, b.y0 - a.y1, 0.0)
+    overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    return gap < dist and overlap > 0
+
+
+def _band(cb: BBox, lines: list[Line], body_h: float, page_h: int, above: bool) -> BBox | None:
+    """The empty-of-body-text band above (or below) the caption, as wide as the text there."""
+    body = [
+        ln.bbox
+        for ln in lines
+        if len(ln.words) >= 4
+        and ln.bbox.x1 > cb.x0 - 2 * body_h
+        and ln.bbox.x0 < cb.x1 + 2 * body_h
+    ]
+    if above:
+        stops = [b.y1 for b in body if b.y1 <= cb.y0 - 0.2 * body_h]
+        top, bottom = (max(stops) if stops else 0.0), cb.y0 - 2
+    else:
+        stops = [b.y0 for b in body if b.y0 >= cb.y1 + 0.2 * body_h]
+        top, bottom = cb.y1 + 2, (min(stops) if stops else float(page_h))
+    if bottom - top < 2 * body_h:
+        return None
+    near = [b for b in body if top - 3 * body_h <= b.cy <= bottom + 3 * body_h]
+    left = min([b.x0 for b in near] + [cb.x0])
+    right = max([b.x1 for b in near] + [cb.x1])
+    return BBox(max(0.0, left - body_h), top, right + body_h, bottom)

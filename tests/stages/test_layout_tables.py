@@ -1,0 +1,70 @@
+"""Ruled tables: the grid comes from the page image, the cell text from the OCR words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from _layout_pages import block, book, line, page
+from PIL import Image, ImageDraw, ImageFont
+
+from digitize.model import BBox, Block, Line, Table, Word
+from digitize.stage import Context
+from digitize.stages.layout.blocks import BlockLayout
+from digitize.stages.layout.flow import FlowBuilder
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+CELLS = [["Lớp", "Nam", "Nữ"], ["10A", "20", "22"], ["10B", "18", "25"]]
+
+
+def _table_page(tmp: Path) -> tuple:  # type: ignore[type-arg]
+    img = Image.new("L", (1600, 1200), 255)
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype(FONT, 30)
+    xs, ys = [300, 600, 900, 1200], [400, 470, 540, 610]
+    for x in xs:
+        d.line([(x, ys[0]), (x, ys[-1])], fill=0, width=3)
+    for y in ys:
+        d.line([(xs[0], y), (xs[-1], y)], fill=0, width=3)
+    words = []
+    for r, row in enumerate(CELLS):
+        for c, text in enumerate(row):
+            x, y = xs[c] + 30, ys[r] + 18
+            d.text((x, y), text, font=f, fill=0)
+            x0, y0, x1, y1 = f.getbbox(text)
+            words.append(Word(text, BBox(x + x0, y + y0, x + x1, y + y1), 0.9))
+    img.save(tmp / "t.png")
+    # The OCR read each table row as one line across the cells.
+    rows = [
+        Line(
+            tuple(words[3 * r : 3 * r + 3]),
+            BBox.enclosing([w.bbox for w in words[3 * r : 3 * r + 3]]),
+        )
+        for r in range(3)
+    ]
+    ocr_table = Block("paragraph", tuple(rows), BBox.enclosing([ln.bbox for ln in rows]))
+    caption = block("paragraph", [line("Bảng 1. Số học sinh", 300, 330)])
+    body = block("paragraph", [line("Một đoạn văn ở dưới bảng số liệu này.", 300, 700)])
+    return page(0, [caption, ocr_table, body], size=img.size, image="t.png")
+
+
+def test_ruled_table_becomes_a_table_with_its_caption(tmp_path: Path) -> None:
+    p = _table_page(tmp_path)
+    ctx = Context(work_dir=str(tmp_path))
+    laid = BlockLayout().process_page(p, ctx)
+    assert [b.kind for b in laid.blocks] == ["caption", "table", "paragraph"]
+    flow = FlowBuilder().process_book(book([laid], str(tmp_path)), ctx).flow
+    tables = [i for i in flow if isinstance(i, Table)]
+    assert tables == [Table(tuple(tuple(r) for r in CELLS), "Bảng 1. Số học sinh")]
+    assert not any("10A" in getattr(i, "text", "") for i in flow)
+
+
+def test_tables_off_keeps_the_table_as_a_picture_of_its_caption(tmp_path: Path) -> None:
+    p = _table_page(tmp_path)
+    ctx = Context(work_dir=str(tmp_path))
+    laid = BlockLayout(BlockLayout.Options(tables=False)).process_page(p, ctx)
+    assert [b.kind for b in laid.blocks] == ["caption", "figure", "paragraph"]
+    (fig,) = [b for b in laid.blocks if b.kind == "figure"]
+    assert (round(fig.bbox.x0), round(fig.bbox.y0)) == (299, 399)  # the ruled grid
+    off = BlockLayout(BlockLayout.Options(tables=False, find_figures=False))
+    kept = off.process_page(p, ctx)
+    assert "10A" in " ".join(b.text for b in kept.blocks)  # nothing found: the text stays

@@ -1,0 +1,115 @@
+"""The bench's measuring tools and inputs (fast: no OCR runs), and the speed-ups it led to."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("psutil")  # the `bench` extra
+
+from digitize.bench import _books as books
+from digitize.bench import _cases as cases
+from digitize.bench.__main__ import _row
+from digitize.bench._measure import run_cmd, run_parallel
+
+FONT_OK = Path(books.FONT).is_file()
+
+
+def test_run_cmd_sees_memory_and_cpu_of_grandchildren() -> None:
+    """The tree sampler must count a grandchild's memory (pool workers are grandchildren)."""
+    grandchild = (
+        "import time; b = bytearray(150_000_000); b[::4096] = b'x' * len(b[::4096]); "
+        "t = time.process_time()\nwhile time.process_time() - t < 0.4: pass\ntime.sleep(0.3)"
+    )
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {grandchild!r}])"
+    m = run_cmd([sys.executable, "-c", parent])
+    assert m.rc == 0
+    assert m.peak_mb > 150
+    assert m.cpu >= 0.35
+    assert m.wall >= 0.7
+
+
+def test_run_parallel_runs_jobs_at_once() -> None:
+    cmd = [sys.executable, "-c", "import time; time.sleep(0.5)"]
+    m = run_parallel([cmd] * 4, jobs=2)
+    assert m.rc == 0
+    assert 0.95 < m.wall < 1.8  # two rounds of two (1 s), not four in a row (2 s)
+
+
+@pytest.mark.skipif(not FONT_OK, reason="DejaVu Serif not installed")
+def test_born_digital_twin_carries_the_true_text(tmp_path: Path) -> None:
+    import pymupdf
+
+    truth = {
+        "title": "T",
+        "pages": [
+            {
+                "dpi": 300,
+                "blocks": [{"lines": [{"text": "Chương một", "bbox": [100, 100, 900, 160]}]}],
+            },
+            {
+                "dpi": 300,
+                "blocks": [{"lines": [{"text": "Tiếng Việt", "bbox": [100, 300, 900, 360]}]}],
+            },
+        ],
+    }
+    tj = tmp_path / "truth.json"
+    tj.write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    scanned = pymupdf.open()
+    for _ in range(2):
+        scanned.new_page(width=297.6, height=421)
+    scanned.save(tmp_path / "scan.pdf")
+    out = books.make_born_digital(tj, tmp_path / "scan.pdf", tmp_path / "born.pdf")
+    with pymupdf.open(out) as doc:
+        assert doc.page_count == 2
+        assert "Chương một" in doc[0].get_text()
+        assert "Tiếng Việt" in doc[1].get_text()
+        long = books.make_long(out, tmp_path / "long.pdf", 5)
+    with pymupdf.open(long) as doc:
+        assert doc.page_count == 5
+
+
+def test_low_dpi_pipeline_loads(tmp_path: Path) -> None:
+    from digitize import pipeline
+
+    p = pipeline.load(str(cases.low_dpi_pipeline(tmp_path, 100)))
+    assert p.dpi == 100
+    assert next(s.name for s in p.page_stages) == "ocr.tesseract"
+
+
+def test_row_judges_targets() -> None:
+    assert _row("a", 1.05, "<=", 1.10, "")["ok"] is True
+    assert _row("a", 1.2, "<=", 1.10, "")["ok"] is False
+    assert _row("b", 60, ">=", 50, "")["ok"] is True
+    assert _row("c", None, "<=", 0.75, "")["ok"] is None
+
+
+def test_pymupdf_optional_layout_models_stay_out() -> None:
+    """PyMuPDF would import pymupdf_layout (ONNX models, ~1 s) and pymupdf4llm when present."""
+    code = "import digitize, sys, pymupdf; print(pymupdf._get_layout, 'pymupdf4llm' in sys.modules and sys.modules['pymupdf4llm'])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["None", "None"]
+
+
+def test_page_png_is_lossless(tmp_path: Path) -> None:
+    import io
+
+    import numpy as np
+    import pymupdf
+    from PIL import Image
+
+    from digitize.stages.ingest.pdf import _png
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=200, height=100)
+    page.insert_text((20, 50), "Tiếng Việt", fontsize=20)
+    page.draw_rect(pymupdf.Rect(10, 60, 90, 90), color=(1, 0, 0), fill=(0, 0.5, 1))
+    for cs in (pymupdf.csGRAY, pymupdf.csRGB):
+        pix = page.get_pixmap(dpi=150, colorspace=cs, alpha=False)
+        ours = np.array(Image.open(io.BytesIO(_png(pix))))
+        mupdf = np.array(Image.open(io.BytesIO(pix.tobytes("png"))))
+        assert ours.shape == mupdf.shape and (ours == mupdf).all()
