@@ -44,9 +44,14 @@ def file_digest(path: Path) -> str:
     for f in files:
         if path.is_dir():
             h.update(str(f.relative_to(path)).encode() + b"\0")
-        with f.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
+        try:
+            with f.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+        except OSError:
+            if f == path:
+                raise
+            h.update(b"\0unreadable\0")  # one unreadable page: ingest marks it failed
     return h.hexdigest()
 
 

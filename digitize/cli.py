@@ -98,8 +98,9 @@ def _on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def main(
+    ctx: typer.Context,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
     log_format: Annotated[
@@ -110,9 +111,11 @@ def main(
     ] = None,
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
 ) -> None:
-    if version:
+    if version:  # invoke_without_command: `digitize --version` needs no command
         out.print(f"digitize {digitize.__version__}")
         raise typer.Exit(0)
+    if ctx.invoked_subcommand is None:
+        _fail("missing command (try digitize --help)", ExitCode.USAGE)
     if log_format not in ("text", "json"):
         _fail(f"--log-format {log_format!r}: expected text or json", ExitCode.USAGE)
     settings.debug, settings.quiet = debug, quiet
@@ -169,7 +172,11 @@ def load_pipeline(
 @app.command("convert")
 def convert_cmd(
     inputs: Annotated[
-        list[Path], typer.Argument(help="Scanned PDFs, page images, multi-page TIFFs or folders.")
+        list[Path],
+        typer.Argument(
+            help="Scanned PDFs, page images, multi-page TIFFs or folders.",
+            readable=False,  # checked by the runner: a one-line BadInput (exit 3), not usage
+        ),
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
     pipeline: Annotated[
@@ -287,8 +294,10 @@ def export_cmd(
     """Rebuild outputs from an edited book.json, without OCR."""
     from digitize import model
     from digitize.errors import BadInput
+    from digitize.outputs import publish, staging
     from digitize.runner import check_output_dir
     from digitize.stage import Context
+    from digitize.validate import check_book
 
     with errors_to_exit_codes():
         try:
@@ -297,13 +306,17 @@ def export_cmd(
             raise BadInput(f"{book_json}: no such file") from None
         except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
             raise BadInput(f"{book_json}: not a valid book.json: {e}") from e
+        check_book(book, str(book_json))  # a hand-edited field of the wrong type
         check_output_dir(output)
         pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), to.split(","))
         ctx = Context(
             lang=book.meta.lang, work_dir=book.work_dir, build_time=int(book_json.stat().st_mtime)
         )
-        for spec in pipe.exporters:
-            for p in spec.create().export(book, output, ctx):  # type: ignore[attr-defined]
+        with staging(output) as stage_dir:  # all formats appear together, or none
+            written: list[Path] = []
+            for spec in pipe.exporters:
+                written += spec.create().export(book, stage_dir, ctx)  # type: ignore[attr-defined]
+            for p in publish(stage_dir, output, written):
                 out.print(str(p), highlight=False)
 
 
@@ -336,6 +349,7 @@ def report_cmd(
     from digitize import model
     from digitize.errors import BadInput
     from digitize.report_html import write_report_html
+    from digitize.validate import check_book
 
     with errors_to_exit_codes():
         for rj in _report_jsons(target):
@@ -348,6 +362,7 @@ def report_cmd(
                 raise BadInput(f"{e.filename}: no such file", hint="rerun digitize convert") from e
             except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
                 raise BadInput(f"{rj.parent}/{stem}: unreadable report or book.json: {e}") from e
+            check_book(book, str(bj))
             html_path = write_report_html(book, report, rj.with_name(f"{stem}.report.html"))
             out.print(str(html_path), highlight=False)
             if open_:

@@ -14,11 +14,20 @@ LOW_CONF = 0.75  # pages below this mean word confidence are flagged for review
 FEW_WORDS = 5  # scanned pages with fewer words are flagged (blank, or OCR saw nothing)
 
 
-def page_flags(page_conf: float | None, words: int, failed: str | None, source: str) -> list[str]:
+# Page warnings that mean the source itself is damaged (written by ingest.pdf): the page may be
+# partial even when its text looks fine, so it goes on the review list.
+DAMAGE_PREFIXES = ("the PDF was damaged", "MuPDF:")
+
+
+def page_flags(
+    page_conf: float | None, words: int, failed: str | None, source: str, damaged: bool = False
+) -> list[str]:
     """Why a page should be checked by hand, worst first."""
     flags = []
     if failed:
         flags.append("failed")
+    if damaged and not failed:
+        flags.append("damaged")
     if page_conf is not None and page_conf < LOW_CONF:
         flags.append("low_confidence")
     if words < FEW_WORDS and source == "scan" and not failed:
@@ -60,7 +69,13 @@ def build_report(
                 "rotation": p.rotation,
                 "failed": p.failed,
                 "warnings": list(p.warnings),
-                "flags": page_flags(conf, len(words), p.failed, p.source),
+                "flags": page_flags(
+                    conf,
+                    len(words),
+                    p.failed,
+                    p.source,
+                    any(w.startswith(DAMAGE_PREFIXES) for w in p.warnings),
+                ),
                 "steps": [f"{s.name}@{s.version}" for s in p.steps],
             }
         )

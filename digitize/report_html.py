@@ -12,7 +12,7 @@ What it marks (see `report_data`):
 - line-end hyphens: the last word of a body line ending in "-", soft hyphen or U+2010, as
   "joined" when the book text (flow) holds the two halves joined, "kept" when it holds both
   halves but not joined, "line" otherwise;
-- flags from report.json (failed, low_confidence, few_words) plus `layout_unsure`: fewer than
+- flags from report.json (failed, damaged, low_confidence, few_words) plus `layout_unsure`: fewer than
   80% of a page's body words (8 or more, hyphen halves excluded) occur in the book text of that
   page or its neighbours — text the layout stages lost or misplaced.
 """

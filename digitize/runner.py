@@ -275,6 +275,7 @@ def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> d
         src / "book.json" if src.is_dir() else base / "book.json",
     ]
     data: dict[str, Any] = {}
+    where = "book metadata"
     for c in candidates:
         if c and c.is_file():
             try:
@@ -282,8 +283,11 @@ def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> d
                 data = tomllib.loads(raw) if c.suffix == ".toml" else json.loads(raw)
             except (OSError, ValueError) as e:
                 raise BadInput(f"{c}: cannot read book metadata: {e}") from e
-            if isinstance(data.get("book"), dict):
+            if isinstance(data, dict) and isinstance(data.get("book"), dict):
                 data = data["book"]
+            if not isinstance(data, dict):
+                raise BadInput(f"{c}: book metadata must be a table of fields")
+            where = f"{c}: book metadata"
             break
         if c is meta_file and c is not None:
             raise BadInput(f"{c}: metadata file not found")
@@ -292,11 +296,28 @@ def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> d
     unknown = set(data) - valid
     if unknown:
         raise BadInput(
-            f"book metadata: unknown key(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(valid))}"
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(valid))}"
         )
-    if isinstance(data.get("authors"), str):
-        data["authors"] = [data["authors"]]
-    return {k: tuple(v) if isinstance(v, list) else model.nfc(str(v)) for k, v in data.items()}
+    return {k: _meta_value(k, v, where) for k, v in data.items()}
+
+
+def _meta_value(key: str, value: Any, where: str) -> Any:
+    """Text for every field, a tuple of names for `authors`; anything else is BadInput (a
+    hand-written book.toml must not crash an exporter)."""
+
+    def scalar(v: Any) -> bool:
+        return (isinstance(v, str | int | float) and not isinstance(v, bool)) or hasattr(
+            v, "isoformat"
+        )
+
+    if key == "authors":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(scalar(a) for a in items):
+            raise BadInput(f"{where}: 'authors' must be a name or a list of names")
+        return tuple(model.nfc(str(a)) for a in items)
+    if not scalar(value):
+        raise BadInput(f"{where}: '{key}' must be text, not {type(value).__name__}")
+    return model.nfc(str(value))
 
 
 def _lang_code(tess_lang: str) -> str:
@@ -319,7 +340,10 @@ def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> B
     meta_fields = load_meta(src, opts.meta_file, opts.meta)
     stem = safe_stem(src.name)  # == what exporters derive from book.meta.source
 
-    digest = file_digest(src)
+    try:
+        digest = file_digest(src)
+    except OSError as e:  # not the output's fault: never exit code 5
+        raise BadInput(f"{src}: cannot read the input ({e.strerror or e})") from e
     ingest_stage = ingest_spec.create()
     book_key = chain_key(
         digest,

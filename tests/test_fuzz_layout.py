@@ -158,3 +158,20 @@ def test_zero_height_lines_do_not_divide_by_zero(tmp_path: Path) -> None:
     book = Book(BookMeta(title="Fuzz"), (BlockLayout().process_page(page, ctx),))
     out = FlowBuilder().process_book(RunningFurniture().process_book(book, ctx), ctx)
     assert _chars(flow_text(out)) == _chars("Bài Bài")
+
+
+def test_footnote_mark_glued_to_its_first_word_keeps_the_word(tmp_path: Path) -> None:
+    """Found by the fuzzer: `*%ÞEċ` became Footnote(mark="*", text="")."""
+    blocks = []
+    for i, text in enumerate(["*Xem thêm trang 5", "(1) Theo sách cũ", "¹Nguyễn Du"]):
+        ws = tuple(
+            Word(t, BBox(100 + 60 * k, 1200 + 30 * i, 150 + 60 * k, 1220 + 30 * i))
+            for k, t in enumerate(text.split())
+        )
+        blocks.append(
+            Block("footnote", (Line(ws, BBox.enclosing([w.bbox for w in ws])),), ws[0].bbox)
+        )
+    page = Page(index=0, size=(W, H), dpi=300, blocks=tuple(blocks))
+    out = FlowBuilder().process_book(Book(BookMeta(), (page,)), Context(work_dir=str(tmp_path)))
+    notes = [(f.mark, f.text) for f in out.flow if isinstance(f, Footnote)]
+    assert notes == [("*", "Xem thêm trang 5"), ("1", "Theo sách cũ"), ("¹", "Nguyễn Du")]

@@ -194,7 +194,7 @@ class _Builder:
             return
         if kind == "footnote":
             mark = footnote_mark(text) or ""
-            body = text.strip()[len(text.strip().split(" ", 1)[0]) :].strip() if mark else text
+            body = _footnote_body(text, mark)
             self.emit(Footnote(mark, nfc(body)))
             return
         if kind == "paragraph" and self.open is not None and self._continues(pi, block, text):
@@ -254,6 +254,18 @@ class _Builder:
         if not _text.ends_sentence(op.text):
             return not (indented and self.uses_indent) and not first.isdigit()
         return self.uses_indent and not indented and _full_last_line(prev, block, self.body_h)
+
+
+def _footnote_body(text: str, mark: str) -> str:
+    """The footnote's text after its mark: `(1) Xem` → `Xem`, and `*Xem` (mark glued to the
+    first word by OCR) → `Xem`, not the empty string."""
+    t = text.strip()
+    if not mark:
+        return t
+    tok = t.split(" ", 1)[0]
+    if tok.strip("()[]").rstrip(".:") == mark:
+        return t[len(tok) :].strip()
+    return t[t.index(mark) + len(mark) :].strip()
 
 
 def _indented(block: Block, body_h: float) -> bool:
