@@ -12,4 +12,4 @@ __version__ = "0.1.0"
 # absent). DIGITIZE_PYMUPDF_LAYOUT=1 lets them load.
 if _os.environ.get("DIGITIZE_PYMUPDF_LAYOUT") != "1":
     for _name in ("pymupdf.layout", "pymupdf4llm"):
-        _sys.modules.setdefault(_name, None)  # type: ignore[assignment]
+        _sys.modules.setdefault(_name, None)  # type: ignore[arg-type]

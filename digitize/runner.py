@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
 import tomllib
@@ -213,6 +214,17 @@ def _with_step(page: Page, step: Step) -> Page:
 
 
 # ---------------------------------------------------------------- one book
+
+
+def _trim_memory() -> None:
+    """Hand memory native libraries freed back to the OS. Reading a long PDF leaves ~0.4 MB a
+    page of freed MuPDF allocations in glibc's heap, which would otherwise stay with the parent
+    for the whole run (the bench's 30 -> 300 page memory growth)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def choose_ingester(src: Path, pipeline: Pipeline) -> StageSpec:
@@ -467,6 +479,7 @@ def _build(
         # workers may not see `src`: they get the images from the ingester, as before.)
         book = stage.ingest(src, dataclasses.replace(ctx, defer_images=defer))
         seconds[ingest_spec.name] += time.perf_counter() - t0
+        _trim_memory()
         if opts.cache:
             write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
     if not book.pages:

@@ -33,11 +33,23 @@ def test_run_cmd_sees_memory_and_cpu_of_grandchildren() -> None:
     assert m.wall >= 0.7
 
 
-def test_run_parallel_runs_jobs_at_once() -> None:
-    cmd = [sys.executable, "-c", "import time; time.sleep(0.5)"]
-    m = run_parallel([cmd] * 4, jobs=2)
+def test_run_parallel_runs_jobs_at_once(tmp_path: Path) -> None:
+    """At most `jobs` commands at a time, and really that many (timestamps, not wall time:
+    the machine may be busy)."""
+    code = (
+        "import sys, time; t = time.time(); time.sleep(1.0); "
+        "open(sys.argv[1], 'w').write(f'{t} {time.time()}')"
+    )
+    cmds = [[sys.executable, "-c", code, str(tmp_path / f"{i}.txt")] for i in range(4)]
+    m = run_parallel(cmds, jobs=2)
     assert m.rc == 0
-    assert 0.95 < m.wall < 1.8  # two rounds of two (1 s), not four in a row (2 s)
+    spans = [tuple(map(float, (tmp_path / f"{i}.txt").read_text().split())) for i in range(4)]
+    events = sorted([(a, 1) for a, _ in spans] + [(b, -1) for _, b in spans])
+    running, most = 0, 0
+    for _, step in events:
+        running += step
+        most = max(most, running)
+    assert most == 2
 
 
 @pytest.mark.skipif(not FONT_OK, reason="DejaVu Serif not installed")

@@ -78,6 +78,7 @@ class PdfIngester(Ingester[PdfOptions]):
         finally:
             pymupdf.TOOLS.mupdf_display_errors(shown[0])
             pymupdf.TOOLS.mupdf_display_warnings(shown[1])
+            pymupdf.TOOLS.store_shrink(100)  # decoded scans cached by MuPDF: not needed again
 
     def _ingest(self, src: Path, ctx: Context) -> Book:
         import pymupdf
@@ -173,6 +174,9 @@ class PdfIngester(Ingester[PdfOptions]):
         pymupdf.TOOLS.mupdf_display_warnings(False)
         with pymupdf.open(src, filetype="pdf") as doc:
             data, size = self._rasterise(doc.load_page(page.index), src, page.index, page.dpi)
+        # MuPDF keeps decoded scans in its store (up to 256 MB) for reuse; a worker renders each
+        # page once, so that only grew its memory with the book's length. Empty it.
+        pymupdf.TOOLS.store_shrink(100)
         write_bytes(Path(ctx.work_dir) / page.image, data)
         return page if size == page.size else replace(page, size=size)
 
