@@ -22,7 +22,8 @@ from typing import Any, TypeVar
 
 from digitize.errors import MissingDependency
 from digitize.fileio import write_bytes
-from digitize.runner import INGEST_FILE, PageOutcome, PageTask, run_page_chain
+from digitize.pagework import PageOutcome, PageTask, run_page_chain
+from digitize.runner import INGEST_FILE
 
 T = TypeVar("T")
 R = TypeVar("R")

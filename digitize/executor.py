@@ -57,7 +57,7 @@ class LocalPool:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["digitize.runner"])
+        ctx.set_forkserver_preload(["digitize.pagework"])
         self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
 
     def map_unordered(

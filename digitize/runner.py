@@ -17,7 +17,6 @@ import shutil
 import sys
 import tempfile
 import time
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,13 +33,15 @@ from digitize.errors import (
 )
 from digitize.executor import make_executor
 from digitize.fileio import write_text
-from digitize.model import Book, BookMeta, Page, Step
+from digitize.metadata import lang_code, load_meta
+from digitize.model import Book, Page
 from digitize.naming import safe_stem
 from digitize.outputs import publish, staging
+from digitize.pagework import PageOutcome, PageTask, run_page_chain
 from digitize.pipeline import Pipeline, StageSpec
 from digitize.report import build_report, ingest_warnings
 from digitize.report_html import write_report_html
-from digitize.stage import Context, Ingester, Stage
+from digitize.stage import Context, Ingester
 
 INGEST_FILE = "ingest.json"
 
@@ -82,136 +83,6 @@ class BookResult:
 
 
 # ---------------------------------------------------------------- page work (runs in workers)
-
-_STAGE_INSTANCES: dict[tuple[str, str], Stage] = {}  # type: ignore[type-arg]
-
-
-def _stage_instance(name: str, options: Any) -> Stage:  # type: ignore[type-arg]
-    """One instance per worker and configuration: keeps OCR engines loaded across pages."""
-    cls = registry.load_stage(name)
-    digest = cls(options).options_digest()
-    key = (name, digest)
-    if key not in _STAGE_INSTANCES:
-        _STAGE_INSTANCES[key] = cls(options)
-    return _STAGE_INSTANCES[key]
-
-
-@dataclass(frozen=True)
-class PageTask:
-    page: Page
-    key: str
-    stages: tuple[tuple[str, str, str, Any], ...]  # (name, version, options digest, options)
-    ctx: Context
-    cache_root: str | None
-    ingest: tuple[str, Any, str] | None = None  # (name, options, src): renders deferred images
-
-
-@dataclass(frozen=True)
-class PageOutcome:
-    pages: tuple[Page, ...]
-    seconds: dict[str, float]
-    cached_steps: int
-
-
-def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
-    """Run (or, with execute=False, only look up in the cache) every page stage on one page.
-
-    A stage may turn one page into several (a split spread); each continues down the chain
-    under its own sub-key. Returns None when execute=False and something is not cached.
-    """
-    cache = PageCache(Path(task.cache_root)) if task.cache_root else None
-    seconds: dict[str, float] = defaultdict(float)
-    if not execute and _needs_prepare(task):
-        return None  # its image was never written (or is gone): run it for real
-    page0 = _prepare(task, seconds) if execute else task.page
-    current: list[tuple[Page, str]] = [(page0, task.key)]
-    hits = 0
-    for name, version, digest, options in task.stages:
-        nxt: list[tuple[Page, str]] = []
-        for page, key in current:
-            k = chain_key(key, name, version, digest)
-            out = cache.get(k) if cache else None
-            if out is not None:
-                hits += 1
-            elif not execute:
-                return None
-            elif page.failed:
-                out = [page]
-            else:
-                t0 = time.perf_counter()
-                try:
-                    res = _stage_instance(name, options).process_page(page, task.ctx)
-                except DigitizeError as e:
-                    raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
-                except Exception as e:
-                    raise PageError(
-                        f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}"
-                    ) from None
-                seconds[name] += time.perf_counter() - t0
-                out = [res] if isinstance(res, Page) else list(res)
-                out = [_with_step(p, Step(name, version, digest)) for p in out]
-                if cache:
-                    cache.put(k, out)
-            if len(out) == 1:
-                nxt.append((out[0], k))
-            else:
-                nxt.extend((p, sub_key(k, i)) for i, p in enumerate(out))
-        current = nxt
-    if execute and task.ctx.work_dir:
-        t0 = time.perf_counter()
-        for page, _ in current:
-            _warm_previews(page, task.ctx.work_dir)
-        seconds["report.previews"] += time.perf_counter() - t0
-    return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
-
-
-def _warm_previews(page: Page, work_dir: str) -> None:
-    """Make the run report's page previews here, in the worker, while the image is hot: else
-    the parent decodes and JPEG-encodes every page alone after the pool has finished."""
-    if not page.image or page.failed:
-        return
-    from digitize.report_data import page_images
-
-    with contextlib.suppress(Exception):  # best effort: the report makes what is missing
-        page_images(Book(BookMeta(), (), work_dir=work_dir), page)
-
-
-def _needs_prepare(task: PageTask) -> bool:
-    p = task.page
-    return bool(
-        task.ingest
-        and p.image
-        and not p.failed
-        and not (Path(task.ctx.work_dir) / p.image).is_file()
-    )
-
-
-def _prepare(task: PageTask, seconds: dict[str, float]) -> Page:
-    """The page with its image on disk: the ingester writes images it deferred (here, in the
-    worker, so rasterising overlaps the OCR of other pages)."""
-    page = task.page
-    if not _needs_prepare(task):
-        return page
-    assert task.ingest is not None
-    name, options, src = task.ingest
-    t0 = time.perf_counter()
-    try:
-        ingester = _stage_instance(name, options)
-        assert isinstance(ingester, Ingester)
-        page = ingester.prepare_page(Path(src), page, task.ctx)
-    except DigitizeError as e:
-        raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
-    except Exception as e:
-        raise PageError(f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}") from None
-    seconds[name] += time.perf_counter() - t0
-    return page
-
-
-def _with_step(page: Page, step: Step) -> Page:
-    if page.steps and page.steps[-1].name == step.name:
-        return page
-    return dataclasses.replace(page, steps=(*page.steps, step))
-
 
 # ---------------------------------------------------------------- one book
 
@@ -272,69 +143,6 @@ def check_stages(pipeline: Pipeline, lang: str | None = None) -> None:
             stage.check(lang=lang)  # type: ignore[call-arg]
         else:
             stage.check()
-
-
-def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> dict[str, Any]:
-    """Book metadata from a sidecar (`book.toml`/`book.json` or `<name>.toml/.json` beside the
-    input, or `--meta FILE`) and then command-line overrides."""
-    candidates = [meta_file] if meta_file else []
-    base = src if src.is_dir() else src.parent
-    stem = src.name if src.is_dir() else src.stem
-    candidates += [
-        base / f"{stem}.book.toml",
-        base / f"{stem}.book.json",
-        src / "book.toml" if src.is_dir() else base / "book.toml",
-        src / "book.json" if src.is_dir() else base / "book.json",
-    ]
-    data: dict[str, Any] = {}
-    where = "book metadata"
-    for c in candidates:
-        if c and c.is_file():
-            try:
-                raw = c.read_text(encoding="utf-8")
-                data = tomllib.loads(raw) if c.suffix == ".toml" else json.loads(raw)
-            except (OSError, ValueError) as e:
-                raise BadInput(f"{c}: cannot read book metadata: {e}") from e
-            if isinstance(data, dict) and isinstance(data.get("book"), dict):
-                data = data["book"]
-            if not isinstance(data, dict):
-                raise BadInput(f"{c}: book metadata must be a table of fields")
-            where = f"{c}: book metadata"
-            break
-        if c is meta_file and c is not None:
-            raise BadInput(f"{c}: metadata file not found")
-    data.update({k: v for k, v in overrides.items() if v})
-    valid = {f.name for f in dataclasses.fields(BookMeta)}
-    unknown = set(data) - valid
-    if unknown:
-        raise BadInput(
-            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(valid))}"
-        )
-    return {k: _meta_value(k, v, where) for k, v in data.items()}
-
-
-def _meta_value(key: str, value: Any, where: str) -> Any:
-    """Text for every field, a tuple of names for `authors`; anything else is BadInput (a
-    hand-written book.toml must not crash an exporter)."""
-
-    def scalar(v: Any) -> bool:
-        return (isinstance(v, str | int | float) and not isinstance(v, bool)) or hasattr(
-            v, "isoformat"
-        )
-
-    if key == "authors":
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list | tuple) or not all(scalar(a) for a in items):
-            raise BadInput(f"{where}: 'authors' must be a name or a list of names")
-        return tuple(model.nfc(str(a)) for a in items)
-    if not scalar(value):
-        raise BadInput(f"{where}: '{key}' must be text, not {type(value).__name__}")
-    return model.nfc(str(value))
-
-
-def _lang_code(tess_lang: str) -> str:
-    first = tess_lang.split("+")[0]
-    return {"vie": "vi", "eng": "en", "fra": "fr", "deu": "de"}.get(first, first[:2])
 
 
 def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> BookResult:
@@ -491,7 +299,7 @@ def _build(
         raise PageError(f"{unreadable[0].failed} (on_error = 'abort')")
     meta = dataclasses.replace(book.meta, **meta_fields) if meta_fields else book.meta
     if "lang" not in meta_fields:
-        meta = dataclasses.replace(meta, lang=_lang_code(lang))
+        meta = dataclasses.replace(meta, lang=lang_code(lang))
     meta = dataclasses.replace(meta, source=src.name)
     book = dataclasses.replace(book, meta=meta, work_dir=str(work_dir))
 

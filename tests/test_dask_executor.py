@@ -16,7 +16,8 @@ from digitize import pipeline as pipelines
 from digitize.batch import Batch, BatchOptions
 from digitize.cache import PageCache
 from digitize.dask_executor import ShippedPage, run_shipped_page
-from digitize.runner import PageTask, RunOptions, convert
+from digitize.pagework import PageTask
+from digitize.runner import RunOptions, convert
 from digitize.stage import Context
 
 try:  # tests/ as a package or as rootdir-inserted modules: work either way

@@ -1,0 +1,76 @@
+"""Book metadata from sidecar files (`book.toml`, `<name>.book.json`, `--meta`) and the CLI."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from digitize import model
+from digitize.errors import BadInput
+from digitize.model import BookMeta
+
+
+def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Book metadata from a sidecar (`book.toml`/`book.json` or `<name>.toml/.json` beside the
+    input, or `--meta FILE`) and then command-line overrides."""
+    candidates = [meta_file] if meta_file else []
+    base = src if src.is_dir() else src.parent
+    stem = src.name if src.is_dir() else src.stem
+    candidates += [
+        base / f"{stem}.book.toml",
+        base / f"{stem}.book.json",
+        src / "book.toml" if src.is_dir() else base / "book.toml",
+        src / "book.json" if src.is_dir() else base / "book.json",
+    ]
+    data: dict[str, Any] = {}
+    where = "book metadata"
+    for c in candidates:
+        if c and c.is_file():
+            try:
+                raw = c.read_text(encoding="utf-8")
+                data = tomllib.loads(raw) if c.suffix == ".toml" else json.loads(raw)
+            except (OSError, ValueError) as e:
+                raise BadInput(f"{c}: cannot read book metadata: {e}") from e
+            if isinstance(data, dict) and isinstance(data.get("book"), dict):
+                data = data["book"]
+            if not isinstance(data, dict):
+                raise BadInput(f"{c}: book metadata must be a table of fields")
+            where = f"{c}: book metadata"
+            break
+        if c is meta_file and c is not None:
+            raise BadInput(f"{c}: metadata file not found")
+    data.update({k: v for k, v in overrides.items() if v})
+    valid = {f.name for f in dataclasses.fields(BookMeta)}
+    unknown = set(data) - valid
+    if unknown:
+        raise BadInput(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(valid))}"
+        )
+    return {k: _meta_value(k, v, where) for k, v in data.items()}
+
+
+def _meta_value(key: str, value: Any, where: str) -> Any:
+    """Text for every field, a tuple of names for `authors`; anything else is BadInput (a
+    hand-written book.toml must not crash an exporter)."""
+
+    def scalar(v: Any) -> bool:
+        return (isinstance(v, str | int | float) and not isinstance(v, bool)) or hasattr(
+            v, "isoformat"
+        )
+
+    if key == "authors":
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(scalar(a) for a in items):
+            raise BadInput(f"{where}: 'authors' must be a name or a list of names")
+        return tuple(model.nfc(str(a)) for a in items)
+    if not scalar(value):
+        raise BadInput(f"{where}: '{key}' must be text, not {type(value).__name__}")
+    return model.nfc(str(value))
+
+
+def lang_code(tess_lang: str) -> str:
+    first = tess_lang.split("+")[0]
+    return {"vie": "vi", "eng": "en", "fra": "fr", "deu": "de"}.get(first, first[:2])
