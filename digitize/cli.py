@@ -6,7 +6,6 @@ import contextlib
 import dataclasses
 import json
 import os
-import shutil
 import signal
 import sys
 import traceback
@@ -16,11 +15,9 @@ from typing import IO, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 import digitize
 from digitize import pipeline as pipelines
-from digitize import registry
 from digitize.cache import PageCache, default_cache_dir
 from digitize.errors import (
     DigitizeError,
@@ -369,193 +366,9 @@ def report_cmd(
                 webbrowser.open(html_path.resolve().as_uri())
 
 
-# ---------------------------------------------------------------- introspection
+from digitize import cli_batch, cli_eval, cli_info  # noqa: E402, F401  (register their commands)
 
-
-@app.command("stages")
-def stages_cmd() -> None:
-    """List the installed stages with their options."""
-    from digitize.stage import option_specs
-
-    with errors_to_exit_codes():
-        table = Table("stage", "kind", "version", "options (default): help", show_lines=True)
-        for name in registry.stage_names():
-            try:
-                cls = registry.load_stage(name)
-            except DigitizeError as e:
-                table.add_row(name, "?", "?", f"[red]{e.one_line()}[/]")
-                continue
-            opts = "\n".join(
-                f"{s.name}: {s.type_name} = {s.default!r} — {s.help}"
-                for s in option_specs(cls.Options)
-            )
-            summary = cls.summary or (cls.__doc__ or "").strip().split("\n")[0]
-            table.add_row(name, cls.kind, cls.version, (summary + "\n" + opts).strip())
-        out.print(table)
-
-
-@pipelines_app.command("list")
-def pipelines_list() -> None:
-    """List the pipelines found (./pipelines, $DIGITIZE_PIPELINES, the checkout's pipelines/)."""
-    with errors_to_exit_codes():
-        table = Table("pipeline", "description", "file")
-        for name, path in pipelines.available().items():
-            try:
-                desc = pipelines.load(str(path)).description
-            except DigitizeError as e:
-                desc = f"[red]invalid: {e.one_line()}[/]"
-            table.add_row(name, desc, str(path))
-        out.print(table)
-
-
-@pipelines_app.command("show")
-def pipelines_show(name: Annotated[str, typer.Argument(help="Pipeline name or file.")]) -> None:
-    """Print a pipeline with every non-default option, as TOML."""
-    with errors_to_exit_codes():
-        out.print(pipelines.load(name).to_toml(), highlight=False, markup=False)
-
-
-@app.command("check")
-def check_cmd(
-    pipeline: Annotated[str, typer.Argument(help="Pipeline name or .toml file.")],
-    sets: Annotated[list[str] | None, typer.Option("--set", help="STAGE.OPTION=VALUE")] = None,
-) -> None:
-    """Validate a pipeline file and check every stage's dependencies."""
-    from digitize.runner import check_stages
-
-    with errors_to_exit_codes():
-        pipe = pipelines.load(pipeline, sets or [])
-        check_stages(pipe)
-        out.print(
-            f"[green]ok[/] {pipe.name}: " + " → ".join(s.name for s in pipe.stages), highlight=False
-        )
-
-
-@app.command("doctor")
-def doctor_cmd() -> None:
-    """Report Tesseract, its languages and the optional tools digitize can use."""
-    with errors_to_exit_codes():
-        table = Table("component", "status")
-        table.add_row("digitize", digitize.__version__)
-        table.add_row("python", sys.version.split()[0])
-        try:
-            from digitize.stages.ocr.tesseract import tesseract_status
-
-            st = tesseract_status()
-            cli = st.get("cli_version")
-            table.add_row(
-                "tesseract",
-                f"{cli} ({st.get('cli')})"
-                if cli
-                else "[red]not found[/] (apt-get install tesseract-ocr)",
-            )
-            langs = st.get("languages") or []
-            missing = [x for x in ("vie", "eng", "osd") if x not in langs]
-            install = " ".join(f"tesseract-ocr-{m}" for m in missing)
-            table.add_row(
-                "languages",
-                f"{', '.join(langs)} in {st.get('tessdata')}"
-                + (
-                    f"  [red]missing: {', '.join(missing)}[/] (apt-get install {install})"
-                    if missing
-                    else ""
-                ),
-            )
-            table.add_row(
-                "tesserocr (in-process OCR)",
-                str(
-                    st.get("tesserocr") or "not installed: OCR runs the CLI (pip install tesserocr)"
-                ),
-            )
-        except ImportError:
-            table.add_row("tesseract", "[red]OCR stage not installed[/]")
-        for tool, why in (
-            ("pdftoppm", "poppler rasteriser (ingest.pdf renderer=pdf2image)"),
-            ("java", "EPUBCheck validation"),
-            ("chromium", "HTML rendering tests"),
-        ):
-            path = shutil.which(tool)
-            table.add_row(tool, f"{path} — {why}" if path else f"not found — {why}")
-        cache = default_cache_dir()
-        table.add_row("cache", str(cache))
-        table.add_row("pipelines", ", ".join(pipelines.available()) or "none found")
-        out.print(table)
-
-
-@app.command("eval")
-def eval_cmd(
-    corpus: Annotated[
-        Path, typer.Option("--corpus", help="Synthetic corpus dir (generated when missing).")
-    ] = Path(".eval/corpus"),
-    work: Annotated[
-        Path, typer.Option("--work", help="Outputs, baseline cache, results.json.")
-    ] = Path(".eval"),
-    pipeline: Annotated[str, typer.Option("--pipeline", "-p")] = "textbook",
-    sets: Annotated[list[str] | None, typer.Option("--set", help="STAGE.OPTION=VALUE")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = os.cpu_count() or 1,
-    pages: Annotated[
-        int | None, typer.Option("--pages", min=1, help="Pages per synthetic book (default 10).")
-    ] = None,
-    real: Annotated[
-        bool, typer.Option("--real/--no-real", help="Score ../shared/realscans too.")
-    ] = True,
-    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline")] = True,
-    json_out: Annotated[
-        Path | None, typer.Option("--json", help="Also write results here.")
-    ] = None,
-) -> None:
-    """Score the pipeline on the evaluation corpus against plain Tesseract (prints tables)."""
-    from digitize.evaluation.run import run_eval
-    from digitize.evaluation.table import real_table, synthetic_table
-    from digitize.synth.corpus import make_corpus
-
-    with errors_to_exit_codes():
-        pipe = pipelines.with_exporters(load_pipeline(pipeline, sets, None), ["txt"])
-        if not list(corpus.glob("*/truth.json")):
-            err.print(f"generating the synthetic corpus in {corpus} ...")
-            make_corpus(corpus, jobs=jobs, **({"pages": pages} if pages else {}))
-        res = run_eval(
-            corpus,
-            pipe,
-            work,
-            jobs=jobs,
-            real=real,
-            baseline=baseline,
-            on_item=lambda name: err.print(f"  {name}", highlight=False),
-        )
-        out.print(synthetic_table(res))
-        out.print(synthetic_table(res, "level"))
-        out.print(synthetic_table(res, "lang"))
-        if res.real:
-            out.print(real_table(res))
-        if json_out:
-            json_out.write_text(json.dumps(res.to_json(), indent=1, default=str), encoding="utf-8")
-        out.print(f"results: {work / 'results.json'}", highlight=False)
-
-
-@cache_app.command("clear")
-def cache_clear(
-    cache_dir: Annotated[Path | None, typer.Option("--cache-dir")] = None,
-) -> None:
-    """Delete every cached page result and work directory."""
-    with errors_to_exit_codes():
-        cache = PageCache(cache_dir or default_cache_dir())
-        freed = cache.clear()
-        out.print(f"cleared {cache.root} ({freed / 1e6:.1f} MB)")
-
-
-@cache_app.command("info")
-def cache_info(cache_dir: Annotated[Path | None, typer.Option("--cache-dir")] = None) -> None:
-    """Where the cache is and how big."""
-    with errors_to_exit_codes():
-        cache = PageCache(cache_dir or default_cache_dir())
-        size = cache.size() if cache.root.exists() else 0
-        out.print(json.dumps({"path": str(cache.root), "bytes": size}))
-
-
-from digitize.cli_batch import batch_cmd  # noqa: E402  (registers `digitize batch`)
-
-app.command("batch")(batch_cmd)
+app.command("batch")(cli_batch.batch_cmd)
 
 
 def run() -> None:

@@ -1,0 +1,64 @@
+"""`digitize eval`: accuracy on the evaluation corpus against plain Tesseract."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from digitize import pipeline as pipelines
+from digitize.cli import app, err, errors_to_exit_codes, load_pipeline, out
+
+
+@app.command("eval")
+def eval_cmd(
+    corpus: Annotated[
+        Path, typer.Option("--corpus", help="Synthetic corpus dir (generated when missing).")
+    ] = Path(".eval/corpus"),
+    work: Annotated[
+        Path, typer.Option("--work", help="Outputs, baseline cache, results.json.")
+    ] = Path(".eval"),
+    pipeline: Annotated[str, typer.Option("--pipeline", "-p")] = "textbook",
+    sets: Annotated[list[str] | None, typer.Option("--set", help="STAGE.OPTION=VALUE")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1)] = os.cpu_count() or 1,
+    pages: Annotated[
+        int | None, typer.Option("--pages", min=1, help="Pages per synthetic book (default 10).")
+    ] = None,
+    real: Annotated[
+        bool, typer.Option("--real/--no-real", help="Score ../shared/realscans too.")
+    ] = True,
+    baseline: Annotated[bool, typer.Option("--baseline/--no-baseline")] = True,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write results here.")
+    ] = None,
+) -> None:
+    """Score the pipeline on the evaluation corpus against plain Tesseract (prints tables)."""
+    from digitize.evaluation.run import run_eval
+    from digitize.evaluation.table import real_table, synthetic_table
+    from digitize.synth.corpus import make_corpus
+
+    with errors_to_exit_codes():
+        pipe = pipelines.with_exporters(load_pipeline(pipeline, sets, None), ["txt"])
+        if not list(corpus.glob("*/truth.json")):
+            err.print(f"generating the synthetic corpus in {corpus} ...")
+            make_corpus(corpus, jobs=jobs, **({"pages": pages} if pages else {}))
+        res = run_eval(
+            corpus,
+            pipe,
+            work,
+            jobs=jobs,
+            real=real,
+            baseline=baseline,
+            on_item=lambda name: err.print(f"  {name}", highlight=False),
+        )
+        out.print(synthetic_table(res))
+        out.print(synthetic_table(res, "level"))
+        out.print(synthetic_table(res, "lang"))
+        if res.real:
+            out.print(real_table(res))
+        if json_out:
+            json_out.write_text(json.dumps(res.to_json(), indent=1, default=str), encoding="utf-8")
+        out.print(f"results: {work / 'results.json'}", highlight=False)
