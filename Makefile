@@ -23,7 +23,10 @@ setup: $(STAMP)  ## install system packages (tesseract vie+eng, java, chromium) 
 demo: setup  ## convert the sample textbook into out/ (EPUB, HTML, text, report)
 	$(BIN)/digitize convert $(SAMPLE) -o $(OUT)
 
-test: setup  ## run the whole test suite
+test: setup  ## lint, type-check and run the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 test-fast: setup  ## the suite without the slow end-to-end tests

@@ -18,7 +18,7 @@ from digitize import registry
 from digitize.cache import PageCache, chain_key, sub_key
 from digitize.errors import DigitizeError, PageError
 from digitize.model import Book, BookMeta, Page, Step
-from digitize.stage import Context, Ingester, Stage
+from digitize.stage import Context, Ingester, PageStage, Stage
 
 _STAGE_INSTANCES: dict[tuple[str, str], Stage] = {}  # type: ignore[type-arg]
 
@@ -76,8 +76,10 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
                 out = [page]
             else:
                 t0 = time.perf_counter()
+                stage = _stage_instance(name, options)
+                assert isinstance(stage, PageStage)
                 try:
-                    res = _stage_instance(name, options).process_page(page, task.ctx)
+                    res = stage.process_page(page, task.ctx)
                 except DigitizeError as e:
                     raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
                 except Exception as e:

@@ -233,6 +233,8 @@ def coerce_option(tp: Any, value: Any) -> Any:
 
 
 def options_digest(options: Any) -> str:
-    data = dataclasses.asdict(options) if dataclasses.is_dataclass(options) else {}
+    """sha256 of the options as canonical JSON (key order, defaults included), shortened."""
+    is_instance = dataclasses.is_dataclass(options) and not isinstance(options, type)
+    data = dataclasses.asdict(options) if is_instance else {}
     blob = json.dumps(data, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
