@@ -106,6 +106,13 @@ def to_gray(img: np.ndarray) -> np.ndarray:
     return img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
 
 
+def gray_percentile(gray: np.ndarray, q: float) -> float:
+    """`np.percentile(gray, q)` for a uint8 image by histogram: ~20x faster than sorting."""
+    hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel()
+    cum = np.cumsum(hist)
+    return float(np.searchsorted(cum, q / 100.0 * (cum[-1] - 1) + 1 - 1e-9))
+
+
 def page_dpi(page: Page, ctx: Context) -> int:
     """The resolution to scale pixel thresholds by: the page's, else the run's, else 300."""
     return page.dpi or ctx.dpi or 300
@@ -228,15 +235,18 @@ def paper_closing(gray: np.ndarray, dpi: int, window_in: float) -> tuple[np.ndar
     return cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), k
 
 
-def background(gray: np.ndarray, dpi: int, window_in: float) -> np.ndarray:
-    """Estimated paper brightness at every pixel (float32, >= 1).
+def background(
+    gray: np.ndarray, dpi: int, window_in: float, closed: tuple[np.ndarray, int] | None = None
+) -> np.ndarray:
+    """Estimated paper brightness at every pixel (uint8, >= 1).
 
     A closing `window_in` inches wide fills in text strokes; done at ~75 dpi since the result
-    is smooth anyway. Dividing by it removes shadows and tint.
+    is smooth anyway (`closed`: that closing, when the caller has it already). Dividing by it
+    removes shadows and tint.
     """
     h, w = gray.shape
-    bg, k = paper_closing(gray, dpi, window_in)
+    bg, k = closed if closed is not None else paper_closing(gray, dpi, window_in)
     bg = cv2.medianBlur(bg, k if k <= 255 else 255)
     bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.maximum(bg.astype(np.float32), 1.0)
+    return np.maximum(bg, np.uint8(1))
