@@ -164,7 +164,10 @@ class Denoise(PageStage[DenoiseOptions]):
         if not mask.any():
             return c.noted(self, page)
         # Fill with the paper's own tone (per channel), not pure white.
-        paper = np.percentile(img.reshape(-1, 1 if img.ndim == 2 else img.shape[2]), 90, axis=0)
         out = img.copy()
-        out[mask] = paper.astype(np.uint8) if out.ndim == 3 else np.uint8(paper[0])
+        if img.ndim == 2:
+            out[mask] = np.uint8(c.gray_percentile(img, 90))
+        else:
+            paper = np.percentile(img.reshape(-1, img.shape[2]), 90, axis=0)
+            out[mask] = paper.astype(np.uint8)
         return c.updated(self, page, ctx, out, data)
