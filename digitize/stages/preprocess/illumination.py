@@ -10,6 +10,9 @@ Division would also bleach photos and dark boxes: they are wider than the window
 like "background". What tells them from a shadow is the edge: a shadow fades in, a photo starts
 abruptly. Dark background regions with a sharp outline are kept out of the division (scaled
 by the global paper tone instead), so figures keep their tones.
+
+A page whose paper is already white and even (a clean scan) is left as it is (`skip_even`): the
+division would change nothing worth a new image.
 """
 
 from __future__ import annotations
