@@ -44,8 +44,8 @@ bench: setup  ## speed and memory vs plain Tesseract and OCRmyPDF (table + .benc
 	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python -m digitize.bench
 
-eval: setup  ## accuracy on the evaluation corpus vs plain Tesseract (prints a table)
-	$(BIN)/digitize eval
+eval: setup  ## accuracy vs plain Tesseract, with and without preprocessing (prints tables)
+	$(BIN)/digitize eval --compare nopre
 
 clean:  ## remove outputs and caches (not the venv)
 	rm -rf $(OUT) .pytest_cache .ruff_cache .mypy_cache .eval .bench build *.egg-info

@@ -34,14 +34,26 @@ def eval_cmd(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write results here.")
     ] = None,
+    compare: Annotated[
+        str | None,
+        typer.Option(
+            "--compare",
+            help="Also score this pipeline; 'nopre' = the same pipeline without preprocess stages.",
+        ),
+    ] = None,
 ) -> None:
     """Score the pipeline on the evaluation corpus against plain Tesseract (prints tables)."""
-    from digitize.evaluation.run import run_eval
-    from digitize.evaluation.table import real_table, synthetic_table
+    from digitize.evaluation.run import run_eval, without_preprocess
+    from digitize.evaluation.table import compare_table, real_table, synthetic_table
     from digitize.synth.corpus import make_corpus
 
     with errors_to_exit_codes():
         pipe = pipelines.with_exporters(load_pipeline(pipeline, sets, None), ["txt"])
+        other = None
+        if compare == "nopre":
+            other = without_preprocess(pipe)
+        elif compare:
+            other = pipelines.with_exporters(load_pipeline(compare, None, None), ["txt"])
         if not list(corpus.glob("*/truth.json")):
             err.print(f"generating the synthetic corpus in {corpus} ...")
             make_corpus(corpus, jobs=jobs, **({"pages": pages} if pages else {}))
@@ -53,12 +65,17 @@ def eval_cmd(
             real=real,
             baseline=baseline,
             on_item=lambda name: err.print(f"  {name}", highlight=False),
+            compare=other,
         )
         out.print(synthetic_table(res))
         out.print(synthetic_table(res, "level"))
         out.print(synthetic_table(res, "lang"))
+        label = None if other is None else ("no preprocess" if compare == "nopre" else other.name)
+        if label:
+            out.print(compare_table(res, label, "level"))
+            out.print(compare_table(res, label, "lang"))
         if res.real:
-            out.print(real_table(res))
+            out.print(real_table(res, label))
         if json_out:
             json_out.write_text(json.dumps(res.to_json(), indent=1, default=str), encoding="utf-8")
         out.print(f"results: {work / 'results.json'}", highlight=False)

@@ -1,6 +1,9 @@
 """`digitize eval`: convert a corpus with a pipeline, score it against its truth, and score plain
 Tesseract on the same page images, so every figure reads as "ours vs plain Tesseract".
 
+With a second pipeline (`compare`, e.g. the same one without its preprocess stages) every book
+and real page is also converted with it, so each figure can be read with and without a step.
+
 Synthetic books come from `digitize.synth` (generated once into the corpus dir, deterministic by
 seed); real scans from `../shared/realscans` when present. Our pipeline runs without the page cache
 so seconds per page are honest; the baseline's text is cached by image hash (it never changes).
@@ -13,7 +16,7 @@ import json
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,29 +80,43 @@ class EvalResult:
         groups: dict[str, list[dict[str, Any]]] = {}
         for row in self.books.values():
             groups.setdefault(row[key], []).append(row)
-        return {
-            g: {
+        out: dict[str, dict[str, Any]] = {}
+        for g, rows in sorted(groups.items()):
+            out[g] = {
                 "ours": mean_scores([r["ours"] for r in rows]),
                 "tesseract": mean_scores([r["tesseract"] for r in rows if r.get("tesseract")]),
                 "seconds_per_page": _mean([r["seconds_per_page"] for r in rows]),
             }
-            for g, rows in sorted(groups.items())
-        }
+            if any("compare" in r for r in rows):
+                out[g]["compare"] = mean_scores([r["compare"] for r in rows if "compare" in r])
+                out[g]["compare_seconds_per_page"] = _mean(
+                    [r["compare_seconds_per_page"] for r in rows if "compare" in r]
+                )
+        return out
 
     def real_by_collection(self) -> dict[str, dict[str, float]]:
         groups: dict[str, list[dict[str, Any]]] = {}
         for row in self.real.values():
             groups.setdefault(row["collection"], []).append(row)
-        return {
-            c: {
+        out: dict[str, dict[str, float]] = {}
+        for c, rows in sorted(groups.items()):
+            out[c] = {
                 "pages": len(rows),
                 "cer_ours": _mean([r["ours"]["cer"] for r in rows]),
                 "cer_tesseract": _mean([r["tesseract"]["cer"] for r in rows if r.get("tesseract")]),
                 "wer_ours": _mean([r["ours"]["wer"] for r in rows]),
                 "wer_tesseract": _mean([r["tesseract"]["wer"] for r in rows if r.get("tesseract")]),
             }
-            for c, rows in sorted(groups.items())
-        }
+            if any("compare" in r for r in rows):
+                out[c]["cer_compare"] = _mean([r["compare"]["cer"] for r in rows if "compare" in r])
+                out[c]["wer_compare"] = _mean([r["compare"]["wer"] for r in rows if "compare" in r])
+        return out
+
+
+def without_preprocess(pipeline: Pipeline) -> Pipeline:
+    """The same pipeline minus its preprocess stages: what preprocessing is measured against."""
+    kept = tuple(s for s in pipeline.stages if s.kind != "preprocess")
+    return replace(pipeline, name=f"{pipeline.name}-nopre", stages=kept)
 
 
 def _mean(xs: list[float]) -> float:
@@ -201,16 +218,29 @@ def run_eval(
     real: bool = True,
     baseline: bool = True,
     on_item: Callable[[str], None] = lambda name: None,
+    compare: Pipeline | None = None,
 ) -> EvalResult:
-    """Score every synthetic book under `corpus` and (when present) the real scans."""
+    """Score every synthetic book under `corpus` and (when present) the real scans; with
+    `compare`, score that pipeline too (its rows carry "compare" scores).
+    """
     base = BaselineCache(work / "baseline") if baseline else None
     res = EvalResult()
     for book_dir in sorted(p.parent for p in corpus.glob("*/truth.json")):
         on_item(book_dir.name)
-        res.books[book_dir.name] = evaluate_book(book_dir, pipeline, work / "out", jobs, base)
+        row = evaluate_book(book_dir, pipeline, work / "out", jobs, base)
+        if compare is not None:
+            other = evaluate_book(book_dir, compare, work / "out-compare", jobs, None)
+            row["compare"] = other["ours"]
+            row["compare_seconds_per_page"] = other["seconds_per_page"]
+        res.books[book_dir.name] = row
     if real:
         for page in realscan_pages():
             on_item(page.id)
-            res.real[page.id] = evaluate_real(page, pipeline, work / "out", jobs, base)
+            row = evaluate_real(page, pipeline, work / "out", jobs, base)
+            if compare is not None:
+                row["compare"] = evaluate_real(page, compare, work / "out-compare", jobs, None)[
+                    "ours"
+                ]
+            res.real[page.id] = row
     (work / "results.json").write_text(json.dumps(res.to_json(), indent=1, default=str))
     return res

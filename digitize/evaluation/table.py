@@ -56,19 +56,55 @@ def synthetic_table(res: EvalResult, group: str | None = None) -> Table:
     return table
 
 
-def real_table(res: EvalResult) -> Table:
+def real_table(res: EvalResult, label: str | None = None) -> Table:
+    """Per collection; with `label` (a compared pipeline's name) its CER and WER too."""
     table = Table(
         title="Real scans (../shared/realscans): mean per collection", title_justify="left"
     )
-    for col in ("collection", "pages", "CER ours", "CER tesseract", "WER ours", "WER tesseract"):
+    rows = res.real_by_collection()
+    both = label is not None and any("cer_compare" in r for r in rows.values())
+    cols = ["collection", "pages", "CER ours"] + ([f"CER {label}"] if both else [])
+    cols += ["CER tesseract", "WER ours"] + ([f"WER {label}"] if both else []) + ["WER tesseract"]
+    for col in cols:
         table.add_column(col, justify="left" if col == "collection" else "right")
-    for name, row in res.real_by_collection().items():
+    for name, row in rows.items():
+        cer_c = [_fmt(row.get("cer_compare"), "cer")] if both else []
+        wer_c = [_fmt(row.get("wer_compare"), "wer")] if both else []
         table.add_row(
             name,
             str(row["pages"]),
             _fmt(row["cer_ours"], "cer"),
+            *cer_c,
             _fmt(row["cer_tesseract"], "cer"),
             _fmt(row["wer_ours"], "wer"),
+            *wer_c,
             _fmt(row["wer_tesseract"], "wer"),
         )
+    return table
+
+
+_COMPARED = (("cer", "CER"), ("wer", "WER"), ("diacritic_error_rate", "diacr.ER"))
+
+
+def compare_table(res: EvalResult, label: str, group: str = "level") -> Table:
+    """Ours / the compared pipeline (`label`) / plain Tesseract, per level (or lang), for the
+    text metrics the comparison is about; plus seconds per page of both pipelines.
+    """
+    table = Table(
+        title=f"Synthetic corpus: ours / {label} / plain Tesseract (mean by {group})",
+        title_justify="left",
+    )
+    table.add_column(group)
+    for _, head in _COMPARED:
+        table.add_column(head, justify="right")
+    table.add_column("s/page", justify="right")
+    for name, row in res.by(group).items():
+        cmp_, tess = row.get("compare") or {}, row.get("tesseract") or {}
+        cells = [
+            " / ".join(_fmt(d.get(k), k) for d in (row["ours"], cmp_, tess)) for k, _ in _COMPARED
+        ]
+        secs = (
+            f"{row['seconds_per_page']:.2f} / {row.get('compare_seconds_per_page', math.nan):.2f}"
+        )
+        table.add_row(name, *cells, secs)
     return table

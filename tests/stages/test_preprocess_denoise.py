@@ -75,3 +75,48 @@ def test_clean_page_not_rewritten(tmp_path):
     out = Denoise().process_page(page, ctx)
     assert out.image == page.image
     assert out.steps[-1].name == "preprocess.denoise"
+
+
+def _chained_reference(stats, cents, small, seeds, step):
+    """The plain n x n version the sparse pair search must match."""
+    ids = np.flatnonzero(small)
+    out = np.zeros_like(small)
+    cx, cy = cents[ids, 0], cents[ids, 1]
+    area = stats[ids, cv2.CC_STAT_AREA].astype(np.float64)
+    h = stats[ids, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    ratio = area[:, None] / area[None, :]
+    adj = (
+        (np.abs(cx[:, None] - cx[None, :]) <= step)
+        & (np.abs(cy[:, None] - cy[None, :]) <= np.maximum(1.5, 0.25 * h[:, None]))
+        & (ratio <= 1.6)
+        & (ratio >= 1 / 1.6)
+    )
+    group = np.arange(len(ids))
+    for _ in range(len(ids)):
+        nxt = np.minimum(group, np.where(adj, group[None, :], len(ids)).min(axis=1))
+        if (nxt == group).all():
+            break
+        group = nxt
+    size = np.bincount(group, minlength=len(ids))
+    seeded = np.bincount(group, weights=seeds[ids].astype(float), minlength=len(ids)) > 0
+    out[ids] = (size[group] >= 3) & seeded[group]
+    return out
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_sparse_chain_search_matches_reference(seed):
+    from digitize.stages.preprocess.denoise import _chained
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(3, 300))
+    stats = np.zeros((n, 5), np.int32)
+    stats[:, cv2.CC_STAT_AREA] = rng.integers(2, 12, n)
+    stats[:, cv2.CC_STAT_HEIGHT] = rng.integers(1, 6, n)
+    cents = np.stack([rng.integers(0, 400, n) + rng.random(n), rng.integers(0, 60, n) * 1.0], 1)
+    if seed % 2:
+        cents[:, 1] = 30 + rng.random(n)  # all on one baseline: long chains
+    small = rng.random(n) < 0.8
+    small[0] = False
+    seeds = rng.random(n) < 0.1
+    want = _chained_reference(stats, cents, small, seeds, 12.0)
+    assert np.array_equal(_chained(stats, cents, small, seeds, 12.0), want)

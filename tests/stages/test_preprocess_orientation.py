@@ -69,6 +69,41 @@ def test_low_confidence_is_not_applied(tmp_path, clean):
 
 def test_check_reports_missing_tesseract(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setattr(orientation, "have_tesserocr", lambda: False)
     with pytest.raises(MissingDependency) as e:
         Orientation().check()
     assert "tesseract-ocr-osd" in (e.value.hint or "")
+
+
+def test_check_reports_missing_osd_data(monkeypatch):
+    monkeypatch.setattr(orientation, "osd_tessdata", lambda: None)
+    with pytest.raises(MissingDependency) as e:
+        Orientation().check()
+    assert "osd" in str(e.value)
+
+
+@pytest.mark.tesseract
+def test_upright_page_skips_osd(tmp_path, clean, monkeypatch):
+    """The cheap line check answers for an upright page: OSD (~0.25 s) never runs."""
+    page, ctx = make_page(tmp_path, clean)
+    monkeypatch.setattr(orientation, "detect_any", lambda *a: pytest.fail("OSD ran"))
+    out = Orientation().process_page(page, ctx)
+    assert out.image == page.image and out.rotation == 0 and not out.warnings
+
+
+@pytest.mark.tesseract
+@pytest.mark.parametrize("code", [cv2.ROTATE_180, cv2.ROTATE_90_CLOCKWISE])
+def test_turned_page_is_never_taken_for_upright(clean, code):
+    from digitize.stages.preprocess._upright import line_stats, looks_upright
+
+    assert looks_upright(clean, 300)
+    assert not looks_upright(cv2.rotate(clean, code), 300), line_stats(cv2.rotate(clean, code), 300)
+
+
+@pytest.mark.tesseract
+def test_cli_fallback_when_tesserocr_is_missing(tmp_path, clean, monkeypatch):
+    monkeypatch.setattr(orientation, "_osd_api", lambda tessdata: None)
+    page, ctx = make_page(tmp_path, cv2.rotate(clean, cv2.ROTATE_90_CLOCKWISE))
+    out = Orientation().process_page(page, ctx)
+    assert out.rotation == 270
+    assert np.array_equal(load(tmp_path, out.image), clean)

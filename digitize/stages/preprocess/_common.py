@@ -1,22 +1,30 @@
 """Shared plumbing for the preprocess stages: read a page image, write a new one, record a step.
 
 Every preprocess stage follows one contract: read `work_dir / page.image`, never modify it,
-write the result as a new PNG whose name is derived from the input bytes, the stage and its
+write the result as a new PNG whose name is derived from the input's content, the stage and its
 options (so a cached result stays valid), and return the page pointing at the new file with a
 `Step` appended. Keeping that in one place keeps the seven stages short and identical in it.
+
+Speed: the runner takes one page through every page stage in the same worker process, so the
+array a stage writes is kept in a small in-process memo and handed to the next stage as is:
+decoding the PNG it just encoded would cost more than most stages' own work. The PNG is still
+written (the page cache and later runs need it); the memo is checked against the file's size and
+mtime, so a replaced file is never served from memory.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import struct
+import zlib
+from collections import OrderedDict
 from dataclasses import replace
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from digitize.errors import PageError
 from digitize.fileio import write_bytes
@@ -24,6 +32,37 @@ from digitize.model import Page, Step
 from digitize.stage import Context, PageStage
 
 PAGES_DIR = "pages"
+MEMO_BYTES = 256 * 1024 * 1024  # pixels kept in memory per worker process, at most
+
+# abs path -> (read-only image, sha256 hex of the file, (size, mtime_ns) of the file)
+_MEMO: OrderedDict[str, tuple[np.ndarray, str, tuple[int, int]]] = OrderedDict()
+
+
+def _stat_key(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def remember(path: Path, img: np.ndarray, digest: str) -> None:
+    """Keep `img` (the decoded content of `path`) for the next stage in this process."""
+    stat = _stat_key(path)
+    if stat is None or img.nbytes > MEMO_BYTES // 2:
+        return
+    img = np.ascontiguousarray(img)
+    img.flags.writeable = False  # stages share it: nobody may paint on it
+    key = str(path)
+    _MEMO.pop(key, None)
+    _MEMO[key] = (img, digest, stat)
+    while sum(v[0].nbytes for v in _MEMO.values()) > MEMO_BYTES:
+        _MEMO.popitem(last=False)
+
+
+def forget_all() -> None:
+    """Empty the memo (tests; a long-lived worker between books needs no call)."""
+    _MEMO.clear()
 
 
 def should_skip(page: Page) -> bool:
@@ -36,12 +75,15 @@ def image_path(page: Page, ctx: Context) -> Path:
     return Path(ctx.work_dir) / page.image
 
 
-def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, bytes]:
-    """The page image as a uint8 array (gray or BGR; alpha dropped) plus its file bytes.
-
-    The bytes feed the content-derived output name; decoding from them avoids a second read.
+def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, str]:
+    """The page image as a uint8 array (gray or BGR; alpha dropped; read-only) plus the sha256
+    of its file, which feeds the content-derived output name.
     """
     path = image_path(page, ctx)
+    hit = _MEMO.get(str(path))
+    if hit is not None and hit[2] == _stat_key(path):
+        _MEMO.move_to_end(str(path))
+        return hit[0], hit[1]
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -55,11 +97,20 @@ def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, bytes]:
         img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
-    return img, data
+    digest = hashlib.sha256(data).hexdigest()
+    remember(path, img, digest)
+    return _MEMO[str(path)][0] if str(path) in _MEMO else img, digest
 
 
 def to_gray(img: np.ndarray) -> np.ndarray:
     return img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+
+
+def gray_percentile(gray: np.ndarray, q: float) -> float:
+    """`np.percentile(gray, q)` for a uint8 image by histogram: ~20x faster than sorting."""
+    hist = cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel()
+    cum = np.cumsum(hist)
+    return float(np.searchsorted(cum, q / 100.0 * (cum[-1] - 1) + 1 - 1e-9))
 
 
 def page_dpi(page: Page, ctx: Context) -> int:
@@ -67,27 +118,53 @@ def page_dpi(page: Page, ctx: Context) -> int:
     return page.dpi or ctx.dpi or 300
 
 
-def output_name(stage: PageStage[Any], data: bytes, suffix: str = "") -> str:
-    """`pages/<hash>.png`: sha256 of input bytes + stage name + version + options digest."""
-    h = hashlib.sha256(data)
+def output_name(stage: PageStage[Any], digest: str, suffix: str = "") -> str:
+    """`pages/<hash>.png`: sha256 of the input's digest + stage name + version + options."""
+    h = hashlib.sha256(digest.encode())
     h.update(f"\0{stage.name}\0{stage.version}\0{stage.options_digest()}\0{suffix}".encode())
     return f"{PAGES_DIR}/{h.hexdigest()[:16]}.png"
 
 
-def write_image(img: np.ndarray, rel: str, ctx: Context, dpi: int) -> None:
-    """Write `img` as PNG (compress level 1: these are intermediates) keeping the DPI tag.
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    Pillow writes the pHYs chunk that OpenCV's encoder omits; Tesseract reads it.
+
+def encode_png(img: np.ndarray, dpi: int) -> bytes:
+    """PNG bytes with the DPI tag (a pHYs chunk, which OpenCV's encoder omits; Tesseract reads
+    it). zlib level 1 with run-length matching: these are intermediates, and scanned pages are
+    mostly runs of paper, so this is ~3x faster than Pillow's level 1 and about as small.
+    """
+    params = [
+        cv2.IMWRITE_PNG_COMPRESSION,
+        1,
+        cv2.IMWRITE_PNG_STRATEGY,
+        cv2.IMWRITE_PNG_STRATEGY_RLE,
+    ]
+    ok, buf = cv2.imencode(".png", img, params)
+    if not ok:
+        raise PageError("cannot encode page image as PNG")
+    data = buf.tobytes()
+    ppm = round(dpi / 0.0254)
+    phys = _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))
+    return data[:33] + phys + data[33:]  # right after the 8-byte signature and IHDR (25 bytes)
+
+
+def write_image(img: np.ndarray, rel: str, ctx: Context, dpi: int) -> str:
+    """Write `img` as PNG keeping the DPI tag, remember it for the next stage in this process,
+    and return the sha256 of the file.
     """
     path = Path(ctx.work_dir) / rel
     if path.exists():  # content-derived name: an existing file is this very result
-        return
-    rgb = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-    buf = BytesIO()
-    Image.fromarray(np.ascontiguousarray(rgb)).save(
-        buf, format="PNG", compress_level=1, dpi=(dpi, dpi)
-    )
-    write_bytes(path, buf.getvalue())
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as e:
+            raise PageError(f"cannot read {path}: {e.strerror or e}") from e
+    else:
+        data = encode_png(img, dpi)
+        write_bytes(path, data)
+        digest = hashlib.sha256(data).hexdigest()
+    remember(path, img, digest)
+    return digest
 
 
 def step(stage: PageStage[Any]) -> Step:
@@ -99,7 +176,7 @@ def updated(
     page: Page,
     ctx: Context,
     img: np.ndarray,
-    data: bytes,
+    digest: str,
     *,
     suffix: str = "",
     warnings: tuple[str, ...] = (),
@@ -107,7 +184,7 @@ def updated(
 ) -> Page:
     """Write `img` under its content-derived name and return `page` pointing at it."""
     dpi = page_dpi(page, ctx)
-    rel = output_name(stage, data, suffix)
+    rel = output_name(stage, digest, suffix)
     # The grey copy kept by preprocess.binarize no longer matches a re-made image: drop it
     # rather than let figures be cropped from a stale geometry.
     changes.setdefault("unbinarized", None)
@@ -158,15 +235,18 @@ def paper_closing(gray: np.ndarray, dpi: int, window_in: float) -> tuple[np.ndar
     return cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), k
 
 
-def background(gray: np.ndarray, dpi: int, window_in: float) -> np.ndarray:
-    """Estimated paper brightness at every pixel (float32, >= 1).
+def background(
+    gray: np.ndarray, dpi: int, window_in: float, closed: tuple[np.ndarray, int] | None = None
+) -> np.ndarray:
+    """Estimated paper brightness at every pixel (uint8, >= 1).
 
     A closing `window_in` inches wide fills in text strokes; done at ~75 dpi since the result
-    is smooth anyway. Dividing by it removes shadows and tint.
+    is smooth anyway (`closed`: that closing, when the caller has it already). Dividing by it
+    removes shadows and tint.
     """
     h, w = gray.shape
-    bg, k = paper_closing(gray, dpi, window_in)
+    bg, k = closed if closed is not None else paper_closing(gray, dpi, window_in)
     bg = cv2.medianBlur(bg, k if k <= 255 else 255)
     bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.maximum(bg.astype(np.float32), 1.0)
+    return np.maximum(bg, np.uint8(1))
