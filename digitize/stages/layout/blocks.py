@@ -22,6 +22,7 @@ from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
+from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
 from digitize.stages.layout._tables import find_grids, take_tables
 from digitize.stages.layout._weight import InkWeight
 
@@ -40,17 +41,21 @@ class BlockLayoutOptions:
     bold_ratio: float = opt(
         1.35, "a short line this many times as dark as body text is a bold heading (0: off)"
     )
+    edge_noise: bool = opt(True, "drop the gutter shadow: tall narrow junk at the page edge")
+    rectify: bool = opt(True, "lay out a skewed page on straightened line geometry")
 
 
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "2"
+    version = "3"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
     def process_page(self, page: Page, ctx: Context) -> Page:
         blocks = [b for b in (_clean_block(b) for b in page.blocks) if b is not None]
+        if self.options.edge_noise:
+            blocks = [b for b in blocks if not edge_noise(b, page.size)]
         if not self.options.resegment:
             return replace(page, blocks=tuple(blocks))
         return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))
@@ -158,13 +163,30 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
             blocks = blocks + missing_figures(weight.pixels(), blocks + tables, em)
     figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
     blocks = [_drop_inside(b, figures) for b in blocks]
-    items.extend(_Item(t.bbox, None, t, "table") for t in tables)
+    slope = line_slope([ln for b in blocks for ln in b.lines]) if o.rectify else 0.0
+    if abs(slope) < 0.002:  # ~0.1 degree: nothing to straighten
+        slope = 0.0
+    original: dict[int, Line] = {}
+
+    def straight(ln: Line) -> Line:
+        if not slope:
+            return ln
+        r = rectify(ln, slope)
+        original[id(r)] = ln
+        return r
+
+    def box(b: BBox) -> BBox:
+        return rectify_box(b, slope) if slope else b
+
+    items.extend(_Item(box(t.bbox), None, t, "table") for t in tables)
     for b in blocks:
         if b.kind in ("figure", "table") and not b.lines:
-            items.append(_Item(b.bbox, None, b, b.kind))
+            items.append(_Item(box(b.bbox), None, b, b.kind))
         else:
             kind = b.kind if b.kind in TEXT_KINDS_KEPT else "paragraph"
-            items.extend(_Item(ln.bbox, ln, None, kind) for ln in b.lines)
+            for ln in b.lines:
+                r = straight(ln)
+                items.append(_Item(r.bbox, r, None, kind))
     text_lines = [it.line for it in items if it.line is not None]
     if not text_lines:
         return [*tables, *blocks]
@@ -178,8 +200,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     cols = _column_extents(ordered)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
-    weight.set_body(text_lines)
-    return [_classify(g, groups, cols, body_h, weight, o) for g in groups]
+    weight.set_body([original.get(id(ln), ln) for ln in text_lines])
+    out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
+    return out
 
 
 def _column_extents(items: list[_Item]) -> dict[tuple[int, int], tuple[float, float]]:
@@ -261,6 +284,13 @@ def _continues(
     marked = _text.list_mark(text) or _text.heading_rank(text) is not None
     if (marked or _text.caption_match(text)) and it.bbox.x0 <= prev.bbox.x0 + 0.5 * body_h:
         return False
+    cap = _text.caption_match(first.text)
+    if cap and not in_list and not first.text.strip()[cap.end() :].lstrip(" .:-–—)")[:1].islower():
+        return _caption_continues(prev.bbox, it.bbox, body_h)
+    if in_list and _text.ends_sentence(ptext) and it.bbox.x0 <= first.bbox.x0 + 0.5 * body_h:
+        # A list item's wrapped lines hang under its text; a line back at the item's mark
+        # after a finished item starts the paragraph that follows the list.
+        return False
     # A heading-like line closes its block.
     titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
     closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h
@@ -280,6 +310,13 @@ def _continues(
     return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
 
 
+def _caption_continues(prev: BBox, cur: BBox, body_h: float) -> bool:
+    """A caption's next line shares its centre (centred captions) or its left edge, and is no
+    wider than it: the body text after a caption is a full-width line."""
+    aligned = abs(cur.cx - prev.cx) < 1.5 * body_h or abs(cur.x0 - prev.x0) < 0.5 * body_h
+    return aligned and cur.width <= prev.width + body_h
+
+
 def _classify(
     group: list[_Item],
     groups: list[list[_Item]],
@@ -287,12 +324,16 @@ def _classify(
     body_h: float,
     weight: InkWeight,
     o: BlockLayoutOptions,
+    original: dict[int, Line],
 ) -> Block:
+    """Name a group of lines. Decisions use the (straightened) geometry of the group; the block
+    keeps the lines as the OCR gave them."""
     head = group[0]
     if head.line is None:
         assert head.block is not None
         return head.block
-    lines = tuple(it.line for it in group if it.line is not None)
+    straight = tuple(it.line for it in group if it.line is not None)
+    lines = tuple(original.get(id(ln), ln) for ln in straight)
     bbox = BBox.enclosing([ln.bbox for ln in lines])
     if head.kind in FURNITURE_KINDS:
         return Block(head.kind, lines, bbox)
@@ -310,7 +351,8 @@ def _classify(
     if _text.single_number_heading(first) and len(lines) == 1 and size >= 1.08:
         return Block("heading", lines, bbox, None)
     cap = _text.caption_match(first)
-    if cap is not None and _is_caption(cap.end(), first, bbox, groups, body_h, len(lines)):
+    sbox = BBox.enclosing([ln.bbox for ln in straight])
+    if cap is not None and _is_caption(cap.end(), first, sbox, groups, body_h, len(lines)):
         return Block("caption", lines, bbox)
     if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
         return Block("footnote", lines, bbox)
