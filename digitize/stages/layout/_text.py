@@ -66,7 +66,7 @@ def single_number_heading(text: str) -> bool:
 
 
 # How OCR misreads a bullet: only trusted when a capitalised word follows.
-_BULLET_MISREADS = frozenset("seo©°«»®¢·")
+BULLET_MISREADS = frozenset("seo©°«»®¢·*")
 
 
 def list_mark(text: str) -> tuple[str, bool] | None:
@@ -76,7 +76,7 @@ def list_mark(text: str) -> tuple[str, bool] | None:
     if m:
         return m.group(0).strip(), False
     parts = t.split(None, 2)
-    if len(parts) >= 2 and parts[0] in _BULLET_MISREADS and parts[1][:1].isupper():
+    if len(parts) >= 2 and parts[0] in BULLET_MISREADS and parts[1][:1].isupper():
         return parts[0], False
     m = _ORDERED_RE.match(t)
     if m:

@@ -134,7 +134,9 @@ def line_height(line: Line) -> float:
         if sum(ch.isalnum() for ch in w.text) >= 2
     ]
     if sizes:
-        return float(median(sizes))  # a speck glued to one word does not move the median
+        # Specks glued to words (noisy scans) only ever enlarge boxes: a low quantile, not the
+        # median, so a few inflated words do not make a body line look like a heading.
+        return float(sorted(sizes)[(len(sizes) - 1) // 3])
     if not line.words:
         return line.bbox.height
     ink = max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
@@ -270,26 +272,35 @@ def _continues(
         return False
     if it.kind in FURNITURE_KINDS:
         return True
-    if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
-        return False
     if it.bbox.y0 - prev.bbox.y1 > gap + o.para_gap * body_h:
         return False
-    left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
-    width = max(right - left, body_h)
-    text, ptext = it.line.text, prev.line.text
     first = group[0].line
     assert first is not None
+    cap = _text.caption_match(first.text)
+    if cap and not first.text.strip()[cap.end() :].lstrip(" .:-–—)")[:1].islower():
+        # Caption type is often smaller or italic, and a short last word ("species") measures
+        # smaller still: alignment decides.
+        return _caption_continues(prev.bbox, it.bbox, body_h) and not _text.caption_match(
+            it.line.text
+        )
+    left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
+    if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
+        # Specks inflate the boxes of whole lines on a noisy scan. A real change of type size
+        # comes with space around it; a full line followed at the usual leading is still body.
+        running = it.bbox.y0 - prev.bbox.y1 <= gap + 0.3 * body_h
+        running = running and prev.bbox.x1 >= right - body_h and len(group) >= 2
+        if not running or _text.heading_rank(it.line.text) is not None:
+            return False
+    width = max(right - left, body_h)
+    text, ptext = it.line.text, prev.line.text
     in_list = _text.list_mark(first.text) is not None
     # Marks that open a new block.
     marked = _text.list_mark(text) or _text.heading_rank(text) is not None
     if (marked or _text.caption_match(text)) and it.bbox.x0 <= prev.bbox.x0 + 0.5 * body_h:
         return False
-    cap = _text.caption_match(first.text)
-    if cap and not in_list and not first.text.strip()[cap.end() :].lstrip(" .:-–—)")[:1].islower():
-        return _caption_continues(prev.bbox, it.bbox, body_h)
-    if in_list and _text.ends_sentence(ptext) and it.bbox.x0 <= first.bbox.x0 + 0.5 * body_h:
-        # A list item's wrapped lines hang under its text; a line back at the item's mark
-        # after a finished item starts the paragraph that follows the list.
+    if in_list and _text.ends_sentence(ptext) and it.bbox.x0 < _hang(first) - 0.5 * body_h:
+        # A list item's wrapped lines hang under its text; a line left of that after a
+        # finished item starts the paragraph that follows the list.
         return False
     # A heading-like line closes its block.
     titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
@@ -308,6 +319,12 @@ def _continues(
     next_word = real[0].bbox.width
     hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
     return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
+
+
+def _hang(first: Line) -> float:
+    """Where a list item's text starts, right of its mark (`a)`, `•`)."""
+    words = first.words
+    return words[1].bbox.x0 if len(words) >= 2 else first.bbox.x0
 
 
 def _caption_continues(prev: BBox, cur: BBox, body_h: float) -> bool:

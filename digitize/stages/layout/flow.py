@@ -9,6 +9,7 @@ is real. Figures and footnotes met inside such a paragraph are emitted right aft
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import median
@@ -92,6 +93,7 @@ class _Builder:
         self.open: _Open | None = None
         self.items: list[str] = []
         self.ordered = False
+        self.page_start = 0
 
     # ---------------------------------------------------------------- output helpers
 
@@ -157,6 +159,7 @@ class _Builder:
                 self.close()
                 self.flush_list()
                 self.out.append(brk)
+            self.page_start = len(self.out)
             captions = _pair_captions(page, self.body_h)
             used = set(captions.values())
             for bi, block in enumerate(page.blocks):
@@ -195,7 +198,14 @@ class _Builder:
         if kind == "footnote":
             mark = footnote_mark(text) or ""
             body = text.strip()[len(text.strip().split(" ", 1)[0]) :].strip() if mark else text
-            self.emit(Footnote(mark, nfc(body)))
+            note = Footnote(mark, nfc(body))
+            at = self._referrer(mark)
+            if at is None:
+                self.emit(note)
+            else:  # right after the paragraph that cites it, as a reader meets it
+                while at + 1 < len(self.out) and isinstance(self.out[at + 1], Footnote):
+                    at += 1
+                self.out.insert(at + 1, note)
             return
         if kind == "paragraph" and self.open is not None and self._continues(pi, block, text):
             self._append(pi, page, block, text)
@@ -208,8 +218,8 @@ class _Builder:
                 self.flush_list()
             self.ordered = ordered
             item = text.strip()
-            if lmark and not ordered:
-                item = item[len(lmark[0]) :].strip()
+            if lmark and not ordered and lmark[0] in _text.BULLET_MISREADS:
+                item = "• " + item[len(lmark[0]) :].strip()  # `e`, `©` are how OCR reads `•`
             self.items.append(nfc(item))
             return
         self.close()
@@ -218,6 +228,19 @@ class _Builder:
             self.out.append(Heading(nfc(text), self.levels.get((pi, bi), 1), self._lang(text)))
         else:
             self.open = _Open(text, last=block, page=pi)
+
+    def _referrer(self, mark: str) -> int | None:
+        """Index in the output of the closed paragraph of this page citing footnote `mark`
+        (`word¹`, `word1`), or None: the open paragraph, or no citation found."""
+        if not mark:
+            return None
+        if self.open is not None and _cites(self.open.text, mark):
+            return None
+        for k in range(len(self.out) - 1, self.page_start - 1, -1):
+            item = self.out[k]
+            if isinstance(item, Paragraph) and _cites(item.text, mark):
+                return k
+        return None
 
     def _append(self, pi: int, page: Page, block: Block, text: str) -> None:
         op = self.open
@@ -254,6 +277,15 @@ class _Builder:
         if not _text.ends_sentence(op.text):
             return not (indented and self.uses_indent) and not first.isdigit()
         return self.uses_indent and not indented and _full_last_line(prev, block, self.body_h)
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _cites(text: str, mark: str) -> bool:
+    """Does `text` carry the reference mark `mark` right after a word (`điều3`, `điều³`)?"""
+    forms = {mark, mark.translate(_SUPERSCRIPT)}
+    return any(re.search(rf"[^\W\d]{re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text) for f in forms)
 
 
 def _indented(block: Block, body_h: float) -> bool:
