@@ -306,6 +306,11 @@ def _continues(
     titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
     closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h
     closes = closes and _size_class(prev.line, body_h, o) == 0
+    # A body-size numbered heading (`1.1 …`) running the full width is closed by a full line
+    # of body text under it; a short line under it is the rest of a wrapped title.
+    numbered = _text.heading_rank(ptext) is not None and not _text.ends_sentence(ptext)
+    numbered = numbered and _size_class(prev.line, body_h, o) == 0 and it.bbox.x1 > right - body_h
+    closes = closes or (len(group) == 1 and numbered)
     if closes and not _text.is_upper_title(text):
         return False
     indent = it.bbox.x0 - left
@@ -363,9 +368,12 @@ def _classify(
         return Block("heading", lines, bbox, int(rank) + 1)
     if size >= o.heading_ratio and len(lines) <= 4 and _title_like(text, nwords, size):
         return Block("heading", lines, bbox, None)
+    if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
+        return Block("footnote", lines, bbox)  # before the caps test: `4 OF THE SPECIES…`
     if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text):
         return Block("heading", lines, bbox, None)
-    if _text.single_number_heading(first) and len(lines) == 1 and size >= 1.08:
+    numbered = _text.single_number_heading(first) and len(lines) == 1 and size >= 1.08
+    if numbered and not text.rstrip().endswith((".", ",", ";")):  # `2. Đắc của mình mà;`
         return Block("heading", lines, bbox, None)
     cap = _text.caption_match(first)
     sbox = BBox.enclosing([ln.bbox for ln in straight])

@@ -367,7 +367,7 @@ def _heading_levels(
             ranks = [r[1] for r in ranked]
             if s < 0.93 * min(sizes):
                 rank[(pi, bi)] = max(ranks) + 0.5
-            elif s > 1.07 * max(sizes):
+            elif s > 1.15 * max(sizes):  # not merely a speck-inflated or misread chapter title
                 rank[(pi, bi)] = min(ranks) - 0.5
             else:
                 rank[(pi, bi)] = min(ranked, key=lambda r: (abs(r[0] - s), r[1]))[1]
