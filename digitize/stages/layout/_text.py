@@ -60,6 +60,19 @@ def heading_rank(text: str) -> float | None:
     return None
 
 
+def keyword_rank_fuzzy(text: str) -> float | None:
+    """Outline rank of a heading whose keyword OCR misread by one letter (`Chanter`, `Chuong`):
+    evidence for the outline level only, never for calling a line a heading."""
+    words = text.strip().split(None, 1)
+    if not words:
+        return None
+    w = words[0].lower().rstrip(".:")
+    for key, rank in _KEYWORD_RANK.items():
+        if len(key) >= 5 and len(w) == len(key) and sum(a != b for a, b in zip(w, key)) <= 1:
+            return float(rank)
+    return None
+
+
 def single_number_heading(text: str) -> bool:
     """`1. Title` / `II. Title`: a heading only with other evidence (it is also a list mark)."""
     return bool(_SINGLE_NUM_RE.match(text.strip()))

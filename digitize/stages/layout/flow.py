@@ -358,8 +358,11 @@ def _heading_levels(
     rank: dict[tuple[int, int], float] = {}
     for pi, bi, b in heads:
         s = size[(pi, bi)]
+        fuzzy = _text.keyword_rank_fuzzy(b.lines[0].text) if b.lines else None
         if b.level is not None:
             rank[(pi, bi)] = float(b.level)
+        elif fuzzy is not None and ranked:
+            rank[(pi, bi)] = fuzzy + 1  # blocks store keyword rank + 1 as the level
         elif ranked:
             # Unnumbered: below every numbered heading if smaller than all of them, above if
             # larger, else with the numbered heading closest in size.

@@ -223,9 +223,14 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
     min_gap = (float(median(body_gaps)) if body_gaps else 0.5 * lh) + 0.5 * lh
 
     def apart(r: int, zone: str) -> bool:
-        """Furniture stands apart from the body: a wider gap than between body lines."""
-        k = r if zone == "top" else r - 1
-        return not (0 <= k < len(gaps)) or gaps[k] >= min_gap
+        """Furniture stands apart from the body: a wider gap than between body lines somewhere
+        between this row and the body (a footer may sit close under the page number)."""
+        if zone == "top":
+            ks = range(r, min(len(gaps), nrows))
+        else:
+            ks = range(max(0, len(rows) - 1 - nrows), r)
+        ks = [k for k in ks if 0 <= k < len(gaps)]
+        return not ks or any(gaps[k] >= min_gap for k in ks)
 
     out = []
     picks = [(r, "top") for r in range(min(nrows, len(rows)))]
