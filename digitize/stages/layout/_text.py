@@ -41,7 +41,7 @@ _CAPTION_RE = re.compile(
 _ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _PAGE_DECOR = "-–—|·•()[]{}<>.,:"
-_EDGE_DECOR = "-–—|·•()[]{}<>"  # `Chương 3.` ends a title, not with a page number
+_EDGE_DECOR = "-–—|·•()[]{}<>:;"  # `Chương 3.` ends a title, not with a page number
 _PAGE_WORDS = {"trang", "page", "tr.", "p."}
 
 TERMINAL = ".!?…:;\"”»'’)]"
@@ -68,7 +68,11 @@ def keyword_rank_fuzzy(text: str) -> float | None:
         return None
     w = words[0].lower().rstrip(".:")
     for key, rank in _KEYWORD_RANK.items():
-        if len(key) >= 5 and len(w) == len(key) and sum(a != b for a, b in zip(w, key)) <= 1:
+        if (
+            len(key) >= 5
+            and len(w) == len(key)
+            and sum(a != b for a, b in zip(w, key, strict=True)) <= 1
+        ):
             return float(rank)
     return None
 

@@ -144,8 +144,12 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                     c.kind = "header" if c.zone == "top" else "footer"
                     break
         for c in cands:
-            if c.label is not None and c.kind is None:
-                c.label = None  # an edge number on a line that is not a running head
+            if c.label is not None and c.kind is None and line_height(c.line) > 1.3 * body_h:
+                c.label = None  # `CHƯƠNG 2` on page 2: a chapter title, not a running head
+            elif c.label is not None and c.kind is None:
+                # The top/bottom line starts or ends with the number this page should print
+                # (its neighbours agree): a running head OCR garbled past recognition.
+                c.kind = "header" if c.zone == "top" else "footer"
 
     def _same_place(
         self, cands: list[_Cand], by_page: dict[int, list[_Cand]], body_h: float
@@ -178,7 +182,11 @@ def _similar(a: str, b: str, similarity: float) -> bool:
 
 
 def _same_head(a: _Cand, b: _Cand, similarity: float) -> bool:
-    if a.zone != b.zone or abs(a.ry - b.ry) > 0.04 or a.digits != b.digits:
+    if (
+        a.zone != b.zone
+        or abs(a.ry - b.ry) > 0.04
+        or (a.digits and b.digits and a.digits != b.digits)
+    ):
         return False
     return _similar(a.key, b.key, similarity)
 
