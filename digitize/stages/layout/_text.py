@@ -84,6 +84,7 @@ def single_number_heading(text: str) -> bool:
 
 # How OCR misreads a bullet: only trusted when a capitalised word follows.
 BULLET_MISREADS = frozenset("seo©°«»®¢·*")
+_BULLET_GLYPHS = "°«»©®¢Ö"  # `°Ö`, `»Ö`, `5Ö`: Vietnamese models read a big `•` like this
 
 
 def list_mark(text: str) -> tuple[str, bool] | None:
@@ -93,8 +94,10 @@ def list_mark(text: str) -> tuple[str, bool] | None:
     if m:
         return m.group(0).strip(), False
     parts = t.split(None, 2)
-    if len(parts) >= 2 and parts[0] in BULLET_MISREADS and parts[1][:1].isupper():
-        return parts[0], False
+    if len(parts) >= 2 and parts[1][:1].isupper():
+        tok = parts[0]
+        if tok in BULLET_MISREADS or (len(tok) <= 3 and any(c in _BULLET_GLYPHS for c in tok)):
+            return tok, False
     m = _ORDERED_RE.match(t)
     if m:
         return m.group(0).strip(), True

@@ -204,6 +204,22 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
+    return _lost_marks(out, body_h)
+
+
+def _lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
+    """A short line right under a list item, starting where that item's text starts and ending
+    like its items do, is the next item whose mark the OCR dropped."""
+    out = list(blocks)
+    for k in range(1, len(out)):
+        prev, b = out[k - 1], out[k]
+        if b.kind != "paragraph" or prev.kind != "list_item" or len(b.lines) > 2:
+            continue
+        text = b.lines[-1].text.rstrip()
+        gap = b.bbox.y0 - prev.bbox.y1
+        aligned = abs(b.lines[0].bbox.x0 - _hang(prev.lines[0])) < 0.5 * body_h
+        if aligned and gap < body_h and text.endswith((";", ".")):
+            out[k] = replace(b, kind="list_item")
     return out
 
 

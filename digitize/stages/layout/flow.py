@@ -218,7 +218,9 @@ class _Builder:
                 self.flush_list()
             self.ordered = ordered
             item = text.strip()
-            if lmark and not ordered and lmark[0] in _text.BULLET_MISREADS:
+            if lmark is None and self.items and self.items[-1].startswith("• "):
+                item = "• " + item  # the OCR lost this item's bullet, not its neighbours'
+            if lmark and not ordered and lmark[0] not in "•–—-":
                 item = "• " + item[len(lmark[0]) :].strip()  # `e`, `©` are how OCR reads `•`
             self.items.append(nfc(item))
             return
