@@ -20,7 +20,7 @@ from statistics import median
 from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
-from digitize.stages.layout._order import reading_order
+from digitize.stages.layout._order import find_gutters, reading_order
 from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
 from digitize.stages.layout._tables import find_grids, take_tables
@@ -193,6 +193,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     if not text_lines:
         return [*tables, *blocks]
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
+    items = _split_at_gutters(items, body_h, original)
     placed = reading_order([it.bbox for it in items], body_h)
     ordered = []
     for p in placed:
@@ -205,6 +206,41 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
     return _lost_marks(out, body_h)
+
+
+def _split_at_gutters(items: list[_Item], body_h: float, original: dict[int, Line]) -> list[_Item]:
+    """A line the OCR ran across the column gutter (`…eliminating   Bảng 2.2. Thì…`) is cut
+    where a gap between its words spans the gutter, so each column reads its own half."""
+    gutters = find_gutters([it.bbox for it in items], body_h)
+    if not gutters:
+        return items
+    out: list[_Item] = []
+    for it in items:
+        ln = it.line
+        if (
+            ln is None
+            or len(ln.words) < 2
+            or not any(ln.bbox.x0 < g0 and ln.bbox.x1 > g1 for g0, g1 in gutters)
+        ):
+            out.append(it)
+            continue
+        parts: list[list[Word]] = [[ln.words[0]]]
+        for a, b in itertools.pairwise(ln.words):
+            wide = b.bbox.x0 - a.bbox.x1 >= body_h  # wider than a justified space
+            if wide and any(a.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters):
+                parts.append([])
+            parts[-1].append(b)
+        if len(parts) == 1:
+            out.append(it)
+            continue
+        src = original.get(id(ln), ln)
+        for ws in parts:
+            piece = Line(tuple(ws), BBox.enclosing([w.bbox for w in ws]))
+            keep = {id(w) for w in ws}
+            owords = tuple(w for w, s in zip(src.words, ln.words, strict=True) if id(s) in keep)
+            original[id(piece)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
+            out.append(_Item(piece.bbox, piece, None, it.kind))
+    return out
 
 
 def _lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
@@ -220,6 +256,26 @@ def _lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
         aligned = abs(b.lines[0].bbox.x0 - _hang(prev.lines[0])) < 0.5 * body_h
         if aligned and gap < body_h and text.endswith((";", ".")):
             out[k] = replace(b, kind="list_item")
+    # Items whose marks all went: one-line paragraphs at one indent, ending `;` … `.`.
+    k = 0
+    while k < len(out):
+        run = k
+        while (
+            run < len(out)
+            and out[run].kind == "paragraph"
+            and len(out[run].lines) == 1
+            and abs(out[run].bbox.x0 - out[k].bbox.x0) < 0.5 * body_h
+            and out[run].lines[0].text.rstrip().endswith(";")
+        ):
+            run += 1
+        last = out[run] if run < len(out) else None
+        if run - k >= 1 and last is not None and last.kind == "paragraph" and len(last.lines) == 1:
+            if abs(last.bbox.x0 - out[k].bbox.x0) < 0.5 * body_h:
+                for j in range(k, run + 1):
+                    out[j] = replace(out[j], kind="list_item")
+                k = run + 1
+                continue
+        k = max(run, k + 1)
     return out
 
 
