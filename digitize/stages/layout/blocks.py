@@ -113,9 +113,12 @@ _SPECKS = " _ˆ˜¨"
 
 
 def _noise(w: Word) -> bool:
-    """Specks read as `:`, `ˆ`, `_`: no letter or digit, and the engine was unsure."""
+    """Specks read as `:`, `ˆ`, `_`: no letter or digit, and the engine was unsure; or a
+    scrap of one or two signs the engine hardly believes (`T`, `an` at conf 0.2)."""
     t = w.text.strip(_SPECKS)
-    return not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.75)
+    if not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.75):
+        return True
+    return len(t) <= 2 and w.conf < 0.25
 
 
 def _lead_speck(first: Word, second: Word) -> bool:
@@ -269,12 +272,12 @@ def _lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
         ):
             run += 1
         last = out[run] if run < len(out) else None
-        if run - k >= 1 and last is not None and last.kind == "paragraph" and len(last.lines) == 1:
-            if abs(last.bbox.x0 - out[k].bbox.x0) < 0.5 * body_h:
-                for j in range(k, run + 1):
-                    out[j] = replace(out[j], kind="list_item")
-                k = run + 1
-                continue
+        ends = last is not None and last.kind == "paragraph" and len(last.lines) == 1
+        if run - k >= 1 and ends and abs(out[run].bbox.x0 - out[k].bbox.x0) < 0.5 * body_h:
+            for j in range(k, run + 1):
+                out[j] = replace(out[j], kind="list_item")
+            k = run + 1
+            continue
         k = max(run, k + 1)
     return out
 
@@ -411,6 +414,11 @@ def _caption_continues(prev: BBox, cur: BBox, body_h: float) -> bool:
     return aligned and cur.width <= prev.width + body_h
 
 
+def _junk(text: str) -> bool:
+    """Too few letters to be a title: `, `4Ð.`, `an` are specks read as type."""
+    return sum(ch.isalpha() for ch in text) < 4
+
+
 def _classify(
     group: list[_Item],
     groups: list[list[_Item]],
@@ -436,6 +444,8 @@ def _classify(
     size = median(line_height(ln) for ln in lines) / body_h
     nwords = len(text.split())
     rank = _text.heading_rank(first)
+    if _junk(text):
+        return Block("paragraph", lines, bbox)
     if rank is not None and len(lines) <= 3 and nwords <= 20 and not text.rstrip().endswith("."):
         return Block("heading", lines, bbox, int(rank) + 1)
     if size >= o.heading_ratio and len(lines) <= 4 and _title_like(text, nwords, size):
