@@ -197,3 +197,14 @@ def test_a_footer_close_under_the_page_number_is_furniture() -> None:
     out = RunningFurniture().process_book(book(pages), Context())
     for p in out.pages:
         assert [b.kind for b in p.blocks][-2:] == ["page_number", "footer"]
+
+
+def test_pieces_of_one_widely_spaced_line_are_joined() -> None:
+    col = "chữ trong cột này khá dài"  # a narrow justified column, 100..475
+    lines = [line(col, 100, 200 + 45 * i) for i in range(4)]
+    # The OCR cut one printed line at a wide justified space into two "lines".
+    a, b = line("chữ trong", 100, 380), line("cột này khá", 310, 380)
+    rest = [line(col, 100, 425), line("cuối.", 100, 470)]
+    out = run([block("paragraph", [*lines, a, b, *rest])])
+    assert [bl.kind for bl in out] == ["paragraph"]
+    assert "chữ trong cột này khá" in out[0].text.replace("\n", " ")

@@ -197,6 +197,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
         return [*tables, *blocks]
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
     items = _split_at_gutters(items, body_h, original)
+    items = _join_row_pieces(items, body_h, original)
     placed = reading_order([it.bbox for it in items], body_h)
     ordered = []
     for p in placed:
@@ -244,6 +245,44 @@ def _split_at_gutters(items: list[_Item], body_h: float, original: dict[int, Lin
             original[id(piece)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
             out.append(_Item(piece.bbox, piece, None, it.kind))
     return out
+
+
+def _join_row_pieces(items: list[_Item], body_h: float, original: dict[int, Line]) -> list[_Item]:
+    """Pieces of one printed line the OCR reported as separate lines (a justified narrow
+    column spaces words widely: `to the domestic      duck`) are joined again, never across
+    a column gutter."""
+    gutters = find_gutters([it.bbox for it in items], body_h)
+    text = sorted(
+        (it for it in items if it.line is not None and it.kind == "paragraph"),
+        key=lambda it: it.bbox.x0,
+    )
+    gone: set[int] = set()
+    merged: dict[int, _Item] = {}
+    for i, a in enumerate(text):
+        if id(a) in gone:
+            continue
+        cur = a
+        for b in text[i + 1 :]:
+            if id(b) in gone:
+                continue
+            assert cur.line is not None and b.line is not None
+            lo, hi = max(cur.bbox.y0, b.bbox.y0), min(cur.bbox.y1, b.bbox.y1)
+            same_row = hi - lo > 0.6 * min(cur.bbox.height, b.bbox.height)
+            gap = b.bbox.x0 - cur.bbox.x1
+            across = any(cur.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters)
+            if not same_row or not (-0.2 * body_h < gap < 3 * body_h) or across:
+                continue
+            words = cur.line.words + b.line.words
+            line = Line(words, BBox.enclosing([w.bbox for w in words]))
+            oa = original.get(id(cur.line), cur.line)
+            ob = original.get(id(b.line), b.line)
+            ow = oa.words + ob.words
+            original[id(line)] = Line(ow, BBox.enclosing([w.bbox for w in ow]))
+            gone.add(id(b))
+            cur = _Item(line.bbox, line, None, cur.kind)
+        if cur is not a:
+            merged[id(a)] = cur
+    return [merged.get(id(it), it) for it in items if id(it) not in gone]
 
 
 def _lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
