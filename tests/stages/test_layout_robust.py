@@ -208,3 +208,18 @@ def test_pieces_of_one_widely_spaced_line_are_joined() -> None:
     out = run([block("paragraph", [*lines, a, b, *rest])])
     assert [bl.kind for bl in out] == ["paragraph"]
     assert "chữ trong cột này khá" in out[0].text.replace("\n", " ")
+
+
+def test_a_raised_one_read_as_a_bang_still_places_the_footnote() -> None:
+    p0 = page(
+        0,
+        [
+            para(["Rồi lên ngôi! hoàng đế, tức là vua Cao Tổ."], 200, 300),
+            para(["Đoạn thứ hai chạy sang trang sau và chưa"], 200, 400, indent=60),
+            block("footnote", [line("1 Lời chú.", 200, 2800, h=20)]),
+        ],
+    )
+    p1 = page(1, [para(["kết thúc ở đây."], 200, 300)])
+    flow = FlowBuilder().process_book(book([p0, p1]), Context()).flow
+    kinds = [type(i).__name__ for i in flow if isinstance(i, (Paragraph, Footnote))]
+    assert kinds == ["Paragraph", "Footnote", "Paragraph"]

@@ -236,12 +236,13 @@ class _Builder:
         (`word¹`, `word1`), or None: the open paragraph, or no citation found."""
         if not mark:
             return None
-        if self.open is not None and _cites(self.open.text, mark):
-            return None
-        for k in range(len(self.out) - 1, self.page_start - 1, -1):
-            item = self.out[k]
-            if isinstance(item, Paragraph) and _cites(item.text, mark):
-                return k
+        for loose in (False, True):
+            if self.open is not None and _cites(self.open.text, mark, loose):
+                return None
+            for k in range(len(self.out) - 1, self.page_start - 1, -1):
+                item = self.out[k]
+                if isinstance(item, Paragraph) and _cites(item.text, mark, loose):
+                    return k
         return None
 
     def _append(self, pi: int, page: Page, block: Block, text: str) -> None:
@@ -284,10 +285,17 @@ class _Builder:
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def _cites(text: str, mark: str) -> bool:
-    """Does `text` carry the reference mark `mark` right after a word (`điều3`, `điều³`)?"""
+def _cites(text: str, mark: str, loose: bool = False) -> bool:
+    """Does `text` carry the reference mark `mark` right after a word (`điều3`, `điều³`)?
+    `loose`: a small raised `1` is often read as `!`; glued to a word inside a running
+    sentence (`ngôi! hoàng đế`: a lower-case word follows) it is taken for the mark."""
     forms = {mark, mark.translate(_SUPERSCRIPT)}
-    return any(re.search(rf"[^\W\d]{re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text) for f in forms)
+    if any(re.search(rf"[^\W\d]{re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text) for f in forms):
+        return True
+    return loose and any(m.group(1).islower() for m in _LOOSE_MARK.finditer(text))
+
+
+_LOOSE_MARK = re.compile(r"[^\W\d]!(?=\s+([^\W\d_]))")
 
 
 def _indented(block: Block, body_h: float) -> bool:
