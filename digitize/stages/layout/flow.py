@@ -220,8 +220,9 @@ class _Builder:
             item = text.strip()
             if lmark is None and self.items and self.items[-1].startswith("• "):
                 item = "• " + item  # the OCR lost this item's bullet, not its neighbours'
-            if lmark and not ordered and lmark[0] not in "•–—-":
-                item = "• " + item[len(lmark[0]) :].strip()  # `e`, `©` are how OCR reads `•`
+            mark = lmark[0] if lmark else ""
+            if mark and not ordered and mark not in "•–—-":
+                item = "• " + item[len(mark) :].strip()  # `e`, `©`, `°Ö` are how OCR reads `•`
             self.items.append(nfc(item))
             return
         self.close()
