@@ -223,3 +223,12 @@ def test_a_raised_one_read_as_a_bang_still_places_the_footnote() -> None:
     flow = FlowBuilder().process_book(book([p0, p1]), Context()).flow
     kinds = [type(i).__name__ for i in flow if isinstance(i, (Paragraph, Footnote))]
     assert kinds == ["Paragraph", "Footnote", "Paragraph"]
+
+
+def test_a_speck_before_a_caption_is_dropped() -> None:
+    fig = figure(400, 200, 1500, 600)
+    cap = line("- Hình 2.1. Thì cái học thuyết", 600, 640, h=28)
+    cap = Line((Word("-", cap.words[0].bbox, 0.4), *cap.words[1:]), cap.bbox)
+    out = run([fig, block("paragraph", [cap])])
+    caps = [b for b in out if b.kind == "caption"]
+    assert len(caps) == 1 and caps[0].text.startswith("Hình 2.1.")

@@ -68,7 +68,7 @@ def _clean_block(block: Block) -> Block | None:
         words = tuple(
             Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf) for w in line.words if not _noise(w)
         )
-        if len(words) >= 2 and _lead_speck(words[0], words[1]):
+        if len(words) >= 2 and _lead_speck(words[0], words[1:]):
             words = words[1:]
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
@@ -121,11 +121,16 @@ def _noise(w: Word) -> bool:
     return len(t) <= 2 and w.conf < 0.25
 
 
-def _lead_speck(first: Word, second: Word) -> bool:
-    """A doubtful mark before a lower-case word (`- cách xác định`, `.. Cần`) is a speck in the
-    margin, not a list bullet: list items start with a capital."""
+def _lead_speck(first: Word, rest: tuple[Word, ...]) -> bool:
+    """A doubtful mark before a lower-case word (`- cách xác định`, `.. Cần`) or before a
+    caption (`- Hình 2.1.`) is a speck in the margin, not a list bullet: list items start with
+    a capital, and a caption is never a list item."""
     specky = all(ch in "-–—.,:;'‘’`•·*+~^" for ch in first.text)  # never brackets or quotes
-    return specky and first.conf < 0.9 and second.text[:1].islower()
+    if not specky or first.conf >= 0.9:
+        return False
+    return rest[0].text[:1].islower() or bool(
+        _text.caption_match(" ".join(w.text for w in rest[:3]))
+    )
 
 
 def line_height(line: Line) -> float:
