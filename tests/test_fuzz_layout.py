@@ -33,6 +33,7 @@ from digitize.model import (
     Word,
 )
 from digitize.stage import Context
+from digitize.stages.layout._text import list_mark
 from digitize.stages.layout.blocks import BlockLayout
 from digitize.stages.layout.flow import FlowBuilder
 from digitize.stages.layout.furniture import RunningFurniture
@@ -117,15 +118,19 @@ def flow_text(book: Book) -> str:
 
 
 def kept_words(book: Book) -> list[str]:
-    """The words the flow must hold: everything but furniture (and text inside figures)."""
-    return [
-        w.text
-        for p in book.pages
-        for b in p.blocks
-        if b.kind not in FURNITURE_KINDS and b.kind != "figure"
-        for ln in b.lines
-        for w in ln.words
-    ]
+    """The words the flow must hold: everything but furniture (and text inside figures), and
+    a list item's bullet mark, which may be normalised (`o Bài` is a misread `• Bài`)."""
+    out = []
+    for p in book.pages:
+        for b in p.blocks:
+            if b.kind in FURNITURE_KINDS or b.kind == "figure":
+                continue
+            words = [w.text for ln in b.lines for w in ln.words]
+            mark = list_mark(" ".join(words)) if b.kind == "list_item" and words else None
+            if mark is not None and not mark[1] and words[0] == mark[0]:
+                words = words[1:]
+            out.extend(words)
+    return out
 
 
 @settings(

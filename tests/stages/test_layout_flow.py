@@ -119,7 +119,7 @@ def test_heading_levels_lists_and_footnotes() -> None:
     heads = [(i.text, i.level) for i in flow if isinstance(i, Heading)]
     assert heads == [("Chương 1. Tập hợp", 1), ("1.1 Khái niệm", 2), ("Ghi nhớ", 2)]
     lists = [i for i in flow if isinstance(i, ListBlock)]
-    assert lists == [ListBlock(("hữu hạn", "vô hạn"), False), ListBlock(("a) bài một",), True)]
+    assert lists == [ListBlock(("• hữu hạn", "• vô hạn"), False), ListBlock(("a) bài một",), True)]
     assert Footnote("¹", "Theo định nghĩa.") in flow
 
 

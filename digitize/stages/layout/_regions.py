@@ -11,6 +11,7 @@ from typing import Any
 
 from digitize.model import BBox, Block, Line
 from digitize.stages.layout import _text
+from digitize.stages.layout._tables import ink_threshold
 
 
 def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block]:
@@ -21,6 +22,7 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
     lines = [ln for b in blocks for ln in b.lines]
     out: list[Block] = []
     h = gray.shape[0]
+    dark = ink_threshold(gray, 160)
     for ln in lines:
         m = _text.caption_match(ln.text)
         if m is None or ln.text.strip()[m.end() :].lstrip(" .:-–—)")[:1].islower():
@@ -33,7 +35,7 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
         if band is None:
             continue
         x0, y0, x1, y1 = (int(v) for v in (band.x0, band.y0, band.x1, band.y1))
-        ink = np.asarray(gray[y0:y1, x0:x1] < 160)
+        ink = np.asarray(gray[y0:y1, x0:x1] < dark)
         for other in lines:  # text explains its own ink
             ob = other.bbox
             if ob.y1 > y0 and ob.y0 < y1 and ob.x1 > x0 and ob.x0 < x1:

@@ -37,7 +37,7 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
             full, (full.shape[1] // 2, full.shape[0] // 2), interpolation=cv2.INTER_AREA
         )
     h, w = gray.shape[:2]
-    ink = (gray < (200 if scale > 1 else 160)).astype(np.uint8)
+    ink = (gray < ink_threshold(gray, 200 if scale > 1 else 160)).astype(np.uint8)
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w // 25)), np.uint8))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 40), 1), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(np.bitwise_or(horiz, vert), connectivity=8)
@@ -46,8 +46,8 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
         x, y, bw, bh, _ = stats[i]
         if bw < w // 10 or bh < h // 40:
             continue
-        hs = _rules(horiz[y : y + bh, x : x + bw].sum(axis=1), 0.6 * bw)
-        vs = _rules(vert[y : y + bh, x : x + bw].sum(axis=0), 0.6 * bh)
+        hs = _rules(horiz[y : y + bh, x : x + bw], 0.6 * bw, axis=0)
+        vs = _rules(vert[y : y + bh, x : x + bw], 0.6 * bh, axis=1)
         if len(hs) >= min_rules and len(vs) >= min_rules:
             xs = tuple(float(scale * (x + v) + (scale - 1) / 2) for v in vs)
             ys = tuple(float(scale * (y + r) + (scale - 1) / 2) for r in hs)
@@ -55,16 +55,35 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
     return grids
 
 
-def _rules(profile: Any, need: float) -> list[float]:
-    """Centres of runs where the projection of a rule mask reaches `need` pixels."""
+def ink_threshold(gray: Any, clean: float) -> float:
+    """Gray level below which a pixel is ink. `clean` suits white paper; a dark, noisy scan
+    (paper at 180) would turn all paper into ink and every text line into a "rule", so the
+    threshold keeps the same relative place between the paper and the ink levels."""
+    import numpy as np
+
+    paper, ink = np.percentile(gray[::4, ::4], [50, 1])
+    if paper - ink < 40:
+        return clean * paper / 255.0
+    return float(min(clean, paper - (1.0 - clean / 255.0) * (paper - ink)))
+
+
+def _rules(mask: Any, need: float, axis: int) -> list[float]:
+    """Centres of the rules in a rule mask: horizontal (axis 0) or vertical (axis 1) strokes at
+    least `need` pixels long. Each stroke is measured as its own connected piece, so a skewed
+    scan (a rule drifting over several pixel rows) still counts it once and at full length."""
+    import cv2
+
+    n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    found = []
+    for i in range(1, n):
+        length = stats[i][2] if axis == 0 else stats[i][3]
+        if length >= need:
+            found.append(float(cents[i][1] if axis == 0 else cents[i][0]))
     out: list[float] = []
-    start = None
-    for i, v in enumerate([*profile.tolist(), 0]):
-        if v >= need and start is None:
-            start = i
-        elif v < need and start is not None:
-            out.append((start + i - 1) / 2)
-            start = None
+    for v in sorted(found):
+        if out and v - out[-1] < 4:
+            continue  # one thick rule broken in two
+        out.append(v)
     return out
 
 
@@ -112,9 +131,12 @@ def inside(b: BBox, region: BBox, slack: float = 2.0) -> bool:
     )
 
 
-def take_tables(blocks: list[Block], grids: list[Grid]) -> tuple[list[Block], list[Block]]:
+def take_tables(
+    blocks: list[Block], grids: list[Grid], min_filled: float = 0.5
+) -> tuple[list[Block], list[Block]]:
     """Move the OCR words inside each ruled grid into a table block; a figure block that is
-    really the table goes away."""
+    really the table goes away. A grid with fewer than `min_filled` of its cells holding words
+    is line art, not a table."""
     tables = []
     for g in grids:
         region = g.bbox
@@ -136,6 +158,9 @@ def take_tables(blocks: list[Block], grids: list[Grid]) -> tuple[list[Block], li
                 out.append(
                     replace(b, lines=tuple(lines), bbox=BBox.enclosing([ln.bbox for ln in lines]))
                 )
+        table = table_block(g, words)
+        if sum(1 for ln in table.lines if ln.words) < min_filled * len(table.lines):
+            continue  # a framed drawing (a box around circles), not a table: leave it alone
         blocks = out
-        tables.append(table_block(g, words))
+        tables.append(table)
     return blocks, tables

@@ -41,7 +41,7 @@ _CAPTION_RE = re.compile(
 _ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _PAGE_DECOR = "-–—|·•()[]{}<>.,:"
-_EDGE_DECOR = "-–—|·•()[]{}<>"  # `Chương 3.` ends a title, not with a page number
+_EDGE_DECOR = "-–—|·•()[]{}<>:;"  # `Chương 3.` ends a title, not with a page number
 _PAGE_WORDS = {"trang", "page", "tr.", "p."}
 
 TERMINAL = ".!?…:;\"”»'’)]"
@@ -60,13 +60,31 @@ def heading_rank(text: str) -> float | None:
     return None
 
 
+def keyword_rank_fuzzy(text: str) -> float | None:
+    """Outline rank of a heading whose keyword OCR misread by one letter (`Chanter`, `Chuong`):
+    evidence for the outline level only, never for calling a line a heading."""
+    words = text.strip().split(None, 1)
+    if not words:
+        return None
+    w = words[0].lower().rstrip(".:")
+    for key, rank in _KEYWORD_RANK.items():
+        if (
+            len(key) >= 5
+            and len(w) == len(key)
+            and sum(a != b for a, b in zip(w, key, strict=True)) <= 1
+        ):
+            return float(rank)
+    return None
+
+
 def single_number_heading(text: str) -> bool:
     """`1. Title` / `II. Title`: a heading only with other evidence (it is also a list mark)."""
     return bool(_SINGLE_NUM_RE.match(text.strip()))
 
 
 # How OCR misreads a bullet: only trusted when a capitalised word follows.
-_BULLET_MISREADS = frozenset("seo©°«»®¢·")
+BULLET_MISREADS = frozenset("seo©°«»®¢·*")
+_BULLET_GLYPHS = "°«»©®¢Ö"  # `°Ö`, `»Ö`, `5Ö`: Vietnamese models read a big `•` like this
 
 
 def list_mark(text: str) -> tuple[str, bool] | None:
@@ -76,8 +94,10 @@ def list_mark(text: str) -> tuple[str, bool] | None:
     if m:
         return m.group(0).strip(), False
     parts = t.split(None, 2)
-    if len(parts) >= 2 and parts[0] in _BULLET_MISREADS and parts[1][:1].isupper():
-        return parts[0], False
+    if len(parts) >= 2 and parts[1][:1].isupper():
+        tok = parts[0]
+        if tok in BULLET_MISREADS or (len(tok) <= 3 and any(c in _BULLET_GLYPHS for c in tok)):
+            return tok, False
     m = _ORDERED_RE.match(t)
     if m:
         return m.group(0).strip(), True

@@ -12,6 +12,7 @@ from statistics import median
 from typing import Any
 
 from digitize.model import BBox, Line
+from digitize.stages.layout._tables import ink_threshold
 
 
 class InkWeight:
@@ -23,6 +24,7 @@ class InkWeight:
         self._pixels: Any = None  # numpy array once loaded
         self._tried = False
         self._body_density: float | None = None
+        self._dark: float | None = None  # ink threshold for this page's paper and ink
 
     def pixels(self) -> Any:
         """The page as a grayscale numpy array, or None when there is no image file."""
@@ -59,7 +61,9 @@ class InkWeight:
         if x1 - x0 < 2 or y1 - y0 < 2:
             return 0.0
         crop = px[y0:y1, x0:x1]
-        return float((crop < 128).mean())
+        if self._dark is None:
+            self._dark = ink_threshold(px, 128)
+        return float((crop < self._dark).mean())
 
     def bold(self, lines: tuple[Line, ...], ratio: float) -> bool:
         """True when `lines` are at least `ratio` times as dark as body lines."""

@@ -20,8 +20,9 @@ from statistics import median
 from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
-from digitize.stages.layout._order import reading_order
+from digitize.stages.layout._order import find_gutters, reading_order
 from digitize.stages.layout._regions import missing_figures
+from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
 from digitize.stages.layout._tables import find_grids, take_tables
 from digitize.stages.layout._weight import InkWeight
 
@@ -40,17 +41,21 @@ class BlockLayoutOptions:
     bold_ratio: float = opt(
         1.35, "a short line this many times as dark as body text is a bold heading (0: off)"
     )
+    edge_noise: bool = opt(True, "drop the gutter shadow: tall narrow junk at the page edge")
+    rectify: bool = opt(True, "lay out a skewed page on straightened line geometry")
 
 
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "2"
+    version = "3"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
     def process_page(self, page: Page, ctx: Context) -> Page:
         blocks = [b for b in (_clean_block(b) for b in page.blocks) if b is not None]
+        if self.options.edge_noise:
+            blocks = [b for b in blocks if not edge_noise(b, page.size)]
         if not self.options.resegment:
             return replace(page, blocks=tuple(blocks))
         return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))
@@ -63,7 +68,7 @@ def _clean_block(block: Block) -> Block | None:
         words = tuple(
             Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf) for w in line.words if not _noise(w)
         )
-        if len(words) >= 2 and _lead_speck(words[0], words[1]):
+        if len(words) >= 2 and _lead_speck(words[0], words[1:]):
             words = words[1:]
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
@@ -108,16 +113,24 @@ _SPECKS = " _ˆ˜¨"
 
 
 def _noise(w: Word) -> bool:
-    """Specks read as `:`, `ˆ`, `_`: no letter or digit, and the engine was unsure."""
+    """Specks read as `:`, `ˆ`, `_`: no letter or digit, and the engine was unsure; or a
+    scrap of one or two signs the engine hardly believes (`T`, `an` at conf 0.2)."""
     t = w.text.strip(_SPECKS)
-    return not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.75)
+    if not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.75):
+        return True
+    return len(t) <= 2 and w.conf < 0.25
 
 
-def _lead_speck(first: Word, second: Word) -> bool:
-    """A doubtful mark before a lower-case word (`- cách xác định`, `.. Cần`) is a speck in the
-    margin, not a list bullet: list items start with a capital."""
+def _lead_speck(first: Word, rest: tuple[Word, ...]) -> bool:
+    """A doubtful mark before a lower-case word (`- cách xác định`, `.. Cần`) or before a
+    caption (`- Hình 2.1.`) is a speck in the margin, not a list bullet: list items start with
+    a capital, and a caption is never a list item."""
     specky = all(ch in "-–—.,:;'‘’`•·*+~^" for ch in first.text)  # never brackets or quotes
-    return specky and first.conf < 0.9 and second.text[:1].islower()
+    if not specky or first.conf >= 0.9:
+        return False
+    return rest[0].text[:1].islower() or bool(
+        _text.caption_match(" ".join(w.text for w in rest[:3]))
+    )
 
 
 def line_height(line: Line) -> float:
@@ -129,7 +142,9 @@ def line_height(line: Line) -> float:
         if sum(ch.isalnum() for ch in w.text) >= 2
     ]
     if sizes:
-        return float(median(sizes))  # a speck glued to one word does not move the median
+        # Specks glued to words (noisy scans) only ever enlarge boxes: a low quantile, not the
+        # median, so a few inflated words do not make a body line look like a heading.
+        return float(sorted(sizes)[(len(sizes) - 1) // 3])
     if not line.words:
         return line.bbox.height
     ink = max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
@@ -158,17 +173,36 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
             blocks = blocks + missing_figures(weight.pixels(), blocks + tables, em)
     figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
     blocks = [_drop_inside(b, figures) for b in blocks]
-    items.extend(_Item(t.bbox, None, t, "table") for t in tables)
+    slope = line_slope([ln for b in blocks for ln in b.lines]) if o.rectify else 0.0
+    if abs(slope) < 0.002:  # ~0.1 degree: nothing to straighten
+        slope = 0.0
+    original: dict[int, Line] = {}
+
+    def straight(ln: Line) -> Line:
+        if not slope:
+            return ln
+        r = rectify(ln, slope)
+        original[id(r)] = ln
+        return r
+
+    def box(b: BBox) -> BBox:
+        return rectify_box(b, slope) if slope else b
+
+    items.extend(_Item(box(t.bbox), None, t, "table") for t in tables)
     for b in blocks:
         if b.kind in ("figure", "table") and not b.lines:
-            items.append(_Item(b.bbox, None, b, b.kind))
+            items.append(_Item(box(b.bbox), None, b, b.kind))
         else:
             kind = b.kind if b.kind in TEXT_KINDS_KEPT else "paragraph"
-            items.extend(_Item(ln.bbox, ln, None, kind) for ln in b.lines)
+            for ln in b.lines:
+                r = straight(ln)
+                items.append(_Item(r.bbox, r, None, kind))
     text_lines = [it.line for it in items if it.line is not None]
     if not text_lines:
         return [*tables, *blocks]
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
+    items = _split_at_gutters(items, body_h, original)
+    items = _join_row_pieces(items, body_h, original)
     placed = reading_order([it.bbox for it in items], body_h)
     ordered = []
     for p in placed:
@@ -178,8 +212,118 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     cols = _column_extents(ordered)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
-    weight.set_body(text_lines)
-    return [_classify(g, groups, cols, body_h, weight, o) for g in groups]
+    weight.set_body([original.get(id(ln), ln) for ln in text_lines])
+    out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
+    return _lost_marks(out, body_h)
+
+
+def _split_at_gutters(items: list[_Item], body_h: float, original: dict[int, Line]) -> list[_Item]:
+    """A line the OCR ran across the column gutter (`…eliminating   Bảng 2.2. Thì…`) is cut
+    where a gap between its words spans the gutter, so each column reads its own half."""
+    gutters = find_gutters([it.bbox for it in items], body_h)
+    if not gutters:
+        return items
+    out: list[_Item] = []
+    for it in items:
+        ln = it.line
+        if (
+            ln is None
+            or len(ln.words) < 2
+            or not any(ln.bbox.x0 < g0 and ln.bbox.x1 > g1 for g0, g1 in gutters)
+        ):
+            out.append(it)
+            continue
+        parts: list[list[Word]] = [[ln.words[0]]]
+        for a, b in itertools.pairwise(ln.words):
+            wide = b.bbox.x0 - a.bbox.x1 >= body_h  # wider than a justified space
+            if wide and any(a.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters):
+                parts.append([])
+            parts[-1].append(b)
+        if len(parts) == 1:
+            out.append(it)
+            continue
+        src = original.get(id(ln), ln)
+        for ws in parts:
+            piece = Line(tuple(ws), BBox.enclosing([w.bbox for w in ws]))
+            keep = {id(w) for w in ws}
+            owords = tuple(w for w, s in zip(src.words, ln.words, strict=True) if id(s) in keep)
+            original[id(piece)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
+            out.append(_Item(piece.bbox, piece, None, it.kind))
+    return out
+
+
+def _join_row_pieces(items: list[_Item], body_h: float, original: dict[int, Line]) -> list[_Item]:
+    """Pieces of one printed line the OCR reported as separate lines (a justified narrow
+    column spaces words widely: `to the domestic      duck`) are joined again, never across
+    a column gutter."""
+    gutters = find_gutters([it.bbox for it in items], body_h)
+    text = sorted(
+        (it for it in items if it.line is not None and it.kind == "paragraph"),
+        key=lambda it: it.bbox.x0,
+    )
+    gone: set[int] = set()
+    merged: dict[int, _Item] = {}
+    for i, a in enumerate(text):
+        if id(a) in gone:
+            continue
+        cur = a
+        for b in text[i + 1 :]:
+            if id(b) in gone:
+                continue
+            assert cur.line is not None and b.line is not None
+            lo, hi = max(cur.bbox.y0, b.bbox.y0), min(cur.bbox.y1, b.bbox.y1)
+            same_row = hi - lo > 0.6 * min(cur.bbox.height, b.bbox.height)
+            gap = b.bbox.x0 - cur.bbox.x1
+            across = any(cur.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters)
+            if not same_row or not (-0.2 * body_h < gap < 3 * body_h) or across:
+                continue
+            words = cur.line.words + b.line.words
+            line = Line(words, BBox.enclosing([w.bbox for w in words]))
+            oa = original.get(id(cur.line), cur.line)
+            ob = original.get(id(b.line), b.line)
+            ow = oa.words + ob.words
+            original[id(line)] = Line(ow, BBox.enclosing([w.bbox for w in ow]))
+            gone.add(id(b))
+            cur = _Item(line.bbox, line, None, cur.kind)
+        if cur is not a:
+            merged[id(a)] = cur
+    return [merged.get(id(it), it) for it in items if id(it) not in gone]
+
+
+def _lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
+    """A short line right under a list item, starting where that item's text starts and ending
+    like its items do, is the next item whose mark the OCR dropped."""
+    out = list(blocks)
+    for k in range(1, len(out)):
+        prev, b = out[k - 1], out[k]
+        if b.kind != "paragraph" or prev.kind != "list_item" or len(b.lines) > 2:
+            continue
+        text = b.lines[-1].text.rstrip()
+        gap = b.bbox.y0 - prev.bbox.y1
+        aligned = abs(b.lines[0].bbox.x0 - _hang(prev.lines[0])) < 0.5 * body_h
+        if aligned and gap < body_h and text.endswith((";", ".")):
+            out[k] = replace(b, kind="list_item")
+    # Items whose marks all went: one-line paragraphs at one indent, ending `;` … `.`.
+    k = 0
+    while k < len(out):
+        run = k
+        while (
+            run < len(out)
+            and out[run].kind == "paragraph"
+            and len(out[run].lines) == 1
+            and abs(out[run].bbox.x0 - out[k].bbox.x0) < 0.5 * body_h
+            and out[run].lines[0].text.rstrip().endswith(";")
+        ):
+            run += 1
+        last = out[run] if run < len(out) else None
+        ends = last is not None and last.kind == "paragraph" and len(last.lines) == 1
+        if run - k >= 1 and ends and abs(out[run].bbox.x0 - out[k].bbox.x0) < 0.5 * body_h:
+            for j in range(k, run + 1):
+                out[j] = replace(out[j], kind="list_item")
+            k = run + 1
+            continue
+        k = max(run, k + 1)
+    return out
 
 
 def _column_extents(items: list[_Item]) -> dict[tuple[int, int], tuple[float, float]]:
@@ -247,24 +391,45 @@ def _continues(
         return False
     if it.kind in FURNITURE_KINDS:
         return True
-    if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
-        return False
     if it.bbox.y0 - prev.bbox.y1 > gap + o.para_gap * body_h:
         return False
-    left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
-    width = max(right - left, body_h)
-    text, ptext = it.line.text, prev.line.text
     first = group[0].line
     assert first is not None
+    cap = _text.caption_match(first.text)
+    if cap and not first.text.strip()[cap.end() :].lstrip(" .:-–—)")[:1].islower():
+        # Caption type is often smaller or italic, and a short last word ("species") measures
+        # smaller still: alignment decides.
+        return _caption_continues(prev.bbox, it.bbox, body_h) and not _text.caption_match(
+            it.line.text
+        )
+    left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
+    if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
+        # Specks inflate the boxes of whole lines on a noisy scan. A real change of type size
+        # comes with space around it; a full line followed at the usual leading is still body.
+        running = it.bbox.y0 - prev.bbox.y1 <= gap + 0.3 * body_h
+        running = running and prev.bbox.x1 >= right - body_h and len(group) >= 2
+        if not running or _text.heading_rank(it.line.text) is not None:
+            return False
+    width = max(right - left, body_h)
+    text, ptext = it.line.text, prev.line.text
     in_list = _text.list_mark(first.text) is not None
     # Marks that open a new block.
     marked = _text.list_mark(text) or _text.heading_rank(text) is not None
     if (marked or _text.caption_match(text)) and it.bbox.x0 <= prev.bbox.x0 + 0.5 * body_h:
         return False
+    if in_list and _text.ends_sentence(ptext) and it.bbox.x0 < _hang(first) - 0.5 * body_h:
+        # A list item's wrapped lines hang under its text; a line left of that after a
+        # finished item starts the paragraph that follows the list.
+        return False
     # A heading-like line closes its block.
     titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
     closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h
     closes = closes and _size_class(prev.line, body_h, o) == 0
+    # A body-size numbered heading (`1.1 …`) running the full width is closed by a full line
+    # of body text under it; a short line under it is the rest of a wrapped title.
+    numbered = _text.heading_rank(ptext) is not None and not _text.ends_sentence(ptext)
+    numbered = numbered and _size_class(prev.line, body_h, o) == 0 and it.bbox.x1 > right - body_h
+    closes = closes or (len(group) == 1 and numbered)
     if closes and not _text.is_upper_title(text):
         return False
     indent = it.bbox.x0 - left
@@ -280,6 +445,24 @@ def _continues(
     return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
 
 
+def _hang(first: Line) -> float:
+    """Where a list item's text starts, right of its mark (`a)`, `•`)."""
+    words = first.words
+    return words[1].bbox.x0 if len(words) >= 2 else first.bbox.x0
+
+
+def _caption_continues(prev: BBox, cur: BBox, body_h: float) -> bool:
+    """A caption's next line shares its centre (centred captions) or its left edge, and is no
+    wider than it: the body text after a caption is a full-width line."""
+    aligned = abs(cur.cx - prev.cx) < 1.5 * body_h or abs(cur.x0 - prev.x0) < 0.5 * body_h
+    return aligned and cur.width <= prev.width + body_h
+
+
+def _junk(text: str) -> bool:
+    """Too few letters to be a title: `, `4Ð.`, `an` are specks read as type."""
+    return sum(ch.isalpha() for ch in text) < 4
+
+
 def _classify(
     group: list[_Item],
     groups: list[list[_Item]],
@@ -287,12 +470,16 @@ def _classify(
     body_h: float,
     weight: InkWeight,
     o: BlockLayoutOptions,
+    original: dict[int, Line],
 ) -> Block:
+    """Name a group of lines. Decisions use the (straightened) geometry of the group; the block
+    keeps the lines as the OCR gave them."""
     head = group[0]
     if head.line is None:
         assert head.block is not None
         return head.block
-    lines = tuple(it.line for it in group if it.line is not None)
+    straight = tuple(it.line for it in group if it.line is not None)
+    lines = tuple(original.get(id(ln), ln) for ln in straight)
     bbox = BBox.enclosing([ln.bbox for ln in lines])
     if head.kind in FURNITURE_KINDS:
         return Block(head.kind, lines, bbox)
@@ -301,16 +488,22 @@ def _classify(
     size = median(line_height(ln) for ln in lines) / body_h
     nwords = len(text.split())
     rank = _text.heading_rank(first)
+    if _junk(text):
+        return Block("paragraph", lines, bbox)
     if rank is not None and len(lines) <= 3 and nwords <= 20 and not text.rstrip().endswith("."):
         return Block("heading", lines, bbox, int(rank) + 1)
     if size >= o.heading_ratio and len(lines) <= 4 and _title_like(text, nwords, size):
         return Block("heading", lines, bbox, None)
+    if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
+        return Block("footnote", lines, bbox)  # before the caps test: `4 OF THE SPECIES…`
     if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text):
         return Block("heading", lines, bbox, None)
-    if _text.single_number_heading(first) and len(lines) == 1 and size >= 1.08:
+    numbered = _text.single_number_heading(first) and len(lines) == 1 and size >= 1.08
+    if numbered and not text.rstrip().endswith((".", ",", ";")):  # `2. Đắc của mình mà;`
         return Block("heading", lines, bbox, None)
     cap = _text.caption_match(first)
-    if cap is not None and _is_caption(cap.end(), first, bbox, groups, body_h, len(lines)):
+    sbox = BBox.enclosing([ln.bbox for ln in straight])
+    if cap is not None and _is_caption(cap.end(), first, sbox, groups, body_h, len(lines)):
         return Block("caption", lines, bbox)
     if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
         return Block("footnote", lines, bbox)

@@ -9,6 +9,7 @@ is real. Figures and footnotes met inside such a paragraph are emitted right aft
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import median
@@ -61,7 +62,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "2"
+    version = "3"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -92,6 +93,7 @@ class _Builder:
         self.open: _Open | None = None
         self.items: list[str] = []
         self.ordered = False
+        self.page_start = 0
 
     # ---------------------------------------------------------------- output helpers
 
@@ -157,6 +159,7 @@ class _Builder:
                 self.close()
                 self.flush_list()
                 self.out.append(brk)
+            self.page_start = len(self.out)
             captions = _pair_captions(page, self.body_h)
             used = set(captions.values())
             for bi, block in enumerate(page.blocks):
@@ -195,7 +198,14 @@ class _Builder:
         if kind == "footnote":
             mark = footnote_mark(text) or ""
             body = _footnote_body(text, mark)
-            self.emit(Footnote(mark, nfc(body)))
+            note = Footnote(mark, nfc(body))
+            at = self._referrer(mark)
+            if at is None:
+                self.emit(note)
+            else:  # right after the paragraph that cites it, as a reader meets it
+                while at + 1 < len(self.out) and isinstance(self.out[at + 1], Footnote):
+                    at += 1
+                self.out.insert(at + 1, note)
             return
         if kind == "paragraph" and self.open is not None and self._continues(pi, block, text):
             self._append(pi, page, block, text)
@@ -208,8 +218,11 @@ class _Builder:
                 self.flush_list()
             self.ordered = ordered
             item = text.strip()
-            if lmark and not ordered:
-                item = item[len(lmark[0]) :].strip()
+            if lmark is None and self.items and self.items[-1].startswith("• "):
+                item = "• " + item  # the OCR lost this item's bullet, not its neighbours'
+            mark = lmark[0] if lmark else ""
+            if mark and not ordered and mark not in "•–—-":
+                item = "• " + item[len(mark) :].strip()  # `e`, `©`, `°Ö` are how OCR reads `•`
             self.items.append(nfc(item))
             return
         self.close()
@@ -218,6 +231,20 @@ class _Builder:
             self.out.append(Heading(nfc(text), self.levels.get((pi, bi), 1), self._lang(text)))
         else:
             self.open = _Open(text, last=block, page=pi)
+
+    def _referrer(self, mark: str) -> int | None:
+        """Index in the output of the closed paragraph of this page citing footnote `mark`
+        (`word¹`, `word1`), or None: the open paragraph, or no citation found."""
+        if not mark:
+            return None
+        for loose in (False, True):
+            if self.open is not None and _cites(self.open.text, mark, loose):
+                return None
+            for k in range(len(self.out) - 1, self.page_start - 1, -1):
+                item = self.out[k]
+                if isinstance(item, Paragraph) and _cites(item.text, mark, loose):
+                    return k
+        return None
 
     def _append(self, pi: int, page: Page, block: Block, text: str) -> None:
         op = self.open
@@ -266,6 +293,22 @@ def _footnote_body(text: str, mark: str) -> str:
     if tok.strip("()[]").rstrip(".:") == mark:
         return t[len(tok) :].strip()
     return t[t.index(mark) + len(mark) :].strip()
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _cites(text: str, mark: str, loose: bool = False) -> bool:
+    """Does `text` carry the reference mark `mark` right after a word (`điều3`, `điều³`)?
+    `loose`: a small raised `1` is often read as `!`; glued to a word inside a running
+    sentence (`ngôi! hoàng đế`: a lower-case word follows) it is taken for the mark."""
+    forms = {mark, mark.translate(_SUPERSCRIPT)}
+    if any(re.search(rf"[^\W\d]{re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text) for f in forms):
+        return True
+    return loose and any(m.group(1).islower() for m in _LOOSE_MARK.finditer(text))
+
+
+_LOOSE_MARK = re.compile(r"[^\W\d]!(?=\s+([^\W\d_]))")
 
 
 def _indented(block: Block, body_h: float) -> bool:
@@ -338,8 +381,11 @@ def _heading_levels(
     rank: dict[tuple[int, int], float] = {}
     for pi, bi, b in heads:
         s = size[(pi, bi)]
+        fuzzy = _text.keyword_rank_fuzzy(b.lines[0].text) if b.lines else None
         if b.level is not None:
             rank[(pi, bi)] = float(b.level)
+        elif fuzzy is not None and ranked:
+            rank[(pi, bi)] = fuzzy + 1  # blocks store keyword rank + 1 as the level
         elif ranked:
             # Unnumbered: below every numbered heading if smaller than all of them, above if
             # larger, else with the numbered heading closest in size.
@@ -347,7 +393,7 @@ def _heading_levels(
             ranks = [r[1] for r in ranked]
             if s < 0.93 * min(sizes):
                 rank[(pi, bi)] = max(ranks) + 0.5
-            elif s > 1.07 * max(sizes):
+            elif s > 1.15 * max(sizes):  # not merely a speck-inflated or misread chapter title
                 rank[(pi, bi)] = min(ranks) - 0.5
             else:
                 rank[(pi, bi)] = min(ranked, key=lambda r: (abs(r[0] - s), r[1]))[1]

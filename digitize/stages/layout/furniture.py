@@ -49,7 +49,7 @@ class _Cand:
 class RunningFurniture(BookStage[FurnitureOptions]):
     kind = "layout"
     name = "layout.furniture"
-    version = "1"
+    version = "2"
     Options = FurnitureOptions
     summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
 
@@ -144,8 +144,12 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                     c.kind = "header" if c.zone == "top" else "footer"
                     break
         for c in cands:
-            if c.label is not None and c.kind is None:
-                c.label = None  # an edge number on a line that is not a running head
+            if c.label is not None and c.kind is None and line_height(c.line) > 1.3 * body_h:
+                c.label = None  # `CHƯƠNG 2` on page 2: a chapter title, not a running head
+            elif c.label is not None and c.kind is None:
+                # The top/bottom line starts or ends with the number this page should print
+                # (its neighbours agree): a running head OCR garbled past recognition.
+                c.kind = "header" if c.zone == "top" else "footer"
 
     def _same_place(
         self, cands: list[_Cand], by_page: dict[int, list[_Cand]], body_h: float
@@ -178,7 +182,11 @@ def _similar(a: str, b: str, similarity: float) -> bool:
 
 
 def _same_head(a: _Cand, b: _Cand, similarity: float) -> bool:
-    if a.zone != b.zone or abs(a.ry - b.ry) > 0.04 or a.digits != b.digits:
+    if (
+        a.zone != b.zone
+        or abs(a.ry - b.ry) > 0.04
+        or (a.digits and b.digits and a.digits != b.digits)
+    ):
         return False
     return _similar(a.key, b.key, similarity)
 
@@ -223,9 +231,14 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
     min_gap = (float(median(body_gaps)) if body_gaps else 0.5 * lh) + 0.5 * lh
 
     def apart(r: int, zone: str) -> bool:
-        """Furniture stands apart from the body: a wider gap than between body lines."""
-        k = r if zone == "top" else r - 1
-        return not (0 <= k < len(gaps)) or gaps[k] >= min_gap
+        """Furniture stands apart from the body: a wider gap than between body lines somewhere
+        between this row and the body (a footer may sit close under the page number)."""
+        if zone == "top":
+            ks = range(r, min(len(gaps), nrows))
+        else:
+            ks = range(max(0, len(rows) - 1 - nrows), r)
+        ks = [k for k in ks if 0 <= k < len(gaps)]
+        return not ks or any(gaps[k] >= min_gap for k in ks)
 
     out = []
     picks = [(r, "top") for r in range(min(nrows, len(rows)))]
