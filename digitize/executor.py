@@ -19,7 +19,12 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def _init_worker() -> None:
+def _init_worker(environ: dict[str, str] | None = None) -> None:
+    # The forkserver was started with the environment of its first pool: hand each new pool's
+    # workers the parent's environment as it is now (TESSDATA_PREFIX, plugin settings...).
+    if environ is not None:
+        os.environ.clear()
+        os.environ.update(environ)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -58,7 +63,9 @@ class LocalPool:
         self.jobs = jobs
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["digitize.pagework"])
-        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
+        self._pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(dict(os.environ),)
+        )
 
     def map_unordered(
         self, fn: Callable[[T], R], items: Iterable[T]

@@ -90,7 +90,7 @@ def test_low_dpi_pipeline_loads(tmp_path: Path) -> None:
 
     p = pipeline.load(str(cases.low_dpi_pipeline(tmp_path, 100)))
     assert p.dpi == 100
-    assert next(s.name for s in p.page_stages) == "ocr.tesseract"
+    assert "ocr.tesseract" in [s.name for s in p.page_stages]
 
 
 def test_row_judges_targets() -> None:
