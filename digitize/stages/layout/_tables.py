@@ -63,7 +63,7 @@ def ink_threshold(gray: Any, clean: float) -> float:
 
     paper, ink = np.percentile(gray[::4, ::4], [50, 1])
     if paper - ink < 40:
-        return clean * paper / 255.0
+        return float(clean * paper / 255.0)
     return float(min(clean, paper - (1.0 - clean / 255.0) * (paper - ink)))
 
 

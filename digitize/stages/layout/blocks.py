@@ -13,20 +13,23 @@ Running heads and page numbers need the whole book: `layout.furniture` finds the
 from __future__ import annotations
 
 import itertools
-import unicodedata
 from dataclasses import dataclass, replace
 from statistics import median
 
 from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
-from digitize.stages.layout._order import find_gutters, reading_order
+from digitize.stages.layout._items import Item, join_row_pieces, split_at_gutters
+from digitize.stages.layout._lists import hang, lost_marks
+from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
+from digitize.stages.layout._size import ink, line_height
 from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
 from digitize.stages.layout._tables import find_grids, take_tables
 from digitize.stages.layout._weight import InkWeight
 
 TEXT_KINDS_KEPT = FURNITURE_KINDS
+__all__ = ["BlockLayout", "footnote_mark", "ink", "line_height"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,38 +80,6 @@ def _clean_block(block: Block) -> Block | None:
     return replace(block, lines=tuple(lines))
 
 
-_ASC = frozenset("bdfhiklt0123456789!?/\\|()[]{}'\"%&#@đĐ")
-_DESC = frozenset("gjpqy,;()[]{}|Q")
-
-
-def _extent(text: str) -> float:
-    top, desc = ink(text)
-    return top + desc
-
-
-def ink(text: str) -> tuple[float, float]:
-    """Expected ink height of `text` in em: x-height, plus ascenders, capitals and Vietnamese
-    marks above, plus descenders and the dot below. Lets `acterisation` (no descender) and
-    `đề` (stacked marks) measure the same type size as a full line."""
-    top, desc = 0.55, False
-    prev_base = ""
-    marks = 0
-    for ch in unicodedata.normalize("NFD", text):
-        if unicodedata.combining(ch):
-            if ch == "\u0323":
-                desc = True
-                continue
-            marks += 1
-            top = max(top, 0.9 if prev_base.isupper() else 0.86 if marks > 1 else 0.76)
-            continue
-        prev_base, marks = ch, 0
-        if ch in _ASC or ch.isupper():
-            top = max(top, 0.76)
-        if ch in _DESC:
-            desc = True
-    return top, (0.23 if desc else 0.0)
-
-
 _SPECKS = " _ˆ˜¨"
 
 
@@ -133,35 +104,8 @@ def _lead_speck(first: Word, rest: tuple[Word, ...]) -> bool:
     )
 
 
-def line_height(line: Line) -> float:
-    """Type size of a line in pixels per em: the median over its words of box height divided by
-    the expected ink extent of the word's letters (`ao` vs `Ấy`, see `_extent`)."""
-    sizes = [
-        w.bbox.height / _extent(w.text)
-        for w in line.words
-        if sum(ch.isalnum() for ch in w.text) >= 2
-    ]
-    if sizes:
-        # Specks glued to words (noisy scans) only ever enlarge boxes: a low quantile, not the
-        # median, so a few inflated words do not make a body line look like a heading.
-        return float(sorted(sizes)[(len(sizes) - 1) // 3])
-    if not line.words:
-        return line.bbox.height
-    ink = max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
-    return ink / _extent(line.text)
-
-
-@dataclass(slots=True)
-class _Item:
-    bbox: BBox
-    line: Line | None = None  # None: a non-text block
-    block: Block | None = None
-    kind: str = "paragraph"  # a kind fixed upstream (figure, table, furniture)
-    column: tuple[int, int] = (0, 0)
-
-
 def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context) -> list[Block]:
-    items: list[_Item] = []
+    items: list[Item] = []
     weight = InkWeight(ctx.work_dir, page.image)
     tables: list[Block] = []
     if o.tables and weight.pixels() is not None:
@@ -188,21 +132,21 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     def box(b: BBox) -> BBox:
         return rectify_box(b, slope) if slope else b
 
-    items.extend(_Item(box(t.bbox), None, t, "table") for t in tables)
+    items.extend(Item(box(t.bbox), None, t, "table") for t in tables)
     for b in blocks:
         if b.kind in ("figure", "table") and not b.lines:
-            items.append(_Item(box(b.bbox), None, b, b.kind))
+            items.append(Item(box(b.bbox), None, b, b.kind))
         else:
             kind = b.kind if b.kind in TEXT_KINDS_KEPT else "paragraph"
             for ln in b.lines:
                 r = straight(ln)
-                items.append(_Item(r.bbox, r, None, kind))
+                items.append(Item(r.bbox, r, None, kind))
     text_lines = [it.line for it in items if it.line is not None]
     if not text_lines:
         return [*tables, *blocks]
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
-    items = _split_at_gutters(items, body_h, original)
-    items = _join_row_pieces(items, body_h, original)
+    items = split_at_gutters(items, body_h, original)
+    items = join_row_pieces(items, body_h, original)
     placed = reading_order([it.bbox for it in items], body_h)
     ordered = []
     for p in placed:
@@ -214,119 +158,10 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
-    return _lost_marks(out, body_h)
+    return lost_marks(out, body_h)
 
 
-def _split_at_gutters(items: list[_Item], body_h: float, original: dict[int, Line]) -> list[_Item]:
-    """A line the OCR ran across the column gutter (`…eliminating   Bảng 2.2. Thì…`) is cut
-    where a gap between its words spans the gutter, so each column reads its own half."""
-    gutters = find_gutters([it.bbox for it in items], body_h)
-    if not gutters:
-        return items
-    out: list[_Item] = []
-    for it in items:
-        ln = it.line
-        if (
-            ln is None
-            or len(ln.words) < 2
-            or not any(ln.bbox.x0 < g0 and ln.bbox.x1 > g1 for g0, g1 in gutters)
-        ):
-            out.append(it)
-            continue
-        parts: list[list[Word]] = [[ln.words[0]]]
-        for a, b in itertools.pairwise(ln.words):
-            wide = b.bbox.x0 - a.bbox.x1 >= body_h  # wider than a justified space
-            if wide and any(a.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters):
-                parts.append([])
-            parts[-1].append(b)
-        if len(parts) == 1:
-            out.append(it)
-            continue
-        src = original.get(id(ln), ln)
-        for ws in parts:
-            piece = Line(tuple(ws), BBox.enclosing([w.bbox for w in ws]))
-            keep = {id(w) for w in ws}
-            owords = tuple(w for w, s in zip(src.words, ln.words, strict=True) if id(s) in keep)
-            original[id(piece)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
-            out.append(_Item(piece.bbox, piece, None, it.kind))
-    return out
-
-
-def _join_row_pieces(items: list[_Item], body_h: float, original: dict[int, Line]) -> list[_Item]:
-    """Pieces of one printed line the OCR reported as separate lines (a justified narrow
-    column spaces words widely: `to the domestic      duck`) are joined again, never across
-    a column gutter."""
-    gutters = find_gutters([it.bbox for it in items], body_h)
-    text = sorted(
-        (it for it in items if it.line is not None and it.kind == "paragraph"),
-        key=lambda it: it.bbox.x0,
-    )
-    gone: set[int] = set()
-    merged: dict[int, _Item] = {}
-    for i, a in enumerate(text):
-        if id(a) in gone:
-            continue
-        cur = a
-        for b in text[i + 1 :]:
-            if id(b) in gone:
-                continue
-            assert cur.line is not None and b.line is not None
-            lo, hi = max(cur.bbox.y0, b.bbox.y0), min(cur.bbox.y1, b.bbox.y1)
-            same_row = hi - lo > 0.6 * min(cur.bbox.height, b.bbox.height)
-            gap = b.bbox.x0 - cur.bbox.x1
-            across = any(cur.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters)
-            if not same_row or not (-0.2 * body_h < gap < 3 * body_h) or across:
-                continue
-            words = cur.line.words + b.line.words
-            line = Line(words, BBox.enclosing([w.bbox for w in words]))
-            oa = original.get(id(cur.line), cur.line)
-            ob = original.get(id(b.line), b.line)
-            ow = oa.words + ob.words
-            original[id(line)] = Line(ow, BBox.enclosing([w.bbox for w in ow]))
-            gone.add(id(b))
-            cur = _Item(line.bbox, line, None, cur.kind)
-        if cur is not a:
-            merged[id(a)] = cur
-    return [merged.get(id(it), it) for it in items if id(it) not in gone]
-
-
-def _lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
-    """A short line right under a list item, starting where that item's text starts and ending
-    like its items do, is the next item whose mark the OCR dropped."""
-    out = list(blocks)
-    for k in range(1, len(out)):
-        prev, b = out[k - 1], out[k]
-        if b.kind != "paragraph" or prev.kind != "list_item" or len(b.lines) > 2:
-            continue
-        text = b.lines[-1].text.rstrip()
-        gap = b.bbox.y0 - prev.bbox.y1
-        aligned = abs(b.lines[0].bbox.x0 - _hang(prev.lines[0])) < 0.5 * body_h
-        if aligned and gap < body_h and text.endswith((";", ".")):
-            out[k] = replace(b, kind="list_item")
-    # Items whose marks all went: one-line paragraphs at one indent, ending `;` … `.`.
-    k = 0
-    while k < len(out):
-        run = k
-        while (
-            run < len(out)
-            and out[run].kind == "paragraph"
-            and len(out[run].lines) == 1
-            and abs(out[run].bbox.x0 - out[k].bbox.x0) < 0.5 * body_h
-            and out[run].lines[0].text.rstrip().endswith(";")
-        ):
-            run += 1
-        last = out[run] if run < len(out) else None
-        ends = last is not None and last.kind == "paragraph" and len(last.lines) == 1
-        if run - k >= 1 and ends and abs(out[run].bbox.x0 - out[k].bbox.x0) < 0.5 * body_h:
-            for j in range(k, run + 1):
-                out[j] = replace(out[j], kind="list_item")
-            k = run + 1
-            continue
-        k = max(run, k + 1)
-    return out
-
-
-def _column_extents(items: list[_Item]) -> dict[tuple[int, int], tuple[float, float]]:
+def _column_extents(items: list[Item]) -> dict[tuple[int, int], tuple[float, float]]:
     """Left and right text edge per column: low/high percentiles resist indents and short lines."""
     by_col: dict[tuple[int, int], list[BBox]] = {}
     for it in items:
@@ -340,7 +175,7 @@ def _column_extents(items: list[_Item]) -> dict[tuple[int, int], tuple[float, fl
     return out
 
 
-def _typical_gap(items: list[_Item], body_h: float) -> float:
+def _typical_gap(items: list[Item], body_h: float) -> float:
     gaps = [
         b.bbox.y0 - a.bbox.y1
         for a, b in itertools.pairwise(items)
@@ -359,13 +194,13 @@ def _size_class(line: Line, body_h: float, o: BlockLayoutOptions) -> int:
 
 
 def _segment(
-    items: list[_Item],
+    items: list[Item],
     cols: dict[tuple[int, int], tuple[float, float]],
     gap: float,
     body_h: float,
     o: BlockLayoutOptions,
-) -> list[list[_Item]]:
-    groups: list[list[_Item]] = []
+) -> list[list[Item]]:
+    groups: list[list[Item]] = []
     for it in items:
         if groups and _continues(groups[-1], it, cols, gap, body_h, o):
             groups[-1].append(it)
@@ -375,8 +210,8 @@ def _segment(
 
 
 def _continues(
-    group: list[_Item],
-    it: _Item,
+    group: list[Item],
+    it: Item,
     cols: dict[tuple[int, int], tuple[float, float]],
     gap: float,
     body_h: float,
@@ -417,7 +252,7 @@ def _continues(
     marked = _text.list_mark(text) or _text.heading_rank(text) is not None
     if (marked or _text.caption_match(text)) and it.bbox.x0 <= prev.bbox.x0 + 0.5 * body_h:
         return False
-    if in_list and _text.ends_sentence(ptext) and it.bbox.x0 < _hang(first) - 0.5 * body_h:
+    if in_list and _text.ends_sentence(ptext) and it.bbox.x0 < hang(first) - 0.5 * body_h:
         # A list item's wrapped lines hang under its text; a line left of that after a
         # finished item starts the paragraph that follows the list.
         return False
@@ -445,12 +280,6 @@ def _continues(
     return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
 
 
-def _hang(first: Line) -> float:
-    """Where a list item's text starts, right of its mark (`a)`, `•`)."""
-    words = first.words
-    return words[1].bbox.x0 if len(words) >= 2 else first.bbox.x0
-
-
 def _caption_continues(prev: BBox, cur: BBox, body_h: float) -> bool:
     """A caption's next line shares its centre (centred captions) or its left edge, and is no
     wider than it: the body text after a caption is a full-width line."""
@@ -464,8 +293,8 @@ def _junk(text: str) -> bool:
 
 
 def _classify(
-    group: list[_Item],
-    groups: list[list[_Item]],
+    group: list[Item],
+    groups: list[list[Item]],
     cols: dict[tuple[int, int], tuple[float, float]],
     body_h: float,
     weight: InkWeight,
@@ -526,7 +355,7 @@ def _title_like(text: str, nwords: int, size: float) -> bool:
 
 
 def _is_caption(
-    end: int, first: str, bbox: BBox, groups: list[list[_Item]], body_h: float, nlines: int
+    end: int, first: str, bbox: BBox, groups: list[list[Item]], body_h: float, nlines: int
 ) -> bool:
     """A `Hình 1.2` line is a caption when a figure is close, or it is short and not a sentence
     that merely mentions the figure (`Hình 1.2 cho thấy…`)."""
@@ -561,7 +390,7 @@ def _footnote_mark(text: str) -> bool:
 
 
 def _below_body(
-    group: list[_Item], groups: list[list[_Item]], body_h: float, o: BlockLayoutOptions
+    group: list[Item], groups: list[list[Item]], body_h: float, o: BlockLayoutOptions
 ) -> bool:
     """True when no body-size text sits below this group in its column."""
     top = group[0].bbox.y0

@@ -233,11 +233,8 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
     def apart(r: int, zone: str) -> bool:
         """Furniture stands apart from the body: a wider gap than between body lines somewhere
         between this row and the body (a footer may sit close under the page number)."""
-        if zone == "top":
-            ks = range(r, min(len(gaps), nrows))
-        else:
-            ks = range(max(0, len(rows) - 1 - nrows), r)
-        ks = [k for k in ks if 0 <= k < len(gaps)]
+        span = range(r, nrows) if zone == "top" else range(len(rows) - 1 - nrows, r)
+        ks = [k for k in span if 0 <= k < len(gaps)]
         return not ks or any(gaps[k] >= min_gap for k in ks)
 
     out = []

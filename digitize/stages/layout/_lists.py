@@ -1,0 +1,49 @@
+"""List items the OCR lost the marks of: the geometry and the `;` endings still show them."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from digitize.model import Block, Line
+
+
+def hang(first: Line) -> float:
+    """Where a list item's text starts, right of its mark (`a)`, `•`)."""
+    words = first.words
+    return words[1].bbox.x0 if len(words) >= 2 else first.bbox.x0
+
+
+def lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
+    """A short line right under a list item, starting where that item's text starts and ending
+    like its items do, is the next item whose mark the OCR dropped."""
+    out = list(blocks)
+    for k in range(1, len(out)):
+        prev, b = out[k - 1], out[k]
+        if b.kind != "paragraph" or prev.kind != "list_item" or len(b.lines) > 2:
+            continue
+        text = b.lines[-1].text.rstrip()
+        gap = b.bbox.y0 - prev.bbox.y1
+        aligned = abs(b.lines[0].bbox.x0 - hang(prev.lines[0])) < 0.5 * body_h
+        if aligned and gap < body_h and text.endswith((";", ".")):
+            out[k] = replace(b, kind="list_item")
+    # Items whose marks all went: one-line paragraphs at one indent, ending `;` … `.`.
+    k = 0
+    while k < len(out):
+        run = k
+        while (
+            run < len(out)
+            and out[run].kind == "paragraph"
+            and len(out[run].lines) == 1
+            and abs(out[run].bbox.x0 - out[k].bbox.x0) < 0.5 * body_h
+            and out[run].lines[0].text.rstrip().endswith(";")
+        ):
+            run += 1
+        last = out[run] if run < len(out) else None
+        ends = last is not None and last.kind == "paragraph" and len(last.lines) == 1
+        if run - k >= 1 and ends and abs(out[run].bbox.x0 - out[k].bbox.x0) < 0.5 * body_h:
+            for j in range(k, run + 1):
+                out[j] = replace(out[j], kind="list_item")
+            k = run + 1
+            continue
+        k = max(run, k + 1)
+    return out

@@ -1,0 +1,60 @@
+"""Type size of an OCR line, measured from its word boxes and the letters they hold.
+
+Word boxes are ink boxes: `ao` is shorter than `Ấy` at the same size. Dividing each box by the
+ink its letters are expected to make gives pixels per em that agree across words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from digitize.model import Line
+
+_ASC = frozenset("bdfhiklt0123456789!?/\\|()[]{}'\"%&#@đĐ")
+_DESC = frozenset("gjpqy,;()[]{}|Q")
+
+
+def _extent(text: str) -> float:
+    top, desc = ink(text)
+    return top + desc
+
+
+def ink(text: str) -> tuple[float, float]:
+    """Expected ink height of `text` in em: x-height, plus ascenders, capitals and Vietnamese
+    marks above, plus descenders and the dot below. Lets `acterisation` (no descender) and
+    `đề` (stacked marks) measure the same type size as a full line."""
+    top, desc = 0.55, False
+    prev_base = ""
+    marks = 0
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.combining(ch):
+            if ch == "\u0323":
+                desc = True
+                continue
+            marks += 1
+            top = max(top, 0.9 if prev_base.isupper() else 0.86 if marks > 1 else 0.76)
+            continue
+        prev_base, marks = ch, 0
+        if ch in _ASC or ch.isupper():
+            top = max(top, 0.76)
+        if ch in _DESC:
+            desc = True
+    return top, (0.23 if desc else 0.0)
+
+
+def line_height(line: Line) -> float:
+    """Type size of a line in pixels per em: the median over its words of box height divided by
+    the expected ink extent of the word's letters (`ao` vs `Ấy`, see `_extent`)."""
+    sizes = [
+        w.bbox.height / _extent(w.text)
+        for w in line.words
+        if sum(ch.isalnum() for ch in w.text) >= 2
+    ]
+    if sizes:
+        # Specks glued to words (noisy scans) only ever enlarge boxes: a low quantile, not the
+        # median, so a few inflated words do not make a body line look like a heading.
+        return float(sorted(sizes)[(len(sizes) - 1) // 3])
+    if not line.words:
+        return line.bbox.height
+    ink = max(w.bbox.y1 for w in line.words) - min(w.bbox.y0 for w in line.words)
+    return ink / _extent(line.text)
