@@ -90,7 +90,11 @@ def test_low_dpi_pipeline_loads(tmp_path: Path) -> None:
 
     p = pipeline.load(str(cases.low_dpi_pipeline(tmp_path, 100)))
     assert p.dpi == 100
-    assert "ocr.tesseract" in [s.name for s in p.page_stages]
+    # the textbook pipeline's page stages, preprocessing first, then OCR
+    names = [s.name for s in p.page_stages]
+    assert "ocr.tesseract" in names and names == [
+        s.name for s in pipeline.load("textbook").page_stages
+    ]
 
 
 def test_row_judges_targets() -> None:

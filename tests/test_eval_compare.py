@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
 from digitize import pipeline as pipelines
-from digitize.evaluation.run import EvalResult, run_eval, without_preprocess
+from digitize.evaluation.run import EvalResult, without_preprocess
 from digitize.evaluation.table import compare_table, real_table
 
 
@@ -58,24 +57,27 @@ def test_compare_columns_in_tables() -> None:
 
 
 @pytest.mark.tesseract
-def test_run_eval_scores_both_pipelines(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_eval_cli_scores_both_pipelines(tmp_path: Path) -> None:
+    """`digitize eval --compare nopre` end to end (a subprocess: no pool or OCR engine is left
+    in the test process)."""
+    import json
+    import subprocess
+
+    from support import digitize_cmd
+
     from digitize.synth.book import BookSpec
     from digitize.synth.corpus import make_corpus
 
     corpus = tmp_path / "corpus"
     make_corpus(corpus, {"vi-heavy": BookSpec(lang="vi", pages=1, level="heavy", seed=3)}, jobs=1)
-    pipe = pipelines.with_exporters(pipelines.load("textbook", []), ["txt"])
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    res = run_eval(
-        corpus,
-        pipe,
-        tmp_path / "work",
-        jobs=1,
-        real=False,
-        baseline=False,
-        compare=without_preprocess(pipe),
-    )
-    row = res.books["vi-heavy"]
+    out = tmp_path / "r.json"
+    cmd = [*digitize_cmd(), "eval", "--corpus", str(corpus), "--work", str(tmp_path / "w")]
+    cmd += ["--no-real", "--no-baseline", "--compare", "nopre", "-j", "2", "--json", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "no preprocess" in proc.stdout
+    row = json.loads(out.read_text())["books"]["vi-heavy"]
     assert 0.0 <= row["ours"]["cer"] < 0.5
     assert 0.0 <= row["compare"]["cer"] <= 1.0 and row["compare_seconds_per_page"] > 0
-    assert (tmp_path / "work" / "out-compare" / "vi-heavy").is_dir()
+    assert (tmp_path / "w" / "out-compare" / "vi-heavy").is_dir()

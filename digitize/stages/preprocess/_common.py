@@ -32,7 +32,7 @@ from digitize.model import Page, Step
 from digitize.stage import Context, PageStage
 
 PAGES_DIR = "pages"
-MEMO_BYTES = 256 * 1024 * 1024  # pixels kept in memory per worker process, at most
+MEMO_BYTES = 64 * 1024 * 1024  # pixels kept per process, at most (a page chain needs one)
 
 # abs path -> (read-only image, sha256 hex of the file, (size, mtime_ns) of the file)
 _MEMO: OrderedDict[str, tuple[np.ndarray, str, tuple[int, int]]] = OrderedDict()
