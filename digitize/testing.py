@@ -18,22 +18,27 @@ import os
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw
 
 from digitize.model import (
+    BBox,
+    Block,
     Book,
     BookMeta,
     Figure,
     Footnote,
     Heading,
+    Line,
     ListBlock,
     Page,
     PageBreak,
     Paragraph,
     Table,
+    Word,
     nfc,
 )
 from digitize.stage import Context, Exporter
@@ -42,7 +47,7 @@ HOSTILE = "<script>alert(1)</script> </p> & ]]> \x00\x07\x1b \u202egnp.exe\u202c
 """Text an OCR engine (or an edited book.json) could produce: markup, CDATA end, controls, bidi."""
 VIETNAMESE = nfc("Tiếng Việt có đủ dấu: ắ ằ ẳ ẵ ặ, ố ồ ổ ỗ ộ, ứ ừ ử ữ ự, Đ đ.")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\u202a-\u202e\u2066-\u2069]")
-_MARKUP_SUFFIXES = {".html", ".htm", ".xhtml", ".xml", ".opf", ".md", ".ncx", ".svg"}
+_MARKUP_SUFFIXES = {".html", ".htm", ".xhtml", ".xml", ".opf", ".md", ".ncx", ".svg", ".hocr"}
 SOURCE_DATE_EPOCH = "1700000000"
 
 
@@ -63,6 +68,13 @@ def sample_book(tmp_path: Path) -> Book:
     pages = tuple(
         Page(index=i, size=(300, 420), dpi=72, label=str(i + 1), image=img)
         for i, img in enumerate(("pages/p0001.png", None, None, None))
+    )
+    # Page 1 carries OCR words (archival exporters read them): a running header, a Vietnamese
+    # line, a hostile word; page 2 is born-digital (text layer, no image).
+    pages = (
+        replace(pages[0], blocks=_sample_blocks()),
+        replace(pages[1], source="textlayer", blocks=(_block("paragraph", [("Born", 20, 60)]),)),
+        *pages[2:],
     )
     inner = nfc("Đoạn văn này bắt đầu ở trang 2 và tiếp tục sang trang 3 mà không bị ngắt.")
     flow = (
@@ -94,6 +106,22 @@ def sample_book(tmp_path: Path) -> Book:
         publisher=nfc("Nhà xuất bản Mẫu"),
     )
     return Book(meta=meta, pages=pages, flow=flow, work_dir=str(work))
+
+
+def _block(kind: str, words: list[tuple[str, float, float]], conf: float = 0.9) -> Block:
+    """One line of 14 px high words, each (text, x0, y0), 8 px per character."""
+    ws = tuple(Word(t, BBox(x, y, x + 8 * len(t), y + 14), conf) for t, x, y in words)
+    box = BBox.enclosing([w.bbox for w in ws])
+    return Block(kind, (Line(ws, box),), box)
+
+
+def _sample_blocks() -> tuple[Block, ...]:
+    return (
+        _block("header", [(nfc("Toán"), 120, 20), ("10", 160, 20)]),
+        _block("paragraph", [(nfc("Tiếng"), 30, 100), (nfc("Việt"), 80, 100)], 0.87),
+        _block("paragraph", [("<script>&]]>\x00\u202ex\u202c", 30, 140)], 0.5),
+        _block("page_number", [("1", 145, 390)]),
+    )
 
 
 @contextlib.contextmanager
