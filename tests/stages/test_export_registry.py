@@ -1,4 +1,4 @@
-"""The five built-in exporters are reachable through the `digitize.stages` entry points."""
+"""The built-in exporters are reachable through the `digitize.stages` entry points."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ import pytest
 from digitize.registry import load_stage
 from digitize.stage import Exporter, option_specs
 
-NAMES = ["export.epub", "export.html", "export.json", "export.md", "export.txt"]
+NAMES = [
+    "export.alto",
+    "export.epub",
+    "export.hocr",
+    "export.html",
+    "export.json",
+    "export.md",
+    "export.pdf",
+    "export.txt",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)

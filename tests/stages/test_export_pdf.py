@@ -1,0 +1,99 @@
+"""export.pdf: page scans at physical size with an invisible, searchable, box-aligned text layer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pymupdf
+import pytest
+from PIL import Image, ImageDraw
+
+from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word, nfc
+from digitize.stage import Context
+from digitize.stages.export.pdf import PdfExporter, PdfOptions
+from digitize.testing import check_exporter
+
+WORDS = [  # (text, x0, y0, x1, y1) in 300 dpi pixels
+    (nfc("Chương"), 300, 300, 700, 380),
+    ("1.", 740, 300, 820, 380),
+    (nfc("Phép"), 300, 500, 560, 570),
+    (nfc("cộng"), 600, 500, 880, 590),
+    (nfc("Đường"), 300, 700, 700, 780),
+]
+
+
+def _book(tmp_path: Path, mode: str = "L") -> Book:
+    work = tmp_path / "work"
+    work.mkdir(parents=True)
+    im = Image.new(mode, (1275, 1650), "white")  # 4.25 x 5.5 in at 300 dpi
+    d = ImageDraw.Draw(im)
+    for _, *box in WORDS:
+        d.rectangle(box, outline="black")
+    im.save(work / "p1.png")
+    words = tuple(Word(t, BBox(*b), 0.9) for t, *b in WORDS)
+    lines = tuple(Line((w,), w.bbox) for w in words)
+    block = Block("paragraph", lines, BBox.enclosing([w.bbox for w in words]))
+    pages = (
+        Page(0, (1275, 1650), 300, image="p1.png", blocks=(block,), label="i"),
+        Page(1, (600, 800), 100, source="textlayer", blocks=(block,)),
+    )
+    meta = BookMeta(title=nfc("Toán học"), authors=(nfc("Lê Văn Tám"),), source="toan.pdf")
+    return Book(meta, pages, work_dir=str(work))
+
+
+def _export(tmp_path: Path, **kw: object) -> pymupdf.Document:
+    book = _book(tmp_path)
+    (path,) = PdfExporter(PdfOptions(**kw)).export(book, tmp_path / "out", Context())  # type: ignore[arg-type]
+    assert path.name == "toan.pdf"
+    return pymupdf.open(path)
+
+
+def test_contract(tmp_path: Path) -> None:
+    (path,) = check_exporter(PdfExporter, tmp_path)
+    doc = pymupdf.open(path)
+    assert doc.page_count == 4
+    assert doc[0].search_for(nfc("Việt")), "Vietnamese word not found"
+
+
+def test_words_at_their_boxes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    doc = _export(tmp_path)
+    page = doc[0]
+    assert abs(page.rect.width - 306) < 0.5 and abs(page.rect.height - 396) < 0.5
+    found = {w[4]: w[:4] for w in page.get_text("words")}
+    assert set(found) == {t for t, *_ in WORDS}
+    for text, *box in WORDS:
+        want = [v * 72 / 300 for v in box]
+        got = found[text]
+        for a, b in zip(got, want, strict=True):
+            assert abs(a - b) < 3, (text, got, want)
+    assert page.search_for(nfc("Đường")), "text search must find Vietnamese words"
+    assert doc.metadata["title"] == nfc("Toán học") and doc.metadata["author"] == nfc("Lê Văn Tám")
+    assert doc.metadata["creationDate"] == ""  # no clock in the output
+
+
+def test_layer_invisible_on_scans_visible_on_born_digital(tmp_path: Path) -> None:
+    doc = _export(tmp_path)
+    assert {span["type"] for span in doc[0].get_texttrace()} == {3}
+    assert {span["type"] for span in doc[1].get_texttrace()} == {0}
+    assert doc[1].rect.width == 600 * 72 / 100
+    assert not doc[1].get_images()
+    # Only the image is visible on the scan page: the text layer adds no ink.
+    pix = doc[0].get_pixmap(dpi=30, colorspace=pymupdf.csGRAY)
+    with_layer = pix.samples
+    bare = _export(tmp_path / "bare", text_layer=False)[0]
+    assert bare.get_pixmap(dpi=30, colorspace=pymupdf.csGRAY).samples == with_layer
+
+
+def test_grey_scan_stays_grey_jpeg(tmp_path: Path) -> None:
+    doc = _export(tmp_path, jpeg_quality=40)
+    (img,) = doc[0].get_images(full=True)
+    info = doc.extract_image(img[0])
+    assert info["ext"] == "jpeg" and info["colorspace"] == 1
+
+
+def test_build_time_sets_dates(tmp_path: Path) -> None:
+    book = _book(tmp_path)
+    ctx = Context(build_time=1_700_000_000)
+    (path,) = PdfExporter().export(book, tmp_path / "o", ctx)
+    assert pymupdf.open(path).metadata["creationDate"].startswith("D:20231114")
