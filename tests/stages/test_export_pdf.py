@@ -44,12 +44,13 @@ def _book(tmp_path: Path, mode: str = "L") -> Book:
 def _export(tmp_path: Path, **kw: object) -> pymupdf.Document:
     book = _book(tmp_path)
     (path,) = PdfExporter(PdfOptions(**kw)).export(book, tmp_path / "out", Context())  # type: ignore[arg-type]
-    assert path.name == "toan.pdf"
+    assert path.name == "toan.ocr.pdf"
     return pymupdf.open(path)
 
 
 def test_contract(tmp_path: Path) -> None:
     (path,) = check_exporter(PdfExporter, tmp_path)
+    assert path.name == "sach-mau.ocr.pdf"  # never the input's own name
     doc = pymupdf.open(path)
     assert doc.page_count == 4
     assert doc[0].search_for(nfc("Việt")), "Vietnamese word not found"

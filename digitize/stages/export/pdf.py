@@ -1,3 +1,4 @@
+# mypy: disallow-untyped-calls=False
 """Searchable PDF: each page its scan as a JPEG, with the OCR words as an invisible text layer.
 
 The archival copy libraries expect: it looks exactly like the book and its text can be searched,
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pymupdf
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from digitize.fileio import write_bytes
 from digitize.model import Book, Page
@@ -37,7 +38,8 @@ class PdfOptions:
 class PdfExporter(Exporter):  # type: ignore[type-arg]
     name: ClassVar[str] = "export.pdf"
     version: ClassVar[str] = "1"
-    suffix: ClassVar[str] = ".pdf"
+    # Never "<stem>.pdf": with `-o` pointing at the input's folder that would overwrite the scan.
+    suffix: ClassVar[str] = ".ocr.pdf"
     Options: ClassVar[type] = PdfOptions
     summary: ClassVar[str] = "searchable PDF: page scans with an invisible OCR text layer"
 
@@ -111,7 +113,7 @@ def _jpeg(path: Path, quality: int) -> bytes | None:
     try:
         with Image.open(path) as src:
             im = src.convert("L") if src.mode in ("1", "L", "I;16", "I") else src.convert("RGB")
-    except (OSError, Image.UnidentifiedImageError, ValueError):
+    except (OSError, UnidentifiedImageError, ValueError):
         return None  # a missing scan leaves a page with only its text, not a failed export
     buf = io.BytesIO()
     im.save(buf, "JPEG", quality=quality)
