@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pymupdf
@@ -98,3 +99,16 @@ def test_build_time_sets_dates(tmp_path: Path) -> None:
     ctx = Context(build_time=1_700_000_000)
     (path,) = PdfExporter().export(book, tmp_path / "o", ctx)
     assert pymupdf.open(path).metadata["creationDate"].startswith("D:20231114")
+
+
+def test_prefers_the_unbinarized_scan(tmp_path: Path) -> None:
+    book = _book(tmp_path)
+    Image.new("RGB", (1275, 1650), (200, 30, 30)).save(Path(book.work_dir) / "colour.png")
+    page = replace(book.pages[0], unbinarized="colour.png")
+    book = replace(book, pages=(page,))
+    (path,) = PdfExporter().export(book, tmp_path / "a", Context())
+    doc = pymupdf.open(path)
+    assert doc.extract_image(doc[0].get_images()[0][0])["colorspace"] == 3
+    (path,) = PdfExporter(PdfOptions(unbinarized=False)).export(book, tmp_path / "b", Context())
+    doc = pymupdf.open(path)
+    assert doc.extract_image(doc[0].get_images()[0][0])["colorspace"] == 1

@@ -33,6 +33,7 @@ FONT_NAME = "F0"
 class PdfOptions:
     jpeg_quality: int = opt(75, "JPEG quality (1-95) of the page images")
     text_layer: bool = opt(True, "add the OCR words as an invisible, searchable text layer")
+    unbinarized: bool = opt(True, "show the page as scanned (before binarisation) when kept")
 
 
 class PdfExporter(Exporter):  # type: ignore[type-arg]
@@ -49,7 +50,7 @@ class PdfExporter(Exporter):  # type: ignore[type-arg]
         doc = pymupdf.open()
         font = pymupdf.Font(fontfile=str(FONT_FILE)) if FONT_FILE.is_file() else None
         for page in book.pages:
-            _add_page(doc, book, page, font, quality, opts.text_layer)
+            _add_page(doc, book, page, font, quality, opts)
         if not book.pages:  # a PDF must have a page
             doc.new_page()
         if font is not None and doc.get_page_fonts(0):
@@ -67,16 +68,18 @@ def _add_page(
     page: Page,
     font: pymupdf.Font | None,
     quality: int,
-    text_layer: bool,
+    opts: PdfOptions,
 ) -> None:
     scale = 72 / page_dpi(page)
     width, height = max(1, page.size[0]) * scale, max(1, page.size[1]) * scale
     pdf_page = doc.new_page(width=width, height=height)
-    image = resolve_in_work_dir(book, page.image)
+    # Same geometry as `image`; a grey or colour scan reads better than its binarised copy.
+    image = resolve_in_work_dir(book, page.unbinarized) if opts.unbinarized else None
+    image = image or resolve_in_work_dir(book, page.image)
     jpeg = _jpeg(image, quality) if image is not None else None
     if jpeg is not None:
         pdf_page.insert_image(pdf_page.rect, stream=jpeg)
-    if not text_layer and jpeg is not None:
+    if not opts.text_layer and jpeg is not None:
         return
     words = [wt for b in page.blocks for _, ws in lines_of(b) for wt in ws]
     if not words:
