@@ -112,3 +112,12 @@ def test_prefers_the_unbinarized_scan(tmp_path: Path) -> None:
     (path,) = PdfExporter(PdfOptions(unbinarized=False)).export(book, tmp_path / "b", Context())
     doc = pymupdf.open(path)
     assert doc.extract_image(doc[0].get_images()[0][0])["colorspace"] == 1
+
+
+def test_bogus_dpi_keeps_page_within_pdf_limits(tmp_path: Path) -> None:
+    book = _book(tmp_path)
+    book = replace(book, pages=(replace(book.pages[0], dpi=1),))
+    (path,) = PdfExporter().export(book, tmp_path / "o", Context())
+    page = pymupdf.open(path)[0]
+    assert max(page.rect.width, page.rect.height) <= 14400
+    assert page.search_for(nfc("Đường"))

@@ -27,6 +27,7 @@ from digitize.stages.export._render import clean
 
 FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FONT_NAME = "F0"
+MAX_PT = 14400
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +71,10 @@ def _add_page(
     quality: int,
     opts: PdfOptions,
 ) -> None:
-    scale = 72 / page_dpi(page)
-    width, height = max(1, page.size[0]) * scale, max(1, page.size[1]) * scale
+    w_px, h_px = max(1, page.size[0]), max(1, page.size[1])
+    # PDF viewers refuse pages over 200 in (14400 pt): a bogus dpi of 1 must not break the file.
+    scale = min(72 / page_dpi(page), MAX_PT / max(w_px, h_px))
+    width, height = w_px * scale, h_px * scale
     pdf_page = doc.new_page(width=width, height=height)
     # Same geometry as `image`; a grey or colour scan reads better than its binarised copy.
     image = resolve_in_work_dir(book, page.unbinarized) if opts.unbinarized else None
