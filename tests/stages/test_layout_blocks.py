@@ -179,3 +179,26 @@ def test_a_caption_without_a_figure_block_finds_its_picture(tmp_path) -> None:  
     assert [b.kind for b in out] == ["paragraph", "figure", "caption"]
     fb = out[1].bbox
     assert abs(fb.x0 - 400) < 5 and abs(fb.y0 - 420) < 5 and abs(fb.x1 - 1200) < 5
+
+
+def test_text_inside_a_ruled_frame_is_kept() -> None:
+    """The OCR reports a transcript's ruled frame as a text-less image region around all the
+    text; that is a frame, not a picture whose labels may be dropped (real deposition scan)."""
+    lines = [line(LONG, 200, 200 + 60 * i) for i in range(8)]
+    out = run([figure(150, 150, 1900, 800), block("paragraph", lines)])
+    words = sum(len(b.words) for b in out)
+    assert words == sum(len(ln.words) for ln in lines)
+    assert not [b for b in out if b.kind == "figure"]
+
+
+def test_labels_inside_a_picture_are_still_dropped() -> None:
+    labels = [line("A", 300, 300), line("B C", 600, 500)]
+    out = run(
+        [
+            figure(150, 150, 1900, 800),
+            block("paragraph", labels),
+            block("paragraph", [line(LONG, 100, 900)]),
+        ]
+    )
+    assert [b.kind for b in out if b.kind == "figure"] == ["figure"]
+    assert "A" not in " ".join(b.text for b in out if b.kind != "figure").split()
