@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from digitize.errors import OutputNotWritable
+from digitize.ledger import pid_alive
 
 STAGING_PREFIX = ".digitize-staging-"
 
@@ -44,19 +45,9 @@ def sweep_stale(out_dir: Path) -> None:
     names carry the pid of the process that made them, which no longer runs."""
     for d in out_dir.glob(f"{STAGING_PREFIX}*.part"):
         pid = d.name[len(STAGING_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and _alive(int(pid)):
+        if pid.isdigit() and pid_alive(int(pid)):
             continue
         shutil.rmtree(d, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def publish(stage_dir: Path, out_dir: Path, written: list[Path]) -> list[Path]:
