@@ -150,7 +150,11 @@ def make_cache(
 
 
 def load_pipeline(
-    name: str, sets: list[str] | None, to: str | None, single_file: bool = False
+    name: str,
+    sets: list[str] | None,
+    to: str | None,
+    single_file: bool | None = None,
+    cover: Path | None = None,
 ) -> pipelines.Pipeline:
     pipe = pipelines.load(name, sets or [])
     if to:
@@ -158,8 +162,12 @@ def load_pipeline(
         if not formats:
             raise UsageError("--to needs at least one format, e.g. --to epub,html")
         pipe = pipelines.with_exporters(pipe, formats)
-    if single_file:
-        pipe = pipelines.with_stage_options(pipe, "export.html", single_file=True)
+    if single_file is not None:
+        pipe = pipelines.with_stage_options(pipe, "export.html", single_file=single_file)
+    if cover is not None:
+        if not cover.is_file():
+            raise UsageError(f"--cover {cover}: no such file")
+        pipe = pipelines.with_stage_options(pipe, "export.epub", cover=str(cover.resolve()))
     return pipe
 
 
@@ -202,8 +210,17 @@ def convert_cmd(
         ),
     ] = None,
     single_file: Annotated[
-        bool, typer.Option("--single-file", help="HTML edition as one self-contained file.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--single-file/--site",
+            help="HTML edition as one self-contained file (the default) or a small site "
+            "(index, one page per chapter, images, stylesheet).",
+            show_default=False,
+        ),
+    ] = None,
+    cover: Annotated[
+        Path | None, typer.Option("--cover", help="EPUB cover image (default: the first page).")
+    ] = None,
     meta: Annotated[
         Path | None, typer.Option("--meta", help="Book metadata file (TOML or JSON).")
     ] = None,
@@ -224,7 +241,7 @@ def convert_cmd(
 ) -> None:
     """Convert scanned books into e-books (EPUB, HTML, text, ...) and a quality report."""
     with errors_to_exit_codes():
-        pipe = load_pipeline(pipeline, sets, to, single_file)
+        pipe = load_pipeline(pipeline, sets, to, single_file, cover)
         opts = RunOptions(
             jobs=jobs,
             cache=make_cache(cache_dir, no_cache, cache_max_gb),

@@ -132,3 +132,40 @@ def test_doctor_reports_tesseract_and_languages() -> None:
     assert "not found" not in tess and "5." in tess
     langs = next(line for line in proc.stdout.splitlines() if "│ languages" in line)
     assert "vie" in langs and "eng" in langs and "missing" not in langs
+
+
+def test_site_and_cover_flags(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
+    pipe = tmp_path / "plug.toml"
+    pipe.write_text(
+        PIPE.replace(
+            'use = "export.shout"\nbang = "!!"',
+            'use = "export.html"\n[[stage]]\nuse = "export.epub"',
+        )
+    )
+    cover = tmp_path / "bia.png"
+    from PIL import Image
+
+    Image.new("RGB", (60, 90), "red").save(cover)
+    out = tmp_path / "o"
+    proc = run(
+        "convert", str(fake_book), "-p", str(pipe), "-o", str(out), "--site", "--cover", str(cover)
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "book.fake_html" / "index.html").is_file() and not (
+        out / "book.fake.html"
+    ).exists()
+    import zipfile
+
+    with zipfile.ZipFile(out / "book.fake.epub") as z:
+        assert any("cover" in n and n.endswith((".png", ".jpg")) for n in z.namelist())
+    proc = run(
+        "convert",
+        str(fake_book),
+        "-p",
+        str(pipe),
+        "-o",
+        str(out),
+        "--cover",
+        str(tmp_path / "nope.png"),
+    )
+    assert_one_line_error(proc, ExitCode.USAGE, "--cover", "no such file")
