@@ -116,6 +116,8 @@ def main(
     if log_format not in ("text", "json"):
         _fail(f"--log-format {log_format!r}: expected text or json", ExitCode.USAGE)
     settings.debug, settings.quiet = debug, quiet
+    if debug:
+        os.environ["DIGITIZE_DEBUG"] = "1"  # workers keep native libraries' stderr
     settings.log_format, settings.log_file = log_format, log_file
     signal.signal(signal.SIGTERM, _on_sigterm)
 

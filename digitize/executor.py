@@ -27,6 +27,18 @@ def _init_worker(environ: dict[str, str] | None = None) -> None:
         os.environ.update(environ)
     os.environ["OMP_THREAD_LIMIT"] = "1"
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if not os.environ.get("DIGITIZE_DEBUG"):
+        _silence_native_stderr()
+
+
+def _silence_native_stderr() -> None:
+    """Leptonica and Tesseract print diagnostics ("Error in pixScanForForeground...") straight to
+    file descriptor 2 from C. In a worker that would interleave with the parent's log lines and
+    break `--log-format json` on stderr; page problems reach the user as page warnings instead.
+    `digitize --debug` keeps them."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
 
 
 class Executor(Protocol):

@@ -430,11 +430,12 @@ def _report(
     t_start: float,
 ) -> BookResult:
     """The run report (JSON and HTML) and the result."""
-    outputs = list(outputs)
     warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
     warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
     report_path = out_dir / f"{stem}.report.json"
     html_path = out_dir / f"{stem}.report.html"
+    # A finished book's recorded outputs already name its (old) reports: list them once.
+    outputs = [p for p in outputs if p.name not in (report_path.name, html_path.name)]
     report = build_report(
         book,
         source=str(src),

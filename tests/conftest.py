@@ -65,6 +65,8 @@ class FakeOcr(PageStage):
         if log:
             with open(log, "a") as f:
                 f.write(f"{page.index}\\n")
+        if os.environ.get("FAKE_OCR_STDERR"):  # like leptonica writing to fd 2 from C
+            os.write(2, b"native noise\\n")
         if text == "FAIL":
             raise RuntimeError("simulated OCR crash")
         if os.environ.get("FAKE_OCR_DELAY"):  # seconds per page: lets tests kill a run mid-book

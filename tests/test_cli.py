@@ -169,3 +169,29 @@ def test_site_and_cover_flags(plugin: Path, fake_book: Path, tmp_path: Path) -> 
         str(tmp_path / "nope.png"),
     )
     assert_one_line_error(proc, ExitCode.USAGE, "--cover", "no such file")
+
+
+def test_native_stderr_of_workers_stays_out_of_json_logs(
+    plugin: Path, fake_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipe = tmp_path / "plug.toml"
+    pipe.write_text(PIPE)
+    monkeypatch.setenv("FAKE_OCR_STDERR", "1")
+    args = [
+        "convert",
+        str(fake_book),
+        "-p",
+        str(pipe),
+        "-o",
+        str(tmp_path / "o"),
+        "--jobs",
+        "2",
+        "--no-cache",
+    ]
+    proc = run("--log-format", "json", *args)
+    assert proc.returncode == 0, proc.stderr
+    assert "native noise" not in proc.stderr
+    assert all(json.loads(line) for line in proc.stderr.splitlines())  # every line is JSON
+    args[args.index("-o") + 1] = str(tmp_path / "o2")  # a fresh output: the OCR runs again
+    proc = run("--debug", *args)
+    assert "native noise" in proc.stderr

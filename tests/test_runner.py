@@ -256,3 +256,14 @@ def test_page_images_are_rendered_in_the_workers(tmp_path: Path) -> None:
         f.unlink()  # outputs gone: the book is rebuilt from the page cache
     convert(src, tmp_path / "out", pipe, opts)
     assert images[1].is_file()
+
+
+def test_rerun_of_a_finished_book_lists_each_output_once(
+    plugin: Path, fake_book: Path, tmp_path: Path, log: Path
+) -> None:
+    cache = PageCache(tmp_path / "cache")
+    convert(fake_book, tmp_path / "o", pipe(), RunOptions(jobs=1, cache=cache))
+    again = convert(fake_book, tmp_path / "o", pipe(), RunOptions(jobs=1, cache=cache))
+    names = [p.name for p in again.outputs]
+    assert len(names) == len(set(names)) and "book.fake.report.json" in names
+    assert len(again.report["outputs"]) == len(set(again.report["outputs"]))
