@@ -64,7 +64,8 @@ def test_replaced_file_is_not_served_from_memory(tmp_path):
     assert again.shape == (50, 40) and first.shape != again.shape
 
 
-def test_memo_is_bounded(tmp_path, monkeypatch):
+def test_memo_is_bounded_in_bytes(tmp_path, monkeypatch):
+    monkeypatch.setattr(c, "MEMO_ENTRIES", 10)
     monkeypatch.setattr(c, "MEMO_BYTES", 3 * 100 * 100)
     for i in range(5):
         p = tmp_path / f"{i}.png"
@@ -72,6 +73,16 @@ def test_memo_is_bounded(tmp_path, monkeypatch):
         p.write_bytes(c.encode_png(img, 300))
         c.remember(p, img, str(i))
     assert len(c._MEMO) == 3 and str(tmp_path / "4.png") in c._MEMO
+
+
+def test_memo_keeps_only_the_last_image(tmp_path):
+    """A worker's memory must not grow with the book: the next stage needs the last image only."""
+    for i in range(5):
+        p = tmp_path / f"{i}.png"
+        img = np.full((100, 100), i, np.uint8)
+        p.write_bytes(c.encode_png(img, 300))
+        c.remember(p, img, str(i))
+    assert list(c._MEMO) == [str(tmp_path / "4.png")]
 
 
 def test_even_white_page_skips_illumination(tmp_path):

@@ -32,7 +32,10 @@ from digitize.model import Page, Step
 from digitize.stage import Context, PageStage
 
 PAGES_DIR = "pages"
-MEMO_BYTES = 64 * 1024 * 1024  # pixels kept per process, at most (a page chain needs one)
+MEMO_BYTES = 64 * 1024 * 1024  # pixels kept per process, at most
+# A page chain only ever reads the image the previous stage wrote: keeping one more would make a
+# worker's memory grow with the book (up to MEMO_BYTES) for nothing.
+MEMO_ENTRIES = 1
 
 # abs path -> (read-only image, sha256 hex of the file, (size, mtime_ns) of the file)
 _MEMO: OrderedDict[str, tuple[np.ndarray, str, tuple[int, int]]] = OrderedDict()
@@ -56,7 +59,7 @@ def remember(path: Path, img: np.ndarray, digest: str) -> None:
     key = str(path)
     _MEMO.pop(key, None)
     _MEMO[key] = (img, digest, stat)
-    while sum(v[0].nbytes for v in _MEMO.values()) > MEMO_BYTES:
+    while len(_MEMO) > MEMO_ENTRIES or sum(v[0].nbytes for v in _MEMO.values()) > MEMO_BYTES:
         _MEMO.popitem(last=False)
 
 
