@@ -53,7 +53,7 @@ class BookSpec:
     spread: bool = False  # scan two facing pages per image
     pdf_jpeg: int | None = 85  # JPEG quality of book.pdf images; None: lossless PNG
     english_passages: int | None = None  # vi+en: at most this many English paragraphs
-    texts_dir: str | None = None  # default /work/shared/texts, then the built-in excerpt
+    texts_dir: str | None = None  # default ../shared/texts, then the built-in excerpt
 
     def __post_init__(self) -> None:
         if self.lang not in TITLES:

@@ -1,6 +1,6 @@
 """Source prose and the content plan of a synthetic textbook.
 
-The prose is public-domain text (see `/work/shared/texts/README.md`), read at generation time;
+The prose is public-domain text (see `shared/texts/README.md` beside the checkout), read at generation time;
 a short built-in excerpt stands in when that folder is absent so tests run anywhere. The plan is
 an endless, seed-determined stream of elements (headings, paragraphs with footnotes, figures,
 lists, tables) that the typesetter consumes until the page budget is spent.
@@ -8,6 +8,7 @@ lists, tables) that the typesetter consumes until the page budget is spent.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from collections.abc import Iterator
@@ -16,7 +17,10 @@ from pathlib import Path
 
 from digitize.model import nfc
 
-SHARED_TEXTS = Path("/work/shared/texts")
+# `../shared/texts` beside the checkout (developers and CI have it); else the built-in excerpt.
+SHARED_TEXTS = Path(
+    os.environ.get("DIGITIZE_TEXTS") or Path(__file__).resolve().parents[3] / "shared" / "texts"
+)
 SOURCES = {"vi": "vie_tran_trong_kim_nho_giao.md", "en": "eng_darwin_origin.md"}
 DATA = Path(__file__).with_name("data")
 
