@@ -122,26 +122,3 @@ def draw_figure(
                     fill=0,
                 )
             prev = (bx + bw, by + h * 0.17)
-
-
-def roman(n: int) -> str:
-    out = ""
-    for v, s in (
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ):
-        while n >= v:
-            out += s
-            n -= v
-    return out

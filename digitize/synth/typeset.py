@@ -13,7 +13,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from digitize.synth.draw import font, hyphen_points, roman, width
+from digitize.stages.layout._text import to_roman as roman
+from digitize.synth.draw import font, hyphen_points, width
 from digitize.synth.elements import ElementsMixin, TBlock, TLine, TPage, _union, wrap
 from digitize.synth.text import Element, FigureEl, HeadingEl, ListEl, ParaEl, TableEl
 
