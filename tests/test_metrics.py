@@ -104,3 +104,14 @@ def test_realscans_enumerate_or_skip(tmp_path: Path) -> None:
         pytest.skip("../shared/realscans is absent (real-scan evaluation needs it)")
     assert any(p.lang == "vie" and p.dpi == 200 for p in pages)
     assert all(p.image.is_file() and p.truth.is_file() for p in pages)
+
+
+def test_word_recall_ignores_order_and_line_end_hyphens() -> None:
+    from digitize.evaluation.metrics import word_recall
+
+    truth = "Dubrovnik has weath-\nered time.\nThe city's walls"
+    assert word_recall(truth, "The city’s walls. Dubrovnik has weathered time") == 1.0
+    assert word_recall(truth, "Dubrovnik has weath- ered time") == pytest.approx(3 / 7)
+    assert word_recall(truth, "Dubrovnik has weathered time. The city's walls") == 1.0
+    assert word_recall(truth, "") == 0.0
+    assert word_recall("Tiếng Việt", "tiếng việt") == 1.0

@@ -44,6 +44,24 @@ def wer(ref: str, hyp: str) -> float:
     return Levenshtein.distance(r, h) / len(r)
 
 
+def nfc_text(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def word_recall(ref: str, hyp: str) -> float:
+    """Bag-of-words recall: the share of truth words (case-folded, line-end hyphens joined)
+    found in the output, in any order. CER and WER punish a different but sensible reading
+    order (multi-column pages whose truth follows a zone file); this does not."""
+
+    def bag(text: str) -> Counter[str]:
+        text = re.sub(r"-\n\s*", "", nfc_text(text)).replace("’", "'")
+        return Counter(w.casefold() for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text))
+
+    r, h = bag(ref), bag(hyp)
+    total = sum(r.values())
+    return sum((r & h).values()) / total if total else 1.0
+
+
 def has_diacritic(ch: str) -> bool:
     """A letter carrying a mark (ă â ê ô ơ ư, tones) or the Vietnamese đ/Đ."""
     if ch in "đĐ":

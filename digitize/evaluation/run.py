@@ -28,6 +28,7 @@ from digitize.evaluation.metrics import (
     mean_scores,
     score_book,
     wer,
+    word_recall,
 )
 from digitize.evaluation.realscans import RealPage, realscan_pages
 from digitize.evaluation.text import normalize
@@ -106,6 +107,14 @@ class EvalResult:
                 "cer_tesseract": _mean([r["tesseract"]["cer"] for r in rows if r.get("tesseract")]),
                 "wer_ours": _mean([r["ours"]["wer"] for r in rows]),
                 "wer_tesseract": _mean([r["tesseract"]["wer"] for r in rows if r.get("tesseract")]),
+                "recall_ours": _mean([r["ours"].get("word_recall", math.nan) for r in rows]),
+                "recall_tesseract": _mean(
+                    [
+                        r["tesseract"].get("word_recall", math.nan)
+                        for r in rows
+                        if r.get("tesseract")
+                    ]
+                ),
             }
             if any("compare" in r for r in rows):
                 out[c]["cer_compare"] = _mean([r["compare"]["cer"] for r in rows if "compare" in r])
@@ -195,7 +204,7 @@ def evaluate_real(
 
     def scores(hyp: str) -> dict[str, float]:
         r, h = fold(normalize(ref)), fold(normalize(hyp))
-        out = {"cer": cer(r, h), "wer": wer(r, h)}
+        out = {"cer": cer(r, h), "wer": wer(r, h), "word_recall": word_recall(ref, hyp)}
         if page.lang == "vie":
             out["diacritic_error_rate"] = diacritic_error_rate(r, h)
         return out

@@ -65,6 +65,7 @@ def real_table(res: EvalResult, label: str | None = None) -> Table:
     both = label is not None and any("cer_compare" in r for r in rows.values())
     cols = ["collection", "pages", "CER ours"] + ([f"CER {label}"] if both else [])
     cols += ["CER tesseract", "WER ours"] + ([f"WER {label}"] if both else []) + ["WER tesseract"]
+    cols += ["word recall ours", "word recall tesseract"]
     for col in cols:
         table.add_column(col, justify="left" if col == "collection" else "right")
     for name, row in rows.items():
@@ -79,6 +80,8 @@ def real_table(res: EvalResult, label: str | None = None) -> Table:
             _fmt(row["wer_ours"], "wer"),
             *wer_c,
             _fmt(row["wer_tesseract"], "wer"),
+            _fmt(row.get("recall_ours"), "recall"),
+            _fmt(row.get("recall_tesseract"), "recall"),
         )
     return table
 
