@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from digitize.model import BookMeta
+
 MAX_CHARS = 100
 # Most file systems limit a name to 255 bytes; leave room for suffixes like ".book.json".
 MAX_BYTES = 200
@@ -41,3 +43,9 @@ def safe_stem(name: str) -> str:
     if name.split(".")[0].lower() in _RESERVED:
         name += "_"
     return name
+
+
+def book_stem(meta: BookMeta) -> str:
+    """The output-name stem of a book: from its source file name (the runner sets it), else its
+    title. Every exporter names its files with it, so one book's outputs share one stem."""
+    return safe_stem(meta.source or meta.title)

@@ -158,7 +158,7 @@ def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> B
     check_stages(pipeline, lang)
     ingest_spec.create().check()
     meta_fields = load_meta(src, opts.meta_file, opts.meta)
-    stem = safe_stem(src.name)  # == what exporters derive from book.meta.source
+    stem = safe_stem(src.name)  # == naming.book_stem(meta): the runner sets meta.source = src.name
 
     try:
         digest = file_digest(src)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from support import digitize_cmd
 
 from digitize import model
 from digitize import pipeline as pipelines
@@ -23,14 +22,6 @@ from digitize.errors import ExitCode
 from digitize.inbox import scan_inbox
 from digitize.naming import safe_stem
 from digitize.runner import RunOptions
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def digitize_cmd() -> list[str]:
-    exe = shutil.which("digitize", path=str(Path(sys.executable).parent))
-    return [exe] if exe else [sys.executable, str(ROOT / "cli.py")]
-
 
 PIPE = """
 [pipeline]

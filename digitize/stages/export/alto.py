@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from digitize.fileio import write_text
 from digitize.model import FURNITURE_KINDS, BBox, Block, Book, Page
-from digitize.naming import safe_stem
+from digitize.naming import book_stem
 from digitize.stage import Context, Exporter, opt
 from digitize.stages.export._ocr import ibox, lines_of, text_blocks
 from digitize.stages.export._render import esc
@@ -55,7 +55,7 @@ class AltoExporter(Exporter):  # type: ignore[type-arg]
         for n, page in enumerate(book.pages, 1):
             out.extend(_page(page, n, opts.margins))
         out += ["</Layout>", "</alto>", ""]
-        path = Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}{self.suffix}"
+        path = Path(out_dir) / f"{book_stem(book.meta)}{self.suffix}"
         return [write_text(path, "\n".join(out))]
 
 

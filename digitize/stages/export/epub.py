@@ -19,7 +19,7 @@ from typing import ClassVar
 from digitize.errors import BadInput
 from digitize.fileio import atomic_write
 from digitize.model import Book, Figure, book_to_json
-from digitize.naming import safe_stem
+from digitize.naming import book_stem
 from digitize.stage import Context, Exporter, opt
 from digitize.stages.export import _media
 from digitize.stages.export._render import Rendered, Renderer, clean, esc, lang_tag, nav_list
@@ -117,7 +117,7 @@ class EpubExporter(Exporter[EpubOptions]):
         epoch = _media.build_epoch(ctx.build_time)
         files["package.opf"] = self._opf(book, r, manifest, spine, lang, title, epoch).encode()
 
-        out = Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}{self.suffix}"
+        out = Path(out_dir) / f"{book_stem(book.meta)}{self.suffix}"
         self._write_zip(out, files, epoch)
         return [out]
 

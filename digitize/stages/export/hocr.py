@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from digitize.fileio import write_text
 from digitize.model import BBox, Book, Page
-from digitize.naming import safe_stem
+from digitize.naming import book_stem
 from digitize.stage import Context, Exporter, opt
 from digitize.stages.export._ocr import ibox, lines_of, page_dpi, text_blocks
 from digitize.stages.export._render import esc, lang_tag
@@ -56,7 +56,7 @@ class HocrExporter(Exporter):  # type: ignore[type-arg]
         for n, page in enumerate(book.pages, 1):
             out.extend(_page(page, n, lang, opts.image_paths))
         out += ["</body>", "</html>", ""]
-        path = Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}{self.suffix}"
+        path = Path(out_dir) / f"{book_stem(book.meta)}{self.suffix}"
         return [write_text(path, "\n".join(out))]
 
 

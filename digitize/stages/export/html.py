@@ -14,7 +14,7 @@ from typing import ClassVar
 
 from digitize.fileio import write_bytes, write_text
 from digitize.model import Book, Figure
-from digitize.naming import safe_stem
+from digitize.naming import book_stem
 from digitize.stage import Context, Exporter, opt
 from digitize.stages.export import _media
 from digitize.stages.export._render import Renderer, clean, esc, lang_tag, nav_list
@@ -83,7 +83,7 @@ class HtmlExporter(Exporter[HtmlOptions]):
     summary: ClassVar[str] = "HTML edition: a self-contained page or a small static site"
 
     def export(self, book: Book, out_dir: Path, ctx: Context) -> list[Path]:
-        stem = safe_stem(book.meta.source or book.meta.title)
+        stem = book_stem(book.meta)
         if self.options.single_file:
             return [self._single(book, Path(out_dir) / f"{stem}.html")]
         return self._site(book, Path(out_dir) / f"{stem}_html")

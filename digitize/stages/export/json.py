@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from digitize.fileio import write_text
 from digitize.model import Book, book_to_json
-from digitize.naming import safe_stem
+from digitize.naming import book_stem
 from digitize.stage import Context, Exporter
 
 
@@ -18,5 +18,5 @@ class BookJsonExporter(Exporter):  # type: ignore[type-arg]
     summary: ClassVar[str] = "the whole book as editable JSON (lossless; re-exportable)"
 
     def export(self, book: Book, out_dir: Path, ctx: Context) -> list[Path]:
-        out = Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}{self.suffix}"
+        out = Path(out_dir) / f"{book_stem(book.meta)}{self.suffix}"
         return [write_text(out, book_to_json(book) + "\n")]

@@ -22,7 +22,7 @@ from digitize.model import (
     Paragraph,
     Table,
 )
-from digitize.naming import safe_stem
+from digitize.naming import book_stem
 from digitize.stage import Context, Exporter
 from digitize.stages.export import _media
 from digitize.stages.export._render import (
@@ -66,7 +66,7 @@ class MarkdownExporter(Exporter):  # type: ignore[type-arg]
     summary: ClassVar[str] = "Markdown with headings, lists, tables, figures, footnotes"
 
     def export(self, book: Book, out_dir: Path, ctx: Context) -> list[Path]:
-        stem = safe_stem(book.meta.source or book.meta.title)
+        stem = book_stem(book.meta)
         out = Path(out_dir) / f"{stem}{self.suffix}"
         written: list[Path] = []
         blocks: list[str] = []

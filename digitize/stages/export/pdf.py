@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from digitize.fileio import write_bytes
 from digitize.model import Book, Page
-from digitize.naming import safe_stem
+from digitize.naming import book_stem
 from digitize.stage import Context, Exporter, opt
 from digitize.stages.export._media import build_epoch, resolve_in_work_dir
 from digitize.stages.export._ocr import lines_of, page_dpi
@@ -59,7 +59,7 @@ class PdfExporter(Exporter):  # type: ignore[type-arg]
         doc.set_metadata(_metadata(book, build_epoch(ctx.build_time)))
         data = doc.tobytes(garbage=3, deflate=True, no_new_id=True)
         doc.close()
-        out = Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}{self.suffix}"
+        out = Path(out_dir) / f"{book_stem(book.meta)}{self.suffix}"
         return [write_bytes(out, data)]
 
 

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 from digitize.fileio import write_text
 from digitize.model import Book, Figure, Footnote, Heading, ListBlock, Paragraph, Table
-from digitize.naming import safe_stem
+from digitize.naming import book_stem
 from digitize.stage import Context, Exporter
 from digitize.stages.export._render import PRINTED_MARKER, clean
 
@@ -43,7 +43,7 @@ class TextExporter(Exporter):  # type: ignore[type-arg]
             elif isinstance(item, Footnote):
                 blocks.append(f"[{_one_line(item.mark)}] {_one_line(item.text)}")
         text = "\n\n".join(b for b in blocks if b.strip()) + "\n"
-        out = Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}{self.suffix}"
+        out = Path(out_dir) / f"{book_stem(book.meta)}{self.suffix}"
         return [write_text(out, text)]
 
 
