@@ -33,6 +33,9 @@ from digitize.report_data import FlowIndex, page_data, page_images, visible
 __all__ = ["write_library_index", "write_report_html"]
 
 LOW_CONF = 0.75
+# Beyond this many pages only the pages to review embed their full view (~100 kB each): a
+# 500-page book would otherwise make a 50 MB report that browsers open slowly.
+FULL_VIEW_PAGES = 60
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 
 
@@ -291,9 +294,12 @@ def render_report_html(book: Book, report: dict[str, Any], images: bool = True) 
     by_index = {p.get("index"): p for p in report.get("pages", [])}
     pages: list[dict[str, Any]] = []
     thumbs: list[str | None] = []
+    every_view = len(book.pages) <= FULL_VIEW_PAGES
     for i, page in enumerate(book.pages):
         data = page_data(book, i, flow, by_index.get(page.index, {}))
         view, thumb = page_images(book, page) if images else (None, None)
+        if view and not (every_view or data["flags"]):
+            view, data["img_left_out"] = None, True
         data["img"] = view
         pages.append(data)
         thumbs.append(thumb)
@@ -303,11 +309,18 @@ def render_report_html(book: Book, report: dict[str, Any], images: bool = True) 
     )
     start = flagged[0]["i"] if flagged else 0
     title = report.get("title") or book.meta.title
-    missing = sum(1 for p in pages if p["img"] is None)
+    left_out = sum(1 for p in pages if p.get("img_left_out"))
+    missing = sum(1 for p in pages if p["img"] is None) - left_out
     note = (
         f'<p class="muted" id="no-images">{missing} of {len(pages)} page images were not available'
         " when this report was built: their word boxes are shown on blank pages.</p>"
         if missing
+        else ""
+    ) + (
+        f'<p class="muted" id="images-left-out">A book over {FULL_VIEW_PAGES} pages: only the '
+        f"pages to review carry their full image ({left_out} others show word boxes on a blank "
+        "page and their thumbnail), which keeps this file small enough to open.</p>"
+        if left_out
         else ""
     )
     body = (

@@ -108,6 +108,23 @@ def test_images_are_embedded_or_replaced_by_blank_pages(
     assert 'id="no-images">6 of 6 page images were not available' in blank
 
 
+def test_a_long_book_embeds_full_views_only_for_pages_to_review(
+    built: tuple[Book, dict[str, Any], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book, report, path = built
+    full = path.read_text(encoding="utf-8")
+    monkeypatch.setattr("digitize.report_html.FULL_VIEW_PAGES", 2)
+    short = write_report_html(book, report, tmp_path / "long.html").read_text(encoding="utf-8")
+    found = re.search(r'id="report-data">(.*?)</script>', short, re.S)
+    assert found
+    data = json.loads(found[1])["pages"]
+    kept = [p for p in data if p["img"]]
+    assert kept and all(p["flags"] for p in kept)
+    assert all(p.get("img_left_out") for p in data if not p["flags"])
+    assert 'id="images-left-out"' in short and len(short) < len(full)
+    assert short.count('<img src="data:image/jpeg;base64,') == 5  # thumbnails stay
+
+
 def test_library_index_lists_books_with_relative_escaped_links(tmp_path: Path) -> None:
     books = [
         {

@@ -77,7 +77,9 @@
       img.alt = "page " + (P.i + 1);
       s.append(img);
     } else {
-      s.append(el("p", "blank-note", "Page image not available (the run's work directory is gone): " +
+      s.append(el("p", "blank-note", (P.img_left_out ?
+        "Page image left out of this report (only pages to review carry theirs in a long book): " :
+        "Page image not available (the run's work directory is gone): ") +
         "word boxes are drawn on a blank page of the right size."));
     }
     var svg = document.createElementNS(NS, "svg");
