@@ -43,7 +43,7 @@ def stages_cmd() -> None:
 
 @pipelines_app.command("list")
 def pipelines_list() -> None:
-    """List the pipelines found (./pipelines, $DIGITIZE_PIPELINES, the checkout's pipelines/)."""
+    """List the pipelines found (./pipelines, $DIGITIZE_PIPELINES, the ones shipped with digitize)."""
     with errors_to_exit_codes():
         table = Table("pipeline", "description", "file")
         for name, path in pipelines.available().items():

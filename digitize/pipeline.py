@@ -117,15 +117,17 @@ def _toml_value(v: Any) -> str:
 
 
 def search_dirs() -> list[Path]:
-    """Where `-p NAME` looks: $DIGITIZE_PIPELINES, ./pipelines, then the checkout's pipelines/."""
+    """Where `-p NAME` looks: $DIGITIZE_PIPELINES, ./pipelines, then the ones shipped with
+    digitize (`digitize/pipelines` links to the checkout's pipelines/, so a wheel carries them)."""
     dirs = []
     env = os.environ.get("DIGITIZE_PIPELINES")
     if env:
         dirs += [Path(p) for p in env.split(os.pathsep) if p]
     dirs.append(Path.cwd() / "pipelines")
-    dirs.append(Path(digitize.__file__).resolve().parent.parent / "pipelines")
+    dirs.append(Path(digitize.__file__).parent / "pipelines")
     seen: list[Path] = []
     for d in dirs:
+        d = d.resolve()
         if d not in seen:
             seen.append(d)
     return seen

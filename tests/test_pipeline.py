@@ -134,3 +134,22 @@ def test_loader_never_crashes_on_random_input(plugin: Path, head: dict, stages: 
     """Random pipeline data either loads or raises PipelineError — nothing else."""
     with contextlib.suppress(PipelineError):
         pipelines.from_dict({"pipeline": head, "stage": stages})
+
+
+def test_shipped_pipelines_are_package_data_found_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wheel carries pipelines/ as digitize/pipelines (a link in the checkout): `-p textbook`
+    must work wherever the user runs it, not only inside a checkout."""
+    import tomllib
+
+    import digitize
+
+    shipped = Path(digitize.__file__).parent / "pipelines"
+    assert (shipped / "textbook.toml").is_file()
+    root = Path(digitize.__file__).parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    assert "pipelines/*.toml" in config["tool"]["setuptools"]["package-data"]["digitize"]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DIGITIZE_PIPELINES", raising=False)
+    assert pipelines.available()["textbook"].resolve() == (shipped / "textbook.toml").resolve()
