@@ -8,7 +8,7 @@ import itertools
 from dataclasses import dataclass
 
 from digitize.model import BBox, Block, Line, Word
-from digitize.stages.layout._order import find_gutters
+from digitize.stages.layout._order import crosses_gutter, find_gutters
 
 
 @dataclass(slots=True)
@@ -78,6 +78,10 @@ def join_row_pieces(items: list[Item], body_h: float, original: dict[int, Line])
             same_row = hi - lo > 0.6 * min(cur.bbox.height, b.bbox.height)
             gap = b.bbox.x0 - cur.bbox.x1
             across = any(cur.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters)
+            # A caption or pull quote set between the columns is not part of a column line.
+            across = across or crosses_gutter(cur.bbox, gutters, body_h) != crosses_gutter(
+                b.bbox, gutters, body_h
+            )
             if not same_row or not (-0.2 * body_h < gap < 3 * body_h) or across:
                 continue
             words = cur.line.words + b.line.words

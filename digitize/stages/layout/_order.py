@@ -73,8 +73,19 @@ def find_gutters(boxes: list[BBox], line_h: float, min_side: int = 3) -> list[tu
     return out
 
 
+def crosses_gutter(b: BBox, gutters: list[tuple[float, float]], lh: float) -> bool:
+    """True when `b` reaches clearly into the strips on both sides of some gutter."""
+    return any(b.x0 < g0 - lh * 0.25 and b.x1 > g1 + lh * 0.25 for g0, g1 in gutters)
+
+
 def reading_order(boxes: list[BBox], line_h: float | None = None) -> list[Placed]:
-    """Order `boxes` for reading; returns one Placed per box, in reading order."""
+    """Order `boxes` for reading; returns one Placed per box, in reading order.
+
+    An item crossing a gutter with nothing beside it (a full-width heading or figure) cuts the
+    page into sections. One with column text beside it on the same rows (a photo set into the
+    middle of two columns, its caption, a pull quote) floats: it is read after the columns of
+    its section, so it neither cuts the columns nor lands inside one of them.
+    """
     if not boxes:
         return []
     lh = line_h or median(b.height for b in boxes) or 1.0
@@ -83,29 +94,40 @@ def reading_order(boxes: list[BBox], line_h: float | None = None) -> list[Placed
         order = sorted(range(len(boxes)), key=lambda i: _row_key(boxes[i], lh))
         return [Placed(i, 0, 0) for i in order]
     edges = [(g0 + g1) / 2 for g0, g1 in gutters]
-
-    def crosses(b: BBox) -> bool:
-        return any(b.x0 < g0 - lh * 0.25 and b.x1 > g1 + lh * 0.25 for g0, g1 in gutters)
+    float_col = len(edges) + 2
 
     def column(b: BBox) -> int:
         return 1 + sum(1 for e in edges if b.cx >= e)
 
-    spanning = sorted((i for i, b in enumerate(boxes) if crosses(b)), key=lambda i: boxes[i].y0)
-    rest = [i for i, b in enumerate(boxes) if not crosses(b)]
+    crossing = [i for i, b in enumerate(boxes) if crosses_gutter(b, gutters, lh)]
+    rest = [i for i, b in enumerate(boxes) if not crosses_gutter(b, gutters, lh)]
+    floats = {i for i in crossing if _beside(boxes[i], [boxes[j] for j in rest], lh)}
+    spanning = sorted((i for i in crossing if i not in floats), key=lambda i: boxes[i].y0)
+    rest += sorted(floats)
     out: list[Placed] = []
     section = 0
     prev_y = float("-inf")
     for s in [*spanning, None]:
         limit = boxes[s].cy if s is not None else float("inf")
         inside = [i for i in rest if prev_y <= boxes[i].cy < limit]
-        inside.sort(key=lambda i: (column(boxes[i]), _row_key(boxes[i], lh)))
-        out.extend(Placed(i, section, column(boxes[i])) for i in inside)
+        cols = {i: float_col if i in floats else column(boxes[i]) for i in inside}
+        inside.sort(key=lambda i: (cols[i], _row_key(boxes[i], lh)))
+        out.extend(Placed(i, section, cols[i]) for i in inside)
         if s is not None:
             section += 1
             out.append(Placed(s, section, 0))
             section += 1
             prev_y = limit
     return out
+
+
+def _beside(b: BBox, others: list[BBox], lh: float) -> bool:
+    """Some column item shares rows with `b` and lies wholly left or right of it."""
+    for o in others:
+        rows = min(b.y1, o.y1) - max(b.y0, o.y0)
+        if rows > 0.3 * min(b.height, o.height, lh) and (o.x1 <= b.x0 or o.x0 >= b.x1):
+            return True
+    return False
 
 
 def _row_key(b: BBox, lh: float) -> tuple[float, float]:
