@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages.layout._order import crosses_gutter, find_gutters
+from digitize.stages.layout._stacks import MIN_GAP, stacks
 
 
 @dataclass(slots=True)
@@ -45,13 +46,51 @@ def split_at_gutters(items: list[Item], body_h: float, original: dict[int, Line]
         if len(parts) == 1:
             out.append(it)
             continue
-        src = original.get(id(ln), ln)
-        for ws in parts:
-            piece = Line(tuple(ws), BBox.enclosing([w.bbox for w in ws]))
-            keep = {id(w) for w in ws}
-            owords = tuple(w for w, s in zip(src.words, ln.words, strict=True) if id(s) in keep)
-            original[id(piece)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
-            out.append(Item(piece.bbox, piece, None, it.kind))
+        out.extend(_pieces(it, parts, original))
+    return out
+
+
+def _pieces(it: Item, parts: list[list[Word]], original: dict[int, Line]) -> list[Item]:
+    """One item per run of words, each remembering its words as the OCR gave them."""
+    ln = it.line
+    assert ln is not None
+    src = original.get(id(ln), ln)
+    out = []
+    for ws in parts:
+        piece = Line(tuple(ws), BBox.enclosing([w.bbox for w in ws]))
+        keep = {id(w) for w in ws}
+        owords = tuple(w for w, s in zip(src.words, ln.words, strict=True) if id(s) in keep)
+        original[id(piece)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
+        out.append(Item(piece.bbox, piece, None, it.kind))
+    return out
+
+
+def split_stacks(items: list[Item], body_h: float, original: dict[int, Line]) -> list[Item]:
+    """A row of side-by-side stacks the OCR read as one line (`ỦY BAN NHÂN DÂN    CỘNG HÒA…`)
+    is cut at its wide gap when the cut pieces line up as two centred stacks (`_stacks`)."""
+    cuts: dict[int, int] = {}  # item index -> index of the first word after the widest gap
+    boxes: list[BBox] = []
+    owner: list[int] = []
+    for k, it in enumerate(items):
+        ws = it.line.words if it.line is not None else ()
+        gaps = [(b.bbox.x0 - a.bbox.x1, i + 1) for i, (a, b) in enumerate(itertools.pairwise(ws))]
+        gap, at = max(gaps, default=(0.0, 0))
+        if it.kind == "paragraph" and gap >= MIN_GAP * body_h:
+            cuts[k] = at
+            boxes += [BBox.enclosing([w.bbox for w in ws[:at]])]
+            boxes += [BBox.enclosing([w.bbox for w in ws[at:]])]
+            owner += [k, k]
+        else:
+            boxes.append(it.bbox)
+            owner.append(k)
+    paired = {owner[i] for left, right in stacks(boxes, body_h) for i in left + right}
+    out: list[Item] = []
+    for k, it in enumerate(items):
+        if k in cuts and k in paired and it.line is not None:
+            ws = list(it.line.words)
+            out.extend(_pieces(it, [ws[: cuts[k]], ws[cuts[k] :]], original))
+        else:
+            out.append(it)
     return out
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from digitize.model import BBox
+from digitize.stages.layout._stacks import stacks
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ def reading_order(boxes: list[BBox], line_h: float | None = None) -> list[Placed
     gutters = find_gutters(boxes, lh)
     if not gutters:
         order = sorted(range(len(boxes)), key=lambda i: _row_key(boxes[i], lh))
-        return [Placed(i, 0, 0) for i in order]
+        return [Placed(i, 0, 0) for i in _stacks_first(order, boxes, lh)]
     edges = [(g0 + g1) / 2 for g0, g1 in gutters]
     float_col = len(edges) + 2
 
@@ -119,6 +120,16 @@ def reading_order(boxes: list[BBox], line_h: float | None = None) -> list[Placed
             section += 1
             prev_y = limit
     return out
+
+
+def _stacks_first(order: list[int], boxes: list[BBox], lh: float) -> list[int]:
+    """Side-by-side stacks (`_stacks`) read left stack, then right stack, not row by row."""
+    for left, right in stacks(boxes, lh):
+        members = set(left) | set(right)
+        at = min(order.index(i) for i in members)
+        rest = [i for i in order if i not in members]
+        order = rest[:at] + left + right + rest[at:]
+    return order
 
 
 def _beside(b: BBox, others: list[BBox], lh: float) -> bool:

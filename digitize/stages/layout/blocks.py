@@ -19,7 +19,7 @@ from statistics import median
 from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
-from digitize.stages.layout._items import Item, join_row_pieces, split_at_gutters
+from digitize.stages.layout._items import Item, join_row_pieces, split_at_gutters, split_stacks
 from digitize.stages.layout._lists import hang, lost_marks
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
@@ -68,10 +68,13 @@ def _clean_block(block: Block) -> Block | None:
     """NFC every word and drop empty words/lines; a text block left empty is dropped."""
     lines = []
     for line in block.lines:
+        n = len(line.words)
         words = tuple(
-            Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf) for w in line.words if not _noise(w)
+            Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf)
+            for i, w in enumerate(line.words)
+            if _dash(w, 0 < i < n - 1) or not _noise(w)
         )
-        if len(words) >= 2 and _lead_speck(words[0], words[1:]):
+        if len(words) >= 2 and _lead_speck(words[0], words[1:]) and not _dash(words[0], False):
             words = words[1:]
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
@@ -90,6 +93,19 @@ def _noise(w: Word) -> bool:
     if not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.75):
         return True
     return len(t) <= 2 and w.conf < 0.25
+
+
+_DASHES = "-–—‒―"
+
+
+def _dash(w: Word, inside: bool) -> bool:
+    """A dash the engine doubted (`Độc lập - Tự do`, a transcript's `area -- so`) is still
+    punctuation: a thin stroke, between two words, or a run of dashes (`--` opening or closing a
+    line); specks are blots or single marks at the line's edge."""
+    t = w.text.strip()
+    if not t or any(ch not in _DASHES for ch in t) or w.bbox.width < 4 * w.bbox.height:
+        return False
+    return inside or len(t) >= 2
 
 
 def _lead_speck(first: Word, rest: tuple[Word, ...]) -> bool:
@@ -148,6 +164,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
     items = split_at_gutters(items, body_h, original)
     items = join_row_pieces(items, body_h, original)
+    items = split_stacks(items, body_h, original)
     placed = reading_order([it.bbox for it in items], body_h)
     ordered = []
     for p in placed:
