@@ -13,7 +13,7 @@ from pathlib import Path
 from digitize.model import BBox, Block, Line, Page, Word
 from digitize.stage import Context
 from digitize.stages.layout._order import reading_order
-from digitize.stages.layout._stacks import stacks
+from digitize.stages.layout._stacks import side_by_side
 from digitize.stages.layout.blocks import BlockLayout
 
 PAGES = Path(__file__).parent / "realpages"
@@ -120,29 +120,55 @@ def test_table_rows_without_stacks_keep_row_order() -> None:
     assert got == sorted(got)
 
 
-def test_stacks_need_centred_sides_and_few_rows() -> None:
+def test_recipients_list_beside_the_signature_block_reads_list_then_signature() -> None:
+    """A decision's foot: the left-aligned list of recipients beside the centred signature
+    block (title lines, then the signer's name far below), the OCR reading each row across
+    both. The list is read whole, then the signature."""
+    page = recorded("nomvn_decision")
+    foot = [w for b in page.blocks for ln in b.lines if ln.bbox.y0 > 1580 for w in ln.words]
+    ids = [w for w in foot if w.text.startswith("w")]
+    left = {_num(w) for w in ids if w.bbox.x1 < 950}
+    right = {_num(w) for w in ids if w.bbox.x0 > 1000 and w.bbox.width >= 40}
+    assert len(left) > 60 and len(right) >= 12
+    got = [_num(w) for w in laid_out_words(page) if w.text.startswith("w")]
+    pos = {n: k for k, n in enumerate(got)}
+    assert max(pos[n] for n in left) < min(pos[n] for n in right)
+    assert [n for n in got if n in right] == sorted(right)
+
+
+def _row(y: float, lw: float, rw: float, h: float = 36.0) -> list[BBox]:
+    """Two centred pieces on one row: centres x=300 and x=1100."""
+    return [
+        BBox(300 - lw / 2, y, 300 + lw / 2, y + h),
+        BBox(1100 - rw / 2, y, 1100 + rw / 2, y + h),
+    ]
+
+
+def test_side_by_side_needs_centred_stacks_or_unaligned_rows() -> None:
     lh = 40.0
-
-    def row(y: float, lw: float, rw: float, left_x: float = 300.0) -> list[BBox]:
-        return [
-            BBox(left_x - lw / 2, y, left_x + lw / 2, y + 36),
-            BBox(1100 - rw / 2, y, 1100 + rw / 2, y + 36),
-        ]
-
-    head = row(100, 300, 700) + row(140, 340, 520)
-    assert stacks(head, lh) == [([0, 2], [1, 3])]
-    order = [p.index for p in reading_order(head, lh)]
-    assert order == [0, 2, 1, 3]
-    # Left-aligned cells (a table column) are no stack.
-    table = [BBox(200, y, 200 + w, y + 36) for y, w in ((100, 120), (140, 260))]
+    head = _row(100, 300, 700) + _row(140, 380, 520)
+    assert side_by_side(head, lh) == [([0, 2], [1, 3])]
+    assert [p.index for p in reading_order(head, lh)] == [0, 2, 1, 3]
+    # Left-aligned cells (a table's columns) are read row by row.
+    table = [BBox(200, y, 200 + w, y + 36) for y, w in ((100, 160), (140, 260))]
     table += [BBox(700, y, 700 + w, y + 36) for y, w in ((100, 500), (140, 300))]
-    assert stacks(table, lh) == []
-    # Five centred rows in a run are a table of centred cells, read row by row.
-    many = [b for k in range(5) for b in row(100 + 40 * k, 200 + 60 * (k % 2), 500 - 80 * (k % 2))]
-    assert stacks(many, lh) == []
+    assert side_by_side(table, lh) == []
+    # Five fully paired rows are a table of centred cells.
+    many = [b for k in range(5) for b in _row(100 + 40 * k, 200 + 80 * (k % 2), 500 - 80 * (k % 2))]
+    assert side_by_side(many, lh) == []
     # Rows far apart belong to different blocks.
-    apart = row(100, 300, 700) + row(200, 340, 520)
-    assert stacks(apart, lh) == []
+    assert side_by_side(_row(100, 300, 700) + _row(200, 380, 520), lh) == []
+    # Specks at the page edge are no second block.
+    column = [BBox(100, 100 + 40 * k, 900, 136 + 40 * k) for k in range(6)]
+    specks = [BBox(1000, 110 + 80 * k, 1020, 125 + 80 * k) for k in range(3)]
+    assert side_by_side(column + specks, lh) == []
+    # A list (6 rows, tight) beside a signature block at its own pitch: not a table.
+    items = [BBox(100, 100 + 36 * k, 500 + 20 * k, 130 + 36 * k) for k in range(6)]
+    sign = [BBox(900, 100, 1300, 136), BBox(950, 150, 1250, 186), BBox(920, 270, 1280, 306)]
+    found = side_by_side(items + sign, lh)
+    assert found == [([0, 1, 2, 3, 4, 5], [6, 7, 8])]
+    order = [p.index for p in reading_order(items + sign, lh)]
+    assert order == [0, 1, 2, 3, 4, 5, 6, 7, 8]
 
 
 def test_an_item_with_column_text_beside_it_floats_after_its_section() -> None:

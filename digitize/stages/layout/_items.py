@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages.layout._order import crosses_gutter, find_gutters
-from digitize.stages.layout._stacks import MIN_GAP, stacks
+from digitize.stages.layout._stacks import MIN_GAP, side_by_side
 
 
 @dataclass(slots=True)
@@ -66,8 +66,8 @@ def _pieces(it: Item, parts: list[list[Word]], original: dict[int, Line]) -> lis
 
 
 def split_stacks(items: list[Item], body_h: float, original: dict[int, Line]) -> list[Item]:
-    """A row of side-by-side stacks the OCR read as one line (`ỦY BAN NHÂN DÂN    CỘNG HÒA…`)
-    is cut at its wide gap when the cut pieces line up as two centred stacks (`_stacks`)."""
+    """A row of side-by-side blocks the OCR read as one line (`ỦY BAN NHÂN DÂN    CỘNG HÒA…`)
+    is cut at its widest gap when the pieces take part in side-by-side blocks (`_stacks`)."""
     cuts: dict[int, int] = {}  # item index -> index of the first word after the widest gap
     boxes: list[BBox] = []
     owner: list[int] = []
@@ -83,7 +83,7 @@ def split_stacks(items: list[Item], body_h: float, original: dict[int, Line]) ->
         else:
             boxes.append(it.bbox)
             owner.append(k)
-    paired = {owner[i] for left, right in stacks(boxes, body_h) for i in left + right}
+    paired = {owner[i] for left, right in side_by_side(boxes, body_h) for i in left + right}
     out: list[Item] = []
     for k, it in enumerate(items):
         if k in cuts and k in paired and it.line is not None:

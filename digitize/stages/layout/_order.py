@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from digitize.model import BBox
-from digitize.stages.layout._stacks import stacks
+from digitize.stages.layout._stacks import side_by_side
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +123,8 @@ def reading_order(boxes: list[BBox], line_h: float | None = None) -> list[Placed
 
 
 def _stacks_first(order: list[int], boxes: list[BBox], lh: float) -> list[int]:
-    """Side-by-side stacks (`_stacks`) read left stack, then right stack, not row by row."""
-    for left, right in stacks(boxes, lh):
+    """Side-by-side blocks (`_stacks`) read left block, then right block, not row by row."""
+    for left, right in side_by_side(boxes, lh):
         members = set(left) | set(right)
         at = min(order.index(i) for i in members)
         rest = [i for i in order if i not in members]
