@@ -42,6 +42,33 @@ def _num(w: Word) -> int:
     return int(w.text[1:])
 
 
+def test_columns_between_full_width_sections_read_column_by_column() -> None:
+    """A brochure: full-width intro and bullets, two columns, full-width bullets again under a
+    heading. The full-width lines (more than a quarter of the page's lines) do not hide the
+    gutter, and the heading under the left column opens the closing section."""
+    page = recorded("brochure_columns")
+    words = laid_out_words(page)
+    pos = {_num(w): k for k, w in enumerate(words) if w.text.startswith("w")}
+
+    def ids(x0: float, y0: float, x1: float, y1: float) -> list[int]:
+        return [
+            _num(w)
+            for b in page.blocks
+            for ln in b.lines
+            for w in ln.words
+            if w.text.startswith("w") and x0 <= w.bbox.cx <= x1 and y0 <= w.bbox.cy <= y1
+        ]
+
+    left, right = ids(0, 1280, 1260, 2260), ids(1280, 1280, 3000, 2260)
+    intro, outro = ids(0, 0, 3000, 1270), ids(0, 2330, 3000, 9999)
+    heading = ids(0, 2280, 1000, 2330)
+    assert len(left) > 100 and len(right) > 100 and heading
+    assert max(pos[n] for n in intro) < min(pos[n] for n in left)
+    assert max(pos[n] for n in left) < min(pos[n] for n in right)
+    assert max(pos[n] for n in right) < min(pos[n] for n in heading)
+    assert max(pos[n] for n in heading) < min(pos[n] for n in outro)
+
+
 # The page's published zone file (ISRI .uzn: left, top, width, height), in reading order:
 # a title, the left column (4 zones), the right column (4 zones), the photo caption, the foot.
 UNLV_ZONES = [

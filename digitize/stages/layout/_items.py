@@ -87,8 +87,8 @@ def split_stacks(items: list[Item], body_h: float, original: dict[int, Line]) ->
     out: list[Item] = []
     for k, it in enumerate(items):
         if k in cuts and k in paired and it.line is not None:
-            ws = list(it.line.words)
-            out.extend(_pieces(it, [ws[: cuts[k]], ws[cuts[k] :]], original))
+            cut = list(it.line.words)
+            out.extend(_pieces(it, [cut[: cuts[k]], cut[cuts[k] :]], original))
         else:
             out.append(it)
     return out

@@ -7,6 +7,7 @@ inside a section we read column after column, top to bottom. Single-column pages
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import median
 
@@ -63,12 +64,16 @@ def find_gutters(boxes: list[BBox], line_h: float, min_side: int = 3) -> list[tu
         mid = (g0 + g1) / 2
         lside = [b for b in narrow if b.cx < mid]
         rside = [b for b in narrow if b.cx >= mid]
-        crossing = [b for b in boxes if b.x0 < g0 and b.x1 > g1]
-        if (
-            len(lside) >= min_side
-            and len(rside) >= min_side
-            and min(len(lside), len(rside)) >= 0.15 * len(boxes)
-            and len(crossing) <= 0.25 * len(boxes)
+        if len(lside) < min_side or len(rside) < min_side:
+            continue
+        # Full-width text above or below the columns (an intro, a closing list) is a section
+        # of its own: only lines crossing where both columns run speak against the gutter.
+        y0 = max(min(b.y0 for b in lside), min(b.y0 for b in rside))
+        y1 = min(max(b.y1 for b in lside), max(b.y1 for b in rside))
+        beside = [b for b in boxes if y0 <= b.cy <= y1]
+        crossing = [b for b in beside if b.x0 < g0 and b.x1 > g1]
+        if min(len(lside), len(rside)) >= 0.15 * len(boxes) and len(crossing) <= 0.25 * max(
+            len(beside), 1
         ):
             out.append((g0, g1))
     return out
@@ -104,7 +109,9 @@ def reading_order(boxes: list[BBox], line_h: float | None = None) -> list[Placed
     rest = [i for i, b in enumerate(boxes) if not crosses_gutter(b, gutters, lh)]
     floats = {i for i in crossing if _beside(boxes[i], [boxes[j] for j in rest], lh)}
     spanning = sorted((i for i in crossing if i not in floats), key=lambda i: boxes[i].y0)
-    rest += sorted(floats)
+    lead = _lead_ins(rest, spanning, boxes, column, lh)
+    spanning = sorted([*spanning, *lead], key=lambda i: boxes[i].y0)
+    rest = [i for i in rest if i not in lead] + sorted(floats)
     out: list[Placed] = []
     section = 0
     prev_y = float("-inf")
@@ -119,6 +126,40 @@ def reading_order(boxes: list[BBox], line_h: float | None = None) -> list[Placed
             out.append(Placed(s, section, 0))
             section += 1
             prev_y = limit
+    return out
+
+
+def _lead_ins(
+    rest: list[int],
+    spanning: list[int],
+    boxes: list[BBox],
+    column: Callable[[BBox], int],
+    lh: float,
+) -> set[int]:
+    """Lines at the foot of one column, below the end of every other column and set off from
+    their column by white, that lead into the full-width item under them (`Additional
+    Features` over a full-width list): they open the next section, not end their column."""
+    out: set[int] = set()
+    prev = float("-inf")
+    for s in spanning:
+        limit = boxes[s].cy
+        by_col: dict[int, list[int]] = {}
+        for i in rest:
+            if prev <= boxes[i].cy < limit:
+                by_col.setdefault(column(boxes[i]), []).append(i)
+        prev = limit
+        if len(by_col) < 2:
+            continue
+        for c, members in by_col.items():
+            others = max(boxes[j].y1 for d, ms in by_col.items() if d != c for j in ms)
+            tail = [i for i in members if boxes[i].y0 > others]
+            body = [i for i in members if boxes[i].y0 <= others]
+            if not tail or not body:
+                continue
+            white = min(boxes[i].y0 for i in tail) - max(boxes[i].y1 for i in body)
+            close = boxes[s].y0 - max(boxes[i].y1 for i in tail) < 2.5 * lh
+            if white >= lh and close:
+                out.update(tail)
     return out
 
 
