@@ -19,6 +19,37 @@ class Item:
     block: Block | None = None
     kind: str = "paragraph"  # a kind fixed upstream (figure, table, furniture)
     column: tuple[int, int] = (0, 0)
+    edges: tuple[float, float] | None = None  # text edges where a picture narrows the column
+
+
+# White kept between a picture (or a caption set into the columns) and the text wrapped around
+# it, in line heights: indents and short lines are measured from there.
+STANDOFF = 2.0
+
+
+def wrap_edges(
+    items: list[Item],
+    cols: dict[tuple[int, int], tuple[float, float]],
+    obstacles: list[BBox],
+    body_h: float,
+) -> None:
+    """Set `edges` on lines wrapped around an obstacle: the column's left or right text edge
+    moved to the obstacle, so a line beside a photo is not taken for a short or indented one."""
+    for it in items:
+        if it.line is None or it.column not in cols:
+            continue
+        left, right = cols[it.column]
+        lo, hi = left, right
+        b = it.bbox
+        for ob in obstacles:
+            if min(b.y1, ob.y1) - max(b.y0, ob.y0) <= 0.3 * min(b.height, ob.height):
+                continue
+            if left < ob.x1 <= b.x0 + 0.5 * body_h:
+                lo = max(lo, ob.x1 + STANDOFF * body_h)
+            if b.x1 - 0.5 * body_h <= ob.x0 < right:
+                hi = min(hi, ob.x0 - STANDOFF * body_h)
+        if (lo, hi) != (left, right):
+            it.edges = (lo, hi)
 
 
 def split_at_gutters(items: list[Item], body_h: float, original: dict[int, Line]) -> list[Item]:

@@ -17,11 +17,13 @@ from digitize.stages.layout._stacks import side_by_side
 
 @dataclass(frozen=True, slots=True)
 class Placed:
-    """Where an item landed: `section` (top→bottom), `column` (0 = spanning or single column)."""
+    """Where an item landed: `section` (top→bottom), `column` (0 = spanning or single column);
+    `floating`: set into the columns (a photo, its caption), read after them."""
 
     index: int
     section: int
     column: int
+    floating: bool = False
 
 
 def find_gutters(boxes: list[BBox], line_h: float, min_side: int = 3) -> list[tuple[float, float]]:
@@ -120,7 +122,7 @@ def reading_order(boxes: list[BBox], line_h: float | None = None) -> list[Placed
         inside = [i for i in rest if prev_y <= boxes[i].cy < limit]
         cols = {i: float_col if i in floats else column(boxes[i]) for i in inside}
         inside.sort(key=lambda i: (cols[i], _row_key(boxes[i], lh)))
-        out.extend(Placed(i, section, cols[i]) for i in inside)
+        out.extend(Placed(i, section, cols[i], i in floats) for i in inside)
         if s is not None:
             section += 1
             out.append(Placed(s, section, 0))

@@ -20,7 +20,13 @@ from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._clean import clean_block
-from digitize.stages.layout._items import Item, join_row_pieces, split_at_gutters, split_stacks
+from digitize.stages.layout._items import (
+    Item,
+    join_row_pieces,
+    split_at_gutters,
+    split_stacks,
+    wrap_edges,
+)
 from digitize.stages.layout._lists import hang, lost_marks
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
@@ -117,6 +123,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
         it.column = (p.section, p.column)
         ordered.append(it)
     cols = _column_extents(ordered)
+    floating = {p.index for p in placed if p.floating}
+    obstacles = [it.bbox for k, it in enumerate(items) if it.line is None or k in floating]
+    wrap_edges(ordered, cols, obstacles, body_h)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
@@ -201,11 +210,12 @@ def _continues(
             it.line.text
         )
     left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
+    pleft, pright = prev.edges or (left, right)
     if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
         # Specks inflate the boxes of whole lines on a noisy scan. A real change of type size
         # comes with space around it; a full line followed at the usual leading is still body.
         running = it.bbox.y0 - prev.bbox.y1 <= gap + 0.3 * body_h
-        running = running and prev.bbox.x1 >= right - body_h and len(group) >= 2
+        running = running and prev.bbox.x1 >= pright - body_h and len(group) >= 2
         if not running or _text.heading_rank(it.line.text) is not None:
             return False
     width = max(right - left, body_h)
@@ -230,13 +240,13 @@ def _continues(
     closes = closes or (len(group) == 1 and numbered)
     if closes and not _text.is_upper_title(text):
         return False
-    indent = it.bbox.x0 - left
-    pindent = prev.bbox.x0 - left
+    indent = it.bbox.x0 - (it.edges or (left, right))[0]
+    pindent = prev.bbox.x0 - pleft
     if not in_list and indent > o.indent * body_h and pindent < 0.5 * o.indent * body_h:
         return False
     # The previous line stopped early although the next word would have fitted there:
     # the typesetter ended the paragraph (works for ragged-right text too).
-    room = right - prev.bbox.x1
+    room = pright - prev.bbox.x1
     real = [w for w in it.line.words if any(ch.isalnum() for ch in w.text)] or it.line.words
     next_word = real[0].bbox.width
     hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
