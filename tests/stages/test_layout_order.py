@@ -42,7 +42,7 @@ def test_lines_wrapped_around_the_photo_stay_in_their_paragraphs() -> None:
     """Lines beside the photo end far from the column's right edge (or start far from its left
     edge): measured from the photo, they are full lines, not a paragraph each."""
     out = BlockLayout().process_page(recorded("unlv_magazine"), Context())
-    beside = [b for b in out.blocks if b.lines and 1030 < b.bbox.y0 and b.bbox.y1 < 2330]
+    beside = [b for b in out.blocks if b.lines and b.bbox.y0 > 1030 and b.bbox.y1 < 2330]
     lines = sum(len(b.lines) for b in beside)
     assert lines > 40
     assert len(beside) <= 10  # one block per line before
