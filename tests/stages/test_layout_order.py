@@ -219,3 +219,19 @@ def test_an_item_with_column_text_beside_it_floats_after_its_section() -> None:
     boxes = [title, *left, *right, caption]
     order = [p.index for p in reading_order(boxes, lh)]
     assert order == [0, *range(1, 9), *range(9, 17), 17]
+
+
+def test_a_table_read_cell_by_cell_between_paragraphs_keeps_its_rows() -> None:
+    """Paragraphs above and below a two-column table whose cells the OCR returned as separate
+    lines: the white between the cell columns is no gutter, the rows read across."""
+    lh = 40.0
+    body = [BBox(100, 50 * k, 1500, 50 * k + 36) for k in range(10)]
+    rows = [
+        [BBox(100, y, 100 + 120 + 20 * (k % 4), y + 36), BBox(500, y, 900 + 50 * (k % 3), y + 36)]
+        for k, y in enumerate(range(520, 920, 50))
+    ]
+    cells = [b for r in rows for b in r]
+    tail = [BBox(100, 950 + 50 * k, 1500, 986 + 50 * k) for k in range(10)]
+    boxes = body + cells + tail
+    order = [p.index for p in reading_order(boxes, lh)]
+    assert order == list(range(len(boxes)))

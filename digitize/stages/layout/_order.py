@@ -68,17 +68,33 @@ def find_gutters(boxes: list[BBox], line_h: float, min_side: int = 3) -> list[tu
         rside = [b for b in narrow if b.cx >= mid]
         if len(lside) < min_side or len(rside) < min_side:
             continue
-        # Full-width text above or below the columns (an intro, a closing list) is a section
-        # of its own: only lines crossing where both columns run speak against the gutter.
-        y0 = max(min(b.y0 for b in lside), min(b.y0 for b in rside))
-        y1 = min(max(b.y1 for b in lside), max(b.y1 for b in rside))
-        beside = [b for b in boxes if y0 <= b.cy <= y1]
-        crossing = [b for b in beside if b.x0 < g0 and b.x1 > g1]
-        if min(len(lside), len(rside)) >= 0.15 * len(boxes) and len(crossing) <= 0.25 * max(
-            len(beside), 1
+        if min(len(lside), len(rside)) < 0.15 * len(boxes):
+            continue
+        crossing = [b for b in boxes if b.x0 < g0 and b.x1 > g1]
+        if len(crossing) > 0.25 * len(boxes) and not _sections_apart(
+            boxes, lside, rside, g0, g1, line_h
         ):
-            out.append((g0, g1))
+            continue
+        out.append((g0, g1))
     return out
+
+
+# A text column is this many line heights wide at least (a table's code column is narrower).
+MIN_COLUMN = 8.0
+
+
+def _sections_apart(
+    boxes: list[BBox], lside: list[BBox], rside: list[BBox], g0: float, g1: float, lh: float
+) -> bool:
+    """Many lines cross the gutter, but as full-width text above or below the columns (an
+    intro, a closing list): where both columns run, few lines cross. Only for columns of text:
+    a table whose cells the OCR read apart keeps its rows (its cells are short)."""
+    y0 = max(min(b.y0 for b in lside), min(b.y0 for b in rside))
+    y1 = min(max(b.y1 for b in lside), max(b.y1 for b in rside))
+    beside = [b for b in boxes if y0 <= b.cy <= y1]
+    crossing = [b for b in beside if b.x0 < g0 and b.x1 > g1]
+    wide = all(median(b.width for b in side) >= MIN_COLUMN * lh for side in (lside, rside))
+    return wide and len(crossing) <= 0.25 * max(len(beside), 1)
 
 
 def crosses_gutter(b: BBox, gutters: list[tuple[float, float]], lh: float) -> bool:
