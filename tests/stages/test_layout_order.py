@@ -235,3 +235,14 @@ def test_a_table_read_cell_by_cell_between_paragraphs_keeps_its_rows() -> None:
     boxes = body + cells + tail
     order = [p.index for p in reading_order(boxes, lh)]
     assert order == list(range(len(boxes)))
+
+
+def test_a_running_head_beside_its_page_number_still_heads_the_page() -> None:
+    lh = 40.0
+    head, folio = BBox(400, 20, 900, 56), BBox(1150, 20, 1200, 56)
+    left = [BBox(100, 100 + 50 * k, 600, 136 + 50 * k) for k in range(8)]
+    right = [BBox(700, 100 + 50 * k, 1200, 136 + 50 * k) for k in range(8)]
+    order = [p.index for p in reading_order([head, folio, *left, *right], lh)]
+    assert order[0] == 0  # the head, not read after the columns as a float
+    body = [i for i in order if i >= 2]
+    assert body == list(range(2, 18))

@@ -192,7 +192,11 @@ def _stacks_first(order: list[int], boxes: list[BBox], lh: float) -> list[int]:
 
 
 def _beside(b: BBox, others: list[BBox], lh: float) -> bool:
-    """Some column item shares rows with `b` and lies wholly left or right of it."""
+    """Some column item shares rows with `b` and lies wholly left or right of it, and column
+    text runs on above and below it (a running head with its page number beside it is no
+    float: nothing is above it)."""
+    if not any(o.y1 <= b.y0 for o in others) or not any(o.y0 >= b.y1 for o in others):
+        return False
     for o in others:
         rows = min(b.y1, o.y1) - max(b.y0, o.y0)
         if rows > 0.3 * min(b.height, o.height, lh) and (o.x1 <= b.x0 or o.x0 >= b.x1):
