@@ -246,3 +246,13 @@ def test_a_running_head_beside_its_page_number_still_heads_the_page() -> None:
     assert order[0] == 0  # the head, not read after the columns as a float
     body = [i for i in order if i >= 2]
     assert body == list(range(2, 18))
+
+
+def test_a_longer_left_column_is_not_taken_for_a_heading_over_the_next_section() -> None:
+    lh = 40.0
+    left = [BBox(100, 100 + 50 * k, 600, 136 + 50 * k) for k in range(8)]
+    left += [BBox(100, 560 + 50 * k, 600, 596 + 50 * k) for k in range(4)]  # after a gap
+    right = [BBox(700, 100 + 50 * k, 1200, 136 + 50 * k) for k in range(8)]
+    figure = BBox(100, 800, 1200, 1200)  # full width, right under the left column
+    order = [p.index for p in reading_order([*left, *right, figure], lh)]
+    assert order == list(range(len(left) + len(right) + 1))

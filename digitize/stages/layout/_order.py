@@ -172,8 +172,8 @@ def _lead_ins(
             others = max(boxes[j].y1 for d, ms in by_col.items() if d != c for j in ms)
             tail = [i for i in members if boxes[i].y0 > others]
             body = [i for i in members if boxes[i].y0 <= others]
-            if not tail or not body:
-                continue
+            if not tail or not body or len(tail) > 2:
+                continue  # a heading is a line or two; more is the rest of a longer column
             white = min(boxes[i].y0 for i in tail) - max(boxes[i].y1 for i in body)
             close = boxes[s].y0 - max(boxes[i].y1 for i in tail) < 2.5 * lh
             if white >= lh and close:
