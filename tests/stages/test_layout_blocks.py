@@ -202,3 +202,33 @@ def test_labels_inside_a_picture_are_still_dropped() -> None:
     )
     assert [b.kind for b in out if b.kind == "figure"] == ["figure"]
     assert "A" not in " ".join(b.text for b in out if b.kind != "figure").split()
+
+
+def test_doubted_dashes_between_words_are_kept_specks_are_not() -> None:
+    """Tesseract doubts thin dashes (`Độc lập - Tự do`, a transcript's `area -- so`); they are
+    punctuation, not specks. A doubted blot at the line's edge still goes."""
+    from dataclasses import replace
+
+    from digitize.model import BBox, Line
+
+    def doubted(ln: Line, i: int, text: str, box: BBox) -> Line:
+        words = list(ln.words)
+        words[i] = replace(words[i], text=text, bbox=box, conf=0.4)
+        return Line(tuple(words), BBox.enclosing([w.bbox for w in words]))
+
+    motto = line("Độc lập X Tự do", 100, 100)
+    mid = motto.words[2].bbox
+    motto = doubted(motto, 2, "-", BBox(mid.x0, mid.cy - 1, mid.x1 + 10, mid.cy + 1))
+    talk = line("XX the raw stuff was poured", 100, 200)
+    lead = talk.words[0].bbox
+    talk = doubted(talk, 0, "--", BBox(lead.x0, lead.cy - 1, lead.x1, lead.cy + 1))
+    speck = line("X the next line is here", 100, 300)
+    blot = speck.words[0].bbox
+    speck = doubted(speck, 0, "-", BBox(blot.x0, blot.y0, blot.x0 + 8, blot.y0 + 8))
+    out = run(
+        [block("paragraph", [motto]), block("paragraph", [talk]), block("paragraph", [speck])]
+    )
+    text = " ".join(b.text for b in out)
+    assert "Độc lập - Tự do" in text
+    assert "-- the raw stuff" in text
+    assert "- the next" not in text and "the next line is here" in text

@@ -8,7 +8,8 @@ import itertools
 from dataclasses import dataclass
 
 from digitize.model import BBox, Block, Line, Word
-from digitize.stages.layout._order import find_gutters
+from digitize.stages.layout._order import crosses_gutter, find_gutters
+from digitize.stages.layout._stacks import MIN_GAP, side_by_side
 
 
 @dataclass(slots=True)
@@ -18,6 +19,37 @@ class Item:
     block: Block | None = None
     kind: str = "paragraph"  # a kind fixed upstream (figure, table, furniture)
     column: tuple[int, int] = (0, 0)
+    edges: tuple[float, float] | None = None  # text edges where a picture narrows the column
+
+
+# White kept between a picture (or a caption set into the columns) and the text wrapped around
+# it, in line heights: indents and short lines are measured from there.
+STANDOFF = 2.0
+
+
+def wrap_edges(
+    items: list[Item],
+    cols: dict[tuple[int, int], tuple[float, float]],
+    obstacles: list[BBox],
+    body_h: float,
+) -> None:
+    """Set `edges` on lines wrapped around an obstacle: the column's left or right text edge
+    moved to the obstacle, so a line beside a photo is not taken for a short or indented one."""
+    for it in items:
+        if it.line is None or it.column not in cols:
+            continue
+        left, right = cols[it.column]
+        lo, hi = left, right
+        b = it.bbox
+        for ob in obstacles:
+            if min(b.y1, ob.y1) - max(b.y0, ob.y0) <= 0.3 * min(b.height, ob.height):
+                continue
+            if left < ob.x1 <= b.x0 + 0.5 * body_h:
+                lo = max(lo, ob.x1 + STANDOFF * body_h)
+            if b.x1 - 0.5 * body_h <= ob.x0 < right:
+                hi = min(hi, ob.x0 - STANDOFF * body_h)
+        if (lo, hi) != (left, right):
+            it.edges = (lo, hi)
 
 
 def split_at_gutters(items: list[Item], body_h: float, original: dict[int, Line]) -> list[Item]:
@@ -45,13 +77,51 @@ def split_at_gutters(items: list[Item], body_h: float, original: dict[int, Line]
         if len(parts) == 1:
             out.append(it)
             continue
-        src = original.get(id(ln), ln)
-        for ws in parts:
-            piece = Line(tuple(ws), BBox.enclosing([w.bbox for w in ws]))
-            keep = {id(w) for w in ws}
-            owords = tuple(w for w, s in zip(src.words, ln.words, strict=True) if id(s) in keep)
-            original[id(piece)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
-            out.append(Item(piece.bbox, piece, None, it.kind))
+        out.extend(_pieces(it, parts, original))
+    return out
+
+
+def _pieces(it: Item, parts: list[list[Word]], original: dict[int, Line]) -> list[Item]:
+    """One item per run of words, each remembering its words as the OCR gave them."""
+    ln = it.line
+    assert ln is not None
+    src = original.get(id(ln), ln)
+    out = []
+    for ws in parts:
+        piece = Line(tuple(ws), BBox.enclosing([w.bbox for w in ws]))
+        keep = {id(w) for w in ws}
+        owords = tuple(w for w, s in zip(src.words, ln.words, strict=True) if id(s) in keep)
+        original[id(piece)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
+        out.append(Item(piece.bbox, piece, None, it.kind))
+    return out
+
+
+def split_stacks(items: list[Item], body_h: float, original: dict[int, Line]) -> list[Item]:
+    """A row of side-by-side blocks the OCR read as one line (`ỦY BAN NHÂN DÂN    CỘNG HÒA…`)
+    is cut at its widest gap when the pieces take part in side-by-side blocks (`_stacks`)."""
+    cuts: dict[int, int] = {}  # item index -> index of the first word after the widest gap
+    boxes: list[BBox] = []
+    owner: list[int] = []
+    for k, it in enumerate(items):
+        ws = it.line.words if it.line is not None else ()
+        gaps = [(b.bbox.x0 - a.bbox.x1, i + 1) for i, (a, b) in enumerate(itertools.pairwise(ws))]
+        gap, at = max(gaps, default=(0.0, 0))
+        if it.kind == "paragraph" and gap >= MIN_GAP * body_h:
+            cuts[k] = at
+            boxes += [BBox.enclosing([w.bbox for w in ws[:at]])]
+            boxes += [BBox.enclosing([w.bbox for w in ws[at:]])]
+            owner += [k, k]
+        else:
+            boxes.append(it.bbox)
+            owner.append(k)
+    paired = {owner[i] for left, right in side_by_side(boxes, body_h) for i in left + right}
+    out: list[Item] = []
+    for k, it in enumerate(items):
+        if k in cuts and k in paired and it.line is not None:
+            cut = list(it.line.words)
+            out.extend(_pieces(it, [cut[: cuts[k]], cut[cuts[k] :]], original))
+        else:
+            out.append(it)
     return out
 
 
@@ -78,6 +148,10 @@ def join_row_pieces(items: list[Item], body_h: float, original: dict[int, Line])
             same_row = hi - lo > 0.6 * min(cur.bbox.height, b.bbox.height)
             gap = b.bbox.x0 - cur.bbox.x1
             across = any(cur.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters)
+            # A caption or pull quote set between the columns is not part of a column line.
+            across = across or crosses_gutter(cur.bbox, gutters, body_h) != crosses_gutter(
+                b.bbox, gutters, body_h
+            )
             if not same_row or not (-0.2 * body_h < gap < 3 * body_h) or across:
                 continue
             words = cur.line.words + b.line.words

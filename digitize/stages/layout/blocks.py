@@ -16,10 +16,18 @@ import itertools
 from dataclasses import dataclass, replace
 from statistics import median
 
-from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
+from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
-from digitize.stages.layout._items import Item, join_row_pieces, split_at_gutters
+from digitize.stages.layout._clean import clean_block
+from digitize.stages.layout._frames import drop_frames, drop_inside
+from digitize.stages.layout._items import (
+    Item,
+    join_row_pieces,
+    split_at_gutters,
+    split_stacks,
+    wrap_edges,
+)
 from digitize.stages.layout._lists import hang, lost_marks
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
@@ -51,57 +59,17 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "4"
+    version = "5"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
     def process_page(self, page: Page, ctx: Context) -> Page:
-        blocks = [b for b in (_clean_block(b) for b in page.blocks) if b is not None]
+        blocks = [b for b in (clean_block(b) for b in page.blocks) if b is not None]
         if self.options.edge_noise:
             blocks = [b for b in blocks if not edge_noise(b, page.size)]
         if not self.options.resegment:
             return replace(page, blocks=tuple(blocks))
         return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))
-
-
-def _clean_block(block: Block) -> Block | None:
-    """NFC every word and drop empty words/lines; a text block left empty is dropped."""
-    lines = []
-    for line in block.lines:
-        words = tuple(
-            Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf) for w in line.words if not _noise(w)
-        )
-        if len(words) >= 2 and _lead_speck(words[0], words[1:]):
-            words = words[1:]
-        if words:
-            lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
-    if not lines and block.kind not in ("figure", "table"):
-        return None
-    return replace(block, lines=tuple(lines))
-
-
-_SPECKS = " _ˆ˜¨"
-
-
-def _noise(w: Word) -> bool:
-    """Specks read as `:`, `ˆ`, `_`: no letter or digit, and the engine was unsure; or a
-    scrap of one or two signs the engine hardly believes (`T`, `an` at conf 0.2)."""
-    t = w.text.strip(_SPECKS)
-    if not t or (not any(ch.isalnum() for ch in t) and w.conf < 0.75):
-        return True
-    return len(t) <= 2 and w.conf < 0.25
-
-
-def _lead_speck(first: Word, rest: tuple[Word, ...]) -> bool:
-    """A doubtful mark before a lower-case word (`- cách xác định`, `.. Cần`) or before a
-    caption (`- Hình 2.1.`) is a speck in the margin, not a list bullet: list items start with
-    a capital, and a caption is never a list item."""
-    specky = all(ch in "-–—.,:;'‘’`•·*+~^" for ch in first.text)  # never brackets or quotes
-    if not specky or first.conf >= 0.9:
-        return False
-    return rest[0].text[:1].islower() or bool(
-        _text.caption_match(" ".join(w.text for w in rest[:3]))
-    )
 
 
 def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context) -> list[Block]:
@@ -115,9 +83,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
         if all_lines:
             em = float(median(line_height(ln) for ln in all_lines)) or 1.0
             blocks = blocks + missing_figures(weight.pixels(), blocks + tables, em)
-    blocks = _drop_frames(blocks)
+    blocks = drop_frames(blocks)
     figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
-    blocks = [_drop_inside(b, figures) for b in blocks]
+    blocks = [drop_inside(b, figures) for b in blocks]
     slope = line_slope([ln for b in blocks for ln in b.lines]) if o.rectify else 0.0
     if abs(slope) < 0.002:  # ~0.1 degree: nothing to straighten
         slope = 0.0
@@ -148,6 +116,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
     items = split_at_gutters(items, body_h, original)
     items = join_row_pieces(items, body_h, original)
+    items = split_stacks(items, body_h, original)
     placed = reading_order([it.bbox for it in items], body_h)
     ordered = []
     for p in placed:
@@ -155,6 +124,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
         it.column = (p.section, p.column)
         ordered.append(it)
     cols = _column_extents(ordered)
+    floating = {p.index for p in placed if p.floating}
+    obstacles = [it.bbox for k, it in enumerate(items) if it.line is None or k in floating]
+    wrap_edges(ordered, cols, obstacles, body_h)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
@@ -239,11 +211,12 @@ def _continues(
             it.line.text
         )
     left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
+    pleft, pright = prev.edges or (left, right)
     if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
         # Specks inflate the boxes of whole lines on a noisy scan. A real change of type size
         # comes with space around it; a full line followed at the usual leading is still body.
         running = it.bbox.y0 - prev.bbox.y1 <= gap + 0.3 * body_h
-        running = running and prev.bbox.x1 >= right - body_h and len(group) >= 2
+        running = running and prev.bbox.x1 >= pright - body_h and len(group) >= 2
         if not running or _text.heading_rank(it.line.text) is not None:
             return False
     width = max(right - left, body_h)
@@ -268,13 +241,13 @@ def _continues(
     closes = closes or (len(group) == 1 and numbered)
     if closes and not _text.is_upper_title(text):
         return False
-    indent = it.bbox.x0 - left
-    pindent = prev.bbox.x0 - left
+    indent = it.bbox.x0 - (it.edges or (left, right))[0]
+    pindent = prev.bbox.x0 - pleft
     if not in_list and indent > o.indent * body_h and pindent < 0.5 * o.indent * body_h:
         return False
     # The previous line stopped early although the next word would have fitted there:
     # the typesetter ended the paragraph (works for ragged-right text too).
-    room = right - prev.bbox.x1
+    room = pright - prev.bbox.x1
     real = [w for w in it.line.words if any(ch.isalnum() for ch in w.text)] or it.line.words
     next_word = real[0].bbox.width
     hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
@@ -405,40 +378,3 @@ def _below_body(
             if it.bbox.y0 > top and _size_class(it.line, body_h, o) >= 0:
                 return False
     return True
-
-
-# A "figure" holding this much text is a frame or a shaded box around text, not a picture.
-FRAME_MIN_LINES = 4
-FRAME_MIN_WORDS = 25
-
-
-def _drop_frames(blocks: list[Block]) -> list[Block]:
-    """Forget text-less figure blocks that enclose running text: the OCR reports a ruled box
-    (a transcript frame, a side box) as an image region, and dropping the text inside it as
-    picture labels would lose the page (seen on a real deposition scan: 99 % of its words)."""
-    lines = [ln for b in blocks for ln in b.lines]
-
-    def is_frame(box: BBox) -> bool:
-        inside = [ln for ln in lines if _mostly_in(ln.bbox, box)]
-        return (
-            len(inside) >= FRAME_MIN_LINES
-            and sum(len(ln.words) for ln in inside) >= FRAME_MIN_WORDS
-        )
-
-    return [b for b in blocks if b.lines or b.kind != "figure" or not is_frame(b.bbox)]
-
-
-def _drop_inside(block: Block, figures: list[BBox]) -> Block:
-    """Text read inside a figure (labels of a diagram, noise from line art) belongs to the
-    picture, which is kept as an image: drop lines lying mostly inside a figure region."""
-    if not figures or not block.lines:
-        return block
-    keep = tuple(ln for ln in block.lines if not any(_mostly_in(ln.bbox, f) for f in figures))
-    return replace(block, lines=keep)
-
-
-def _mostly_in(a: BBox, f: BBox) -> bool:
-    w = min(a.x1, f.x1) - max(a.x0, f.x0)
-    h = min(a.y1, f.y1) - max(a.y0, f.y0)
-    area = max(a.width * a.height, 1.0)
-    return w > 0 and h > 0 and w * h >= 0.6 * area
