@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,24 +51,86 @@ class PageOutcome:
     cached_steps: int
 
 
+class _Redo(Exception):
+    """A stage's input image was never written (a chain cut short after caching its page):
+    run the chain again without cache look-ups before stage `at`."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+
 def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
     """Run (or, with execute=False, only look up in the cache) every page stage on one page.
 
     A stage may turn one page into several (a split spread); each continues down the chain
     under its own sub-key. Returns None when execute=False and something is not cached.
+
+    Preprocess stages hand their images on in memory (`_common.deferred`): only the images a
+    later stage reads from disk (OCR, layout) or the chain ends with are written. A cached page
+    may therefore name an image that was never written; the chain then redoes the stages before
+    the first one to run (cheap: no OCR is redone for it).
     """
     cache = PageCache(Path(task.cache_root)) if task.cache_root else None
     seconds: dict[str, float] = defaultdict(float)
-    if not execute and _needs_prepare(task):
-        return None  # its image was never written (or is gone): run it for real
-    page0 = _prepare(task, seconds) if execute else task.page
+    if not execute:
+        if _needs_prepare(task):
+            return None  # its image was never written (or is gone): run it for real
+        walked = _walk(task, task.page, cache, seconds, execute=False)
+        if walked is None or not all(_on_disk(p, task.ctx) for p, _ in walked[0]):
+            return None
+        current, hits = walked
+    else:
+        page0 = _prepare(task, seconds)
+        with _image_chain(task, page0) as images:
+            try:
+                current, hits = _run(task, page0, cache, seconds, images, 0)
+            except _Redo as redo:
+                current, hits = _run(task, page0, cache, seconds, images, redo.at)
+    if execute and task.ctx.work_dir:
+        t0 = time.perf_counter()
+        for page, _ in current:
+            _warm_previews(page, task.ctx.work_dir)
+        seconds["report.previews"] += time.perf_counter() - t0
+    return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+
+
+def _run(
+    task: PageTask,
+    page0: Page,
+    cache: PageCache | None,
+    seconds: dict[str, float],
+    images: Any,
+    fresh_before: int,
+) -> tuple[list[tuple[Page, str]], int]:
+    walked = _walk(task, page0, cache, seconds, True, images, fresh_before)
+    assert walked is not None
+    if images is not None:
+        current = walked[0]
+        t0 = time.perf_counter()
+        images.flush(_paths(task.ctx, [p for p, _ in current]))
+        seconds["preprocess.write"] += time.perf_counter() - t0
+        if not all(_on_disk(p, task.ctx) for p, _ in current):
+            raise _Redo(len(task.stages))
+    return walked
+
+
+def _walk(
+    task: PageTask,
+    page0: Page,
+    cache: PageCache | None,
+    seconds: dict[str, float],
+    execute: bool,
+    images: Any = None,
+    fresh_before: int = 0,
+) -> tuple[list[tuple[Page, str]], int] | None:
+    """Every stage over the pages (`images`: preprocess's `_common` inside `deferred()`)."""
     current: list[tuple[Page, str]] = [(page0, task.key)]
     hits = 0
-    for name, version, digest, options in task.stages:
+    for i, (name, version, digest, options) in enumerate(task.stages):
         nxt: list[tuple[Page, str]] = []
         for page, key in current:
             k = chain_key(key, name, version, digest)
-            out = cache.get(k) if cache else None
+            out = cache.get(k) if cache and i >= fresh_before else None
             if out is not None:
                 hits += 1
             elif not execute:
@@ -75,9 +138,11 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
             elif page.failed:
                 out = [page]
             else:
-                t0 = time.perf_counter()
                 stage = _stage_instance(name, options)
                 assert isinstance(stage, PageStage)
+                if images is not None:
+                    _hand_over(images, stage, page, task.ctx, i, fresh_before, seconds)
+                t0 = time.perf_counter()
                 try:
                     res = stage.process_page(page, task.ctx)
                 except DigitizeError as e:
@@ -94,14 +159,55 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
             if len(out) == 1:
                 nxt.append((out[0], k))
             else:
-                nxt.extend((p, sub_key(k, i)) for i, p in enumerate(out))
+                nxt.extend((p, sub_key(k, j)) for j, p in enumerate(out))
         current = nxt
-    if execute and task.ctx.work_dir:
+        if images is not None:
+            images.drop_pending(_paths(task.ctx, [p for p, _ in current]))
+    return current, hits
+
+
+def _hand_over(
+    images: Any,
+    stage: PageStage,  # type: ignore[type-arg]
+    page: Page,
+    ctx: Context,
+    i: int,
+    fresh_before: int,
+    seconds: dict[str, float],
+) -> None:
+    """Make `page`'s image readable by `stage`: written if it reads files (not a preprocess
+    stage); `_Redo` if it is neither on disk nor in memory."""
+    paths = _paths(ctx, [page])
+    if stage.kind != "preprocess":
         t0 = time.perf_counter()
-        for page, _ in current:
-            _warm_previews(page, task.ctx.work_dir)
-        seconds["report.previews"] += time.perf_counter() - t0
-    return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+        images.flush(paths)
+        seconds["preprocess.write"] += time.perf_counter() - t0
+    if not all(images.available(p) for p in paths):
+        if i < fresh_before:
+            raise PageError(f"page {page.index + 1}: {stage.name}: image missing")
+        raise _Redo(i)
+
+
+@contextlib.contextmanager
+def _image_chain(task: PageTask, page0: Page) -> Iterator[Any]:
+    """Preprocess's image hand-over for pages with an image and preprocess stages (None for
+    the others: a born-digital page must not import OpenCV in the parent)."""
+    if page0.image is None or not any(s[0].startswith("preprocess.") for s in task.stages):
+        yield None
+        return
+    from digitize.stages.preprocess import _common
+
+    with _common.deferred():
+        yield _common
+
+
+def _paths(ctx: Context, pages: list[Page]) -> list[Path]:
+    """The files a page's later stages may read: its image and the grey copy binarize kept."""
+    return [Path(ctx.work_dir) / r for p in pages for r in (p.image, p.unbinarized) if r]
+
+
+def _on_disk(page: Page, ctx: Context) -> bool:
+    return all(p.is_file() for p in _paths(ctx, [page]))
 
 
 def _warm_previews(page: Page, work_dir: str) -> None:

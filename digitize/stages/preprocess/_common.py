@@ -10,15 +10,26 @@ array a stage writes is kept in a small in-process memo and handed to the next s
 decoding the PNG it just encoded would cost more than most stages' own work. The PNG is still
 written (the page cache and later runs need it); the memo is checked against the file's size and
 mtime, so a replaced file is never served from memory.
+
+Inside a page chain (`deferred()`, which `digitize.pagework` opens around the chain in a worker)
+a stage's image is not even written: it waits in memory, and the chain writes only the images
+handed to a later, non-preprocess stage (OCR, layout) or left at its end (`flush`). Encoding a
+300 dpi page as PNG costs more than deskew, illumination or denoise themselves, and the
+intermediate images were never read back from disk. Derived images are named after their input's
+name (itself content-derived), not after their bytes, so a name is known before (or without) the
+file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import re
 import struct
 import zlib
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -39,6 +50,11 @@ MEMO_ENTRIES = 1
 
 # abs path -> (read-only image, sha256 hex of the file, (size, mtime_ns) of the file)
 _MEMO: OrderedDict[str, tuple[np.ndarray, str, tuple[int, int]]] = OrderedDict()
+# Images made inside `deferred()` and not written yet: abs path -> (read-only image, rel, dpi).
+_PENDING: dict[str, tuple[np.ndarray, str, int]] = {}
+_DEFER = False
+# What `output_name` makes: the name alone identifies the content (see `image_digest`).
+_DERIVED = re.compile(r"^pages/[0-9a-f]{16}\.png$")
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
@@ -66,6 +82,51 @@ def remember(path: Path, img: np.ndarray, digest: str) -> None:
 def forget_all() -> None:
     """Empty the memo (tests; a long-lived worker between books needs no call)."""
     _MEMO.clear()
+    _PENDING.clear()
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within: stages keep the images they make in memory instead of writing them; the caller
+    writes the ones it needs with `flush`. Whatever is not flushed is dropped on exit."""
+    global _DEFER
+    _DEFER = True
+    _PENDING.clear()
+    try:
+        yield
+    finally:
+        _DEFER = False
+        _PENDING.clear()
+
+
+def flush(paths: Iterable[Path]) -> None:
+    """Write those of `paths` that are pending (a later stage reads them from disk)."""
+    for path in paths:
+        hit = _PENDING.pop(str(path), None)
+        if hit is not None:
+            img, rel, dpi = hit
+            write_image(img, Path(path), rel, dpi)
+
+
+def drop_pending(keep: Iterable[Path]) -> None:
+    """Forget pending images not in `keep`: no later stage of the chain can ask for them."""
+    wanted = {str(p) for p in keep}
+    for k in [k for k in _PENDING if k not in wanted]:
+        del _PENDING[k]
+
+
+def available(path: Path) -> bool:
+    """Whether a stage can read `path`: on disk, or pending in this process."""
+    return str(path) in _PENDING or path.is_file()
+
+
+def image_digest(rel: str, data: bytes | None) -> str:
+    """What names a stage's output: a derived image's own (content-derived) name; else (an
+    ingested page) the sha256 of the file's bytes."""
+    if _DERIVED.match(rel):
+        return "derived:" + rel
+    assert data is not None
+    return hashlib.sha256(data).hexdigest()
 
 
 def should_skip(page: Page) -> bool:
@@ -78,11 +139,22 @@ def image_path(page: Page, ctx: Context) -> Path:
     return Path(ctx.work_dir) / page.image
 
 
+def disk_path(page: Page, ctx: Context) -> Path:
+    """The page image's path, written first if it is pending: for tools that read files."""
+    path = image_path(page, ctx)
+    flush([path])
+    return path
+
+
 def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, str]:
     """The page image as a uint8 array (gray or BGR; alpha dropped; read-only) plus the sha256
     of its file, which feeds the content-derived output name.
     """
     path = image_path(page, ctx)
+    pending = _PENDING.get(str(path))
+    if pending is not None:
+        assert page.image is not None
+        return pending[0], image_digest(page.image, None)
     hit = _MEMO.get(str(path))
     if hit is not None and hit[2] == _stat_key(path):
         _MEMO.move_to_end(str(path))
@@ -91,16 +163,18 @@ def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, str]:
         data = path.read_bytes()
     except OSError as e:
         raise PageError(f"page {page.index}: cannot read image {path}: {e.strerror or e}") from e
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    if img is None:
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if decoded is None:
         raise PageError(f"page {page.index}: {path} is not a readable image")
+    img: np.ndarray = decoded
     if img.dtype == np.uint16:
         img = (img >> 8).astype(np.uint8)
     if img.ndim == 3 and img.shape[2] == 4:
         img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
-    digest = hashlib.sha256(data).hexdigest()
+    assert page.image is not None
+    digest = image_digest(page.image, data)
     remember(path, img, digest)
     return _MEMO[str(path)][0] if str(path) in _MEMO else img, digest
 
@@ -152,22 +226,24 @@ def encode_png(img: np.ndarray, dpi: int) -> bytes:
     return data[:33] + phys + data[33:]  # right after the 8-byte signature and IHDR (25 bytes)
 
 
-def write_image(img: np.ndarray, rel: str, ctx: Context, dpi: int) -> str:
-    """Write `img` as PNG keeping the DPI tag, remember it for the next stage in this process,
-    and return the sha256 of the file.
-    """
+def write_image(img: np.ndarray, path: Path, rel: str, dpi: int) -> None:
+    """Write `img` as PNG keeping the DPI tag at `path` (`rel` in the work dir) and remember it
+    for the next stage in this process."""
+    if not path.exists():  # content-derived name: an existing file is this very result
+        # A cache file, like the page cache's entries: the rename keeps it whole, fsync is moot.
+        write_bytes(path, encode_png(img, dpi), durable=False)
+    remember(path, img, "derived:" + rel)
+
+
+def _keep(img: np.ndarray, rel: str, ctx: Context, dpi: int) -> None:
+    """Pending inside `deferred()` (unless it is too big to hold), else written now."""
     path = Path(ctx.work_dir) / rel
-    if path.exists():  # content-derived name: an existing file is this very result
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as e:
-            raise PageError(f"cannot read {path}: {e.strerror or e}") from e
+    if _DEFER and img.nbytes <= MEMO_BYTES // 2 and not path.exists():
+        img = np.ascontiguousarray(img)
+        img.flags.writeable = False
+        _PENDING[str(path)] = (img, rel, dpi)
     else:
-        data = encode_png(img, dpi)
-        write_bytes(path, data)
-        digest = hashlib.sha256(data).hexdigest()
-    remember(path, img, digest)
-    return digest
+        write_image(img, path, rel, dpi)
 
 
 def step(stage: PageStage[Any]) -> Step:
@@ -191,7 +267,7 @@ def updated(
     # The grey copy kept by preprocess.binarize no longer matches a re-made image: drop it
     # rather than let figures be cropped from a stale geometry.
     changes.setdefault("unbinarized", None)
-    write_image(img, rel, ctx, dpi)
+    _keep(img, rel, ctx, dpi)
     h, w = img.shape[:2]
     return replace(
         page,
