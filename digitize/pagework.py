@@ -73,19 +73,18 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
     cache = PageCache(Path(task.cache_root)) if task.cache_root else None
     seconds: dict[str, float] = defaultdict(float)
     if not execute:
-        if _needs_prepare(task):
-            return None  # its image was never written (or is gone): run it for real
+        # The images the cached pages end with must exist (not the ingested one: a chain that
+        # replaced it never wrote it).
         walked = _walk(task, task.page, cache, seconds, execute=False)
         if walked is None or not all(_on_disk(p, task.ctx) for p, _ in walked[0]):
             return None
         current, hits = walked
     else:
-        page0 = _prepare(task, seconds)
-        with _image_chain(task, page0) as images:
+        with _image_chain(task) as images:
             try:
-                current, hits = _run(task, page0, cache, seconds, images, 0)
+                current, hits = _run(task, cache, seconds, images, 0)
             except _Redo as redo:
-                current, hits = _run(task, page0, cache, seconds, images, redo.at)
+                current, hits = _run(task, cache, seconds, images, redo.at)
     if execute and task.ctx.work_dir:
         t0 = time.perf_counter()
         for page, _ in current:
@@ -96,12 +95,12 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
 
 def _run(
     task: PageTask,
-    page0: Page,
     cache: PageCache | None,
     seconds: dict[str, float],
     images: Any,
     fresh_before: int,
 ) -> tuple[list[tuple[Page, str]], int]:
+    page0 = _prepare(task, seconds, images)
     walked = _walk(task, page0, cache, seconds, True, images, fresh_before)
     assert walked is not None
     if images is not None:
@@ -189,10 +188,10 @@ def _hand_over(
 
 
 @contextlib.contextmanager
-def _image_chain(task: PageTask, page0: Page) -> Iterator[Any]:
+def _image_chain(task: PageTask) -> Iterator[Any]:
     """Preprocess's image hand-over for pages with an image and preprocess stages (None for
     the others: a born-digital page must not import OpenCV in the parent)."""
-    if page0.image is None or not any(s[0].startswith("preprocess.") for s in task.stages):
+    if task.page.image is None or not any(s[0].startswith("preprocess.") for s in task.stages):
         yield None
         return
     from digitize.stages.preprocess import _common
@@ -221,21 +220,20 @@ def _warm_previews(page: Page, work_dir: str) -> None:
         page_images(Book(BookMeta(), (), work_dir=work_dir), page)
 
 
-def _needs_prepare(task: PageTask) -> bool:
+def _needs_prepare(task: PageTask, images: Any) -> bool:
     p = task.page
-    return bool(
-        task.ingest
-        and p.image
-        and not p.failed
-        and not (Path(task.ctx.work_dir) / p.image).is_file()
-    )
+    if not task.ingest or not p.image or p.failed:
+        return False
+    path = Path(task.ctx.work_dir) / p.image
+    return not (images.available(path) if images else path.is_file())
 
 
-def _prepare(task: PageTask, seconds: dict[str, float]) -> Page:
-    """The page with its image on disk: the ingester writes images it deferred (here, in the
-    worker, so rasterising overlaps the OCR of other pages)."""
+def _prepare(task: PageTask, seconds: dict[str, float], images: Any) -> Page:
+    """The page with its image on disk, or (`images`: a preprocess chain follows) in memory:
+    the ingester renders images it deferred here, in the worker, so rasterising overlaps the
+    OCR of other pages; preprocessing usually replaces the image, so it is not even written."""
     page = task.page
-    if not _needs_prepare(task):
+    if not _needs_prepare(task, images):
         return page
     assert task.ingest is not None
     name, options, src = task.ingest
@@ -243,7 +241,16 @@ def _prepare(task: PageTask, seconds: dict[str, float]) -> Page:
     try:
         ingester = _stage_instance(name, options)
         assert isinstance(ingester, Ingester)
-        page = ingester.prepare_page(Path(src), page, task.ctx)
+        render = getattr(ingester, "render_pixels", None) if images else None
+        pixels = render(Path(src), page) if render else None
+        if pixels is None:
+            page = ingester.prepare_page(Path(src), page, task.ctx)
+        else:
+            rel = page.image
+            assert rel is not None
+            images.hold(pixels, Path(task.ctx.work_dir) / rel, rel, page.dpi or task.ctx.render_dpi)
+            h, w = pixels.shape[:2]
+            page = page if page.size == (w, h) else dataclasses.replace(page, size=(w, h))
     except DigitizeError as e:
         raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
     except Exception as e:

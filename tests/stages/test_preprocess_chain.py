@@ -85,3 +85,34 @@ def test_cached_page_whose_image_was_never_written(tmp_path):
     again = run_page_chain(_task(page, ctx, (DESKEW, _illum(0.2)), cache), execute=False)
     assert again is not None and again.cached_steps == 2
     assert again.pages[0].image == second.pages[0].image
+
+
+def test_rendered_pdf_page_is_never_written_when_preprocessing_replaces_it(tmp_path):
+    """ingest.pdf renders in the worker; deskew replaces that render, so only the straightened
+    page reaches the disk, and an unchanged rerun is a cache hit without the render."""
+    import pymupdf
+    from preprocess_pages import save
+
+    from digitize.registry import load_stage
+    from digitize.stage import Context
+
+    png = save(rotate(render_page()[0], 1.2), tmp_path / "scan.png")
+    pdf = tmp_path / "scan.pdf"
+    with pymupdf.open() as doc:
+        page = doc.new_page(width=595, height=842)
+        page.insert_image(page.rect, filename=str(png))
+        doc.save(pdf)
+    work, cache = tmp_path / "work", tmp_path / "cache"
+    ingester = load_stage("ingest.pdf")()
+    ctx = Context(work_dir=str(work), defer_images=True)
+    (page0,) = ingester.ingest(pdf, ctx).pages
+    assert page0.image and not (work / page0.image).exists()  # deferred to the worker
+    spec = ("ingest.pdf", ingester.options, str(pdf))
+    task = _task(page0, ctx, (DESKEW,), cache)
+    task = PageTask(task.page, task.key, task.stages, ctx, task.cache_root, spec)
+    out = run_page_chain(task)
+    assert out is not None and abs(out.pages[0].skew - 1.2) < 0.2
+    assert _written(work) == {out.pages[0].image}
+    c.forget_all()
+    again = run_page_chain(task, execute=False)
+    assert again is not None and again.pages == out.pages

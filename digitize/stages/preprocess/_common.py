@@ -53,8 +53,9 @@ _MEMO: OrderedDict[str, tuple[np.ndarray, str, tuple[int, int]]] = OrderedDict()
 # Images made inside `deferred()` and not written yet: abs path -> (read-only image, rel, dpi).
 _PENDING: dict[str, tuple[np.ndarray, str, int]] = {}
 _DEFER = False
-# What `output_name` makes: the name alone identifies the content (see `image_digest`).
-_DERIVED = re.compile(r"^pages/[0-9a-f]{16}\.png$")
+# What `output_name` and the ingesters (`pages/p0001-<hash>.png`) make: names derived from the
+# content's source and every option, so the name alone identifies the content (`image_digest`).
+_DERIVED = re.compile(r"^pages/(?:p\d+-)?[0-9a-f]{16}\.(?:png|tif)$")
 
 
 def _stat_key(path: Path) -> tuple[int, int] | None:
@@ -235,9 +236,9 @@ def write_image(img: np.ndarray, path: Path, rel: str, dpi: int) -> None:
     remember(path, img, "derived:" + rel)
 
 
-def _keep(img: np.ndarray, rel: str, ctx: Context, dpi: int) -> None:
-    """Pending inside `deferred()` (unless it is too big to hold), else written now."""
-    path = Path(ctx.work_dir) / rel
+def hold(img: np.ndarray, path: Path, rel: str, dpi: int) -> None:
+    """`img` as the content of `path` (`rel` in the work dir): pending inside `deferred()`
+    (unless too big to hold in memory), else written now."""
     if _DEFER and img.nbytes <= MEMO_BYTES // 2 and not path.exists():
         img = np.ascontiguousarray(img)
         img.flags.writeable = False
@@ -267,7 +268,7 @@ def updated(
     # The grey copy kept by preprocess.binarize no longer matches a re-made image: drop it
     # rather than let figures be cropped from a stale geometry.
     changes.setdefault("unbinarized", None)
-    _keep(img, rel, ctx, dpi)
+    hold(img, Path(ctx.work_dir) / rel, rel, dpi)
     h, w = img.shape[:2]
     return replace(
         page,
