@@ -75,7 +75,7 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
     if not execute:
         # The images the cached pages end with must exist (not the ingested one: a chain that
         # replaced it never wrote it).
-        walked = _walk(task, task.page, cache, seconds, execute=False)
+        walked = _last_entry(task, cache) or _walk(task, task.page, cache, seconds, False)
         if walked is None or not all(_on_disk(p, task.ctx) for p, _ in walked[0]):
             return None
         current, hits = walked
@@ -125,6 +125,8 @@ def _walk(
     """Every stage over the pages (`images`: preprocess's `_common` inside `deferred()`)."""
     current: list[tuple[Page, str]] = [(page0, task.key)]
     hits = 0
+    # A born-digital page's chain costs less than writing its steps' entries: only the last.
+    text_only, last = page0.source == "textlayer", len(task.stages) - 1
     for i, (name, version, digest, options) in enumerate(task.stages):
         nxt: list[tuple[Page, str]] = []
         for page, key in current:
@@ -132,6 +134,8 @@ def _walk(
             out = cache.get(k) if cache and i >= fresh_before else None
             if out is not None:
                 hits += 1
+                if not out:  # the stage left the page as it was (see below)
+                    out = [_with_step(page, Step(name, version, digest))]
             elif not execute:
                 return None
             elif page.failed:
@@ -153,8 +157,10 @@ def _walk(
                 seconds[name] += time.perf_counter() - t0
                 out = [res] if isinstance(res, Page) else list(res)
                 out = [_with_step(p, Step(name, version, digest)) for p in out]
-                if cache:
-                    cache.put(k, out)
+                if cache and (i == last or not text_only):
+                    # An unchanged page (a born-digital page through preprocessing and OCR) is
+                    # stored as an empty entry: its JSON (every word) costs more than the stage.
+                    cache.put(k, [] if res is page and not text_only else out)
             if len(out) == 1:
                 nxt.append((out[0], k))
             else:
@@ -163,6 +169,22 @@ def _walk(
         if images is not None:
             images.drop_pending(_paths(task.ctx, [p for p, _ in current]))
     return current, hits
+
+
+def _last_entry(
+    task: PageTask, cache: PageCache | None
+) -> tuple[list[tuple[Page, str]], int] | None:
+    """The chain's last result straight from its key (one read, not one per stage), when no
+    stage split the page and the last one changed it."""
+    if cache is None or not task.stages:
+        return None
+    key = task.key
+    for name, version, digest, _ in task.stages:
+        key = chain_key(key, name, version, digest)
+    out = cache.get(key)
+    if not out or len(out) != 1:
+        return None
+    return [(out[0], key)], len(task.stages)
 
 
 def _hand_over(
