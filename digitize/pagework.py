@@ -88,7 +88,7 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
     if execute and task.ctx.work_dir:
         t0 = time.perf_counter()
         for page, _ in current:
-            _warm_previews(page, task.ctx.work_dir)
+            _warm_previews(page, task.ctx.work_dir, _image_chain_used(task))
         seconds["report.previews"] += time.perf_counter() - t0
     return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
 
@@ -209,11 +209,15 @@ def _hand_over(
         raise _Redo(i)
 
 
+def _image_chain_used(task: PageTask) -> bool:
+    return task.page.image is not None and any(s[0].startswith("preprocess.") for s in task.stages)
+
+
 @contextlib.contextmanager
 def _image_chain(task: PageTask) -> Iterator[Any]:
     """Preprocess's image hand-over for pages with an image and preprocess stages (None for
     the others: a born-digital page must not import OpenCV in the parent)."""
-    if task.page.image is None or not any(s[0].startswith("preprocess.") for s in task.stages):
+    if not _image_chain_used(task):
         yield None
         return
     from digitize.stages.preprocess import _common
@@ -231,15 +235,25 @@ def _on_disk(page: Page, ctx: Context) -> bool:
     return all(p.is_file() for p in _paths(ctx, [page]))
 
 
-def _warm_previews(page: Page, work_dir: str) -> None:
+def _warm_previews(page: Page, work_dir: str, decoded: bool) -> None:
     """Make the run report's page previews here, in the worker, while the image is hot: else
-    the parent decodes and JPEG-encodes every page alone after the pool has finished."""
+    the parent decodes and JPEG-encodes every page alone after the pool has finished.
+    (`decoded`: the preprocess chain may still hold the image's pixels.)"""
     if not page.image or page.failed:
         return
-    from digitize.report_data import page_images
+    from digitize.report_data import make_previews, page_images
 
+    path = Path(work_dir) / page.image
+    pixels = None
+    if decoded:
+        from digitize.stages.preprocess import _common
+
+        pixels = _common.cached_pixels(path)
     with contextlib.suppress(Exception):  # best effort: the report makes what is missing
-        page_images(Book(BookMeta(), (), work_dir=work_dir), page)
+        if pixels is not None:
+            make_previews(path, pixels)
+        else:
+            page_images(Book(BookMeta(), (), work_dir=work_dir), page)
 
 
 def _needs_prepare(task: PageTask, images: Any) -> bool:

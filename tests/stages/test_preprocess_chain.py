@@ -3,6 +3,7 @@ the last one written, and the cache still right when an intermediate image was n
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -59,6 +60,11 @@ def test_only_the_last_image_is_written(tmp_path):
     img = load(tmp_path, final.image)
     assert abs(measure_skew(img, 300, DeskewOptions())[0]) < 0.2
     assert not c._PENDING  # nothing held in memory after the chain
+    # The report's previews were made from the pixels in memory, the same as from the file.
+    from digitize.report_data import _previews_file, make_previews
+
+    kept = json.loads(_previews_file(tmp_path / final.image).read_text(encoding="utf-8"))
+    assert kept == list(make_previews(tmp_path / final.image))
 
 
 def test_straight_clean_page_writes_nothing(tmp_path):

@@ -80,6 +80,12 @@ def remember(path: Path, img: np.ndarray, digest: str) -> None:
         _MEMO.popitem(last=False)
 
 
+def cached_pixels(path: Path) -> np.ndarray | None:
+    """The decoded content of `path` if this process still holds it (and the file is unchanged)."""
+    hit = _MEMO.get(str(path))
+    return hit[0] if hit is not None and hit[2] == _stat_key(path) else None
+
+
 def forget_all() -> None:
     """Empty the memo (tests; a long-lived worker between books needs no call)."""
     _MEMO.clear()
