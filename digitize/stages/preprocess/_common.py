@@ -6,7 +6,8 @@ options (so a cached result stays valid), and return the page pointing at the ne
 `Step` appended. Keeping that in one place keeps the seven stages short and identical in it.
 
 Speed: the runner takes one page through every page stage in the same worker process, so the
-array a stage writes is kept in a small in-process memo and handed to the next stage as is:
+array a stage writes is kept in a small in-process memo (`digitize.stages._pixels`, which OCR
+reads too) and handed to the next stage as is:
 decoding the PNG it just encoded would cost more than most stages' own work. The PNG is still
 written (the page cache and later runs need it); the memo is checked against the file's size and
 mtime, so a replaced file is never served from memory.
@@ -24,11 +25,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import struct
 import zlib
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -41,15 +40,10 @@ from digitize.errors import PageError
 from digitize.fileio import write_bytes
 from digitize.model import Page, Step
 from digitize.stage import Context, PageStage
+from digitize.stages import _pixels
 
 PAGES_DIR = "pages"
-MEMO_BYTES = 64 * 1024 * 1024  # pixels kept per process, at most
-# A page chain only ever reads the image the previous stage wrote: keeping one more would make a
-# worker's memory grow with the book (up to MEMO_BYTES) for nothing.
-MEMO_ENTRIES = 1
 
-# abs path -> (read-only image, sha256 hex of the file, (size, mtime_ns) of the file)
-_MEMO: OrderedDict[str, tuple[np.ndarray, str, tuple[int, int]]] = OrderedDict()
 # Images made inside `deferred()` and not written yet: abs path -> (read-only image, rel, dpi).
 _PENDING: dict[str, tuple[np.ndarray, str, int]] = {}
 _DEFER = False
@@ -58,37 +52,15 @@ _DEFER = False
 _DERIVED = re.compile(r"^pages/(?:p\d+-)?[0-9a-f]{16}\.(?:png|tif)$")
 
 
-def _stat_key(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
-def remember(path: Path, img: np.ndarray, digest: str) -> None:
-    """Keep `img` (the decoded content of `path`) for the next stage in this process."""
-    stat = _stat_key(path)
-    if stat is None or img.nbytes > MEMO_BYTES // 2:
-        return
-    img = np.ascontiguousarray(img)
-    img.flags.writeable = False  # stages share it: nobody may paint on it
-    key = str(path)
-    _MEMO.pop(key, None)
-    _MEMO[key] = (img, digest, stat)
-    while len(_MEMO) > MEMO_ENTRIES or sum(v[0].nbytes for v in _MEMO.values()) > MEMO_BYTES:
-        _MEMO.popitem(last=False)
-
-
 def cached_pixels(path: Path) -> np.ndarray | None:
     """The decoded content of `path` if this process still holds it (and the file is unchanged)."""
-    hit = _MEMO.get(str(path))
-    return hit[0] if hit is not None and hit[2] == _stat_key(path) else None
+    hit = _pixels.recall(path)
+    return None if hit is None else hit[0]
 
 
 def forget_all() -> None:
     """Empty the memo (tests; a long-lived worker between books needs no call)."""
-    _MEMO.clear()
+    _pixels.forget_all()
     _PENDING.clear()
 
 
@@ -162,10 +134,9 @@ def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, str]:
     if pending is not None:
         assert page.image is not None
         return pending[0], image_digest(page.image, None)
-    hit = _MEMO.get(str(path))
-    if hit is not None and hit[2] == _stat_key(path):
-        _MEMO.move_to_end(str(path))
-        return hit[0], hit[1]
+    hit = _pixels.recall(path)
+    if hit is not None:
+        return hit
     try:
         data = path.read_bytes()
     except OSError as e:
@@ -182,8 +153,9 @@ def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, str]:
         img = img[:, :, 0]
     assert page.image is not None
     digest = image_digest(page.image, data)
-    remember(path, img, digest)
-    return _MEMO[str(path)][0] if str(path) in _MEMO else img, digest
+    _pixels.remember(path, img, digest)
+    kept = _pixels.recall(path)
+    return (kept[0] if kept else img), digest
 
 
 def to_gray(img: np.ndarray) -> np.ndarray:
@@ -239,13 +211,13 @@ def write_image(img: np.ndarray, path: Path, rel: str, dpi: int) -> None:
     if not path.exists():  # content-derived name: an existing file is this very result
         # A cache file, like the page cache's entries: the rename keeps it whole, fsync is moot.
         write_bytes(path, encode_png(img, dpi), durable=False)
-    remember(path, img, "derived:" + rel)
+    _pixels.remember(path, img, "derived:" + rel)
 
 
 def hold(img: np.ndarray, path: Path, rel: str, dpi: int) -> None:
     """`img` as the content of `path` (`rel` in the work dir): pending inside `deferred()`
     (unless too big to hold in memory), else written now."""
-    if _DEFER and img.nbytes <= MEMO_BYTES // 2 and not path.exists():
+    if _DEFER and img.nbytes <= _pixels.MEMO_BYTES // 2 and not path.exists():
         img = np.ascontiguousarray(img)
         img.flags.writeable = False
         _PENDING[str(path)] = (img, rel, dpi)
