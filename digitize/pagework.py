@@ -10,6 +10,7 @@ import contextlib
 import dataclasses
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,34 +51,101 @@ class PageOutcome:
     cached_steps: int
 
 
+class _Redo(Exception):
+    """A stage's input image was never written (a chain cut short after caching its page):
+    run the chain again without cache look-ups before stage `at`."""
+
+    def __init__(self, at: int) -> None:
+        self.at = at
+
+
 def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
     """Run (or, with execute=False, only look up in the cache) every page stage on one page.
 
     A stage may turn one page into several (a split spread); each continues down the chain
     under its own sub-key. Returns None when execute=False and something is not cached.
+
+    Preprocess stages hand their images on in memory (`_common.deferred`): only the images a
+    later stage reads from disk (OCR, layout) or the chain ends with are written. A cached page
+    may therefore name an image that was never written; the chain then redoes the stages before
+    the first one to run (cheap: no OCR is redone for it).
     """
     cache = PageCache(Path(task.cache_root)) if task.cache_root else None
     seconds: dict[str, float] = defaultdict(float)
-    if not execute and _needs_prepare(task):
-        return None  # its image was never written (or is gone): run it for real
-    page0 = _prepare(task, seconds) if execute else task.page
+    if not execute:
+        # The images the cached pages end with must exist (not the ingested one: a chain that
+        # replaced it never wrote it).
+        walked = _last_entry(task, cache) or _walk(task, task.page, cache, seconds, False)
+        if walked is None or not all(_on_disk(p, task.ctx) for p, _ in walked[0]):
+            return None
+        current, hits = walked
+    else:
+        with _image_chain(task) as images:
+            try:
+                current, hits = _run(task, cache, seconds, images, 0)
+            except _Redo as redo:
+                current, hits = _run(task, cache, seconds, images, redo.at)
+    if execute and task.ctx.work_dir:
+        t0 = time.perf_counter()
+        for page, _ in current:
+            _warm_previews(page, task.ctx.work_dir, _image_chain_used(task))
+        seconds["report.previews"] += time.perf_counter() - t0
+    return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+
+
+def _run(
+    task: PageTask,
+    cache: PageCache | None,
+    seconds: dict[str, float],
+    images: Any,
+    fresh_before: int,
+) -> tuple[list[tuple[Page, str]], int]:
+    page0 = _prepare(task, seconds, images)
+    walked = _walk(task, page0, cache, seconds, True, images, fresh_before)
+    assert walked is not None
+    if images is not None:
+        current = walked[0]
+        t0 = time.perf_counter()
+        images.flush(_paths(task.ctx, [p for p, _ in current]))
+        seconds["preprocess.write"] += time.perf_counter() - t0
+        if not all(_on_disk(p, task.ctx) for p, _ in current):
+            raise _Redo(len(task.stages))
+    return walked
+
+
+def _walk(
+    task: PageTask,
+    page0: Page,
+    cache: PageCache | None,
+    seconds: dict[str, float],
+    execute: bool,
+    images: Any = None,
+    fresh_before: int = 0,
+) -> tuple[list[tuple[Page, str]], int] | None:
+    """Every stage over the pages (`images`: preprocess's `_common` inside `deferred()`)."""
     current: list[tuple[Page, str]] = [(page0, task.key)]
     hits = 0
-    for name, version, digest, options in task.stages:
+    # A born-digital page's chain costs less than writing its steps' entries: only the last.
+    text_only, last = page0.source == "textlayer", len(task.stages) - 1
+    for i, (name, version, digest, options) in enumerate(task.stages):
         nxt: list[tuple[Page, str]] = []
         for page, key in current:
             k = chain_key(key, name, version, digest)
-            out = cache.get(k) if cache else None
+            out = cache.get(k) if cache and i >= fresh_before else None
             if out is not None:
                 hits += 1
+                if not out:  # the stage left the page as it was (see below)
+                    out = [_with_step(page, Step(name, version, digest))]
             elif not execute:
                 return None
             elif page.failed:
                 out = [page]
             else:
-                t0 = time.perf_counter()
                 stage = _stage_instance(name, options)
                 assert isinstance(stage, PageStage)
+                if images is not None:
+                    _hand_over(images, stage, page, task.ctx, i, fresh_before, seconds)
+                t0 = time.perf_counter()
                 try:
                     res = stage.process_page(page, task.ctx)
                 except DigitizeError as e:
@@ -89,47 +157,119 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
                 seconds[name] += time.perf_counter() - t0
                 out = [res] if isinstance(res, Page) else list(res)
                 out = [_with_step(p, Step(name, version, digest)) for p in out]
-                if cache:
-                    cache.put(k, out)
+                if cache and (i == last or not text_only):
+                    # An unchanged page (a born-digital page through preprocessing and OCR) is
+                    # stored as an empty entry: its JSON (every word) costs more than the stage.
+                    cache.put(k, [] if res is page and not text_only else out)
             if len(out) == 1:
                 nxt.append((out[0], k))
             else:
-                nxt.extend((p, sub_key(k, i)) for i, p in enumerate(out))
+                nxt.extend((p, sub_key(k, j)) for j, p in enumerate(out))
         current = nxt
-    if execute and task.ctx.work_dir:
+        if images is not None:
+            images.drop_pending(_paths(task.ctx, [p for p, _ in current]))
+    return current, hits
+
+
+def _last_entry(
+    task: PageTask, cache: PageCache | None
+) -> tuple[list[tuple[Page, str]], int] | None:
+    """The chain's last result straight from its key (one read, not one per stage), when no
+    stage split the page and the last one changed it."""
+    if cache is None or not task.stages:
+        return None
+    key = task.key
+    for name, version, digest, _ in task.stages:
+        key = chain_key(key, name, version, digest)
+    out = cache.get(key)
+    if not out or len(out) != 1:
+        return None
+    return [(out[0], key)], len(task.stages)
+
+
+def _hand_over(
+    images: Any,
+    stage: PageStage,  # type: ignore[type-arg]
+    page: Page,
+    ctx: Context,
+    i: int,
+    fresh_before: int,
+    seconds: dict[str, float],
+) -> None:
+    """Make `page`'s image readable by `stage`: written if it reads files (not a preprocess
+    stage); `_Redo` if it is neither on disk nor in memory."""
+    paths = _paths(ctx, [page])
+    if stage.kind != "preprocess":
         t0 = time.perf_counter()
-        for page, _ in current:
-            _warm_previews(page, task.ctx.work_dir)
-        seconds["report.previews"] += time.perf_counter() - t0
-    return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+        images.flush(paths)
+        seconds["preprocess.write"] += time.perf_counter() - t0
+    if not all(images.available(p) for p in paths):
+        if i < fresh_before:
+            raise PageError(f"page {page.index + 1}: {stage.name}: image missing")
+        raise _Redo(i)
 
 
-def _warm_previews(page: Page, work_dir: str) -> None:
+def _image_chain_used(task: PageTask) -> bool:
+    return task.page.image is not None and any(s[0].startswith("preprocess.") for s in task.stages)
+
+
+@contextlib.contextmanager
+def _image_chain(task: PageTask) -> Iterator[Any]:
+    """Preprocess's image hand-over for pages with an image and preprocess stages (None for
+    the others: a born-digital page must not import OpenCV in the parent)."""
+    if not _image_chain_used(task):
+        yield None
+        return
+    from digitize.stages.preprocess import _common
+
+    with _common.deferred():
+        yield _common
+
+
+def _paths(ctx: Context, pages: list[Page]) -> list[Path]:
+    """The files a page's later stages may read: its image and the grey copy binarize kept."""
+    return [Path(ctx.work_dir) / r for p in pages for r in (p.image, p.unbinarized) if r]
+
+
+def _on_disk(page: Page, ctx: Context) -> bool:
+    return all(p.is_file() for p in _paths(ctx, [page]))
+
+
+def _warm_previews(page: Page, work_dir: str, decoded: bool) -> None:
     """Make the run report's page previews here, in the worker, while the image is hot: else
-    the parent decodes and JPEG-encodes every page alone after the pool has finished."""
+    the parent decodes and JPEG-encodes every page alone after the pool has finished.
+    (`decoded`: the preprocess chain may still hold the image's pixels.)"""
     if not page.image or page.failed:
         return
-    from digitize.report_data import page_images
+    from digitize.report_data import make_previews, page_images
 
+    path = Path(work_dir) / page.image
+    pixels = None
+    if decoded:
+        from digitize.stages.preprocess import _common
+
+        pixels = _common.cached_pixels(path)
     with contextlib.suppress(Exception):  # best effort: the report makes what is missing
-        page_images(Book(BookMeta(), (), work_dir=work_dir), page)
+        if pixels is not None:
+            make_previews(path, pixels)
+        else:
+            page_images(Book(BookMeta(), (), work_dir=work_dir), page)
 
 
-def _needs_prepare(task: PageTask) -> bool:
+def _needs_prepare(task: PageTask, images: Any) -> bool:
     p = task.page
-    return bool(
-        task.ingest
-        and p.image
-        and not p.failed
-        and not (Path(task.ctx.work_dir) / p.image).is_file()
-    )
+    if not task.ingest or not p.image or p.failed:
+        return False
+    path = Path(task.ctx.work_dir) / p.image
+    return not (images.available(path) if images else path.is_file())
 
 
-def _prepare(task: PageTask, seconds: dict[str, float]) -> Page:
-    """The page with its image on disk: the ingester writes images it deferred (here, in the
-    worker, so rasterising overlaps the OCR of other pages)."""
+def _prepare(task: PageTask, seconds: dict[str, float], images: Any) -> Page:
+    """The page with its image on disk, or (`images`: a preprocess chain follows) in memory:
+    the ingester renders images it deferred here, in the worker, so rasterising overlaps the
+    OCR of other pages; preprocessing usually replaces the image, so it is not even written."""
     page = task.page
-    if not _needs_prepare(task):
+    if not _needs_prepare(task, images):
         return page
     assert task.ingest is not None
     name, options, src = task.ingest
@@ -137,7 +277,16 @@ def _prepare(task: PageTask, seconds: dict[str, float]) -> Page:
     try:
         ingester = _stage_instance(name, options)
         assert isinstance(ingester, Ingester)
-        page = ingester.prepare_page(Path(src), page, task.ctx)
+        render = getattr(ingester, "render_pixels", None) if images else None
+        pixels = render(Path(src), page) if render else None
+        if pixels is None:
+            page = ingester.prepare_page(Path(src), page, task.ctx)
+        else:
+            rel = page.image
+            assert rel is not None
+            images.hold(pixels, Path(task.ctx.work_dir) / rel, rel, page.dpi or task.ctx.render_dpi)
+            h, w = pixels.shape[:2]
+            page = page if page.size == (w, h) else dataclasses.replace(page, size=(w, h))
     except DigitizeError as e:
         raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
     except Exception as e:

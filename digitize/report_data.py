@@ -277,18 +277,22 @@ def page_images(book: Book, page: Page) -> tuple[str | None, str | None]:
     return make_previews(path)
 
 
-def make_previews(path: Path) -> tuple[str | None, str | None]:
-    """Encode a page image's report previews and cache them beside it (best effort)."""
+def make_previews(path: Path, pixels: Any = None) -> tuple[str | None, str | None]:
+    """Encode a page image's report previews and cache them beside it (best effort).
+    `pixels`: the image's content already decoded (a grey or BGR array), saving a decode."""
     if not path.is_file():
         return None, None
     try:
         from PIL import Image
 
-        with Image.open(path) as src:
-            mode = "L" if src.mode in ("1", "L", "LA", "I", "I;16") else "RGB"
-            scale = min(1.0, VIEW_MAX_SIDE / max(src.size))
-            src.draft(mode, (int(src.size[0] * scale), int(src.size[1] * scale)))  # JPEG: fast
-            im = src.convert(mode)
+        if pixels is not None:
+            im = Image.fromarray(pixels if pixels.ndim == 2 else pixels[:, :, ::-1])
+        else:
+            with Image.open(path) as src:
+                mode = "L" if src.mode in ("1", "L", "LA", "I", "I;16") else "RGB"
+                scale = min(1.0, VIEW_MAX_SIDE / max(src.size))
+                src.draft(mode, (int(src.size[0] * scale), int(src.size[1] * scale)))  # JPEG
+                im = src.convert(mode)
         factor = -(-max(im.size) // VIEW_MAX_SIDE)  # ceil: a box filter by an integer is fast
         if factor > 1:
             im = im.reduce(factor)

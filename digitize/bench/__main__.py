@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     rerun = cases.run_digitize(scanned, runs / "out", runs / "cache", a.jobs, fresh=False)
     say("digitize on the born-digital twin")
     born_m = cases.run_digitize(born, runs / "out-born", runs / "cache-born", a.jobs, fresh=True)
+    startup = _best([cases.run_startup() for _ in range(3)])
 
     res["scanned"] = {
         "digitize_cold": [_m(m) for m in cold],
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         "ocrmypdf_args": " ".join(cases.OCRMYPDF_ARGS),
         "digitize_rerun": _m(rerun),
         "born_digital": _m(born_m),
+        "startup": _m(startup),
         "stage_seconds_cold": _best(cold).extra.get("stage_seconds"),
     }
 
@@ -124,6 +126,7 @@ def figures(
 ) -> list[dict[str, Any]]:
     """One row per headline figure: value, target, whether it is met, and what was measured."""
     mem = res["memory"]["runs"]
+    start = res["scanned"].get("startup", {}).get("wall", float("nan"))
     small, big = mem["30"], mem[str(a.long)]
     rounds = res["scanned"]
     per_round = [
@@ -146,9 +149,11 @@ def figures(
              "<=", 0.03, f"{rerun.extra['runner_wall']:.2f} s vs {cold.extra['runner_wall']:.1f} s "
              "(report wall_seconds: convert() alone)"),
         _row("born-digital speed-up (process)", cold.wall / born.wall, ">=", 50,
-             f"{born.wall:.2f} s vs {cold.wall:.1f} s, incl. Python start-up and imports"),
+             f"{born.wall:.2f} s vs {cold.wall:.1f} s, incl. Python start-up and imports "
+             f"({start:.2f} s for `digitize convert --help` alone)"),
         _row("born-digital speed-up (runner)", cold.extra["runner_wall"] / born.extra["runner_wall"],
-             ">=", 50, f"{born.extra['runner_wall']:.3f} s vs {cold.extra['runner_wall']:.1f} s"),
+             ">=", 50, f"{born.extra['runner_wall']:.3f} s vs {cold.extra['runner_wall']:.1f} s "
+             "(convert() alone: ingest, page stages, book stages, exports, report)"),
         _row(f"peak RSS, {a.long} pages, {a.jobs} workers (MB)", big["peak_mb"], "<=", 600,
              f"sum of RSS over the process tree; pages at {res['memory']['dpi']} dpi (real OCR, "
              f"cheap); {a.pages} pages at 300 dpi peaked at {cold.peak_mb:.0f} MB"

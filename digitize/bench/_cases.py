@@ -24,6 +24,15 @@ def digitize_cmd(
     ]  # fmt: skip
 
 
+def run_startup() -> Measure:
+    """Python start-up plus the imports of `digitize convert` (`--help`: no conversion): what
+    every command pays before it does anything, and what the "process" figures include."""
+    m = run_cmd([sys.executable, "-c", "from digitize.cli import run; run()", "convert", "--help"])
+    if m.rc:
+        raise RuntimeError(f"digitize convert --help failed ({m.rc}): {m.stderr.strip()[-800:]}")
+    return m
+
+
 def run_digitize(
     src: Path, out: Path, cache: Path, jobs: int, *, fresh: bool, pipeline: str = "textbook"
 ) -> Measure:

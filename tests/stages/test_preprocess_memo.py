@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 from preprocess_pages import have_font, load, make_page, render_page, rotate, shadow
 
+from digitize.stages import _pixels
 from digitize.stages.preprocess import _common as c
 from digitize.stages.preprocess.deskew import Deskew
 from digitize.stages.preprocess.illumination import Illumination
@@ -65,14 +66,14 @@ def test_replaced_file_is_not_served_from_memory(tmp_path):
 
 
 def test_memo_is_bounded_in_bytes(tmp_path, monkeypatch):
-    monkeypatch.setattr(c, "MEMO_ENTRIES", 10)
-    monkeypatch.setattr(c, "MEMO_BYTES", 3 * 100 * 100)
+    monkeypatch.setattr(_pixels, "MEMO_ENTRIES", 10)
+    monkeypatch.setattr(_pixels, "MEMO_BYTES", 3 * 100 * 100)
     for i in range(5):
         p = tmp_path / f"{i}.png"
         img = np.full((100, 100), i, np.uint8)
         p.write_bytes(c.encode_png(img, 300))
-        c.remember(p, img, str(i))
-    assert len(c._MEMO) == 3 and str(tmp_path / "4.png") in c._MEMO
+        _pixels.remember(p, img, str(i))
+    assert len(_pixels._MEMO) == 3 and str(tmp_path / "4.png") in _pixels._MEMO
 
 
 def test_memo_keeps_only_the_last_image(tmp_path):
@@ -81,8 +82,8 @@ def test_memo_keeps_only_the_last_image(tmp_path):
         p = tmp_path / f"{i}.png"
         img = np.full((100, 100), i, np.uint8)
         p.write_bytes(c.encode_png(img, 300))
-        c.remember(p, img, str(i))
-    assert list(c._MEMO) == [str(tmp_path / "4.png")]
+        _pixels.remember(p, img, str(i))
+    assert list(_pixels._MEMO) == [str(tmp_path / "4.png")]
 
 
 def test_even_white_page_skips_illumination(tmp_path):

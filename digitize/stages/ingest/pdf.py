@@ -168,17 +168,32 @@ class PdfIngester(Ingester[PdfOptions]):
         the OCR of other pages instead of before all of it."""
         if page.image is None or page.failed or (Path(ctx.work_dir) / page.image).is_file():
             return page
+        if self.options.renderer == "pdf2image":
+            gray = self.options.colorspace == "gray"
+            data, size = _render_poppler(src, page.index, page.dpi, gray)
+        else:
+            a = self.render_pixels(src, page)
+            data, size = _png_array(a), (a.shape[1], a.shape[0])
+        # A cache file (re-rendered when missing): the rename keeps it whole, fsync is moot.
+        write_bytes(Path(ctx.work_dir) / page.image, data, durable=False)
+        return page if size == page.size else replace(page, size=size)
+
+    def render_pixels(self, src: Path, page: Page) -> Any:
+        """The image `prepare_page` would write, as an array (grey or BGR), not written: the
+        page chain hands it to preprocessing in memory and writes only what OCR reads. None
+        when this renderer cannot (poppler)."""
+        if page.image is None or page.failed or self.options.renderer != "pymupdf":
+            return None
         import pymupdf
 
         pymupdf.TOOLS.mupdf_display_errors(False)  # a worker never prints (ingest kept them)
         pymupdf.TOOLS.mupdf_display_warnings(False)
         with pymupdf.open(src, filetype="pdf") as doc:
-            data, size = self._rasterise(doc.load_page(page.index), src, page.index, page.dpi)
+            pix = self._pixmap(doc.load_page(page.index), page.dpi)
         # MuPDF keeps decoded scans in its store (up to 256 MB) for reuse; a worker renders each
         # page once, so that only grew its memory with the book's length. Empty it.
         pymupdf.TOOLS.store_shrink(100)
-        write_bytes(Path(ctx.work_dir) / page.image, data)
-        return page if size == page.size else replace(page, size=size)
+        return _array(pix)
 
     def _image_name(self, i: int, digest: str, dpi: int) -> str:
         o = self.options
@@ -206,23 +221,28 @@ class PdfIngester(Ingester[PdfOptions]):
         o = self.options
         if o.renderer == "pdf2image":
             return _render_poppler(src, i, dpi, o.colorspace == "gray")
+        pix = self._pixmap(page, dpi)
+        return _png(pix), (pix.width, pix.height)
+
+    def _pixmap(self, page: Any, dpi: int) -> Any:
         import pymupdf
 
-        cs = pymupdf.csGRAY if o.colorspace == "gray" else pymupdf.csRGB
+        cs = pymupdf.csGRAY if self.options.colorspace == "gray" else pymupdf.csRGB
         mat = pymupdf.Matrix(dpi / 72, dpi / 72)
-        pix = page.get_pixmap(matrix=mat, colorspace=cs, alpha=False)
-        return _png(pix), (pix.width, pix.height)
+        return page.get_pixmap(matrix=mat, colorspace=cs, alpha=False)
 
 
 def _png(pix: Any) -> bytes:
-    """Lossless PNG of a pixmap. OpenCV's deflate level 1 with the RLE strategy is ~3x faster
+    """Lossless PNG of a pixmap (see `_png_array`)."""
+    return _png_array(_array(pix))
+
+
+def _png_array(a: Any) -> bytes:
+    """Lossless PNG of a page's pixels. OpenCV's deflate level 1 with the RLE strategy is ~3x faster
     than MuPDF's own PNG writer (40 vs 125 ms for an A5 page at 300 dpi: the bulk of ingest
     time) and makes smaller files from scan noise; the pixels are the same."""
     import cv2
-    import numpy as np
 
-    a = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)
-    a = a[:, :, 0] if pix.n == 1 else cv2.cvtColor(a, cv2.COLOR_RGB2BGR)
     params = [
         cv2.IMWRITE_PNG_COMPRESSION,
         1,
@@ -231,8 +251,17 @@ def _png(pix: Any) -> bytes:
     ]
     ok, buf = cv2.imencode(".png", a, params)
     if not ok:
-        return bytes(pix.tobytes("png"))
+        raise RuntimeError("cannot encode the page as PNG")
     return buf.tobytes()
+
+
+def _array(pix: Any) -> Any:
+    """A pixmap's pixels as OpenCV has them: grey, or BGR."""
+    import cv2
+    import numpy as np
+
+    a = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width, pix.n)
+    return a[:, :, 0] if pix.n == 1 else cv2.cvtColor(a, cv2.COLOR_RGB2BGR)
 
 
 def _render_poppler(src: Path, i: int, dpi: int, gray: bool) -> tuple[bytes, tuple[int, int]]:

@@ -138,6 +138,7 @@ def _api(tessdata: str, lang: str, oem: int, variables: dict[str, str]) -> Any:
 def run_tesserocr(
     image: Path,
     *,
+    pixels: Any = None,
     tessdata: str,
     lang: str,
     psm: int,
@@ -152,7 +153,13 @@ def run_tesserocr(
     api.Clear()
     api.SetPageSegMode(psm)
     try:
-        api.SetImageFile(str(image))
+        if pixels is not None and pixels.ndim in (2, 3):  # `image`'s content, grey or BGR
+            rgb = pixels if pixels.ndim == 2 else pixels[:, :, ::-1]
+            h, w = rgb.shape[:2]
+            bpp = 1 if rgb.ndim == 2 else 3
+            api.SetImageBytes(rgb.tobytes(), w, h, bpp, w * bpp)
+        else:
+            api.SetImageFile(str(image))
     except RuntimeError:
         # leptonica could not read it: hand over Pillow's decoding instead
         from PIL import Image

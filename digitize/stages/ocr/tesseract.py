@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Literal
 from digitize.errors import MissingDependency, PageError
 from digitize.model import BBox, Block, Line, Page, Step, Word, nfc
 from digitize.stage import Context, PageStage, opt
+from digitize.stages import _pixels
 from digitize.stages.ocr import _tesseract_engines as eng
 
 _APT_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -97,8 +98,12 @@ class TesseractOcr(PageStage[TesseractOptions]):
         o = self.options
         try:
             if self._engine() == "tesserocr":
+                # The pixels preprocessing just wrote, when this worker still holds them:
+                # Tesseract need not decode the PNG again (same pixels, same result).
+                held = _pixels.recall(path)
                 return eng.run_tesserocr(
                     path,
+                    pixels=held[0] if held else None,
                     tessdata=eng.tessdata_dir() or "",
                     lang=lang,
                     psm=o.psm,

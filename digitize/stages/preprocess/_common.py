@@ -6,19 +6,29 @@ options (so a cached result stays valid), and return the page pointing at the ne
 `Step` appended. Keeping that in one place keeps the seven stages short and identical in it.
 
 Speed: the runner takes one page through every page stage in the same worker process, so the
-array a stage writes is kept in a small in-process memo and handed to the next stage as is:
+array a stage writes is kept in a small in-process memo (`digitize.stages._pixels`, which OCR
+reads too) and handed to the next stage as is:
 decoding the PNG it just encoded would cost more than most stages' own work. The PNG is still
 written (the page cache and later runs need it); the memo is checked against the file's size and
 mtime, so a replaced file is never served from memory.
+
+Inside a page chain (`deferred()`, which `digitize.pagework` opens around the chain in a worker)
+a stage's image is not even written: it waits in memory, and the chain writes only the images
+handed to a later, non-preprocess stage (OCR, layout) or left at its end (`flush`). Encoding a
+300 dpi page as PNG costs more than deskew, illumination or denoise themselves, and the
+intermediate images were never read back from disk. Derived images are named after their input's
+name (itself content-derived), not after their bytes, so a name is known before (or without) the
+file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
+import re
 import struct
 import zlib
-from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,42 +40,72 @@ from digitize.errors import PageError
 from digitize.fileio import write_bytes
 from digitize.model import Page, Step
 from digitize.stage import Context, PageStage
+from digitize.stages import _pixels
 
 PAGES_DIR = "pages"
-MEMO_BYTES = 64 * 1024 * 1024  # pixels kept per process, at most
-# A page chain only ever reads the image the previous stage wrote: keeping one more would make a
-# worker's memory grow with the book (up to MEMO_BYTES) for nothing.
-MEMO_ENTRIES = 1
 
-# abs path -> (read-only image, sha256 hex of the file, (size, mtime_ns) of the file)
-_MEMO: OrderedDict[str, tuple[np.ndarray, str, tuple[int, int]]] = OrderedDict()
-
-
-def _stat_key(path: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns
+# Images made inside `deferred()` and not written yet: abs path -> (read-only image, rel, dpi).
+_PENDING: dict[str, tuple[np.ndarray, str, int]] = {}
+_DEFER = False
+# What `output_name` and the ingesters (`pages/p0001-<hash>.png`) make: names derived from the
+# content's source and every option, so the name alone identifies the content (`image_digest`).
+_DERIVED = re.compile(r"^pages/(?:p\d+-)?[0-9a-f]{16}\.(?:png|tif)$")
 
 
-def remember(path: Path, img: np.ndarray, digest: str) -> None:
-    """Keep `img` (the decoded content of `path`) for the next stage in this process."""
-    stat = _stat_key(path)
-    if stat is None or img.nbytes > MEMO_BYTES // 2:
-        return
-    img = np.ascontiguousarray(img)
-    img.flags.writeable = False  # stages share it: nobody may paint on it
-    key = str(path)
-    _MEMO.pop(key, None)
-    _MEMO[key] = (img, digest, stat)
-    while len(_MEMO) > MEMO_ENTRIES or sum(v[0].nbytes for v in _MEMO.values()) > MEMO_BYTES:
-        _MEMO.popitem(last=False)
+def cached_pixels(path: Path) -> np.ndarray | None:
+    """The decoded content of `path` if this process still holds it (and the file is unchanged)."""
+    hit = _pixels.recall(path)
+    return None if hit is None else hit[0]
 
 
 def forget_all() -> None:
     """Empty the memo (tests; a long-lived worker between books needs no call)."""
-    _MEMO.clear()
+    _pixels.forget_all()
+    _PENDING.clear()
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within: stages keep the images they make in memory instead of writing them; the caller
+    writes the ones it needs with `flush`. Whatever is not flushed is dropped on exit."""
+    global _DEFER
+    _DEFER = True
+    _PENDING.clear()
+    try:
+        yield
+    finally:
+        _DEFER = False
+        _PENDING.clear()
+
+
+def flush(paths: Iterable[Path]) -> None:
+    """Write those of `paths` that are pending (a later stage reads them from disk)."""
+    for path in paths:
+        hit = _PENDING.pop(str(path), None)
+        if hit is not None:
+            img, rel, dpi = hit
+            write_image(img, Path(path), rel, dpi)
+
+
+def drop_pending(keep: Iterable[Path]) -> None:
+    """Forget pending images not in `keep`: no later stage of the chain can ask for them."""
+    wanted = {str(p) for p in keep}
+    for k in [k for k in _PENDING if k not in wanted]:
+        del _PENDING[k]
+
+
+def available(path: Path) -> bool:
+    """Whether a stage can read `path`: on disk, or pending in this process."""
+    return str(path) in _PENDING or path.is_file()
+
+
+def image_digest(rel: str, data: bytes | None) -> str:
+    """What names a stage's output: a derived image's own (content-derived) name; else (an
+    ingested page) the sha256 of the file's bytes."""
+    if _DERIVED.match(rel):
+        return "derived:" + rel
+    assert data is not None
+    return hashlib.sha256(data).hexdigest()
 
 
 def should_skip(page: Page) -> bool:
@@ -78,31 +118,44 @@ def image_path(page: Page, ctx: Context) -> Path:
     return Path(ctx.work_dir) / page.image
 
 
+def disk_path(page: Page, ctx: Context) -> Path:
+    """The page image's path, written first if it is pending: for tools that read files."""
+    path = image_path(page, ctx)
+    flush([path])
+    return path
+
+
 def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, str]:
     """The page image as a uint8 array (gray or BGR; alpha dropped; read-only) plus the sha256
     of its file, which feeds the content-derived output name.
     """
     path = image_path(page, ctx)
-    hit = _MEMO.get(str(path))
-    if hit is not None and hit[2] == _stat_key(path):
-        _MEMO.move_to_end(str(path))
-        return hit[0], hit[1]
+    pending = _PENDING.get(str(path))
+    if pending is not None:
+        assert page.image is not None
+        return pending[0], image_digest(page.image, None)
+    hit = _pixels.recall(path)
+    if hit is not None:
+        return hit
     try:
         data = path.read_bytes()
     except OSError as e:
         raise PageError(f"page {page.index}: cannot read image {path}: {e.strerror or e}") from e
-    img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    if img is None:
+    decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
+    if decoded is None:
         raise PageError(f"page {page.index}: {path} is not a readable image")
+    img: np.ndarray = decoded
     if img.dtype == np.uint16:
         img = (img >> 8).astype(np.uint8)
     if img.ndim == 3 and img.shape[2] == 4:
         img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[:, :, 0]
-    digest = hashlib.sha256(data).hexdigest()
-    remember(path, img, digest)
-    return _MEMO[str(path)][0] if str(path) in _MEMO else img, digest
+    assert page.image is not None
+    digest = image_digest(page.image, data)
+    _pixels.remember(path, img, digest)
+    kept = _pixels.recall(path)
+    return (kept[0] if kept else img), digest
 
 
 def to_gray(img: np.ndarray) -> np.ndarray:
@@ -142,6 +195,10 @@ def encode_png(img: np.ndarray, dpi: int) -> bytes:
         1,
         cv2.IMWRITE_PNG_STRATEGY,
         cv2.IMWRITE_PNG_STRATEGY_RLE,
+        # No row filter: libpng's adaptive choice tries all five per row, which cost 40% of
+        # the encode and saved nothing on these pages (scan grain defeats prediction anyway).
+        cv2.IMWRITE_PNG_FILTER,
+        cv2.IMWRITE_PNG_FILTER_NONE,
     ]
     ok, buf = cv2.imencode(".png", img, params)
     if not ok:
@@ -152,22 +209,24 @@ def encode_png(img: np.ndarray, dpi: int) -> bytes:
     return data[:33] + phys + data[33:]  # right after the 8-byte signature and IHDR (25 bytes)
 
 
-def write_image(img: np.ndarray, rel: str, ctx: Context, dpi: int) -> str:
-    """Write `img` as PNG keeping the DPI tag, remember it for the next stage in this process,
-    and return the sha256 of the file.
-    """
-    path = Path(ctx.work_dir) / rel
-    if path.exists():  # content-derived name: an existing file is this very result
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as e:
-            raise PageError(f"cannot read {path}: {e.strerror or e}") from e
+def write_image(img: np.ndarray, path: Path, rel: str, dpi: int) -> None:
+    """Write `img` as PNG keeping the DPI tag at `path` (`rel` in the work dir) and remember it
+    for the next stage in this process."""
+    if not path.exists():  # content-derived name: an existing file is this very result
+        # A cache file, like the page cache's entries: the rename keeps it whole, fsync is moot.
+        write_bytes(path, encode_png(img, dpi), durable=False)
+    _pixels.remember(path, img, "derived:" + rel)
+
+
+def hold(img: np.ndarray, path: Path, rel: str, dpi: int) -> None:
+    """`img` as the content of `path` (`rel` in the work dir): pending inside `deferred()`
+    (unless too big to hold in memory), else written now."""
+    if _DEFER and img.nbytes <= _pixels.MEMO_BYTES // 2 and not path.exists():
+        img = np.ascontiguousarray(img)
+        img.flags.writeable = False
+        _PENDING[str(path)] = (img, rel, dpi)
     else:
-        data = encode_png(img, dpi)
-        write_bytes(path, data)
-        digest = hashlib.sha256(data).hexdigest()
-    remember(path, img, digest)
-    return digest
+        write_image(img, path, rel, dpi)
 
 
 def step(stage: PageStage[Any]) -> Step:
@@ -191,7 +250,7 @@ def updated(
     # The grey copy kept by preprocess.binarize no longer matches a re-made image: drop it
     # rather than let figures be cropped from a stale geometry.
     changes.setdefault("unbinarized", None)
-    write_image(img, rel, ctx, dpi)
+    hold(img, Path(ctx.work_dir) / rel, rel, dpi)
     h, w = img.shape[:2]
     return replace(
         page,

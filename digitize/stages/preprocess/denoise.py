@@ -105,6 +105,11 @@ def _any_in_boxes(mask: np.ndarray, stats: np.ndarray, f: int) -> np.ndarray:
     return (ii[y1, x1] - ii[y0, x1] - ii[y1, x0] + ii[y0, x0]) > 0
 
 
+def _paint(per_label: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """0/1 image: each pixel takes its component's flag (`take` is twice as fast as indexing)."""
+    return np.take(per_label.astype(np.uint8), labels)
+
+
 def speckle_mask(
     gray: np.ndarray, dpi: int, max_area_in2: float, dist_in: float, side_in: float
 ) -> np.ndarray:
@@ -124,11 +129,11 @@ def speckle_mask(
     big = ~small
     big[0] = False
     f = max(1, dpi // 100)
-    glyphs = _pool_x(big.astype(np.uint8)[labels], f)
+    glyphs = _pool_x(_paint(big, labels), f)
     # Only letter-sized components span a text line; rules, frames and page edges must not,
     # or the whole margin beside them would count as "inside a line".
     letter = big & (stats[:, cv2.CC_STAT_HEIGHT] < 0.4 * dpi) & (stats[:, cv2.CC_STAT_WIDTH] < dpi)
-    letters = _pool_x(letter.astype(np.uint8)[labels], f)
+    letters = _pool_x(_paint(letter, labels), f)
     # A text line's gaps (between words, along "....." leaders) count as text too: close the
     # glyph mask along rows, so the dots of an ellipsis or a contents leader are never "far".
     k = max(3, int(LINE_GAP_IN * dpi / f))
@@ -152,7 +157,7 @@ def speckle_mask(
     remove = small & ~kept
     if not remove.any():
         return np.zeros(gray.shape, bool)
-    mask = remove.astype(np.uint8)[labels]
+    mask = _paint(remove, labels)
     # One pixel more takes the anti-aliased grey rim the threshold left behind.
     return cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
 

@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,10 +147,11 @@ def detect(path: str, dpi: int, timeout: float) -> tuple[int, float] | None:
     return int(rot.group(1)) % 360, float(conf.group(1))
 
 
-def detect_any(gray: np.ndarray, page_path: Path, dpi: int, timeout: float) -> Any:
-    """In-process OSD when tesserocr works, else the CLI on the page's file."""
+def detect_any(gray: np.ndarray, page_path: Callable[[], Path], dpi: int, timeout: float) -> Any:
+    """In-process OSD when tesserocr works, else the CLI on the page's file (`page_path()`
+    writes it first if it is still only in memory)."""
     found = detect_inprocess(gray, dpi)
-    return detect(str(page_path), dpi, timeout) if found is False else found
+    return detect(str(page_path()), dpi, timeout) if found is False else found
 
 
 class Orientation(PageStage[OrientationOptions]):
@@ -175,7 +177,7 @@ class Orientation(PageStage[OrientationOptions]):
         dpi = c.page_dpi(page, ctx)
         if self.options.precheck and looks_upright(gray, dpi):
             return c.noted(self, page)
-        found = detect_any(gray, c.image_path(page, ctx), dpi, self.options.timeout)
+        found = detect_any(gray, lambda: c.disk_path(page, ctx), dpi, self.options.timeout)
         if found is None:
             return c.noted(
                 self, page, "orientation: too little text to detect orientation; left as is"
