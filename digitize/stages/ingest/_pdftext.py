@@ -28,7 +28,13 @@ def _is_real(word: str) -> bool:
     return any(ch.isalnum() for ch in word) and not any(_bad_char(ch) for ch in word)
 
 
-def text_layer_verdict(page: Any, min_words: int) -> Verdict:
+def page_words(page: Any) -> list[tuple[Any, ...]]:
+    """MuPDF's words of the page (x0, y0, x1, y1, text, block, line, word), extracted once for
+    both the verdict and the blocks."""
+    return list(page.get_text("words", flags=_flags()))
+
+
+def text_layer_verdict(page: Any, words_found: list[tuple[Any, ...]], min_words: int) -> Verdict:
     """ "text": a usable visible text layer; "ocr": an invisible (OCR) layer; "none": rasterise.
 
     Usable means at least `min_words` real words (letters or digits, no replacement or private-
@@ -36,7 +42,7 @@ def text_layer_verdict(page: Any, min_words: int) -> Verdict:
     junk and must be OCRed instead. Invisible = most characters drawn in render mode 3 or in
     GlyphLessFont (what Tesseract/OCRmyPDF write) or fully transparent.
     """
-    words = [w[4] for w in page.get_text("words", flags=_flags()) if w[4].strip()]
+    words = [w[4] for w in words_found if w[4].strip()]
     real = sum(1 for w in words if _is_real(w))
     garbage = sum(1 for w in words if any(_bad_char(ch) for ch in w))
     if real < max(1, min_words) or garbage > 0.2 * len(words):
@@ -54,20 +60,23 @@ def text_layer_verdict(page: Any, min_words: int) -> Verdict:
     return "ocr" if total and hidden > total / 2 else "text"
 
 
-def text_layer_blocks(page: Any, dpi: int) -> tuple[Block, ...]:
+def text_layer_blocks(page: Any, words_found: list[tuple[Any, ...]], dpi: int) -> tuple[Block, ...]:
     """Words of the text layer in page-image pixels at `dpi` (rotation applied), grouped into
     MuPDF's blocks and lines; conf 1.0 (the text is the PDF's own)."""
     import pymupdf
 
-    mat = page.rotation_matrix * pymupdf.Matrix(dpi / 72, dpi / 72)
+    a, b, c, d, e, f = page.rotation_matrix * pymupdf.Matrix(dpi / 72, dpi / 72)
     lines: dict[tuple[int, int], list[Word]] = {}
-    for x0, y0, x1, y1, text, bno, lno, _wno in page.get_text("words", flags=_flags()):
+    for x0, y0, x1, y1, text, bno, lno, _wno in words_found:
         text = nfc(text.strip())
         if not text:
             continue
-        r = pymupdf.Rect(x0, y0, x1, y1) * mat
-        r.normalize()
-        lines.setdefault((bno, lno), []).append(Word(text, BBox(r.x0, r.y0, r.x1, r.y1), 1.0))
+        # The matrix on the box's corners in plain floats: pymupdf's Rect arithmetic costs
+        # more than the rest of a born-digital page's ingest.
+        xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e, a * x0 + c * y1 + e, a * x1 + c * y0 + e)
+        ys = (b * x0 + d * y0 + f, b * x1 + d * y1 + f, b * x0 + d * y1 + f, b * x1 + d * y0 + f)
+        box = BBox(min(xs), min(ys), max(xs), max(ys))
+        lines.setdefault((bno, lno), []).append(Word(text, box, 1.0))
     blocks: dict[int, list[Line]] = {}
     for (bno, _lno), words in lines.items():
         blocks.setdefault(bno, []).append(

@@ -24,7 +24,7 @@ from digitize.fileio import write_bytes
 from digitize.model import Book, BookMeta, Page, nfc
 from digitize.stage import Context, Ingester, opt
 from digitize.stages.ingest import _common
-from digitize.stages.ingest._pdftext import text_layer_blocks, text_layer_verdict
+from digitize.stages.ingest._pdftext import page_words, text_layer_blocks, text_layer_verdict
 
 RENDER_VERSION = "1"  # bump when the rendering of an unchanged page changes
 
@@ -134,12 +134,13 @@ class PdfIngester(Ingester[PdfOptions]):
             page = doc.load_page(i)
             label = page.get_label() or None
             size = _pixel_size(page, dpi)
-            verdict = text_layer_verdict(page, self.options.min_text_words)
+            words = page_words(page)
+            verdict = text_layer_verdict(page, words, self.options.min_text_words)
             use_text = self.options.text_layer and (
                 verdict == "text" or (verdict == "ocr" and self.options.existing_ocr == "use")
             )
             if use_text:
-                blocks = text_layer_blocks(page, dpi)
+                blocks = text_layer_blocks(page, words, dpi)
                 result = Page(
                     index=i, size=size, dpi=dpi, label=label, blocks=blocks, source="textlayer"
                 )

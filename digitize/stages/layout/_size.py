@@ -7,6 +7,7 @@ ink its letters are expected to make gives pixels per em that agree across words
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from digitize.model import Line
 
@@ -14,6 +15,7 @@ _ASC = frozenset("bdfhiklt0123456789!?/\\|()[]{}'\"%&#@đĐ")
 _DESC = frozenset("gjpqy,;()[]{}|Q")
 
 
+@lru_cache(maxsize=1 << 16)  # words repeat: every layout stage measures every line again
 def _extent(text: str) -> float:
     top, desc = ink(text)
     return top + desc
