@@ -24,7 +24,7 @@ from digitize.stages.layout._lists import hang, lost_marks
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._size import ink, line_height
-from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
+from digitize.stages.layout._skew import edge_noise, edge_specks, line_slope, rectify, rectify_box
 from digitize.stages.layout._tables import find_grids, take_tables
 from digitize.stages.layout._weight import InkWeight
 
@@ -58,7 +58,8 @@ class BlockLayout(PageStage[BlockLayoutOptions]):
     def process_page(self, page: Page, ctx: Context) -> Page:
         blocks = [b for b in (_clean_block(b) for b in page.blocks) if b is not None]
         if self.options.edge_noise:
-            blocks = [b for b in blocks if not edge_noise(b, page.size)]
+            kept = (edge_specks(b, page.size) for b in blocks if not edge_noise(b, page.size))
+            blocks = [b for b in kept if b is not None]
         if not self.options.resegment:
             return replace(page, blocks=tuple(blocks))
         return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))

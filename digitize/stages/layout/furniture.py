@@ -62,6 +62,7 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         for c in cands:
             by_page[c.page].append(c)
         self._page_numbers(cands, by_page, len(pages))
+        _misread_numbers(cands)
         self._running(cands, by_page, body_h, _heading_keys(pages))
         self._same_place(cands, by_page, body_h)
         out = []
@@ -273,6 +274,36 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
                 )
             )
     return out
+
+
+def _misread_numbers(cands: list[_Cand]) -> None:
+    """A bare number at the top or bottom edge that differs by one OCR slip from the number
+    the book's count says this page prints (`417` for 17: a speck read as a digit) is that
+    page number. The count must be backed by two pages that agree."""
+    known: dict[int, int] = {}
+    for c in cands:
+        if c.label is not None and c.label.isdigit() and c.kind in ("page_number", None):
+            known.setdefault(c.page, int(c.label))
+    for c in cands:
+        if c.kind is not None or not c.extreme or not _numberish(c.line.text):
+            continue
+        near = sorted((j for j in known if j != c.page), key=lambda j: abs(j - c.page))[:2]
+        guesses = {known[j] + c.page - j for j in near}
+        if len(near) < 2 or len(guesses) != 1 or abs(near[0] - c.page) > 4:
+            continue
+        want = str(guesses.pop())
+        got = "".join(ch for ch in c.line.text if ch.isalnum())
+        if want != got and _one_slip(want, got):
+            c.kind, c.label = "page_number", want
+
+
+def _one_slip(want: str, got: str) -> bool:
+    """`got` is `want` with one character added, dropped or changed."""
+    if abs(len(want) - len(got)) > 1:
+        return False
+    return difflib.SequenceMatcher(None, want, got, autojunk=False).ratio() >= (
+        2 * (max(len(want), len(got)) - 1) / (len(want) + len(got))
+    )
 
 
 def _numberish(text: str) -> bool:
