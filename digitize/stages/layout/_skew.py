@@ -109,6 +109,8 @@ def _edge_speck(word: Word, page_w: int) -> bool:
         return word.conf < 0.9 or sum(ch.isalpha() for ch in t) < 2
     if b.x1 >= 0.06 * page_w and b.x0 <= 0.94 * page_w:
         return False
-    # Wholly in the outer margin strip and doubted; a page number printed near a tightly
-    # cropped edge is kept.
+    # Wholly in the outer margin strip and doubted, or no letter at all (`|`); a page number
+    # printed near a tightly cropped edge is kept.
+    if not any(ch.isalnum() for ch in t):
+        return True
     return word.conf < 0.6 and not (t.isdigit() and len(t) <= 4)

@@ -48,9 +48,18 @@ TERMINAL = ".!?…:;\"”»'’)]"
 HYPHENS = "-\u2010\u00ad¬"
 
 
+_LEAD_SPECK_RE = re.compile(r"^[.,'‘’`·]+(?=\d)")
+
+
+def strip_lead_speck(text: str) -> str:
+    """`.2.1 Title` → `2.1 Title`: a speck read as a sign glued before a section number."""
+    t = text.strip()
+    return _LEAD_SPECK_RE.sub("", t)
+
+
 def heading_rank(text: str) -> float | None:
     """Outline rank announced by the text itself, or None: Part 0, Chapter 1, Lesson 2, 1.2 → 3."""
-    t = text.strip()
+    t = strip_lead_speck(text)
     m = _KEYWORD_RE.match(t)
     if m:
         return float(_KEYWORD_RANK[m.group(1).lower()])

@@ -228,6 +228,7 @@ class _Builder:
         self.close()
         self.flush_list()
         if kind == "heading":
+            text = _text.strip_lead_speck(text)
             self.out.append(Heading(nfc(text), self.levels.get((pi, bi), 1), self._lang(text)))
         else:
             self.open = _Open(text, last=block, page=pi)
@@ -280,7 +281,11 @@ class _Builder:
         indented = _indented(block, self.body_h)
         if not _text.ends_sentence(op.text):
             return not (indented and self.uses_indent) and not first.isdigit()
-        return self.uses_indent and not indented and _full_last_line(prev, block, self.body_h)
+        right = _column_right(self.book.pages[op.page], prev)
+        full = _full_last_line(prev, block, self.body_h, right)
+        if first.islower() and not indented and full:
+            return True  # a speck read as a full stop at the foot of the page
+        return self.uses_indent and not indented and full
 
 
 def _footnote_body(text: str, mark: str) -> str:
@@ -318,12 +323,27 @@ def _indented(block: Block, body_h: float) -> bool:
     return block.lines[0].bbox.x0 - rest > 0.8 * body_h
 
 
-def _full_last_line(block: Block, nxt: Block, body_h: float) -> bool:
+def _column_right(page: Page, block: Block) -> float | None:
+    """The right text edge of the column `block` stands in: most body lines above or below it
+    reach this far (None when the page has too few such lines to tell)."""
+    b = block.bbox
+    x1s = sorted(
+        ln.bbox.x1
+        for other in page.blocks
+        if other.kind == "paragraph"
+        for ln in other.lines
+        if min(ln.bbox.x1, b.x1) - max(ln.bbox.x0, b.x0) > 0.5 * min(ln.bbox.width, b.width)
+    )
+    return x1s[(len(x1s) * 4) // 5] if len(x1s) >= 3 else None
+
+
+def _full_last_line(block: Block, nxt: Block, body_h: float, right: float | None = None) -> bool:
     """The block's last line leaves no room for the next block's first word: the typesetter
-    did not end a paragraph there (holds for ragged-right text too)."""
-    if len(block.lines) < 2:
+    did not end a paragraph there (holds for ragged-right text too). `right`: the column's
+    right edge, which a one-line block cannot show by itself."""
+    if len(block.lines) < 2 and right is None:
         return False
-    right = max(ln.bbox.x1 for ln in block.lines)
+    right = max([ln.bbox.x1 for ln in block.lines] + ([right] if right is not None else []))
     words = [w for w in nxt.lines[0].words if any(c.isalnum() for c in w.text)] if nxt.lines else []
     need = words[0].bbox.width if words else 0.0
     return right - block.lines[-1].bbox.x1 < need + 0.8 * body_h

@@ -279,22 +279,31 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
 def _misread_numbers(cands: list[_Cand]) -> None:
     """A bare number at the top or bottom edge that differs by one OCR slip from the number
     the book's count says this page prints (`417` for 17: a speck read as a digit) is that
-    page number. The count must be backed by two pages that agree."""
+    page number; so is a scrap of at most four capitals or digits (`HH` for a blurred `11`)
+    alone in the margin of a page that shows no number. The count must be backed by two
+    pages that agree."""
     known: dict[int, int] = {}
     for c in cands:
         if c.label is not None and c.label.isdigit() and c.kind in ("page_number", None):
             known.setdefault(c.page, int(c.label))
+    numbered = {c.page for c in cands if c.kind == "page_number"}
     for c in cands:
-        if c.kind is not None or not c.extreme or not _numberish(c.line.text):
+        if c.kind is not None or not c.extreme:
+            continue
+        got = "".join(c.line.text.split())
+        scrap = len(got) <= 4 and not any(ch.islower() for ch in got)
+        scrap = scrap and c.page not in numbered and not 0.1 < c.ry < 0.9
+        if not (_numberish(c.line.text) or scrap):
             continue
         near = sorted((j for j in known if j != c.page), key=lambda j: abs(j - c.page))[:2]
         guesses = {known[j] + c.page - j for j in near}
         if len(near) < 2 or len(guesses) != 1 or abs(near[0] - c.page) > 4:
             continue
         want = str(guesses.pop())
-        got = "".join(ch for ch in c.line.text if ch.isalnum())
-        if want != got and _one_slip(want, got):
+        got = "".join(ch for ch in got if ch.isalnum())
+        if want != got and (scrap or _one_slip(want, got)):
             c.kind, c.label = "page_number", want
+            numbered.add(c.page)
 
 
 def _one_slip(want: str, got: str) -> bool:
