@@ -79,7 +79,8 @@ def edge_noise(block: Block, size: tuple[int, int]) -> bool:
 
 def edge_specks(block: Block, size: tuple[int, int]) -> Block | None:
     """Drop words touching the left or right image edge that the engine doubts or that carry
-    almost no letters, and doubted words wholly in the outer margin strip: scanner stripes and the gutter shadow read as `IIllLL`, `JÌlŸ`, `|`.
+    no letter or digit, and doubted words wholly in the outer margin strip: scanner stripes
+    and the gutter shadow read as `IIllLL`, `JÌlŸ`, `|`.
     Glued to a real line they push its left edge to 0 (no indent any more) and inflate its
     height (a heading by size). Text cut by the scan edge is unreadable anyway. A block left
     without words is dropped (None)."""
@@ -106,11 +107,13 @@ def edge_specks(block: Block, size: tuple[int, int]) -> Block | None:
 def _edge_speck(word: Word, page_w: int) -> bool:
     b, t = word.bbox, word.text
     if b.x0 <= 0.01 * page_w or b.x1 >= 0.99 * page_w:  # touches the edge
-        return word.conf < 0.9 or sum(ch.isalpha() for ch in t) < 2
+        return word.conf < 0.9 or not any(ch.isalnum() for ch in t)
     if b.x1 >= 0.06 * page_w and b.x0 <= 0.94 * page_w:
         return False
     # Wholly in the outer margin strip and doubted, or no letter at all (`|`); a page number
     # printed near a tightly cropped edge is kept.
     if not any(ch.isalnum() for ch in t):
         return True
-    return word.conf < 0.6 and not (t.isdigit() and len(t) <= 4)
+    if t.isdigit() and len(t) <= 4:
+        return False
+    return word.conf < 0.6 or (len(t) <= 2 and word.conf < 0.9)

@@ -378,7 +378,8 @@ _FOOT_MARKS = "*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰"
 
 def footnote_mark(text: str) -> str | None:
     """The mark opening a footnote body: `1`, `*`, `¹`, `(1)`, `[1]`; None if there is none."""
-    tok = text.strip().split(" ", 1)[0] if text.strip() else ""
+    t = _text.strip_lead_speck(text)
+    tok = t.split(" ", 1)[0] if t else ""
     core = tok.strip("()[]").rstrip(".:")
     if core and ((core.isdigit() and len(core) <= 3) or all(c in _FOOT_MARKS for c in core)):
         return core
