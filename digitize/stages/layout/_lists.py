@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from digitize.model import Block, Line
+from digitize.model import Block, Line, Word
 
 
 def hang(first: Line) -> float:
@@ -47,3 +47,20 @@ def lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
             continue
         k = max(run, k + 1)
     return out
+
+
+def small_bullet(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """A line's first word that is one or two doubted signs, far smaller than the words after it
+    and floating mid-line, is a bullet the OCR read as a letter or digit (`5`, `o`): it becomes
+    `•`, so the line is a list item and no stray `5` reads as a page number in the text."""
+    if len(words) < 2:
+        return words
+    first, rest = words[0], words[1:]
+    if len(first.text) > 2 or first.conf >= 0.7 or not rest[0].text[:1].isupper():
+        return words
+    h = sorted(w.bbox.height for w in rest)[len(rest) // 2]
+    top, bottom = min(w.bbox.y0 for w in rest), max(w.bbox.y1 for w in rest)
+    mid = top + 0.2 * (bottom - top) < first.bbox.cy < bottom - 0.2 * (bottom - top)
+    if first.bbox.height < 0.5 * h and mid:
+        return (Word("•", first.bbox, first.conf), *rest)
+    return words

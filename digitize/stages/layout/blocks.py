@@ -20,7 +20,7 @@ from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._items import Item, join_row_pieces, split_at_gutters
-from digitize.stages.layout._lists import hang, lost_marks
+from digitize.stages.layout._lists import hang, lost_marks, small_bullet
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._size import ink, line_height
@@ -74,6 +74,7 @@ def _clean_block(block: Block) -> Block | None:
         )
         if len(words) >= 2 and _lead_speck(words[0], words[1:]):
             words = words[1:]
+        words = small_bullet(words)
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
     if not lines and block.kind not in ("figure", "table"):
