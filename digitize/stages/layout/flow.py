@@ -271,7 +271,9 @@ class _Builder:
             return False
         if self.hyph.split_word(op.text) and text[:1].islower():
             return True  # `educa-` / `tion`: nothing else ends a block like that
-        if same_page and block.bbox.y0 >= prev.bbox.y0 and not op.interrupted:
+        a, b = prev.bbox, block.bbox
+        same_column = min(a.x1, b.x1) - max(a.x0, b.x0) > 0  # not the top of the next column
+        if same_page and same_column and b.y0 >= a.y0 and not op.interrupted:
             # Below it in the same column with nothing between: the blocks stage split them on
             # purpose. A figure between them may have cut one paragraph in two, though.
             return False
