@@ -78,7 +78,7 @@ def join_row_pieces(items: list[Item], body_h: float, original: dict[int, Line])
             same_row = hi - lo > 0.6 * min(cur.bbox.height, b.bbox.height)
             gap = b.bbox.x0 - cur.bbox.x1
             across = any(cur.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters)
-            if not same_row or not (-0.2 * body_h < gap < 3 * body_h) or across:
+            if not same_row or not (-0.2 * body_h < gap < 4 * body_h) or across:
                 continue
             words = cur.line.words + b.line.words
             line = Line(words, BBox.enclosing([w.bbox for w in words]))
