@@ -291,9 +291,10 @@ def _misread_numbers(cands: list[_Cand]) -> None:
         if c.kind is not None or not c.extreme:
             continue
         got = "".join(c.line.text.split())
-        scrap = len(got) <= 4 and not any(ch.islower() for ch in got)
+        numberish = _numberish(c.line.text)
+        scrap = not numberish and len(got) <= 4 and not any(ch.islower() for ch in got)
         scrap = scrap and c.page not in numbered and not 0.1 < c.ry < 0.9
-        if not (_numberish(c.line.text) or scrap):
+        if not (numberish or scrap):
             continue
         near = sorted((j for j in known if j != c.page), key=lambda j: abs(j - c.page))[:2]
         guesses = {known[j] + c.page - j for j in near}
