@@ -144,7 +144,12 @@ def test_a_paragraph_run_into_the_next_column_at_the_same_height_is_joined() -> 
     # en-light: both columns start at y=174; the right one continues the left one's sentence.
     col = "some words of a narrow column"
     left = para([col] * 5 + ["ears; and the view which"], 100, 174, h=30)
-    right = para(["has been suggested that their", "drooping is due to disuse of", "the ears."], 1100, 174, h=30)
+    right = para(
+        ["has been suggested that their", "drooping is due to disuse of", "the ears."],
+        1100,
+        174,
+        h=30,
+    )
     nxt = para(["Many laws regulate the form", col, col, "an end."], 1100, 324, h=30, indent=50)
     flow = _flow([page(0, [left, right, nxt])])
     paras = [it.text for it in flow if isinstance(it, Paragraph)]

@@ -78,7 +78,7 @@ def edge_noise(block: Block, size: tuple[int, int]) -> bool:
 
 
 def edge_specks(block: Block, size: tuple[int, int]) -> Block | None:
-    """Drop words touching the left or right image edge that the engine doubts or that carry
+    """Drop words touching the image edge that the engine doubts or that carry
     no letter or digit, and doubted words wholly in the outer margin strip: scanner stripes
     and the gutter shadow read as `IIllLL`, `JÌlŸ`, `|`.
     Glued to a real line they push its left edge to 0 (no indent any more) and inflate its
@@ -90,7 +90,7 @@ def edge_specks(block: Block, size: tuple[int, int]) -> Block | None:
     lines = []
     changed = False
     for ln in block.lines:
-        words = tuple(wd for wd in ln.words if not _edge_speck(wd, w))
+        words = tuple(wd for wd in ln.words if not _edge_speck(wd, w, size[1]))
         if len(words) == len(ln.words):
             lines.append(ln)
             continue
@@ -104,9 +104,11 @@ def edge_specks(block: Block, size: tuple[int, int]) -> Block | None:
     return replace(block, lines=tuple(lines), bbox=BBox.enclosing([ln.bbox for ln in lines]))
 
 
-def _edge_speck(word: Word, page_w: int) -> bool:
+def _edge_speck(word: Word, page_w: int, page_h: int) -> bool:
     b, t = word.bbox, word.text
-    if b.x0 <= 0.01 * page_w or b.x1 >= 0.99 * page_w:  # touches the edge
+    touches = b.x0 <= 0.01 * page_w or b.x1 >= 0.99 * page_w
+    touches = touches or (page_h > 0 and (b.y0 <= 0.01 * page_h or b.y1 >= 0.99 * page_h))
+    if touches:  # a speck on the top or bottom edge would pass for a page number
         return word.conf < 0.9 or not any(ch.isalnum() for ch in t)
     if b.x1 >= 0.06 * page_w and b.x0 <= 0.94 * page_w:
         return False

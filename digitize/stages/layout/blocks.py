@@ -324,6 +324,8 @@ def _classify(
         return Block("paragraph", lines, bbox)
     if rank is not None and len(lines) <= 3 and nwords <= 20 and not text.rstrip().endswith("."):
         return Block("heading", lines, bbox, int(rank) + 1)
+    if rank is not None and len(lines) == 1 and nwords <= 8 and size >= 1.08:
+        return Block("heading", lines, bbox, int(rank) + 1)  # `1.1 Title.`: a speck read as `.`
     if size >= o.heading_ratio and len(lines) <= 4 and _title_like(text, nwords, size):
         return Block("heading", lines, bbox, None)
     if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):

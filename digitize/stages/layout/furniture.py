@@ -62,9 +62,9 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         for c in cands:
             by_page[c.page].append(c)
         self._page_numbers(cands, by_page, len(pages))
-        _misread_numbers(cands)
         self._running(cands, by_page, body_h, _heading_keys(pages))
         self._same_place(cands, by_page, body_h)
+        _misread_numbers(cands, by_page)
         out = []
         for i, p in enumerate(pages):
             found = [c for c in by_page.get(i, []) if c.kind is not None]
@@ -276,19 +276,19 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
     return out
 
 
-def _misread_numbers(cands: list[_Cand]) -> None:
+def _misread_numbers(cands: list[_Cand], by_page: dict[int, list[_Cand]]) -> None:
     """A bare number at the top or bottom edge that differs by one OCR slip from the number
     the book's count says this page prints (`417` for 17: a speck read as a digit) is that
     page number; so is a scrap of at most four capitals or digits (`HH` for a blurred `11`)
     alone in the margin of a page that shows no number. The count must be backed by two
-    pages that agree."""
+    pages that agree. Only furniture may stand between it and the page edge."""
     known: dict[int, int] = {}
     for c in cands:
-        if c.label is not None and c.label.isdigit() and c.kind in ("page_number", None):
+        if c.label is not None and c.label.isdigit():
             known.setdefault(c.page, int(c.label))
     numbered = {c.page for c in cands if c.kind == "page_number"}
     for c in cands:
-        if c.kind is not None or not c.extreme:
+        if c.kind is not None or not _outermost(c, by_page[c.page]):
             continue
         got = "".join(c.line.text.split())
         numberish = _numberish(c.line.text)
@@ -305,6 +305,14 @@ def _misread_numbers(cands: list[_Cand]) -> None:
         if want != got and (scrap or _one_slip(want, got)):
             c.kind, c.label = "page_number", want
             numbered.add(c.page)
+
+
+def _outermost(c: _Cand, page: list[_Cand]) -> bool:
+    """Nothing but furniture lies between `c` and its edge of the page."""
+    if c.extreme:
+        return True
+    out = [d for d in page if d.zone == c.zone and (d.ry > c.ry) == (c.zone == "bottom")]
+    return all(d.kind is not None for d in out if d is not c)
 
 
 def _one_slip(want: str, got: str) -> bool:
