@@ -163,3 +163,30 @@ def test_pieces_of_a_justified_line_four_ems_apart_are_joined() -> None:
     out = join_row_pieces(items, 37.0, {})
     assert len(out) == 1 and out[0].line is not None
     assert out[0].line.text == "correlations between"
+
+
+def test_a_numbered_title_wrapped_in_a_narrow_column_stays_one_heading() -> None:
+    # vi-en-heavy seed 23: `2.1 Mình đã sùng` / `thượng hơn` (the next word did not fit).
+    col = "Có một điều nên lấy làm lạ"  # body lines of a 480 px column
+    title = [line("2.1 Mình đã sùng", 128, 1016, h=40), line("thượng hơn", 125, 1067, h=40)]
+    body = para([col, col, "xong."], 127, 1127, h=36)
+    other = para([col] * 6, 127, 700, h=36)
+    out = _layout([other, block("paragraph", title), body], size=(1281, 1783))
+    heads = [b for b in out if b.kind == "heading"]
+    assert len(heads) == 1 and " ".join(heads[0].text.split()) == "2.1 Mình đã sùng thượng hơn"
+
+
+def test_a_scrap_where_the_page_two_on_prints_its_number_is_the_page_number() -> None:
+    # vi-en-heavy seed 23: page 2's `2` read as `is`, where page 4 prints `4`.
+    def pg(i: int, number: str) -> Page:
+        x = 126 if i % 2 else 1100
+        blocks = [
+            block("paragraph", [line(number, x, 87, h=30)]),
+            block("paragraph", [line("Đọc hiểu Đông Tây", 868 if i % 2 else 130, 76, h=30)]),
+            para([LONG, LONG, "cuối trang."], 126, 300, h=36),
+        ]
+        return page(i, blocks, size=(1281, 1783))
+
+    pages = [pg(i, "is" if i == 1 else str(i + 1)) for i in range(6)]
+    out = RunningFurniture().process_book(book(pages), Context())
+    assert out.pages[1].blocks[0].kind == "page_number" and out.pages[1].label == "2"

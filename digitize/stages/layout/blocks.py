@@ -261,7 +261,13 @@ def _continues(
         return False
     # A heading-like line closes its block.
     titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
-    closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h
+    real = [w for w in it.line.words if any(ch.isalnum() for ch in w.text)] or it.line.words
+    next_word = real[0].bbox.width
+    room = right - prev.bbox.x1
+    # ...unless it stopped short only because the next word did not fit: a title wrapped in a
+    # narrow column (`2.1 Mình đã sùng` / `thượng hơn`).
+    wrapped = room < next_word + 0.8 * body_h
+    closes = len(group) == 1 and titled and room > 2 * body_h and not wrapped
     closes = closes and _size_class(prev.line, body_h, o) == 0
     # A body-size numbered heading (`1.1 …`) running the full width is closed by a full line
     # of body text under it; a short line under it is the rest of a wrapped title.
@@ -276,9 +282,6 @@ def _continues(
         return False
     # The previous line stopped early although the next word would have fitted there:
     # the typesetter ended the paragraph (works for ragged-right text too).
-    room = right - prev.bbox.x1
-    real = [w for w in it.line.words if any(ch.isalnum() for ch in w.text)] or it.line.words
-    next_word = real[0].bbox.width
     hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
     return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
 

@@ -107,9 +107,18 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                         c.kind, c.label = "page_number", c.number[2]
                     elif c.edge is not None:
                         c.label = c.edge[1]  # the line itself is a running head
-        # A bare number where the neighbours print theirs is a page number even if misread.
+        # A bare number where the neighbours print theirs is a page number even if misread;
+        # so is a scrap of a few signs (`is` for a blurred `2`) on the very spot where the page
+        # two on prints its number.
         for c in cands:
-            if c.kind is not None or not c.extreme or not _numberish(c.line.text):
+            if c.kind is not None or not c.extreme:
+                continue
+            numberish = _numberish(c.line.text)
+            if (
+                not numberish
+                and not _scrap_at_number(c, by_page.get(c.page + 2, []))
+                and not (_scrap_at_number(c, by_page.get(c.page - 2, [])))
+            ):
                 continue
             for j in (c.page - 2, c.page - 1, c.page + 1, c.page + 2):
                 if any(
@@ -305,6 +314,23 @@ def _misread_numbers(cands: list[_Cand], by_page: dict[int, list[_Cand]]) -> Non
         if want != got and (scrap or _one_slip(want, got)):
             c.kind, c.label = "page_number", want
             numbered.add(c.page)
+
+
+def _scrap_at_number(c: _Cand, same_side: list[_Cand]) -> bool:
+    """`c` is one short token standing where a page of the same parity prints its number."""
+    t = c.line.text.strip()
+    if len(t) > 3 or " " in t:
+        return False
+    for d in same_side:
+        h = line_height(d.line)
+        if (
+            d.kind == "page_number"
+            and d.zone == c.zone
+            and abs(d.ry - c.ry) < 0.01
+            and abs(d.line.bbox.cx - c.line.bbox.cx) < 2 * h
+        ):
+            return True
+    return False
 
 
 def _outermost(c: _Cand, page: list[_Cand]) -> bool:
