@@ -273,6 +273,9 @@ def _continues(
     # of body text under it; a short line under it is the rest of a wrapped title.
     numbered = _text.heading_rank(ptext) is not None and not _text.ends_sentence(ptext)
     numbered = numbered and _size_class(prev.line, body_h, o) == 0 and it.bbox.x1 > right - body_h
+    # ...but not a line going on in lower case: the title wrapped (`1.1 The term, struggle` /
+    # `for existence, used in`), body text after a title starts a sentence.
+    numbered = numbered and not text.lstrip()[:1].islower()
     closes = closes or (len(group) == 1 and numbered)
     if closes and not _text.is_upper_title(text):
         return False

@@ -142,7 +142,9 @@ class RunningFurniture(BookStage[FurnitureOptions]):
             if line_height(c.line) > 1.3 * body_h:
                 continue  # a chapter title, not a running head
             if c.extreme and any(
-                id(c.line) != lid and _similar(c.key, key, o.similarity) and c.all_digits == digits
+                id(c.line) != lid
+                and _similar(c.key, key, o.similarity)
+                and c.all_digits in (digits, "")  # `Struggle for existence` / `Chapter 3. …`
                 for lid, key, digits in headings
             ):
                 c.kind = "header" if c.zone == "top" else "footer"  # repeats a chapter title
@@ -167,21 +169,25 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         """A running head whose text changes (a new chapter each page in a short book) is still
         found where its neighbours' running heads are: same row, same size, set apart."""
         found = [c for c in cands if c.kind in ("header", "footer")]
-        for c in cands:
-            if c.kind is not None or not c.extreme or len(c.key) < 3:
-                continue
-            h = line_height(c.line)
-            if h > 1.3 * body_h:
-                continue
-            for d in found:
-                if (
-                    d.zone == c.zone
-                    and 0 < abs(d.page - c.page) <= 2
-                    and abs(d.ry - c.ry) < 0.01
-                    and abs(line_height(d.line) - h) < 0.2 * h
-                ):
-                    c.kind = d.kind
-                    break
+        while found:  # a head found this way vouches for the next one along
+            new = []
+            for c in cands:
+                if c.kind is not None or not c.extreme or len(c.key) < 3:
+                    continue
+                h = line_height(c.line)
+                if h > 1.3 * body_h:
+                    continue
+                for d in found:
+                    if (
+                        d.zone == c.zone
+                        and 0 < abs(d.page - c.page) <= 2
+                        and abs(d.ry - c.ry) < 0.01
+                        and abs(line_height(d.line) - h) < 0.2 * h
+                    ):
+                        c.kind = d.kind
+                        new.append(c)
+                        break
+            found = new
 
 
 def _similar(a: str, b: str, similarity: float) -> bool:
