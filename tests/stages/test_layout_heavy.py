@@ -190,3 +190,16 @@ def test_a_scrap_where_the_page_two_on_prints_its_number_is_the_page_number() ->
     pages = [pg(i, "is" if i == 1 else str(i + 1)) for i in range(6)]
     out = RunningFurniture().process_book(book(pages), Context())
     assert out.pages[1].blocks[0].kind == "page_number" and out.pages[1].label == "2"
+
+
+def test_a_doubted_cent_sign_is_a_bullet_but_a_dust_speck_is_not() -> None:
+    # en-light seed 35: `¢` (conf 0.28, a sign the speck filter would drop) before each item;
+    # vi-en-heavy: a 2 px `.` in the margin before a wrapped line is dust, not a bullet.
+    item = _ln(_w("¢", 147, 693, 158, 703, 0.28), _w("With", 202, 685, 288, 713, 0.96))
+    item = _ln(*item.words, _w("respect", 300, 687, 434, 719), _w("to", 445, 687, 478, 712))
+    dust = _ln(_w(".", 91, 635, 93, 637, 0.33), _w("Ông", 112, 615, 177, 652, 0.9))
+    dust = _ln(*dust.words, _w("Cử", 196, 613, 248, 657, 0.96), _w("Tiếu", 266, 615, 350, 652))
+    out = _layout([para([LONG, LONG, "cuối."], 120, 300, h=35), _blk(item)])
+    assert out[-1].kind == "list_item" and out[-1].lines[0].words[0].text == "•"
+    out = _layout([_blk(dust)])
+    assert out[0].lines[0].words[0].text == "Ông"

@@ -49,18 +49,25 @@ def lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
     return out
 
 
-def small_bullet(words: tuple[Word, ...]) -> tuple[Word, ...]:
+_BULLET_LOOKALIKES = "•·●○◦▪■□¢©®°«»*"
+
+
+def small_bullet(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], bool]:
     """A line's first word that is one or two doubted signs, far smaller than the words after it
-    and floating mid-line, is a bullet the OCR read as a letter or digit (`5`, `o`): it becomes
-    `•`, so the line is a list item and no stray `5` reads as a page number in the text."""
-    if len(words) < 2:
-        return words
-    first, rest = words[0], words[1:]
-    if len(first.text) > 2 or first.conf >= 0.7 or not rest[0].text[:1].isupper():
-        return words
+    and floating mid-line, is a bullet the OCR read as a letter, digit or sign (`5`, `¢`): it
+    becomes `•` (True: keep it, though a doubted sign would pass for a speck), so the line is a
+    list item and no stray `5` reads as a page number in the text."""
+    rest = [w for w in words[1:] if any(ch.isalnum() for ch in w.text)]
+    if not rest:
+        return words, False
+    first = words[0]
+    if len(first.text) > 2 or first.conf >= 0.75 or not rest[0].text[:1].isupper():
+        return words, False
     h = sorted(w.bbox.height for w in rest)[len(rest) // 2]
     top, bottom = min(w.bbox.y0 for w in rest), max(w.bbox.y1 for w in rest)
     mid = top + 0.2 * (bottom - top) < first.bbox.cy < bottom - 0.2 * (bottom - top)
-    if first.bbox.height < 0.5 * h and mid:
-        return (Word("•", first.bbox, first.conf), *rest)
-    return words
+    looks = any(ch.isalnum() or ch in _BULLET_LOOKALIKES for ch in first.text)
+    dot = 0.2 * h <= min(first.bbox.height, first.bbox.width) and first.bbox.height < 0.5 * h
+    if looks and dot and mid:  # not a speck of dust (`.`, `-_` two pixels wide)
+        return (Word("•", first.bbox, first.conf), *words[1:]), True
+    return words, False

@@ -69,12 +69,14 @@ def _clean_block(block: Block) -> Block | None:
     """NFC every word and drop empty words/lines; a text block left empty is dropped."""
     lines = []
     for line in block.lines:
+        raw, bullet = small_bullet(line.words)
         words = tuple(
-            Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf) for w in line.words if not _noise(w)
+            Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf)
+            for k, w in enumerate(raw)
+            if (bullet and k == 0) or not _noise(w)
         )
         if len(words) >= 2 and _lead_speck(words[0], words[1:]):
             words = words[1:]
-        words = small_bullet(words)
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
     if not lines and block.kind not in ("figure", "table"):
