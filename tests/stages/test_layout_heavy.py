@@ -10,7 +10,7 @@ from _layout_pages import block, book, line, page, para
 from digitize.model import BBox, Block, Line, ListBlock, Page, Paragraph, Word
 from digitize.stage import Context
 from digitize.stages.layout._items import Item, join_row_pieces
-from digitize.stages.layout._skew import edge_specks
+from digitize.stages.layout._noise import edge_specks
 from digitize.stages.layout.blocks import BlockLayout, footnote_mark
 from digitize.stages.layout.flow import FlowBuilder
 from digitize.stages.layout.furniture import RunningFurniture
@@ -203,3 +203,25 @@ def test_a_doubted_cent_sign_is_a_bullet_but_a_dust_speck_is_not() -> None:
     assert out[-1].kind == "list_item" and out[-1].lines[0].words[0].text == "•"
     out = _layout([_blk(dust)])
     assert out[0].lines[0].words[0].text == "Ông"
+
+
+def test_a_picture_read_as_giant_letters_and_a_line_of_signs_are_dropped() -> None:
+    # vi-heavy seed 31: `cš Œ` (340 px tall) over a figure whose caption reads `-Hình 4.1.`;
+    # `ˆ #++ x'.Ợ. >` (conf 0.85, 0.04, 0.0, 0.89) set beside a body line.
+    from digitize.stages.layout._noise import giant_scraps
+
+    giant = _blk(_ln(_w("cš", 293, 195, 514, 532, 0.73), _w("Œ", 654, 270, 879, 459, 0.6)))
+    body = para([LONG] * 5, 113, 700, h=36)
+    assert giant_scraps([giant, body]) == [body]
+    signs = _ln(
+        _w("ˆ", 127, 1010, 138, 1019, 0.85),
+        _w("#++", 330, 1004, 351, 1024, 0.04),
+        _w("x'.Ợ.", 414, 1004, 450, 1024, 0.0),
+        _w(">", 525, 1007, 536, 1018, 0.89),
+    )
+    blurred = _ln(_w("‘to.", 135, 578, 181, 605, 0.0), _w("any", 223, 584, 287, 613, 0.93))
+    out = _layout([_blk(signs), _blk(blurred)])
+    assert [b.text for b in out] == ["‘to. any"]
+    caption = block("paragraph", [line("-Hình 4.1. Cả muôn vật.", 316, 592, h=34)])
+    out = _layout([caption, body])
+    assert out[0].kind == "caption"

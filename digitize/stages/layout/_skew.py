@@ -10,7 +10,6 @@ columns of garbage words; `edge_noise` names those blocks so the layout can drop
 
 from __future__ import annotations
 
-from dataclasses import replace
 from statistics import median
 
 from digitize.model import BBox, Block, Line, Word
@@ -75,47 +74,3 @@ def edge_noise(block: Block, size: tuple[int, int]) -> bool:
     if not words:
         return False
     return sum(wd.conf for wd in words) / len(words) < 0.4
-
-
-def edge_specks(block: Block, size: tuple[int, int]) -> Block | None:
-    """Drop words touching the image edge that the engine doubts or that carry
-    no letter or digit, and doubted words wholly in the outer margin strip: scanner stripes
-    and the gutter shadow read as `IIllLL`, `JÌlŸ`, `|`.
-    Glued to a real line they push its left edge to 0 (no indent any more) and inflate its
-    height (a heading by size). Text cut by the scan edge is unreadable anyway. A block left
-    without words is dropped (None)."""
-    w = size[0]
-    if w <= 0 or not block.lines:
-        return block
-    lines = []
-    changed = False
-    for ln in block.lines:
-        words = tuple(wd for wd in ln.words if not _edge_speck(wd, w, size[1]))
-        if len(words) == len(ln.words):
-            lines.append(ln)
-            continue
-        changed = True
-        if words:
-            lines.append(Line(words, BBox.enclosing([wd.bbox for wd in words])))
-    if not changed:
-        return block
-    if not lines:
-        return None
-    return replace(block, lines=tuple(lines), bbox=BBox.enclosing([ln.bbox for ln in lines]))
-
-
-def _edge_speck(word: Word, page_w: int, page_h: int) -> bool:
-    b, t = word.bbox, word.text
-    touches = b.x0 <= 0.01 * page_w or b.x1 >= 0.99 * page_w
-    touches = touches or (page_h > 0 and (b.y0 <= 0.01 * page_h or b.y1 >= 0.99 * page_h))
-    if touches:  # a speck on the top or bottom edge would pass for a page number
-        return word.conf < 0.9 or not any(ch.isalnum() for ch in t)
-    if b.x1 >= 0.06 * page_w and b.x0 <= 0.94 * page_w:
-        return False
-    # Wholly in the outer margin strip and doubted, or no letter at all (`|`); a page number
-    # printed near a tightly cropped edge is kept.
-    if not any(ch.isalnum() for ch in t):
-        return True
-    if t.isdigit() and len(t) <= 4:
-        return False
-    return word.conf < 0.6 or (len(t) <= 2 and word.conf < 0.9)

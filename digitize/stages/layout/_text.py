@@ -35,7 +35,8 @@ _ORDERED_RE = re.compile(
 )
 
 _CAPTION_RE = re.compile(
-    r"^(Hình|Hinh|H\.|Bảng|Biểu đồ|Sơ đồ|Ảnh|Tranh|Figure|Fig\.|Table|Chart|Diagram|Photo)"
+    r"^(?:[-–—.,'‘’`·_]{1,2}(?=\w))?"  # a speck glued before the word: `-Hình 4.1`
+    r"(Hình|Hinh|H\.|Bảng|Biểu đồ|Sơ đồ|Ảnh|Tranh|Figure|Fig\.|Table|Chart|Diagram|Photo)"
     r"\s*(\d+(?:[.\-–]\d+)*[a-z]?)",
     re.IGNORECASE,
 )

@@ -21,10 +21,11 @@ from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._items import Item, join_row_pieces, split_at_gutters
 from digitize.stages.layout._lists import hang, lost_marks, small_bullet
+from digitize.stages.layout._noise import edge_specks, garbage_word, giant_scraps, signs_only
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._size import ink, line_height
-from digitize.stages.layout._skew import edge_noise, edge_specks, line_slope, rectify, rectify_box
+from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
 from digitize.stages.layout._tables import find_grids, take_tables
 from digitize.stages.layout._weight import InkWeight
 
@@ -59,7 +60,7 @@ class BlockLayout(PageStage[BlockLayoutOptions]):
         blocks = [b for b in (_clean_block(b) for b in page.blocks) if b is not None]
         if self.options.edge_noise:
             kept = (edge_specks(b, page.size) for b in blocks if not edge_noise(b, page.size))
-            blocks = [b for b in kept if b is not None]
+            blocks = giant_scraps([b for b in kept if b is not None])
         if not self.options.resegment:
             return replace(page, blocks=tuple(blocks))
         return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))
@@ -73,10 +74,12 @@ def _clean_block(block: Block) -> Block | None:
         words = tuple(
             Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf)
             for k, w in enumerate(raw)
-            if (bullet and k == 0) or not _noise(w)
+            if (bullet and k == 0) or not (_noise(w) or garbage_word(w))
         )
         if len(words) >= 2 and _lead_speck(words[0], words[1:]):
             words = words[1:]
+        if words and signs_only(words):
+            continue
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
     if not lines and block.kind not in ("figure", "table"):
