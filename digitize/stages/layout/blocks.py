@@ -52,7 +52,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "4"
+    version = "5"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 

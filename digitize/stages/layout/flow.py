@@ -62,7 +62,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "3"
+    version = "4"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 

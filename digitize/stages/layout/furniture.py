@@ -49,7 +49,7 @@ class _Cand:
 class RunningFurniture(BookStage[FurnitureOptions]):
     kind = "layout"
     name = "layout.furniture"
-    version = "2"
+    version = "3"
     Options = FurnitureOptions
     summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
 
