@@ -32,6 +32,7 @@ from digitize.stage import BookStage, Context, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._hyphen import Dehyphenator
+from digitize.stages.layout._levels import heading_levels
 from digitize.stages.layout._tables import table_rows
 from digitize.stages.layout.blocks import footnote_mark, line_height
 
@@ -86,7 +87,7 @@ class _Builder:
         body = body or [line_height(ln) for ln in all_lines]
         body_h = float(median(body)) if body else 0.0
         self.body_h = body_h if body_h > 0 else 1.0  # zero-height OCR boxes happen
-        self.levels = _heading_levels(book.pages, self.body_h, o.max_level)
+        self.levels = heading_levels(book.pages, self.body_h, o.max_level)
         self.uses_indent = _uses_indent(book.pages, self.body_h)
         self.lang = book.meta.lang[:2].lower()
         self.out: list[FlowItem] = []
@@ -383,47 +384,3 @@ def _pair_captions(page: Page, body_h: float) -> dict[int, int]:
             out[f] = c
             taken.add(c)
     return out
-
-
-def _heading_levels(
-    pages: tuple[Page, ...], body_h: float, max_level: int
-) -> dict[tuple[int, int], int]:
-    """Outline levels: numbering ranks first; unnumbered headings take the rank of the numbered
-    heading closest in size, or rank by size alone; then ranks are packed into 1..max_level."""
-    heads = [
-        (pi, bi, b)
-        for pi, p in enumerate(pages)
-        for bi, b in enumerate(p.blocks)
-        if b.kind == "heading"
-    ]
-    if not heads:
-        return {}
-    size = {(pi, bi): median(line_height(ln) for ln in b.lines) / body_h for pi, bi, b in heads}
-    ranked = [(size[(pi, bi)], float(b.level)) for pi, bi, b in heads if b.level is not None]
-    rank: dict[tuple[int, int], float] = {}
-    for pi, bi, b in heads:
-        s = size[(pi, bi)]
-        fuzzy = _text.keyword_rank_fuzzy(b.lines[0].text) if b.lines else None
-        if b.level is not None:
-            rank[(pi, bi)] = float(b.level)
-        elif fuzzy is not None and ranked:
-            rank[(pi, bi)] = fuzzy + 1  # blocks store keyword rank + 1 as the level
-        elif ranked:
-            # Unnumbered: below every numbered heading if smaller than all of them, above if
-            # larger, else with the numbered heading closest in size.
-            sizes = [r[0] for r in ranked]
-            ranks = [r[1] for r in ranked]
-            if s < 0.93 * min(sizes):
-                rank[(pi, bi)] = max(ranks) + 0.5
-            elif s > 1.15 * max(sizes):  # not merely a speck-inflated or misread chapter title
-                rank[(pi, bi)] = min(ranks) - 0.5
-            else:
-                rank[(pi, bi)] = min(ranked, key=lambda r: (abs(r[0] - s), r[1]))[1]
-        else:
-            rank[(pi, bi)] = _size_rank(s)
-    order = sorted(set(rank.values()))
-    return {k: min(order.index(v) + 1, max_level) for k, v in rank.items()}
-
-
-def _size_rank(size: float) -> float:
-    return 1.0 if size >= 1.6 else 2.0 if size >= 1.3 else 3.0

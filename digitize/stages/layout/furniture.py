@@ -19,6 +19,7 @@ from statistics import median
 from digitize.model import BBox, Block, Book, Line, Page
 from digitize.stage import BookStage, Context, opt
 from digitize.stages.layout import _text
+from digitize.stages.layout._labels import infer_labels
 from digitize.stages.layout.blocks import line_height
 
 
@@ -70,7 +71,7 @@ class RunningFurniture(BookStage[FurnitureOptions]):
             found = [c for c in by_page.get(i, []) if c.kind is not None]
             out.append(_apply(p, found))
         if self.options.infer_labels:
-            out = _infer_labels(out)
+            out = infer_labels(out)
         return book.with_pages(out)
 
     def _page_numbers(
@@ -388,57 +389,3 @@ def _apply(page: Page, found: list[_Cand]) -> Page:
         if labels:
             label = labels[0]
     return replace(page, blocks=(*heads, *blocks, *feet), label=label)
-
-
-def _parse_label(label: str | None) -> tuple[int, bool] | None:
-    if label is None:
-        return None
-    if label.isdigit():
-        return int(label), False
-    rv = _text.roman_value(label)
-    return (rv, True) if rv is not None else None
-
-
-def _infer_labels(pages: list[Page]) -> list[Page]:
-    """Pages without a printed number get one counted from the nearest numbered neighbours."""
-    parsed = {i: _parse_label(p.label) for i, p in enumerate(pages)}
-    known = {i: v for i, v in parsed.items() if v is not None}
-    if not known:
-        return pages
-    out = []
-    idx = sorted(known)
-    for i, p in enumerate(pages):
-        if p.label is not None:
-            out.append(p)
-            continue
-        before = [j for j in idx if j < i]
-        after = [j for j in idx if j > i]
-        guess: tuple[int, bool] | None = None
-        if before:
-            j = before[-1]
-            v, roman = known[j]
-            guess = (v + i - j, roman)
-            if after:
-                k = after[0]
-                vk, rk = known[k]
-                if rk != roman:
-                    guess = (vk - (k - i), rk) if vk - (k - i) >= 1 else guess
-                elif guess[0] >= vk:
-                    guess = None
-        elif after:
-            k = after[0]
-            vk, rk = known[k]
-            if vk - (k - i) >= 1:
-                guess = (vk - (k - i), rk)
-        if guess is None:
-            out.append(p)
-            continue
-        v, roman = guess
-        text = str(v)
-        if roman:
-            text = _text.to_roman(v)
-            ref = pages[(before or after)[-1 if before else 0]].label or ""
-            if ref.isupper():
-                text = text.upper()
-        out.append(replace(p, label=text))
-    return out
