@@ -66,7 +66,10 @@ def test_columns_between_full_width_sections_read_column_by_column() -> None:
             for b in page.blocks
             for ln in b.lines
             for w in ln.words
-            if w.text.startswith("w") and x0 <= w.bbox.cx <= x1 and y0 <= w.bbox.cy <= y1
+            if w.text.startswith("w")
+            and x0 <= w.bbox.cx <= x1
+            and y0 <= w.bbox.cy <= y1
+            and _num(w) in pos  # placeholders keep the real confidence: noise rules may drop one
         ]
 
     left, right = ids(0, 1280, 1260, 2260), ids(1280, 1280, 3000, 2260)
@@ -125,8 +128,10 @@ def test_caption_lines_are_not_glued_to_column_lines_beside_them() -> None:
     recorded_words = [
         w for b in recorded("unlv_magazine").blocks for ln in b.lines for w in ln.words
     ]
+    # Every word is kept but those the engine gave no credit (conf < 0.1): a placeholder has no
+    # letters to vouch for it, so the noise rules may drop it as they drop a real speck.
     assert sorted(_num(w) for w in words if w.text.startswith("w")) == [
-        _num(w) for w in recorded_words if w.text.startswith("w")
+        _num(w) for w in recorded_words if w.text.startswith("w") and w.conf >= 0.1
     ]
 
 
@@ -169,6 +174,7 @@ def test_recipients_list_beside_the_signature_block_reads_list_then_signature() 
     assert len(left) > 60 and len(right) >= 12
     got = [_num(w) for w in laid_out_words(page) if w.text.startswith("w")]
     pos = {n: k for k, n in enumerate(got)}
+    left, right = left & pos.keys(), right & pos.keys()  # noise rules may drop a doubted word
     assert max(pos[n] for n in left) < min(pos[n] for n in right)
     assert [n for n in got if n in right] == sorted(right)
 

@@ -11,20 +11,25 @@ from dataclasses import replace
 
 from digitize.model import BBox, Block, Line, Word, nfc
 from digitize.stages.layout import _text
+from digitize.stages.layout._lists import small_bullet
+from digitize.stages.layout._noise import garbage_word, signs_only
 
 
 def clean_block(block: Block) -> Block | None:
     """NFC every word and drop empty words/lines; a text block left empty is dropped."""
     lines = []
     for line in block.lines:
-        n = len(line.words)
+        raw, bullet = small_bullet(line.words)
+        n = len(raw)
         words = tuple(
             Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf)
-            for i, w in enumerate(line.words)
-            if _dash(w, 0 < i < n - 1) or not _noise(w)
+            for i, w in enumerate(raw)
+            if (bullet and i == 0) or _dash(w, 0 < i < n - 1) or not (_noise(w) or garbage_word(w))
         )
         if len(words) >= 2 and _lead_speck(words[0], words[1:]) and not _dash(words[0], False):
             words = words[1:]
+        if words and signs_only(words):
+            continue
         if words:
             lines.append(Line(words, BBox.enclosing([w.bbox for w in words])))
     if not lines and block.kind not in ("figure", "table"):

@@ -152,7 +152,7 @@ def join_row_pieces(items: list[Item], body_h: float, original: dict[int, Line])
             across = across or crosses_gutter(cur.bbox, gutters, body_h) != crosses_gutter(
                 b.bbox, gutters, body_h
             )
-            if not same_row or not (-0.2 * body_h < gap < 3 * body_h) or across:
+            if not same_row or not (-0.2 * body_h < gap < 4 * body_h) or across:
                 continue
             words = cur.line.words + b.line.words
             line = Line(words, BBox.enclosing([w.bbox for w in words]))

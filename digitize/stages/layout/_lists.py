@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from digitize.model import Block, Line
+from digitize.model import Block, Line, Word
 
 
 def hang(first: Line) -> float:
@@ -47,3 +47,29 @@ def lost_marks(blocks: list[Block], body_h: float) -> list[Block]:
             continue
         k = max(run, k + 1)
     return out
+
+
+_BULLET_LOOKALIKES = "•·●○◦▪■□¢©®°«»*"
+
+
+def small_bullet(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], bool]:
+    """A line's first word that is one or two doubted signs, far smaller than the words after it
+    and floating mid-line, is a bullet the OCR read as a letter, digit or sign (`5`, `¢`): it
+    becomes `•` (True: keep it, though a doubted sign would pass for a speck), so the line is a
+    list item and no stray `5` reads as a page number in the text."""
+    rest = [w for w in words[1:] if any(ch.isalnum() for ch in w.text)]
+    if not rest:
+        return words, False
+    first = words[0]
+    if len(first.text) > 2 or first.conf >= 0.75 or not rest[0].text[:1].isupper():
+        return words, False
+    h = sorted(w.bbox.height for w in rest)[len(rest) // 2]
+    top, bottom = min(w.bbox.y0 for w in rest), max(w.bbox.y1 for w in rest)
+    mid = top + 0.2 * (bottom - top) < first.bbox.cy < bottom - 0.2 * (bottom - top)
+    # A "dash" as tall as it is wide is a round bullet the engine misnamed, not a dash mark.
+    square_dash = first.text in ("-", "–") and first.bbox.height >= 0.6 * first.bbox.width
+    looks = square_dash or any(ch.isalnum() or ch in _BULLET_LOOKALIKES for ch in first.text)
+    dot = 0.2 * h <= min(first.bbox.height, first.bbox.width) and first.bbox.height < 0.5 * h
+    if looks and dot and mid:  # not a speck of dust (`.`, `-_` two pixels wide)
+        return (Word("•", first.bbox, first.conf), *words[1:]), True
+    return words, False

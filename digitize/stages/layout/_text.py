@@ -30,10 +30,13 @@ _SINGLE_NUM_RE = re.compile(r"^(\d+|[IVX]+)\.\s+\S")  # 1. Title / II. Title
 
 _BULLETS = "•·●○◦▪▫■□‣⁃∙–—-*+►▶✓✔"
 _BULLET_RE = re.compile(r"^[" + re.escape(_BULLETS) + r"](?:\s|$)")
-_ORDERED_RE = re.compile(r"^(?:\(?(?:\d{1,2}|[a-zđ]|[ivx]{1,4})\)|(?:\d{1,2}|[a-zđ])\.)(?:\s|$)")
+_ORDERED_RE = re.compile(
+    r"^(?:\(?(?:\d{1,2}|[a-zđ]|[ivx]{1,4})\)|(?:\d{1,2}|[a-zđ])\.\.?)(?:\s|$)"  # `3..`: a speck
+)
 
 _CAPTION_RE = re.compile(
-    r"^(Hình|Hinh|H\.|Bảng|Biểu đồ|Sơ đồ|Ảnh|Tranh|Figure|Fig\.|Table|Chart|Diagram|Photo)"
+    r"^(?:[-–—.,'‘’`·_]{1,2}(?=\w))?"  # a speck glued before the word: `-Hình 4.1`
+    r"(Hình|Hinh|H\.|Bảng|Biểu đồ|Sơ đồ|Ảnh|Tranh|Figure|Fig\.|Table|Chart|Diagram|Photo)"
     r"\s*(\d+(?:[.\-–]\d+)*[a-z]?)",
     re.IGNORECASE,
 )
@@ -48,9 +51,19 @@ TERMINAL = ".!?…:;\"”»'’)]"
 HYPHENS = "-\u2010\u00ad¬"
 
 
+_LEAD_SPECK_RE = re.compile(r"^[.,'‘’“”\"`·_\-–]{1,2}(?=\d)")
+
+
+def strip_lead_speck(text: str) -> str:
+    """`.2.1 Title` → `2.1 Title`, `-_1 Note`, `“2. Item`: a speck read as a sign glued before
+    a section number, a list number or a footnote mark."""
+    t = text.strip()
+    return _LEAD_SPECK_RE.sub("", t)
+
+
 def heading_rank(text: str) -> float | None:
     """Outline rank announced by the text itself, or None: Part 0, Chapter 1, Lesson 2, 1.2 → 3."""
-    t = text.strip()
+    t = strip_lead_speck(text)
     m = _KEYWORD_RE.match(t)
     if m:
         return float(_KEYWORD_RANK[m.group(1).lower()])
@@ -89,7 +102,7 @@ _BULLET_GLYPHS = "°«»©®¢Ö"  # `°Ö`, `»Ö`, `5Ö`: Vietnamese models re
 
 def list_mark(text: str) -> tuple[str, bool] | None:
     """The list mark starting `text` and whether it is ordered, or None."""
-    t = text.strip()
+    t = strip_lead_speck(text)
     m = _BULLET_RE.match(t)
     if m:
         return m.group(0).strip(), False

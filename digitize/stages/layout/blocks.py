@@ -29,6 +29,7 @@ from digitize.stages.layout._items import (
     wrap_edges,
 )
 from digitize.stages.layout._lists import hang, lost_marks
+from digitize.stages.layout._noise import edge_specks, giant_scraps
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._size import ink, line_height
@@ -59,14 +60,15 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "5"
+    version = "6"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
     def process_page(self, page: Page, ctx: Context) -> Page:
         blocks = [b for b in (clean_block(b) for b in page.blocks) if b is not None]
         if self.options.edge_noise:
-            blocks = [b for b in blocks if not edge_noise(b, page.size)]
+            kept = (edge_specks(b, page.size) for b in blocks if not edge_noise(b, page.size))
+            blocks = giant_scraps([b for b in kept if b is not None])
         if not self.options.resegment:
             return replace(page, blocks=tuple(blocks))
         return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))
@@ -232,12 +234,21 @@ def _continues(
         return False
     # A heading-like line closes its block.
     titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
-    closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h
+    real = [w for w in it.line.words if any(ch.isalnum() for ch in w.text)] or it.line.words
+    next_word = real[0].bbox.width
+    room = pright - prev.bbox.x1
+    # ...unless it stopped short only because the next word did not fit: a title wrapped in a
+    # narrow column (`2.1 Mình đã sùng` / `thượng hơn`).
+    wrapped = room < next_word + 0.8 * body_h
+    closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h and not wrapped
     closes = closes and _size_class(prev.line, body_h, o) == 0
     # A body-size numbered heading (`1.1 …`) running the full width is closed by a full line
     # of body text under it; a short line under it is the rest of a wrapped title.
     numbered = _text.heading_rank(ptext) is not None and not _text.ends_sentence(ptext)
     numbered = numbered and _size_class(prev.line, body_h, o) == 0 and it.bbox.x1 > right - body_h
+    # ...but not a line going on in lower case: the title wrapped (`1.1 The term, struggle` /
+    # `for existence, used in`), body text after a title starts a sentence.
+    numbered = numbered and not text.lstrip()[:1].islower()
     closes = closes or (len(group) == 1 and numbered)
     if closes and not _text.is_upper_title(text):
         return False
@@ -247,9 +258,6 @@ def _continues(
         return False
     # The previous line stopped early although the next word would have fitted there:
     # the typesetter ended the paragraph (works for ragged-right text too).
-    room = pright - prev.bbox.x1
-    real = [w for w in it.line.words if any(ch.isalnum() for ch in w.text)] or it.line.words
-    next_word = real[0].bbox.width
     hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
     return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
 
@@ -295,6 +303,8 @@ def _classify(
         return Block("paragraph", lines, bbox)
     if rank is not None and len(lines) <= 3 and nwords <= 20 and not text.rstrip().endswith("."):
         return Block("heading", lines, bbox, int(rank) + 1)
+    if rank is not None and len(lines) == 1 and nwords <= 8 and size >= 1.08:
+        return Block("heading", lines, bbox, int(rank) + 1)  # `1.1 Title.`: a speck read as `.`
     if size >= o.heading_ratio and len(lines) <= 4 and _title_like(text, nwords, size):
         return Block("heading", lines, bbox, None)
     if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
@@ -350,7 +360,8 @@ _FOOT_MARKS = "*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰"
 
 def footnote_mark(text: str) -> str | None:
     """The mark opening a footnote body: `1`, `*`, `¹`, `(1)`, `[1]`; None if there is none."""
-    tok = text.strip().split(" ", 1)[0] if text.strip() else ""
+    t = _text.strip_lead_speck(text)
+    tok = t.split(" ", 1)[0] if t else ""
     core = tok.strip("()[]").rstrip(".:")
     if core and ((core.isdigit() and len(core) <= 3) or all(c in _FOOT_MARKS for c in core)):
         return core

@@ -32,6 +32,7 @@ from digitize.stage import BookStage, Context, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._hyphen import Dehyphenator
+from digitize.stages.layout._levels import heading_levels
 from digitize.stages.layout._tables import table_rows
 from digitize.stages.layout.blocks import footnote_mark, line_height
 
@@ -62,7 +63,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "3"
+    version = "4"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -86,7 +87,7 @@ class _Builder:
         body = body or [line_height(ln) for ln in all_lines]
         body_h = float(median(body)) if body else 0.0
         self.body_h = body_h if body_h > 0 else 1.0  # zero-height OCR boxes happen
-        self.levels = _heading_levels(book.pages, self.body_h, o.max_level)
+        self.levels = heading_levels(book.pages, self.body_h, o.max_level)
         self.uses_indent = _uses_indent(book.pages, self.body_h)
         self.lang = book.meta.lang[:2].lower()
         self.out: list[FlowItem] = []
@@ -228,6 +229,7 @@ class _Builder:
         self.close()
         self.flush_list()
         if kind == "heading":
+            text = _text.strip_lead_speck(text)
             self.out.append(Heading(nfc(text), self.levels.get((pi, bi), 1), self._lang(text)))
         else:
             self.open = _Open(text, last=block, page=pi)
@@ -270,7 +272,9 @@ class _Builder:
             return False
         if self.hyph.split_word(op.text) and text[:1].islower():
             return True  # `educa-` / `tion`: nothing else ends a block like that
-        if same_page and block.bbox.y0 >= prev.bbox.y0 and not op.interrupted:
+        a, b = prev.bbox, block.bbox
+        same_column = min(a.x1, b.x1) - max(a.x0, b.x0) > 0  # not the top of the next column
+        if same_page and same_column and b.y0 >= a.y0 and not op.interrupted:
             # Below it in the same column with nothing between: the blocks stage split them on
             # purpose. A figure between them may have cut one paragraph in two, though.
             return False
@@ -280,7 +284,11 @@ class _Builder:
         indented = _indented(block, self.body_h)
         if not _text.ends_sentence(op.text):
             return not (indented and self.uses_indent) and not first.isdigit()
-        return self.uses_indent and not indented and _full_last_line(prev, block, self.body_h)
+        right = _column_right(self.book.pages[op.page], prev)
+        full = _full_last_line(prev, block, self.body_h, right)
+        if first.islower() and not indented and full:
+            return True  # a speck read as a full stop at the foot of the page
+        return self.uses_indent and not indented and full
 
 
 def _footnote_body(text: str, mark: str) -> str:
@@ -318,12 +326,27 @@ def _indented(block: Block, body_h: float) -> bool:
     return block.lines[0].bbox.x0 - rest > 0.8 * body_h
 
 
-def _full_last_line(block: Block, nxt: Block, body_h: float) -> bool:
+def _column_right(page: Page, block: Block) -> float | None:
+    """The right text edge of the column `block` stands in: most body lines above or below it
+    reach this far (None when the page has too few such lines to tell)."""
+    b = block.bbox
+    x1s = sorted(
+        ln.bbox.x1
+        for other in page.blocks
+        if other.kind == "paragraph"
+        for ln in other.lines
+        if min(ln.bbox.x1, b.x1) - max(ln.bbox.x0, b.x0) > 0.5 * min(ln.bbox.width, b.width)
+    )
+    return x1s[(len(x1s) * 4) // 5] if len(x1s) >= 3 else None
+
+
+def _full_last_line(block: Block, nxt: Block, body_h: float, right: float | None = None) -> bool:
     """The block's last line leaves no room for the next block's first word: the typesetter
-    did not end a paragraph there (holds for ragged-right text too)."""
-    if len(block.lines) < 2:
+    did not end a paragraph there (holds for ragged-right text too). `right`: the column's
+    right edge, which a one-line block cannot show by itself."""
+    if len(block.lines) < 2 and right is None:
         return False
-    right = max(ln.bbox.x1 for ln in block.lines)
+    right = max([ln.bbox.x1 for ln in block.lines] + ([right] if right is not None else []))
     words = [w for w in nxt.lines[0].words if any(c.isalnum() for c in w.text)] if nxt.lines else []
     need = words[0].bbox.width if words else 0.0
     return right - block.lines[-1].bbox.x1 < need + 0.8 * body_h
@@ -361,47 +384,3 @@ def _pair_captions(page: Page, body_h: float) -> dict[int, int]:
             out[f] = c
             taken.add(c)
     return out
-
-
-def _heading_levels(
-    pages: tuple[Page, ...], body_h: float, max_level: int
-) -> dict[tuple[int, int], int]:
-    """Outline levels: numbering ranks first; unnumbered headings take the rank of the numbered
-    heading closest in size, or rank by size alone; then ranks are packed into 1..max_level."""
-    heads = [
-        (pi, bi, b)
-        for pi, p in enumerate(pages)
-        for bi, b in enumerate(p.blocks)
-        if b.kind == "heading"
-    ]
-    if not heads:
-        return {}
-    size = {(pi, bi): median(line_height(ln) for ln in b.lines) / body_h for pi, bi, b in heads}
-    ranked = [(size[(pi, bi)], float(b.level)) for pi, bi, b in heads if b.level is not None]
-    rank: dict[tuple[int, int], float] = {}
-    for pi, bi, b in heads:
-        s = size[(pi, bi)]
-        fuzzy = _text.keyword_rank_fuzzy(b.lines[0].text) if b.lines else None
-        if b.level is not None:
-            rank[(pi, bi)] = float(b.level)
-        elif fuzzy is not None and ranked:
-            rank[(pi, bi)] = fuzzy + 1  # blocks store keyword rank + 1 as the level
-        elif ranked:
-            # Unnumbered: below every numbered heading if smaller than all of them, above if
-            # larger, else with the numbered heading closest in size.
-            sizes = [r[0] for r in ranked]
-            ranks = [r[1] for r in ranked]
-            if s < 0.93 * min(sizes):
-                rank[(pi, bi)] = max(ranks) + 0.5
-            elif s > 1.15 * max(sizes):  # not merely a speck-inflated or misread chapter title
-                rank[(pi, bi)] = min(ranks) - 0.5
-            else:
-                rank[(pi, bi)] = min(ranked, key=lambda r: (abs(r[0] - s), r[1]))[1]
-        else:
-            rank[(pi, bi)] = _size_rank(s)
-    order = sorted(set(rank.values()))
-    return {k: min(order.index(v) + 1, max_level) for k, v in rank.items()}
-
-
-def _size_rank(size: float) -> float:
-    return 1.0 if size >= 1.6 else 2.0 if size >= 1.3 else 3.0

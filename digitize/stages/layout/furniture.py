@@ -19,6 +19,7 @@ from statistics import median
 from digitize.model import BBox, Block, Book, Line, Page
 from digitize.stage import BookStage, Context, opt
 from digitize.stages.layout import _text
+from digitize.stages.layout._labels import infer_labels
 from digitize.stages.layout.blocks import line_height
 
 
@@ -49,7 +50,7 @@ class _Cand:
 class RunningFurniture(BookStage[FurnitureOptions]):
     kind = "layout"
     name = "layout.furniture"
-    version = "2"
+    version = "3"
     Options = FurnitureOptions
     summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
 
@@ -64,12 +65,13 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         self._page_numbers(cands, by_page, len(pages))
         self._running(cands, by_page, body_h, _heading_keys(pages))
         self._same_place(cands, by_page, body_h)
+        _misread_numbers(cands, by_page)
         out = []
         for i, p in enumerate(pages):
             found = [c for c in by_page.get(i, []) if c.kind is not None]
             out.append(_apply(p, found))
         if self.options.infer_labels:
-            out = _infer_labels(out)
+            out = infer_labels(out)
         return book.with_pages(out)
 
     def _page_numbers(
@@ -106,9 +108,18 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                         c.kind, c.label = "page_number", c.number[2]
                     elif c.edge is not None:
                         c.label = c.edge[1]  # the line itself is a running head
-        # A bare number where the neighbours print theirs is a page number even if misread.
+        # A bare number where the neighbours print theirs is a page number even if misread;
+        # so is a scrap of a few signs (`is` for a blurred `2`) on the very spot where the page
+        # two on prints its number.
         for c in cands:
-            if c.kind is not None or not c.extreme or not _numberish(c.line.text):
+            if c.kind is not None or not c.extreme:
+                continue
+            numberish = _numberish(c.line.text)
+            if (
+                not numberish
+                and not _scrap_at_number(c, by_page.get(c.page + 2, []))
+                and not (_scrap_at_number(c, by_page.get(c.page - 2, [])))
+            ):
                 continue
             for j in (c.page - 2, c.page - 1, c.page + 1, c.page + 2):
                 if any(
@@ -132,7 +143,9 @@ class RunningFurniture(BookStage[FurnitureOptions]):
             if line_height(c.line) > 1.3 * body_h:
                 continue  # a chapter title, not a running head
             if c.extreme and any(
-                id(c.line) != lid and _similar(c.key, key, o.similarity) and c.all_digits == digits
+                id(c.line) != lid
+                and _similar(c.key, key, o.similarity)
+                and c.all_digits in (digits, "")  # `Struggle for existence` / `Chapter 3. …`
                 for lid, key, digits in headings
             ):
                 c.kind = "header" if c.zone == "top" else "footer"  # repeats a chapter title
@@ -157,21 +170,25 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         """A running head whose text changes (a new chapter each page in a short book) is still
         found where its neighbours' running heads are: same row, same size, set apart."""
         found = [c for c in cands if c.kind in ("header", "footer")]
-        for c in cands:
-            if c.kind is not None or not c.extreme or len(c.key) < 3:
-                continue
-            h = line_height(c.line)
-            if h > 1.3 * body_h:
-                continue
-            for d in found:
-                if (
-                    d.zone == c.zone
-                    and 0 < abs(d.page - c.page) <= 2
-                    and abs(d.ry - c.ry) < 0.01
-                    and abs(line_height(d.line) - h) < 0.2 * h
-                ):
-                    c.kind = d.kind
-                    break
+        while found:  # a head found this way vouches for the next one along
+            new = []
+            for c in cands:
+                if c.kind is not None or not c.extreme or len(c.key) < 3:
+                    continue
+                h = line_height(c.line)
+                if h > 1.3 * body_h:
+                    continue
+                for d in found:
+                    if (
+                        d.zone == c.zone
+                        and 0 < abs(d.page - c.page) <= 2
+                        and abs(d.ry - c.ry) < 0.01
+                        and abs(line_height(d.line) - h) < 0.2 * h
+                    ):
+                        c.kind = d.kind
+                        new.append(c)
+                        break
+            found = new
 
 
 def _similar(a: str, b: str, similarity: float) -> bool:
@@ -275,6 +292,71 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
     return out
 
 
+def _misread_numbers(cands: list[_Cand], by_page: dict[int, list[_Cand]]) -> None:
+    """A bare number at the top or bottom edge that differs by one OCR slip from the number
+    the book's count says this page prints (`417` for 17: a speck read as a digit) is that
+    page number; so is a scrap of at most four capitals or digits (`HH` for a blurred `11`)
+    alone in the margin of a page that shows no number. The count must be backed by two
+    pages that agree. Only furniture may stand between it and the page edge."""
+    known: dict[int, int] = {}
+    for c in cands:
+        if c.label is not None and c.label.isdigit():
+            known.setdefault(c.page, int(c.label))
+    numbered = {c.page for c in cands if c.kind == "page_number"}
+    for c in cands:
+        if c.kind is not None or not _outermost(c, by_page[c.page]):
+            continue
+        got = "".join(c.line.text.split())
+        numberish = _numberish(c.line.text)
+        scrap = not numberish and len(got) <= 4 and not any(ch.islower() for ch in got)
+        scrap = scrap and c.page not in numbered and not 0.1 < c.ry < 0.9
+        if not (numberish or scrap):
+            continue
+        near = sorted((j for j in known if j != c.page), key=lambda j: abs(j - c.page))[:2]
+        guesses = {known[j] + c.page - j for j in near}
+        if len(near) < 2 or len(guesses) != 1 or abs(near[0] - c.page) > 4:
+            continue
+        want = str(guesses.pop())
+        got = "".join(ch for ch in got if ch.isalnum())
+        if want != got and (scrap or _one_slip(want, got)):
+            c.kind, c.label = "page_number", want
+            numbered.add(c.page)
+
+
+def _scrap_at_number(c: _Cand, same_side: list[_Cand]) -> bool:
+    """`c` is one short token standing where a page of the same parity prints its number."""
+    t = c.line.text.strip()
+    if len(t) > 3 or " " in t:
+        return False
+    for d in same_side:
+        h = line_height(d.line)
+        if (
+            d.kind == "page_number"
+            and d.zone == c.zone
+            and abs(d.ry - c.ry) < 0.01
+            and abs(d.line.bbox.cx - c.line.bbox.cx) < 2 * h
+        ):
+            return True
+    return False
+
+
+def _outermost(c: _Cand, page: list[_Cand]) -> bool:
+    """Nothing but furniture lies between `c` and its edge of the page."""
+    if c.extreme:
+        return True
+    out = [d for d in page if d.zone == c.zone and (d.ry > c.ry) == (c.zone == "bottom")]
+    return all(d.kind is not None for d in out if d is not c)
+
+
+def _one_slip(want: str, got: str) -> bool:
+    """`got` is `want` with one character added, dropped or changed."""
+    if abs(len(want) - len(got)) > 1:
+        return False
+    return difflib.SequenceMatcher(None, want, got, autojunk=False).ratio() >= (
+        2 * (max(len(want), len(got)) - 1) / (len(want) + len(got))
+    )
+
+
 def _numberish(text: str) -> bool:
     """A bare number as OCR may misread it: `l2`, `1O`, `- 7 -`."""
     t = "".join(text.split()).strip("-–—|·•()[]")
@@ -307,57 +389,3 @@ def _apply(page: Page, found: list[_Cand]) -> Page:
         if labels:
             label = labels[0]
     return replace(page, blocks=(*heads, *blocks, *feet), label=label)
-
-
-def _parse_label(label: str | None) -> tuple[int, bool] | None:
-    if label is None:
-        return None
-    if label.isdigit():
-        return int(label), False
-    rv = _text.roman_value(label)
-    return (rv, True) if rv is not None else None
-
-
-def _infer_labels(pages: list[Page]) -> list[Page]:
-    """Pages without a printed number get one counted from the nearest numbered neighbours."""
-    parsed = {i: _parse_label(p.label) for i, p in enumerate(pages)}
-    known = {i: v for i, v in parsed.items() if v is not None}
-    if not known:
-        return pages
-    out = []
-    idx = sorted(known)
-    for i, p in enumerate(pages):
-        if p.label is not None:
-            out.append(p)
-            continue
-        before = [j for j in idx if j < i]
-        after = [j for j in idx if j > i]
-        guess: tuple[int, bool] | None = None
-        if before:
-            j = before[-1]
-            v, roman = known[j]
-            guess = (v + i - j, roman)
-            if after:
-                k = after[0]
-                vk, rk = known[k]
-                if rk != roman:
-                    guess = (vk - (k - i), rk) if vk - (k - i) >= 1 else guess
-                elif guess[0] >= vk:
-                    guess = None
-        elif after:
-            k = after[0]
-            vk, rk = known[k]
-            if vk - (k - i) >= 1:
-                guess = (vk - (k - i), rk)
-        if guess is None:
-            out.append(p)
-            continue
-        v, roman = guess
-        text = str(v)
-        if roman:
-            text = _text.to_roman(v)
-            ref = pages[(before or after)[-1 if before else 0]].label or ""
-            if ref.isupper():
-                text = text.upper()
-        out.append(replace(p, label=text))
-    return out
