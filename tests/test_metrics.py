@@ -115,3 +115,40 @@ def test_word_recall_ignores_order_and_line_end_hyphens() -> None:
     assert word_recall(truth, "Dubrovnik has weathered time. The city's walls") == 1.0
     assert word_recall(truth, "") == 0.0
     assert word_recall("Tiếng Việt", "tiếng việt") == 1.0
+
+
+def test_two_column_order_scores_only_blocks_on_two_column_pages() -> None:
+    """Columns read across (left line, right line...) must show up in the 2-col score even
+    when the rest of the book reads perfectly."""
+    from digitize.evaluation.metrics import two_column_blocks
+
+    paras = [f"Paragraph number {k} has enough words to be located anywhere." for k in range(6)]
+    truth = {
+        "pages": [{"index": 0, "columns": 1}, {"index": 1, "columns": 2}],
+        "flow": [
+            {"kind": "page_break", "index": 0, "label": "1"},
+            *({"kind": "paragraph", "text": p} for p in paras[:3]),
+            {"kind": "page_break", "index": 1, "label": "2"},
+            *({"kind": "paragraph", "text": p} for p in paras[3:]),
+        ],
+    }
+    assert two_column_blocks(truth) == paras[3:]
+    right = "\n\n".join(paras)
+    swapped = "\n\n".join(paras[:3] + paras[5:] + paras[3:5])
+    assert score_book(truth, [], right)["reading_order_columns"] == 1.0
+    assert score_book(truth, [], swapped)["reading_order_columns"] < 0.5
+    assert score_book(truth, [], swapped)["reading_order"] > 0.8
+
+
+def test_a_page_reached_inside_a_paragraph_counts_for_the_two_column_score() -> None:
+    from digitize.evaluation.metrics import two_column_blocks
+
+    truth = {
+        "pages": [{"index": 0, "columns": 1}, {"index": 1, "columns": 2}],
+        "flow": [
+            {"kind": "page_break", "index": 0, "label": "1"},
+            {"kind": "paragraph", "text": "Runs over the page break.", "breaks": [[5, 1, "2"]]},
+            {"kind": "paragraph", "text": "Starts on the two-column page."},
+        ],
+    }
+    assert two_column_blocks(truth) == ["Starts on the two-column page."]

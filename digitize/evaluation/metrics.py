@@ -239,6 +239,22 @@ def reading_order(truth_blocks: list[str], text: str, anchor: int = 48) -> float
     return conc / (n * (n - 1) / 2)
 
 
+def two_column_blocks(truth: dict[str, Any]) -> list[str]:
+    """The truth's text blocks that start on a page set in two (or more) columns: reading
+    order there is the hard case, and a whole-book score would dilute it."""
+    columns = {p.get("index"): p.get("columns", 1) for p in truth.get("pages", [])}
+    page, out = 0, []
+    for item in truth.get("flow", []):
+        if item.get("kind") == "page_break":
+            page = item.get("index", page)
+            continue
+        if columns.get(page, 1) >= 2:
+            out += [b.strip() for b in flow_to_text([item]).split("\n\n") if b.strip()]
+        if item.get("breaks"):  # a paragraph run over a page break: what follows is there
+            page = item["breaks"][-1][1]
+    return out
+
+
 def captions(flow: list[dict[str, Any]]) -> list[str]:
     return [
         it["caption"] for it in flow if it.get("kind") in ("figure", "table") and it.get("caption")
@@ -292,6 +308,7 @@ def score_book(truth: dict[str, Any], flow: list[dict[str, Any]], text: str) -> 
         "hyphen_leak_per_1000w": hyphen_leak_per_1000(truth, text),
         "paragraph_f1": paragraph_f1(t_par, o_par),
         "reading_order": reading_order(ref_blocks, text),
+        "reading_order_columns": reading_order(two_column_blocks(truth), text),
         "caption_recall": caption_recall(truth, flow, text),
     }
     scores.update(heads)

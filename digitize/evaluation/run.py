@@ -48,6 +48,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("heading_precision", "head P", True),
     ("heading_recall", "head R", True),
     ("reading_order", "order", True),
+    ("reading_order_columns", "order 2-col", True),
     ("caption_recall", "capt R", True),
 )
 
