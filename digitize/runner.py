@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import inspect
-import itertools
 import json
 import os
 import shutil
@@ -23,21 +22,19 @@ from pathlib import Path
 from typing import Any
 
 from digitize import finished, model, registry
-from digitize.cache import PageCache, chain_key, file_digest, sub_key
+from digitize.cache import PageCache, chain_key, file_digest
 from digitize.errors import (
     BadInput,
     DigitizeError,
-    Interrupted,
     OutputNotWritable,
     PageError,
 )
-from digitize.executor import make_executor
 from digitize.fileio import write_text
 from digitize.metadata import lang_code, load_meta
 from digitize.model import Book, Page
 from digitize.naming import safe_stem
 from digitize.outputs import publish, staging
-from digitize.pagework import PageOutcome, PageTask, run_page_chain
+from digitize.page_schedule import run_pages
 from digitize.pipeline import Pipeline, StageSpec
 from digitize.report import build_report, ingest_warnings
 from digitize.report_html import write_report_html
@@ -305,85 +302,8 @@ def _build(
 
     # Page stages, in parallel.
     progress.book_started(stem, len(book.pages))
-    stages = tuple(
-        (s.name, s.cls.version, s.create().options_digest(), s.options)
-        for s in pipeline.page_stages
-    )
-    cache_root = str(opts.cache.root) if opts.cache else None
-    results: dict[int, PageOutcome] = {}
-    todo: list[PageTask] = []
-    for page in book.pages:
-        task = PageTask(
-            page,
-            sub_key(book_key, page.index),
-            stages,
-            ctx,
-            cache_root,
-            (ingest_spec.name, ingest_spec.options, str(src)) if defer else None,
-        )
-        hit = run_page_chain(task, execute=False) if opts.cache else None
-        if hit is not None:
-            results[page.index] = hit
-            progress.pages_done()
-        else:
-            todo.append(task)
-    failures: dict[int, str] = {}
-    # Born-digital pages (words from the PDF's text layer) and failed pages need no OCR or image
-    # work: they run here, where starting a pool would cost far more than the pages themselves.
-    light = [t for t in todo if t.page.source == "textlayer" or t.page.failed]
-    heavy = [t for t in todo if not (t.page.source == "textlayer" or t.page.failed)]
-    if todo:
-        executor = (
-            make_executor(opts.executor, min(opts.jobs, len(heavy)), **opts.executor_args)
-            if heavy
-            else make_executor("local", 1)
-        )
-        streams = [make_executor("local", 1).map_unordered(run_page_chain, light)]
-        if heavy:
-            streams.append(executor.map_unordered(run_page_chain, heavy))
-        try:
-            for task, outcome in itertools.chain(*streams):
-                if isinstance(outcome, BaseException):
-                    reason = (
-                        outcome.one_line()
-                        if isinstance(outcome, DigitizeError)
-                        else f"page {task.page.index + 1}: {type(outcome).__name__}: {outcome}"
-                    )
-                    if pipeline.on_error == "abort":
-                        raise PageError(f"{src.name}: {reason}")
-                    failures[task.page.index] = reason
-                    progress.warning(f"{src.name}: {reason} (page skipped)")
-                else:
-                    assert outcome is not None
-                    results[task.page.index] = outcome
-                progress.pages_done()
-        except KeyboardInterrupt:
-            raise Interrupted(
-                f"{src.name}: interrupted after {len(results)} of {len(book.pages)} pages; "
-                "finished pages are cached, rerun to resume"
-            ) from None
-        finally:
-            executor.close()
-
-    pages: list[Page] = []
-    cached_pages = 0
-    for page in book.pages:
-        if page.index in failures:
-            pages.append(dataclasses.replace(page, failed=failures[page.index], blocks=()))
-            continue
-        outcome = results[page.index]
-        for name, secs in outcome.seconds.items():
-            seconds[name] += secs
-        if outcome.cached_steps and not outcome.seconds:
-            cached_pages += 1
-        pages.extend(outcome.pages)
-    pages = [dataclasses.replace(p, index=i) for i, p in enumerate(pages)]
-    failed = [p for p in pages if p.failed]
-    if failed and len(failed) / len(pages) > pipeline.max_failed_ratio:
-        raise BadInput(
-            f"{src.name}: {len(failed)} of {len(pages)} pages failed (more than "
-            f"max_failed_ratio={pipeline.max_failed_ratio}); first: {failed[0].failed}"
-        )
+    source = (ingest_spec.name, ingest_spec.options, str(src)) if defer else None
+    pages, cached_pages = run_pages(book, pipeline, opts, ctx, book_key, source, src.name, seconds)
     book = book.with_pages(pages)
 
     # Book stages, in order.

@@ -176,16 +176,16 @@ def test_born_digital_pages_start_no_pool(tmp_path: Path, monkeypatch: pytest.Mo
     """Text-layer pages need no OCR: they run in-process, a pool would cost more than them."""
     import pymupdf
 
-    from digitize import runner
+    from digitize import page_schedule
 
     made: list[tuple[str, int]] = []
-    real = runner.make_executor
+    real = page_schedule.make_executor
 
     def spy(name: str, jobs: int, **kw: object) -> object:
         made.append((name, jobs))
         return real(name, jobs, **kw)
 
-    monkeypatch.setattr(runner, "make_executor", spy)
+    monkeypatch.setattr(page_schedule, "make_executor", spy)
     doc = pymupdf.open()
     for n in range(3):
         page = doc.new_page(width=300, height=420)

@@ -1,0 +1,118 @@
+"""Run a book's page stages: cache lookups first, then the pages still to do in parallel.
+
+The parent side of the page chain (`pagework` is the worker side): which pages come from the
+cache, which run in the pool and which here (born-digital and failed pages need no pool), the
+per-page error policy, and the pages put back in book order with their stage timings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+from typing import TYPE_CHECKING, Any
+
+from digitize.cache import sub_key
+from digitize.errors import BadInput, DigitizeError, Interrupted, PageError
+from digitize.executor import make_executor
+from digitize.model import Book, Page
+from digitize.pagework import PageOutcome, PageTask, run_page_chain
+from digitize.pipeline import Pipeline
+from digitize.stage import Context
+
+if TYPE_CHECKING:
+    from digitize.runner import RunOptions
+
+
+def run_pages(
+    book: Book,
+    pipeline: Pipeline,
+    opts: RunOptions,
+    ctx: Context,
+    book_key: str,
+    source: tuple[str, Any, str] | None,
+    name: str,
+    seconds: dict[str, float],
+) -> tuple[list[Page], int]:
+    """The book's pages after the page stages (renumbered), and how many came whole from the
+    cache. `source` lets workers render deferred page images; `name` labels messages."""
+    progress = opts.progress
+    stages = tuple(
+        (s.name, s.cls.version, s.create().options_digest(), s.options)
+        for s in pipeline.page_stages
+    )
+    cache_root = str(opts.cache.root) if opts.cache else None
+    results: dict[int, PageOutcome] = {}
+    todo: list[PageTask] = []
+    for page in book.pages:
+        task = PageTask(
+            page,
+            sub_key(book_key, page.index),
+            stages,
+            ctx,
+            cache_root,
+            source,
+        )
+        hit = run_page_chain(task, execute=False) if opts.cache else None
+        if hit is not None:
+            results[page.index] = hit
+            progress.pages_done()
+        else:
+            todo.append(task)
+    failures: dict[int, str] = {}
+    # Born-digital pages (words from the PDF's text layer) and failed pages need no OCR or image
+    # work: they run here, where starting a pool would cost far more than the pages themselves.
+    light = [t for t in todo if t.page.source == "textlayer" or t.page.failed]
+    heavy = [t for t in todo if not (t.page.source == "textlayer" or t.page.failed)]
+    if todo:
+        executor = (
+            make_executor(opts.executor, min(opts.jobs, len(heavy)), **opts.executor_args)
+            if heavy
+            else make_executor("local", 1)
+        )
+        streams = [make_executor("local", 1).map_unordered(run_page_chain, light)]
+        if heavy:
+            streams.append(executor.map_unordered(run_page_chain, heavy))
+        try:
+            for task, outcome in itertools.chain(*streams):
+                if isinstance(outcome, BaseException):
+                    reason = (
+                        outcome.one_line()
+                        if isinstance(outcome, DigitizeError)
+                        else f"page {task.page.index + 1}: {type(outcome).__name__}: {outcome}"
+                    )
+                    if pipeline.on_error == "abort":
+                        raise PageError(f"{name}: {reason}")
+                    failures[task.page.index] = reason
+                    progress.warning(f"{name}: {reason} (page skipped)")
+                else:
+                    assert outcome is not None
+                    results[task.page.index] = outcome
+                progress.pages_done()
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"{name}: interrupted after {len(results)} of {len(book.pages)} pages; "
+                "finished pages are cached, rerun to resume"
+            ) from None
+        finally:
+            executor.close()
+
+    pages: list[Page] = []
+    cached_pages = 0
+    for page in book.pages:
+        if page.index in failures:
+            pages.append(dataclasses.replace(page, failed=failures[page.index], blocks=()))
+            continue
+        outcome = results[page.index]
+        for stage_name, secs in outcome.seconds.items():
+            seconds[stage_name] += secs
+        if outcome.cached_steps and not outcome.seconds:
+            cached_pages += 1
+        pages.extend(outcome.pages)
+    pages = [dataclasses.replace(p, index=i) for i, p in enumerate(pages)]
+    failed = [p for p in pages if p.failed]
+    if failed and len(failed) / len(pages) > pipeline.max_failed_ratio:
+        raise BadInput(
+            f"{name}: {len(failed)} of {len(pages)} pages failed (more than "
+            f"max_failed_ratio={pipeline.max_failed_ratio}); first: {failed[0].failed}"
+        )
+    return pages, cached_pages
