@@ -71,10 +71,12 @@ class InProcess:
 class LocalPool:
     """A process pool with at most `2 * jobs` pages in flight, so memory stays bounded."""
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, preload: tuple[str, ...] = ()) -> None:
         self.jobs = jobs
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["digitize.pagework"])
+        # Modules imported once in the forkserver are inherited by every worker it forks:
+        # the stages' OpenCV, NumPy and tesserocr then cost each worker nothing to import.
+        ctx.set_forkserver_preload(["digitize.pagework", *preload])
         self._pool = ProcessPoolExecutor(
             max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(dict(os.environ),)
         )
@@ -107,7 +109,7 @@ class LocalPool:
 
 def make_executor(name: str, jobs: int, **kwargs: Any) -> Executor:
     if name == "local":
-        return InProcess() if jobs <= 1 else LocalPool(jobs)
+        return InProcess() if jobs <= 1 else LocalPool(jobs, **kwargs)
     if name == "dask":
         from digitize.dask_executor import DaskExecutor  # optional extra
 

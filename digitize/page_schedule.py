@@ -11,6 +11,7 @@ import dataclasses
 import itertools
 from typing import TYPE_CHECKING, Any
 
+from digitize import registry
 from digitize.cache import sub_key
 from digitize.errors import BadInput, DigitizeError, Interrupted, PageError
 from digitize.executor import make_executor
@@ -65,7 +66,9 @@ def run_pages(
     heavy = [t for t in todo if not (t.page.source == "textlayer" or t.page.failed)]
     if todo:
         executor = (
-            make_executor(opts.executor, min(opts.jobs, len(heavy)), **opts.executor_args)
+            make_executor(
+                opts.executor, min(opts.jobs, len(heavy)), **_pool_args(opts, pipeline, source)
+            )
             if heavy
             else make_executor("local", 1)
         )
@@ -116,3 +119,16 @@ def run_pages(
             f"max_failed_ratio={pipeline.max_failed_ratio}); first: {failed[0].failed}"
         )
     return pages, cached_pages
+
+
+def _pool_args(
+    opts: RunOptions, pipeline: Pipeline, source: tuple[str, Any, str] | None
+) -> dict[str, Any]:
+    """The executor's arguments; a local pool preloads the modules of the stages its workers
+    run (the page stages, and the ingester when workers render the pages)."""
+    if opts.executor != "local":
+        return dict(opts.executor_args)
+    modules = [s.cls.__module__ for s in pipeline.page_stages]
+    if source is not None:
+        modules.append(registry.load_stage(source[0]).__module__)
+    return dict(opts.executor_args) | {"preload": tuple(modules)}

@@ -267,3 +267,17 @@ def test_rerun_of_a_finished_book_lists_each_output_once(
     names = [p.name for p in again.outputs]
     assert len(names) == len(set(names)) and "book.fake.report.json" in names
     assert len(again.report["outputs"]) == len(set(again.report["outputs"]))
+
+
+def test_a_local_pool_preloads_the_modules_of_the_stages_its_workers_run() -> None:
+    """Imported once in the forkserver, OpenCV/tesserocr cost each worker nothing."""
+    from digitize.page_schedule import _pool_args
+    from digitize.runner import RunOptions
+
+    pipe = pipelines.load("textbook")
+    args = _pool_args(RunOptions(), pipe, ("ingest.pdf", None, "book.pdf"))
+    assert "digitize.stages.ocr.tesseract" in args["preload"]
+    assert "digitize.stages.preprocess.deskew" in args["preload"]
+    assert "digitize.stages.ingest.pdf" in args["preload"]
+    assert "digitize.stages.layout.flow" not in args["preload"]  # a book stage: parent only
+    assert "preload" not in _pool_args(RunOptions(executor="dask"), pipe, None)
