@@ -24,7 +24,7 @@ def clean_block(block: Block) -> Block | None:
         words = tuple(
             Word(nfc(w.text).strip(_SPECKS), w.bbox, w.conf)
             for i, w in enumerate(raw)
-            if (bullet and i == 0) or _dash(w, 0 < i < n - 1) or not (_noise(w) or garbage_word(w))
+            if (bullet and i == 0) or not (_noise(w) or garbage_word(w)) or _dash(w, 0 < i < n - 1)
         )
         if len(words) >= 2 and _lead_speck(words[0], words[1:]) and not _dash(words[0], False):
             words = words[1:]

@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from statistics import median
 
+from rapidfuzz import fuzz
+
 from digitize.model import BBox, Block, Book, Line, Page
 from digitize.stage import BookStage, Context, opt
 from digitize.stages.layout import _text
@@ -194,6 +196,9 @@ class RunningFurniture(BookStage[FurnitureOptions]):
 def _similar(a: str, b: str, similarity: float) -> bool:
     if a == b:
         return True
+    # rapidfuzz's ratio (2·LCS / total) bounds difflib's from above: a cheap exact reject.
+    if fuzz.ratio(a, b) < 100 * similarity:
+        return False
     m = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return m.quick_ratio() >= similarity and m.ratio() >= similarity
 
