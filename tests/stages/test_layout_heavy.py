@@ -240,3 +240,28 @@ def test_a_square_dash_before_a_capitalised_item_is_a_bullet_a_wide_one_is_not()
     assert bullet and words[0].text == "•"
     words, bullet = small_bullet((Word("-", BBox(150, 985, 180, 989), 0.42), *rest))
     assert not bullet and words[0].text == "-"
+
+
+def test_a_wrapped_title_tail_measured_big_by_a_speck_stays_in_its_title() -> None:
+    """Held-out heavy book (seed 51), page 8: `2.3 Cái thần minh của` / `Trời`, 2 px apart and
+    flush left; a speck made `Trời` measure 1.8x body size, so it became a heading of its own
+    that outranked the chapters and shifted every outline level."""
+    words = [("2.3", 654, 31), ("Cái", 730, 32), ("thần", 800, 35), ("minh", 900, 31)]
+    words += [("của", 1000, 48)]
+    title = Line(
+        tuple(Word(t, BBox(x, 174, x + 60, 174 + h), 0.97) for t, x, h in words),
+        BBox(654, 174, 1116, 223),
+    )
+    tail = Line((Word("Trời", BBox(651, 225, 733, 280), 0.97),), BBox(651, 225, 733, 280))
+    body = [
+        line(
+            "Thiên đạo là đạo của trời, nhân đạo là đạo của người, hai đạo ấy", 654, y, h=38, cw=6.9
+        )
+        for y in range(330, 900, 45)
+    ]
+    pg = page(
+        7, [Block("paragraph", (title, tail, *body), BBox(651, 174, 1116, 900))], (1240, 1754)
+    )
+    out = BlockLayout().process_page(pg, Context())
+    heads = [b for b in out.blocks if b.kind == "heading"]
+    assert [" ".join(ln.text for ln in h.lines) for h in heads] == ["2.3 Cái thần minh của Trời"]

@@ -28,6 +28,7 @@ from digitize.stages.layout._items import (
     split_stacks,
     wrap_edges,
 )
+from digitize.stages.layout._joins import caption_continues, title_tail
 from digitize.stages.layout._lists import hang, lost_marks
 from digitize.stages.layout._noise import edge_specks, giant_scraps
 from digitize.stages.layout._order import reading_order
@@ -60,7 +61,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "6"
+    version = "7"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -209,7 +210,7 @@ def _continues(
     if cap and not first.text.strip()[cap.end() :].lstrip(" .:-–—)")[:1].islower():
         # Caption type is often smaller or italic, and a short last word ("species") measures
         # smaller still: alignment decides.
-        return _caption_continues(prev.bbox, it.bbox, body_h) and not _text.caption_match(
+        return caption_continues(prev.bbox, it.bbox, body_h) and not _text.caption_match(
             it.line.text
         )
     left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
@@ -219,7 +220,8 @@ def _continues(
         # comes with space around it; a full line followed at the usual leading is still body.
         running = it.bbox.y0 - prev.bbox.y1 <= gap + 0.3 * body_h
         running = running and prev.bbox.x1 >= pright - body_h and len(group) >= 2
-        if not running or _text.heading_rank(it.line.text) is not None:
+        cut = not running or _text.heading_rank(it.line.text) is not None
+        if cut and not title_tail(group, it, body_h):
             return False
     width = max(right - left, body_h)
     text, ptext = it.line.text, prev.line.text
@@ -260,13 +262,6 @@ def _continues(
     # the typesetter ended the paragraph (works for ragged-right text too).
     hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
     return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
-
-
-def _caption_continues(prev: BBox, cur: BBox, body_h: float) -> bool:
-    """A caption's next line shares its centre (centred captions) or its left edge, and is no
-    wider than it: the body text after a caption is a full-width line."""
-    aligned = abs(cur.cx - prev.cx) < 1.5 * body_h or abs(cur.x0 - prev.x0) < 0.5 * body_h
-    return aligned and cur.width <= prev.width + body_h
 
 
 def _junk(text: str) -> bool:

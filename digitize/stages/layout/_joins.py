@@ -1,0 +1,32 @@
+"""Lines that continue a caption or a title although their geometry says otherwise."""
+
+from __future__ import annotations
+
+from digitize.model import BBox
+from digitize.stages.layout import _text
+from digitize.stages.layout._items import Item
+
+
+def caption_continues(prev: BBox, cur: BBox, body_h: float) -> bool:
+    """A caption's next line shares its centre (centred captions) or its left edge, and is no
+    wider than it: the body text after a caption is a full-width line."""
+    aligned = abs(cur.cx - prev.cx) < 1.5 * body_h or abs(cur.x0 - prev.x0) < 0.5 * body_h
+    return aligned and cur.width <= prev.width + body_h
+
+
+def title_tail(group: list[Item], it: Item, body_h: float) -> bool:
+    """The last words of a numbered title wrapped onto a line of their own (`2.3 Cái thần minh
+    của` / `Trời`): tight under it, flush with it or centred under it, a few words, and the
+    title had not ended. On a noisy scan a speck glued to the short line makes it measure a
+    bigger type size, which alone would cut the title and make the tail a heading of its own."""
+    prev = group[-1]
+    if len(group) != 1 or prev.line is None or it.line is None or len(it.line.words) > 3:
+        return False
+    ptext = prev.line.text
+    if _text.heading_rank(ptext) is None or _text.ends_sentence(ptext):
+        return False
+    if _text.heading_rank(it.line.text) is not None:
+        return False
+    tight = it.bbox.y0 - prev.bbox.y1 < 0.4 * body_h
+    flush = abs(it.bbox.x0 - prev.bbox.x0) < body_h or abs(it.bbox.cx - prev.bbox.cx) < body_h
+    return tight and flush
