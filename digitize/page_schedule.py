@@ -45,15 +45,10 @@ def run_pages(
     results: dict[int, PageOutcome] = {}
     todo: list[PageTask] = []
     for page in book.pages:
-        task = PageTask(
-            page,
-            sub_key(book_key, page.index),
-            stages,
-            ctx,
-            cache_root,
-            source,
-        )
-        hit = run_page_chain(task, execute=False) if opts.cache else None
+        # A born-digital page's stages cost less than writing and reading back its cache entry.
+        cached = cache_root if page.source != "textlayer" else None
+        task = PageTask(page, sub_key(book_key, page.index), stages, ctx, cached, source)
+        hit = run_page_chain(task, execute=False) if cached else None
         if hit is not None:
             results[page.index] = hit
             progress.pages_done()

@@ -285,7 +285,9 @@ def _build(
         book = stage.ingest(src, dataclasses.replace(ctx, defer_images=defer))
         seconds[ingest_spec.name] += time.perf_counter() - t0
         _trim_memory()
-        if opts.cache:
+        # Kept for scans, whose rasterising a rerun must not repeat; a born-digital book's
+        # ingest is cheaper than writing and reading back all its words.
+        if opts.cache and any(p.source != "textlayer" for p in book.pages):
             write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
     if not book.pages:
         raise BadInput(f"{src}: no pages")
