@@ -44,14 +44,15 @@ def ink(text: str) -> tuple[float, float]:
     return top, (0.23 if desc else 0.0)
 
 
+@lru_cache(maxsize=1 << 16)
+def _alnum(text: str) -> int:
+    return sum(ch.isalnum() for ch in text)
+
+
 def line_height(line: Line) -> float:
     """Type size of a line in pixels per em: the median over its words of box height divided by
     the expected ink extent of the word's letters (`ao` vs `Ấy`, see `_extent`)."""
-    sizes = [
-        w.bbox.height / _extent(w.text)
-        for w in line.words
-        if sum(ch.isalnum() for ch in w.text) >= 2
-    ]
+    sizes = [w.bbox.height / _extent(w.text) for w in line.words if _alnum(w.text) >= 2]
     if sizes:
         # Specks glued to words (noisy scans) only ever enlarge boxes: a low quantile, not the
         # median, so a few inflated words do not make a body line look like a heading.
