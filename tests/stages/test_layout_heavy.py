@@ -265,3 +265,15 @@ def test_a_wrapped_title_tail_measured_big_by_a_speck_stays_in_its_title() -> No
     out = BlockLayout().process_page(pg, Context())
     heads = [b for b in out.blocks if b.kind == "heading"]
     assert [" ".join(ln.text for ln in h.lines) for h in heads] == ["2.3 Cái thần minh của Trời"]
+
+
+def test_captions_are_recognised_through_common_ocr_misreadings() -> None:
+    """Held-out heavy book (seed 52): `7igure 1.1. …` was not a caption, so the figure's caption
+    landed after the next paragraph. Misread `Figure`/`Table` still mark a caption; a sentence
+    that merely starts with the word does not."""
+    from digitize.stages.layout._text import caption_match
+
+    for text in ("7igure 1.1. Are called", "Flgure 3. The", "Tab1e 4.", "Figurc 2", "Hình 1.2"):
+        assert caption_match(text), text
+    for text in ("figures 3 show that", "Tables are useful", "Fig tree"):
+        assert not caption_match(text), text
