@@ -8,6 +8,7 @@ All text is Unicode NFC; constructors do not normalise, the stages that produce 
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from dataclasses import dataclass, field, fields, is_dataclass, replace
@@ -268,6 +269,11 @@ _CLASSES: dict[str, type] = {
 _CLASSES.update({c.__name__: c for c in FLOW_TYPES.values()})
 
 
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def to_jsonable(obj: Any) -> Any:
     """Turn model objects into JSON-ready values; dataclasses carry their type in `"t"`.
 
@@ -277,10 +283,14 @@ def to_jsonable(obj: Any) -> Any:
         return [obj.x0, obj.y0, obj.x1, obj.y1]
     if isinstance(obj, Word):
         return [obj.text, [obj.bbox.x0, obj.bbox.y0, obj.bbox.x1, obj.bbox.y1], obj.conf]
+    if isinstance(obj, Line):  # the bulk of a book: spelled out, same shape as the general case
+        b = obj.bbox
+        words = [[w.text, [w.bbox.x0, w.bbox.y0, w.bbox.x1, w.bbox.y1], w.conf] for w in obj.words]
+        return {"t": "Line", "words": words, "bbox": [b.x0, b.y0, b.x1, b.y1]}
     if is_dataclass(obj) and not isinstance(obj, type):
         out: dict[str, Any] = {"t": type(obj).__name__}
-        for f in fields(obj):
-            out[f.name] = to_jsonable(getattr(obj, f.name))
+        for name in _field_names(type(obj)):
+            out[name] = to_jsonable(getattr(obj, name))
         return out
     if isinstance(obj, (tuple, list)):
         return [to_jsonable(v) for v in obj]
