@@ -74,10 +74,14 @@ class BBox:
     @staticmethod
     def enclosing(boxes: list[BBox] | tuple[BBox, ...]) -> BBox:
         """The smallest box holding all `boxes` (which must not be empty)."""
-        out = boxes[0]
-        for b in boxes[1:]:
-            out = out.union(b)
-        return out
+        if len(boxes) == 1:
+            return boxes[0]
+        return BBox(
+            min(b.x0 for b in boxes),
+            min(b.y0 for b in boxes),
+            max(b.x1 for b in boxes),
+            max(b.y1 for b in boxes),
+        )
 
 
 @dataclass(frozen=True, slots=True)

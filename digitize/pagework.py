@@ -21,17 +21,23 @@ from digitize.errors import DigitizeError, PageError
 from digitize.model import Book, BookMeta, Page, Step
 from digitize.stage import Context, Ingester, PageStage, Stage
 
-_STAGE_INSTANCES: dict[tuple[str, str], Stage] = {}  # type: ignore[type-arg]
+_STAGE_INSTANCES: dict[tuple[str, Any], Stage] = {}  # type: ignore[type-arg]
 
 
 def _stage_instance(name: str, options: Any) -> Stage:  # type: ignore[type-arg]
-    """One instance per worker and configuration: keeps OCR engines loaded across pages."""
-    cls = registry.load_stage(name)
-    digest = cls(options).options_digest()
-    key = (name, digest)
-    if key not in _STAGE_INSTANCES:
-        _STAGE_INSTANCES[key] = cls(options)
-    return _STAGE_INSTANCES[key]
+    """One instance per worker and configuration: keeps OCR engines loaded across pages.
+    Options are frozen dataclasses, so they key the instance themselves (a digest per page per
+    stage cost more than a born-digital page's layout)."""
+    try:
+        key = (name, options)
+        stage = _STAGE_INSTANCES.get(key)
+    except TypeError:  # a plugin's options that are not frozen (unhashable): key by digest
+        cls = registry.load_stage(name)
+        key = (name, cls(options).options_digest())
+        stage = _STAGE_INSTANCES.get(key)
+    if stage is None:
+        stage = _STAGE_INSTANCES[key] = registry.load_stage(name)(options)
+    return stage
 
 
 @dataclass(frozen=True)

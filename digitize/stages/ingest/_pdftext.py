@@ -24,8 +24,15 @@ def _bad_char(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs")
 
 
+def _garbled(word: str) -> bool:
+    # Printable text holds none of those categories: only the rare other word is looked into.
+    if "\ufffd" in word:
+        return True
+    return not word.isprintable() and any(_bad_char(ch) for ch in word)
+
+
 def _is_real(word: str) -> bool:
-    return any(ch.isalnum() for ch in word) and not any(_bad_char(ch) for ch in word)
+    return any(ch.isalnum() for ch in word) and not _garbled(word)
 
 
 def page_words(page: Any) -> list[tuple[Any, ...]]:
@@ -44,7 +51,7 @@ def text_layer_verdict(page: Any, words_found: list[tuple[Any, ...]], min_words:
     """
     words = [w[4] for w in words_found if w[4].strip()]
     real = sum(1 for w in words if _is_real(w))
-    garbage = sum(1 for w in words if any(_bad_char(ch) for ch in w))
+    garbage = sum(1 for w in words if _garbled(w))
     if real < max(1, min_words) or garbage > 0.2 * len(words):
         return "none"
     total = hidden = 0
