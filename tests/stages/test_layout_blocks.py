@@ -232,3 +232,29 @@ def test_doubted_dashes_between_words_are_kept_specks_are_not() -> None:
     assert "Độc lập - Tự do" in text
     assert "-- the raw stuff" in text
     assert "- the next" not in text and "the next line is here" in text
+
+
+def test_a_born_digital_page_keeps_every_word_of_its_text_layer() -> None:
+    """Speck and edge rules are for scans: a text layer's `______` (a fill-in blank) and a word
+    at the page edge are the book's own; the same words from OCR at low confidence are noise."""
+    from dataclasses import replace
+
+    from digitize.model import BBox, Block, Line, Word
+
+    def words(conf: float) -> tuple[Word, ...]:
+        return (
+            Word("Điền", BBox(100, 100, 180, 130), conf),
+            Word("______", BBox(190, 120, 300, 130), conf),
+            Word("vào", BBox(310, 100, 370, 130), conf),
+        )
+
+    def one_page(conf: float, source: str) -> object:
+        ln = Line(words(conf), BBox(100, 100, 370, 130))
+        pg = page(0, [Block("paragraph", (ln,), ln.bbox)])
+        return BlockLayout().process_page(replace(pg, source=source), Context())
+
+    def texts(p: object) -> list[str]:
+        return [w.text for b in p.blocks for ln in b.lines for w in ln.words]  # type: ignore[attr-defined]
+
+    assert texts(one_page(1.0, "textlayer")) == ["Điền", "______", "vào"]
+    assert "______" not in texts(one_page(0.3, "scan"))

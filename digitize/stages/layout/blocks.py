@@ -61,13 +61,16 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "8"
+    version = "9"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
     def process_page(self, page: Page, ctx: Context) -> Page:
-        blocks = [b for b in (clean_block(b) for b in page.blocks) if b is not None]
-        if self.options.edge_noise:
+        if page.source == "textlayer":  # the PDF's own words: no specks, shadows or blots
+            blocks = list(page.blocks)
+        else:
+            blocks = [b for b in (clean_block(b) for b in page.blocks) if b is not None]
+        if self.options.edge_noise and page.source != "textlayer":
             kept = (edge_specks(b, page.size) for b in blocks if not edge_noise(b, page.size))
             blocks = giant_scraps([b for b in kept if b is not None])
         if not self.options.resegment:
