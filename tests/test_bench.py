@@ -126,6 +126,8 @@ def test_page_png_is_lossless(tmp_path: Path) -> None:
     page.draw_rect(pymupdf.Rect(10, 60, 90, 90), color=(1, 0, 0), fill=(0, 0.5, 1))
     for cs in (pymupdf.csGRAY, pymupdf.csRGB):
         pix = page.get_pixmap(dpi=150, colorspace=cs, alpha=False)
-        ours = np.array(Image.open(io.BytesIO(_png(pix))))
+        with Image.open(io.BytesIO(_png(pix, 150))) as im:
+            assert [round(d) for d in im.info["dpi"]] == [150, 150]
+            ours = np.array(im)
         mupdf = np.array(Image.open(io.BytesIO(pix.tobytes("png"))))
         assert ours.shape == mupdf.shape and (ours == mupdf).all()

@@ -26,8 +26,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
-import struct
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -41,6 +39,7 @@ from digitize.fileio import write_bytes
 from digitize.model import Page, Step
 from digitize.stage import Context, PageStage
 from digitize.stages import _pixels
+from digitize.stages._png import encode_png
 
 PAGES_DIR = "pages"
 
@@ -179,34 +178,6 @@ def output_name(stage: PageStage[Any], digest: str, suffix: str = "") -> str:
     h = hashlib.sha256(digest.encode())
     h.update(f"\0{stage.name}\0{stage.version}\0{stage.options_digest()}\0{suffix}".encode())
     return f"{PAGES_DIR}/{h.hexdigest()[:16]}.png"
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
-
-
-def encode_png(img: np.ndarray, dpi: int) -> bytes:
-    """PNG bytes with the DPI tag (a pHYs chunk, which OpenCV's encoder omits; Tesseract reads
-    it). zlib level 1 with run-length matching: these are intermediates, and scanned pages are
-    mostly runs of paper, so this is ~3x faster than Pillow's level 1 and about as small.
-    """
-    params = [
-        cv2.IMWRITE_PNG_COMPRESSION,
-        1,
-        cv2.IMWRITE_PNG_STRATEGY,
-        cv2.IMWRITE_PNG_STRATEGY_RLE,
-        # No row filter: libpng's adaptive choice tries all five per row, which cost 40% of
-        # the encode and saved nothing on these pages (scan grain defeats prediction anyway).
-        cv2.IMWRITE_PNG_FILTER,
-        cv2.IMWRITE_PNG_FILTER_NONE,
-    ]
-    ok, buf = cv2.imencode(".png", img, params)
-    if not ok:
-        raise PageError("cannot encode page image as PNG")
-    data = buf.tobytes()
-    ppm = round(dpi / 0.0254)
-    phys = _chunk(b"pHYs", struct.pack(">IIB", ppm, ppm, 1))
-    return data[:33] + phys + data[33:]  # right after the 8-byte signature and IHDR (25 bytes)
 
 
 def write_image(img: np.ndarray, path: Path, rel: str, dpi: int) -> None:
