@@ -70,9 +70,9 @@ class BlockLayout(PageStage[BlockLayoutOptions]):
             blocks = list(page.blocks)
         else:
             blocks = [b for b in (clean_block(b) for b in page.blocks) if b is not None]
-        if self.options.edge_noise and page.source != "textlayer":
-            kept = (edge_specks(b, page.size) for b in blocks if not edge_noise(b, page.size))
-            blocks = giant_scraps([b for b in kept if b is not None])
+            if self.options.edge_noise:
+                kept = (edge_specks(b, page.size) for b in blocks if not edge_noise(b, page.size))
+                blocks = giant_scraps([b for b in kept if b is not None])
         if not self.options.resegment:
             return replace(page, blocks=tuple(blocks))
         return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))
