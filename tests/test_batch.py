@@ -287,7 +287,10 @@ def test_watch_converts_new_books_and_stops_on_sigterm(
     late = inbox / "late.fake"
     late.write_text(json.dumps({"pages": ["đến muộn"]}))
     t_written = time.monotonic()
-    wait_for(lambda: list((env["lib"] / safe_stem("late.fake")).glob("*.shout")))
+    # Done means recorded in the ledger: outputs appear on disk a moment before, and a SIGTERM in
+    # between (seen on a loaded machine) rightly interrupts the book.
+    wait_for(lambda: ledger_rows(env["lib"]).get("late.fake", {}).get("status") == "done")
+    assert list((env["lib"] / safe_stem("late.fake")).glob("*.shout"))
     assert time.monotonic() - t_written >= 0.5  # waited for the file to settle
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
