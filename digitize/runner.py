@@ -237,7 +237,9 @@ def _convert_in(
                          failed, seconds, t_start)  # fmt: skip
         result.outputs = publish(stage_dir, out_dir, result.outputs)
     if fin_key and done is None:
-        finished.save(work_dir, fin_key, book, result.outputs)
+        # Every run rewrites its reports: stamping them would make the next rerun a miss.
+        reports = {f"{stem}.report.json", f"{stem}.report.html"}
+        finished.save(work_dir, fin_key, book, [p for p in result.outputs if p.name not in reports])
     if opts.cache:
         opts.cache.evict()
     progress.book_finished(result)

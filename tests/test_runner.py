@@ -220,6 +220,8 @@ def test_rerun_of_finished_book_redoes_nothing_but_the_report(
     assert again.book == first.book and again.report["pages_cached"] == 3
     assert sorted(ocr_calls(log)) == [0, 1, 2]
     assert json.loads((out / "book.fake.report.json").read_text())["pages_total"] == 3
+    third = convert(fake_book, out, pipe(), opts)  # the rerun rewrote the reports: still done
+    assert shout.stat().st_mtime_ns == stamp and third.report["seconds"] == {}
     shout.unlink()  # an output gone: the book stages and exporters run again (pages cached)
     convert(fake_book, out, pipe(), opts)
     assert shout.read_text().splitlines()[0] == "MỘT HAI BA!"
