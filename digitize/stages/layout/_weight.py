@@ -12,6 +12,7 @@ from statistics import median
 from typing import Any
 
 from digitize.model import BBox, Line
+from digitize.stages import _pixels
 from digitize.stages.layout._tables import ink_threshold
 
 
@@ -34,6 +35,11 @@ class InkWeight:
                 import numpy as np
                 from PIL import Image
 
+                # A grey image OCR just read is still in this worker's memory (~13 ms a page).
+                held = _pixels.recall(self._path)
+                if held is not None and held[0].ndim == 2:
+                    self._pixels = held[0]
+                    return self._pixels
                 with Image.open(self._path) as im:
                     self._pixels = np.asarray(im.convert("L"))
         return self._pixels
