@@ -8,9 +8,11 @@ SIGINT (the parent decides when to stop) and keep their stage instances — and 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -19,7 +21,9 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def _init_worker(environ: dict[str, str] | None = None) -> None:
+def _init_worker(
+    environ: dict[str, str] | None = None, warm: Callable[[], None] | None = None
+) -> None:
     # The forkserver was started with the environment of its first pool: hand each new pool's
     # workers the parent's environment as it is now (TESSDATA_PREFIX, plugin settings...).
     if environ is not None:
@@ -29,6 +33,13 @@ def _init_worker(environ: dict[str, str] | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if not os.environ.get("DIGITIZE_DEBUG"):
         _silence_native_stderr()
+    if warm is not None:
+        with contextlib.suppress(Exception):  # a failing engine fails its first page instead
+            warm()
+
+
+def _nothing() -> None:
+    """A task that makes the pool start a worker."""
 
 
 def _silence_native_stderr() -> None:
@@ -71,15 +82,37 @@ class InProcess:
 class LocalPool:
     """A process pool with at most `2 * jobs` pages in flight, so memory stays bounded."""
 
-    def __init__(self, jobs: int, preload: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        jobs: int,
+        preload: tuple[str, ...] = (),
+        warm: Callable[[], None] | None = None,
+    ) -> None:
+        """`warm` runs in each worker as it starts (loading OCR engines)."""
         self.jobs = jobs
+        self._starter: threading.Thread | None = None
         ctx = multiprocessing.get_context("forkserver")
         # Modules imported once in the forkserver are inherited by every worker it forks:
         # the stages' OpenCV, NumPy and tesserocr then cost each worker nothing to import.
         ctx.set_forkserver_preload(["digitize.pagework", *preload])
         self._pool = ProcessPoolExecutor(
-            max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(dict(os.environ),)
+            max_workers=jobs,
+            mp_context=ctx,
+            initializer=_init_worker,
+            initargs=(dict(os.environ), warm),
         )
+
+    def start(self) -> None:
+        """Start every worker now rather than at the first page: the forkserver's imports and
+        the workers' warm-up then overlap whatever the caller does next (ingest). From a
+        thread: starting a worker waits until the forkserver has imported its preload."""
+
+        def spawn() -> None:
+            for _ in range(self.jobs):  # each submit finding no idle worker starts one
+                self._pool.submit(_nothing)
+
+        self._starter = threading.Thread(target=spawn, name="digitize-pool-start", daemon=True)
+        self._starter.start()
 
     def map_unordered(
         self, fn: Callable[[T], R], items: Iterable[T]
@@ -104,6 +137,8 @@ class LocalPool:
                 yield item, (exc if exc is not None else fut.result())
 
     def close(self) -> None:
+        if self._starter is not None:
+            self._starter.join()
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 

@@ -7,18 +7,23 @@ per-page error policy, and the pages put back in book order with their stage tim
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import functools
 import itertools
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digitize import registry
 from digitize.cache import sub_key
 from digitize.errors import BadInput, DigitizeError, Interrupted, PageError
-from digitize.executor import make_executor
+from digitize.executor import Executor, LocalPool, make_executor
 from digitize.model import Book, Page
-from digitize.pagework import PageOutcome, PageTask, run_page_chain
+from digitize.pagework import PageOutcome, PageTask, run_page_chain, warm_up
 from digitize.pipeline import Pipeline
-from digitize.stage import Context
+from digitize.stage import Context, Ingester
+from digitize.stages._lazy import lazy_names
 
 if TYPE_CHECKING:
     from digitize.runner import RunOptions
@@ -33,9 +38,11 @@ def run_pages(
     source: tuple[str, Any, str] | None,
     name: str,
     seconds: dict[str, float],
+    pool: Executor | None = None,
 ) -> tuple[list[Page], int]:
     """The book's pages after the page stages (renumbered), and how many came whole from the
-    cache. `source` lets workers render deferred page images; `name` labels messages."""
+    cache. `source` lets workers render deferred page images; `name` labels messages; `pool`
+    is a started pool (`early_pool`) for the image pages, else one is made when needed."""
     progress = opts.progress
     stages = tuple(
         (s.name, s.cls.version, s.create().options_digest(), s.options)
@@ -61,9 +68,7 @@ def run_pages(
     heavy = [t for t in todo if not (t.page.source == "textlayer" or t.page.failed)]
     if todo:
         executor = (
-            make_executor(
-                opts.executor, min(opts.jobs, len(heavy)), **_pool_args(opts, pipeline, source)
-            )
+            (pool or _open_pool(opts, pipeline, ctx, source, min(opts.jobs, len(heavy))))
             if heavy
             else make_executor("local", 1)
         )
@@ -92,7 +97,8 @@ def run_pages(
                 "finished pages are cached, rerun to resume"
             ) from None
         finally:
-            executor.close()
+            if executor is not pool:  # the caller closes its own
+                executor.close()
 
     pages: list[Page] = []
     cached_pages = 0
@@ -116,14 +122,59 @@ def run_pages(
     return pages, cached_pages
 
 
+@contextlib.contextmanager
+def early_pool(
+    src: Path,
+    ingester: Ingester,  # type: ignore[type-arg]
+    pipeline: Pipeline,
+    opts: RunOptions,
+    ctx: Context,
+    source: tuple[str, Any, str] | None,
+) -> Iterator[Executor | None]:
+    """A local pool started before ingest when the book looks scanned, so its forkserver
+    imports and OCR engine loads (~0.5 s before the first page) run while the parent reads
+    the book. None when there is nothing to gain: one job, another executor, no page stages,
+    or a born-digital book (a pool it never uses would cost more than its pages)."""
+    pool = None
+    if (
+        opts.executor == "local"
+        and opts.jobs > 1
+        and pipeline.page_stages
+        and ingester.likely_needs_ocr(src)
+    ):
+        pool = _open_pool(opts, pipeline, ctx, source, opts.jobs)
+        if isinstance(pool, LocalPool):
+            pool.start()
+    try:
+        yield pool
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+def _open_pool(
+    opts: RunOptions,
+    pipeline: Pipeline,
+    ctx: Context,
+    source: tuple[str, Any, str] | None,
+    jobs: int,
+) -> Executor:
+    return make_executor(opts.executor, jobs, **_pool_args(opts, pipeline, source, ctx))
+
+
 def _pool_args(
-    opts: RunOptions, pipeline: Pipeline, source: tuple[str, Any, str] | None
+    opts: RunOptions, pipeline: Pipeline, source: tuple[str, Any, str] | None, ctx: Context
 ) -> dict[str, Any]:
     """The executor's arguments; a local pool preloads the modules of the stages its workers
-    run (the page stages, and the ingester when workers render the pages)."""
+    run (the page stages, and the ingester when workers render the pages) and warms their
+    engines up as each worker starts."""
     if opts.executor != "local":
         return dict(opts.executor_args)
     modules = [s.cls.__module__ for s in pipeline.page_stages]
     if source is not None:
         modules.append(registry.load_stage(source[0]).__module__)
-    return dict(opts.executor_args) | {"preload": tuple(modules)}
+    # ... and the libraries those modules import lazily (`stages/_lazy.py`): OpenCV, NumPy.
+    modules += sorted({lib for m in modules for lib in lazy_names(m)})
+    stages = tuple((s.name, s.options) for s in pipeline.page_stages)
+    warm = functools.partial(warm_up, stages, ctx)
+    return dict(opts.executor_args) | {"preload": tuple(modules), "warm": warm}

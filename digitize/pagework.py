@@ -40,6 +40,13 @@ def _stage_instance(name: str, options: Any) -> Stage:  # type: ignore[type-arg]
     return stage
 
 
+def warm_up(stages: tuple[tuple[str, Any], ...], ctx: Context) -> None:
+    """A new worker's first act: create its stage instances and let them load their engines,
+    so the first page does not wait for them."""
+    for name, options in stages:
+        _stage_instance(name, options).warm_up(ctx)
+
+
 @dataclass(frozen=True)
 class PageTask:
     page: Page

@@ -34,7 +34,7 @@ from digitize.metadata import lang_code, load_meta
 from digitize.model import Book, Page
 from digitize.naming import safe_stem
 from digitize.outputs import publish, staging
-from digitize.page_schedule import run_pages
+from digitize.page_schedule import early_pool, run_pages
 from digitize.pipeline import Pipeline, StageSpec
 from digitize.report import build_report, ingest_warnings
 from digitize.report_html import write_report_html
@@ -152,8 +152,6 @@ def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> B
     check_output_dir(out_dir)
     lang = opts.lang or pipeline.lang
     ingest_spec = choose_ingester(src, pipeline)
-    check_stages(pipeline, lang)
-    ingest_spec.create().check()
     meta_fields = load_meta(src, opts.meta_file, opts.meta)
     stem = safe_stem(src.name)  # == naming.book_stem(meta): the runner sets meta.source = src.name
 
@@ -228,6 +226,10 @@ def _convert_in(
             progress.pages_done(len(book.pages))
             cached_pages = len(book.pages)
         else:
+            # Before any work: a missing tool or language stops the run here (a finished
+            # book runs no stage, so needs none of them).
+            check_stages(pipeline, lang)
+            ingest_spec.create().check()
             book, outputs, cached_pages = _build(
                 src, stage_dir, pipeline, opts, ctx, work_dir, book_key, ingest_spec, lang,
                 meta_fields, stem, seconds,
@@ -264,50 +266,44 @@ def _build(
     progress = opts.progress
     # Ingest (cached per book: rasterising is a real cost on a rerun).
     defer = opts.executor == "local"
-    ingest_file = work_dir / INGEST_FILE
-    book: Book | None = None
-    if opts.cache and ingest_file.is_file():
-        try:
-            book = model.book_from_json(ingest_file.read_text(encoding="utf-8"))
-        except (ValueError, OSError):
-            book = None
-        if (
-            book
-            and not defer
-            and any(p.image and not (work_dir / p.image).is_file() for p in book.pages)
-        ):
-            book = None  # images a local run deferred and never wrote: ingest renders them
-    if book is None:
-        progress.stage(ingest_spec.name)
-        t0 = time.perf_counter()
-        stage = ingest_spec.create()
-        assert isinstance(stage, Ingester)
-        # Local workers write the page images (prepare_page), in parallel with OCR. (Remote
-        # workers may not see `src`: they get the images from the ingester, as before.)
-        book = stage.ingest(src, dataclasses.replace(ctx, defer_images=defer))
-        seconds[ingest_spec.name] += time.perf_counter() - t0
-        _trim_memory()
-        # Kept for scans, whose rasterising a rerun must not repeat; a born-digital book's
-        # ingest is cheaper than writing and reading back all its words.
-        if opts.cache and any(p.source != "textlayer" for p in book.pages):
-            write_text(ingest_file, model.book_to_json(book, indent=None), durable=False)
-    if not book.pages:
-        raise BadInput(f"{src}: no pages")
-    for line in ingest_warnings(book, src.name):
-        progress.warning(line)
-    unreadable = [p for p in book.pages if p.failed]
-    if unreadable and pipeline.on_error == "abort":
-        raise PageError(f"{unreadable[0].failed} (on_error = 'abort')")
-    meta = dataclasses.replace(book.meta, **meta_fields) if meta_fields else book.meta
-    if "lang" not in meta_fields:
-        meta = dataclasses.replace(meta, lang=lang_code(lang))
-    meta = dataclasses.replace(meta, source=src.name)
-    book = dataclasses.replace(book, meta=meta, work_dir=str(work_dir))
-
-    # Page stages, in parallel.
-    progress.book_started(stem, len(book.pages))
     source = (ingest_spec.name, ingest_spec.options, str(src)) if defer else None
-    pages, cached_pages = run_pages(book, pipeline, opts, ctx, book_key, source, src.name, seconds)
+    book = _cached_ingest(work_dir, opts, defer)
+    ingester = ingest_spec.create()
+    assert isinstance(ingester, Ingester)
+    # A first run of a scanned book starts its workers now, to warm up while ingest runs.
+    starting = early_pool(src, ingester, pipeline, opts, ctx, source)
+    with starting if book is None else contextlib.nullcontext() as pool:
+        if book is None:
+            progress.stage(ingest_spec.name)
+            t0 = time.perf_counter()
+            # Local workers write the page images (prepare_page), in parallel with OCR. (Remote
+            # workers may not see `src`: they get the images from the ingester, as before.)
+            book = ingester.ingest(src, dataclasses.replace(ctx, defer_images=defer))
+            seconds[ingest_spec.name] += time.perf_counter() - t0
+            _trim_memory()
+            # Kept for scans, whose rasterising a rerun must not repeat; a born-digital book's
+            # ingest is cheaper than writing and reading back all its words.
+            if opts.cache and any(p.source != "textlayer" for p in book.pages):
+                book_json = model.book_to_json(book, indent=None)
+                write_text(work_dir / INGEST_FILE, book_json, durable=False)
+        if not book.pages:
+            raise BadInput(f"{src}: no pages")
+        for line in ingest_warnings(book, src.name):
+            progress.warning(line)
+        unreadable = [p for p in book.pages if p.failed]
+        if unreadable and pipeline.on_error == "abort":
+            raise PageError(f"{unreadable[0].failed} (on_error = 'abort')")
+        meta = dataclasses.replace(book.meta, **meta_fields) if meta_fields else book.meta
+        if "lang" not in meta_fields:
+            meta = dataclasses.replace(meta, lang=lang_code(lang))
+        meta = dataclasses.replace(meta, source=src.name)
+        book = dataclasses.replace(book, meta=meta, work_dir=str(work_dir))
+
+        # Page stages, in parallel.
+        progress.book_started(stem, len(book.pages))
+        pages, cached_pages = run_pages(
+            book, pipeline, opts, ctx, book_key, source, src.name, seconds, pool
+        )
     book = book.with_pages(pages)
 
     # Book stages, in order.
@@ -337,6 +333,20 @@ def _build(
         outputs += spec.create().export(book, out_dir, ctx)  # type: ignore[attr-defined]
         seconds[spec.name] += time.perf_counter() - t0
     return book, outputs, cached_pages
+
+
+def _cached_ingest(work_dir: Path, opts: RunOptions, defer: bool) -> Book | None:
+    """The book as ingest left it on an earlier run, when still usable."""
+    path = work_dir / INGEST_FILE
+    if not (opts.cache and path.is_file()):
+        return None
+    try:
+        book = model.book_from_json(path.read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return None
+    if not defer and any(p.image and not (work_dir / p.image).is_file() for p in book.pages):
+        return None  # images a local run deferred and never wrote: ingest renders them
+    return book
 
 
 def _report(

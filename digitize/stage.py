@@ -70,6 +70,10 @@ class Stage(Generic[OptionsT]):
     def check(self) -> None:
         """Raise MissingDependency when an external tool or language this stage needs is absent."""
 
+    def warm_up(self, ctx: Context) -> None:
+        """Load now what the first page would load (an OCR engine's language models). A worker
+        calls it once as it starts, while the parent is still reading the book."""
+
     def options_digest(self) -> str:
         """A short, stable digest of the options: part of the cache key and of `Page.steps`."""
         return options_digest(self.options)
@@ -88,6 +92,12 @@ class Ingester(Stage[OptionsT]):
         or a text layer. Runs in the runner's main process. Raises BadInput on unreadable input.
         """
         raise NotImplementedError
+
+    def likely_needs_ocr(self, src: Path) -> bool:
+        """A cheap guess, before `ingest`, that pages will need image work (a scan, not a text
+        layer): the runner then starts its workers while ingest runs. Being wrong costs time
+        only, never results."""
+        return True
 
     def prepare_page(self, src: Path, page: Page, ctx: Context) -> Page:
         """Write the page image `ingest` deferred (only when `ctx.defer_images`). Runs in a

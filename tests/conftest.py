@@ -58,6 +58,12 @@ class FakeOcr(PageStage):
     class Options:
         conf: float = opt(0.9, "confidence given to every word")
 
+    def warm_up(self, ctx):
+        log = os.environ.get("FAKE_WARM_LOG")  # one line per worker that warmed up
+        if log:
+            with open(log, "a") as f:
+                f.write(f"{os.getpid()}\\n")
+
     def process_page(self, page, ctx):
         texts = json.loads(Path(ctx.work_dir, "texts.json").read_text())
         text = texts[page.index]

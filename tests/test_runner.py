@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -172,6 +174,37 @@ def test_sidecar_metadata(plugin: Path, fake_book: Path, tmp_path: Path, log: Pa
         convert(fake_book, tmp_path / "out", pipe(), RunOptions(jobs=1))
 
 
+def test_a_scanned_book_starts_warm_workers_before_ingest(
+    plugin: Path, fake_book: Path, tmp_path: Path, log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pool starts, and each worker loads its engines (`warm_up`), while the parent
+    ingests; the pages then run in that pool, not in a second one."""
+    from digitize import page_schedule, registry
+
+    events: list[str] = []
+    real_make = page_schedule.make_executor
+
+    def spy(name: str, jobs: int, **kw: object) -> object:
+        events.append(f"pool {jobs}")
+        return real_make(name, jobs, **kw)
+
+    ingester = registry.load_stage("ingest.fake")
+    real_ingest = ingester.ingest
+
+    def ingest(self: object, src: Path, ctx: object) -> object:
+        events.append("ingest")
+        return real_ingest(self, src, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(page_schedule, "make_executor", spy)
+    monkeypatch.setattr(ingester, "ingest", ingest)
+    warm_log = tmp_path / "warm.log"
+    monkeypatch.setenv("FAKE_WARM_LOG", str(warm_log))
+    result = convert(fake_book, tmp_path / "out", pipe(), RunOptions(jobs=2))
+    assert [e for e in events if e != "pool 1"] == ["pool 2", "ingest"]  # 1: in-process
+    assert len(set(warm_log.read_text().split())) == 2  # both workers warmed up
+    assert sorted(ocr_calls(log)) == [0, 1, 2] and not result.failed_pages
+
+
 def test_born_digital_pages_start_no_pool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Text-layer pages need no OCR: they run in-process, a pool would cost more than them."""
     import pymupdf
@@ -272,14 +305,24 @@ def test_rerun_of_a_finished_book_lists_each_output_once(
 
 
 def test_a_local_pool_preloads_the_modules_of_the_stages_its_workers_run() -> None:
-    """Imported once in the forkserver, OpenCV/tesserocr cost each worker nothing."""
+    """Imported once in the forkserver, OpenCV/tesserocr cost each worker nothing; the parent,
+    which runs no page stage, never imports OpenCV."""
     from digitize.page_schedule import _pool_args
     from digitize.runner import RunOptions
+    from digitize.stage import Context
 
     pipe = pipelines.load("textbook")
-    args = _pool_args(RunOptions(), pipe, ("ingest.pdf", None, "book.pdf"))
+    args = _pool_args(RunOptions(), pipe, ("ingest.pdf", None, "book.pdf"), Context())
     assert "digitize.stages.ocr.tesseract" in args["preload"]
     assert "digitize.stages.preprocess.deskew" in args["preload"]
     assert "digitize.stages.ingest.pdf" in args["preload"]
+    assert {"cv2", "numpy"} <= set(args["preload"])  # what the preprocess modules load lazily
     assert "digitize.stages.layout.flow" not in args["preload"]  # a book stage: parent only
-    assert "preload" not in _pool_args(RunOptions(executor="dask"), pipe, None)
+    assert callable(args["warm"])
+    assert "preload" not in _pool_args(RunOptions(executor="dask"), pipe, None, Context())
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys; from digitize import pipeline; "
+         "pipeline.load('textbook'); print('cv2' in sys.modules)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert loaded.stdout.strip() == "False"

@@ -142,6 +142,24 @@ def test_invisible_ocr_layer_is_redone_unless_asked(tmp_path: Path) -> None:
     assert used.source == "textlayer" and used.words[0].text == "Học"
 
 
+def test_likely_needs_ocr_guesses_from_a_few_pages_like_ingest_decides(tmp_path: Path) -> None:
+    """What the runner asks before ingest (to start its workers early): the same per-page rule
+    as ingest, on the first, middle and last pages."""
+    born = pymupdf.open()
+    for _ in range(5):
+        _text_page(born)
+    born_src = _save(born, tmp_path / "born.pdf")
+    assert not PdfIngester().likely_needs_ocr(born_src)
+    assert PdfIngester(PdfIngester.Options(text_layer=False)).likely_needs_ocr(born_src)
+    scan = pymupdf.open()
+    for i in range(5):
+        _image_page(scan) if i == 2 else _text_page(scan)  # one scanned page, in the middle
+    assert PdfIngester().likely_needs_ocr(_save(scan, tmp_path / "scan.pdf"))
+    junk = tmp_path / "junk.pdf"
+    junk.write_bytes(b"%PDF-1.7 not really")
+    assert not PdfIngester().likely_needs_ocr(junk)  # ingest is about to refuse it
+
+
 def test_few_words_or_garbage_text_means_rasterise(tmp_path: Path) -> None:
     doc = pymupdf.open()
     _text_page(doc, "Chapter 1")  # a page of two words: a scan with a stray label

@@ -140,6 +140,21 @@ def test_one_engine_per_language_set_is_reused(scan: tuple[Context, Page]) -> No
     assert before == eng._APIS and len(before) >= 1
 
 
+@has_tesseract
+@pytest.mark.tesseract
+def test_warm_up_loads_the_engine_a_page_then_uses(scan: tuple[Context, Page]) -> None:
+    if eng.tesserocr_version() is None:
+        pytest.skip("no tesserocr")
+    eng._APIS.clear()
+    ctx, page = scan
+    stage = TesseractOcr(TesseractOcr.Options(engine="tesserocr"))
+    stage.warm_up(ctx)
+    loaded = dict(eng._APIS)
+    assert len(loaded) == 1 and next(iter(loaded))[1] == ctx.lang
+    stage.process_page(page, ctx)
+    assert loaded == eng._APIS  # the page found its engine ready
+
+
 def test_pages_without_a_scan_are_returned_as_is(tmp_path: Path) -> None:
     ctx = Context(work_dir=str(tmp_path))
     stage = TesseractOcr()

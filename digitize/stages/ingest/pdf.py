@@ -13,8 +13,10 @@ warning on the affected pages; a page that cannot be read at all gets `Page.fail
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -70,15 +72,10 @@ class PdfIngester(Ingester[PdfOptions]):
 
         src = Path(src)
         _sniff(src)
-        # MuPDF must not print: its messages go into page warnings instead.
-        shown = (pymupdf.TOOLS.mupdf_display_errors(), pymupdf.TOOLS.mupdf_display_warnings())
-        pymupdf.TOOLS.mupdf_display_errors(False)
-        pymupdf.TOOLS.mupdf_display_warnings(False)
         try:
-            return self._ingest(src, ctx)
+            with _quiet_mupdf():
+                return self._ingest(src, ctx)
         finally:
-            pymupdf.TOOLS.mupdf_display_errors(shown[0])
-            pymupdf.TOOLS.mupdf_display_warnings(shown[1])
             pymupdf.TOOLS.store_shrink(100)  # decoded scans cached by MuPDF: not needed again
 
     def _ingest(self, src: Path, ctx: Context) -> Book:
@@ -135,12 +132,8 @@ class PdfIngester(Ingester[PdfOptions]):
             page = doc.load_page(i)
             label = page.get_label() or None
             size = _pixel_size(page, dpi)
-            words = page_words(page)
-            verdict = text_layer_verdict(page, words, self.options.min_text_words)
-            use_text = self.options.text_layer and (
-                verdict == "text" or (verdict == "ocr" and self.options.existing_ocr == "use")
-            )
-            if use_text:
+            words = self._text_layer_words(page)
+            if words is not None:
                 blocks = text_layer_blocks(page, words, dpi)
                 result = Page(
                     index=i, size=size, dpi=dpi, label=label, blocks=blocks, source="textlayer"
@@ -164,6 +157,30 @@ class PdfIngester(Ingester[PdfOptions]):
         if warn or msgs:
             result = replace(result, warnings=_w((*warn, *result.warnings), msgs))
         return result
+
+    def _text_layer_words(self, page: Any) -> list[tuple[Any, ...]] | None:
+        """The page's words when its text layer is used; None when the page is rasterised."""
+        words = page_words(page)
+        verdict = text_layer_verdict(page, words, self.options.min_text_words)
+        use = self.options.text_layer and (
+            verdict == "text" or (verdict == "ocr" and self.options.existing_ocr == "use")
+        )
+        return words if use else None
+
+    def likely_needs_ocr(self, src: Path) -> bool:
+        """The first, middle and last pages decide (a few ms). An unreadable PDF says no: ingest
+        is about to reject it."""
+        import pymupdf
+
+        try:
+            with _quiet_mupdf(), pymupdf.open(src, filetype="pdf") as doc:
+                if doc.needs_pass or doc.page_count == 0:
+                    return False
+                n = doc.page_count
+                picks = sorted({0, n // 2, n - 1})
+                return any(self._text_layer_words(doc.load_page(i)) is None for i in picks)
+        except Exception:
+            return False
 
     def prepare_page(self, src: Path, page: Page, ctx: Context) -> Page:
         """Render the image `ingest` deferred, in a worker: rasterising runs in parallel with
@@ -232,6 +249,21 @@ class PdfIngester(Ingester[PdfOptions]):
         cs = pymupdf.csGRAY if self.options.colorspace == "gray" else pymupdf.csRGB
         mat = pymupdf.Matrix(dpi / 72, dpi / 72)
         return page.get_pixmap(matrix=mat, colorspace=cs, alpha=False)
+
+
+@contextlib.contextmanager
+def _quiet_mupdf() -> Iterator[None]:
+    """MuPDF must not print: its messages go into page warnings instead."""
+    import pymupdf
+
+    shown = (pymupdf.TOOLS.mupdf_display_errors(), pymupdf.TOOLS.mupdf_display_warnings())
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
+    try:
+        yield
+    finally:
+        pymupdf.TOOLS.mupdf_display_errors(shown[0])
+        pymupdf.TOOLS.mupdf_display_warnings(shown[1])
 
 
 def _png(pix: Any, dpi: int) -> bytes:

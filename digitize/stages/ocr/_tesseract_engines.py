@@ -17,16 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from digitize.stages import _tessdata
+
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in image pixels, x1/y1 exclusive
 
 # Where distributions put tessdata, tried when neither TESSDATA_PREFIX nor the CLI tell us.
-_COMMON_TESSDATA = (
-    "/usr/share/tesseract-ocr/5/tessdata",
-    "/usr/share/tesseract-ocr/4.00/tessdata",
-    "/usr/share/tessdata",
-    "/usr/local/share/tessdata",
-    "/opt/homebrew/share/tessdata",
-)
 
 
 @dataclass
@@ -71,29 +66,9 @@ def cli_version() -> str | None:
     return m.group(1) if m else None
 
 
-def _has_traineddata(d: Path) -> bool:
-    return d.is_dir() and any(d.glob("*.traineddata"))
-
-
-@functools.lru_cache(maxsize=1)
 def tessdata_dir() -> str | None:
-    """The tessdata directory: $TESSDATA_PREFIX, else what the CLI reports, else a common path.
-
-    tesserocr's wheel bundles its own libtesseract whose compiled-in path is "./", so it must
-    be told where the system's language files are.
-    """
-    env = os.environ.get("TESSDATA_PREFIX")
-    if env:
-        for cand in (Path(env), Path(env) / "tessdata"):
-            if _has_traineddata(cand):
-                return str(cand)
-    m = re.search(r'languages in "([^"]+)"', _run_cli("--list-langs"))
-    if m and _has_traineddata(Path(m.group(1))):
-        return str(Path(m.group(1)))
-    for c in _COMMON_TESSDATA:
-        if _has_traineddata(Path(c)):
-            return c
-    return None
+    """The tessdata directory with the language files (see `stages/_tessdata.py`)."""
+    return _tessdata.tessdata_dir()
 
 
 def installed_languages() -> list[str]:
@@ -122,7 +97,8 @@ def tesserocr_version() -> str | None:
 _APIS: dict[tuple[str, str, int, tuple[tuple[str, str], ...]], Any] = {}
 
 
-def _api(tessdata: str, lang: str, oem: int, variables: dict[str, str]) -> Any:
+def engine(tessdata: str, lang: str, oem: int, variables: dict[str, str]) -> Any:
+    """This worker's engine for the configuration, loaded on first use."""
     key = (tessdata, lang, oem, tuple(sorted(variables.items())))
     api = _APIS.get(key)
     if api is None:
@@ -149,7 +125,7 @@ def run_tesserocr(
 ) -> list[RawBlock]:
     from tesserocr import RIL
 
-    api = _api(tessdata, lang, oem, variables)
+    api = engine(tessdata, lang, oem, variables)
     api.Clear()
     api.SetPageSegMode(psm)
     try:

@@ -68,6 +68,12 @@ class TesseractOcr(PageStage[TesseractOptions]):
                 hint=f"apt-get install tesseract-ocr {pkgs}",
             )
 
+    def warm_up(self, ctx: Context) -> None:
+        """Load the languages' models (~0.3 s for vie+eng) before the first page arrives."""
+        if self._engine() == "tesserocr" and (tessdata := eng.tessdata_dir()):
+            o = self.options
+            eng.engine(tessdata, o.lang or ctx.lang, o.oem, _parse_variables(o.variables))
+
     def _engine(self) -> str:
         if self.options.engine == "auto":
             return "tesserocr" if eng.tesserocr_version() and eng.tessdata_dir() else "cli"

@@ -29,17 +29,21 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from digitize.errors import PageError
 from digitize.fileio import write_bytes
 from digitize.model import Page, Step
 from digitize.stage import Context, PageStage
 from digitize.stages import _pixels
+from digitize.stages._lazy import lazy_module
 from digitize.stages._png import encode_png
+
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
+else:
+    cv2, np = lazy_module("cv2"), lazy_module("numpy")
 
 PAGES_DIR = "pages"
 

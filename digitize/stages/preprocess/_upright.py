@@ -15,10 +15,16 @@ profile at ~150 dpi:
 
 from __future__ import annotations
 
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING
 
+from digitize.stages._lazy import lazy_module
 from digitize.stages.preprocess import _common as c
+
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
+else:
+    cv2, np = lazy_module("cv2"), lazy_module("numpy")
 
 MIN_SHARPNESS = 2.5  # row-profile sharpness / column-profile sharpness
 MIN_TOP_HEAVY = 1.6  # ink above the x-height band / ink below the baseline

@@ -10,13 +10,18 @@ letters or within a line, so they survive.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING
 
 from digitize.model import Page
 from digitize.stage import Context, PageStage, opt
+from digitize.stages._lazy import lazy_module
 from digitize.stages.preprocess import _common as c
+
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
+else:
+    cv2, np = lazy_module("cv2"), lazy_module("numpy")
 
 LINE_GAP_IN = 2.0  # widest gap between two glyphs of one text line, inches
 CHAIN_IN = 0.2  # widest step between two dots of a leader or an ellipsis, inches

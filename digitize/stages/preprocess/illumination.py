@@ -18,13 +18,18 @@ division would change nothing worth a new image.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING
 
 from digitize.model import Page
 from digitize.stage import Context, PageStage, opt
+from digitize.stages._lazy import lazy_module
 from digitize.stages.preprocess import _common as c
+
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
+else:
+    cv2, np = lazy_module("cv2"), lazy_module("numpy")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,6 @@ applied (0, 90, 180, 270).
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 import shutil
@@ -24,33 +23,31 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import cv2
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from digitize.errors import MissingDependency, PageError
 from digitize.model import Page
 from digitize.stage import Context, PageStage, opt
+from digitize.stages import _tessdata
+from digitize.stages._lazy import lazy_module
 from digitize.stages.preprocess import _common as c
 from digitize.stages.preprocess._upright import looks_upright
+
+if TYPE_CHECKING:
+    import cv2
+    import numpy as np
+else:
+    cv2, np = lazy_module("cv2"), lazy_module("numpy")
 
 _INSTALL = "install Tesseract with OSD data: apt-get install tesseract-ocr tesseract-ocr-osd"
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _CONF = re.compile(r"Orientation confidence:\s*([-\d.]+)")
 # Clockwise turn -> OpenCV rotate code.
-_CV_ROTATE = {
-    90: cv2.ROTATE_90_CLOCKWISE,
-    180: cv2.ROTATE_180,
-    270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+_CV_ROTATE = {  # clockwise degrees -> OpenCV's rotate codes (cv2.ROTATE_*, read lazily)
+    90: "ROTATE_90_CLOCKWISE",
+    180: "ROTATE_180",
+    270: "ROTATE_90_COUNTERCLOCKWISE",
 }
-_TESSDATA = (
-    "/usr/share/tesseract-ocr/5/tessdata",
-    "/usr/share/tesseract-ocr/4.00/tessdata",
-    "/usr/share/tessdata",
-    "/usr/local/share/tessdata",
-    "/opt/homebrew/share/tessdata",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,24 +61,9 @@ class OrientationOptions:
     timeout: float = opt(60.0, "seconds allowed for one OSD run (CLI engine)")
 
 
-@functools.lru_cache(maxsize=1)
 def osd_tessdata() -> str | None:
-    """The directory holding osd.traineddata: $TESSDATA_PREFIX, the CLI's, or a common one."""
-    cands: list[Path] = []
-    env = os.environ.get("TESSDATA_PREFIX")
-    if env:
-        cands += [Path(env), Path(env) / "tessdata"]
-    exe = shutil.which("tesseract")
-    if exe:
-        try:
-            out = subprocess.run([exe, "--list-langs"], capture_output=True, text=True, timeout=30)
-            m = re.search(r'languages in "([^"]+)"', out.stdout + out.stderr)
-            if m:
-                cands.append(Path(m.group(1)))
-        except (OSError, subprocess.SubprocessError):
-            pass
-    cands += [Path(p) for p in _TESSDATA]
-    return next((str(d) for d in cands if (d / "osd.traineddata").is_file()), None)
+    """The directory holding osd.traineddata (see `stages/_tessdata.py`)."""
+    return _tessdata.tessdata_dir("osd.traineddata")
 
 
 def have_tesserocr() -> bool:
@@ -192,7 +174,7 @@ class Orientation(PageStage[OrientationOptions]):
                 f"orientation: page may need a {turn}° clockwise turn "
                 f"(confidence {conf:.1f} < {self.options.min_confidence:g}); left as is",
             )
-        out = cv2.rotate(img, _CV_ROTATE[turn])
+        out = cv2.rotate(img, getattr(cv2, _CV_ROTATE[turn]))
         note = f"orientation: turned {turn}° clockwise (OSD confidence {conf:.1f})"
         return c.updated(
             self, page, ctx, out, digest, warnings=(note,), rotation=(page.rotation + turn) % 360
