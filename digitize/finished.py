@@ -1,12 +1,12 @@
 """A finished book's record, so a rerun of an unchanged book redoes nothing at all.
 
 The page cache already skips OCR on a rerun, but the book stages, the exporters and reading
-every cached page back still cost ~10 % of a cold run. After a full run the runner stores the
-final book (JSON, as the page cache) and the outputs it wrote (size and mtime) in the book's work dir under a
-key covering everything that shapes them: the book key (source bytes, ingester, languages,
+every cached page back still cost ~10 % of a cold run. After a full run the runner records the
+outputs it wrote (size and mtime; the final book is its own `book.json` output among them) in the
+book's work dir under a key covering everything that shapes them: the book key (source bytes, ingester, languages,
 resolutions), every stage's name, version and options, the pipeline's policies, the metadata
 overrides, the output directory and digitize's version. A rerun with the same key whose outputs
-are all still there, unmodified, takes that book and only rewrites the run report.
+are all still there, unmodified, reads the book back and only rewrites the run report.
 """
 
 from __future__ import annotations
@@ -44,11 +44,13 @@ def _stamp(p: Path) -> tuple[int, int]:
     return st.st_size, st.st_mtime_ns
 
 
-def save(work_dir: Path, key: str, book: Book, outputs: list[Path]) -> None:
-    """Best effort: a run that cannot write its record is still a good run."""
+def save(work_dir: Path, key: str, book_json: Path, outputs: list[Path]) -> None:
+    """Record the outputs' stamps; the book itself is the run's own `book_json` output (always
+    written, and stamped like the others), not a second copy. Best effort: a run that cannot
+    write its record is still a good run."""
     with contextlib.suppress(OSError):
         files = [(str(p), *_stamp(p)) for p in outputs]
-        doc = {"outputs": files, "book": model.to_jsonable(book)}
+        doc = {"outputs": files, "book": str(book_json)}
         write_text(_record(work_dir, key), json.dumps(doc, ensure_ascii=False), durable=False)
 
 
@@ -57,12 +59,12 @@ def load(work_dir: Path, key: str) -> tuple[Book, list[Path]] | None:
     try:
         doc = json.loads(_record(work_dir, key).read_text(encoding="utf-8"))
         files = doc["outputs"]
+        if doc["book"] not in {name for name, *_ in files}:
+            return None
         for name, size, mtime in files:
             if _stamp(Path(name)) != (size, mtime):
                 return None
-        book = model.from_jsonable(doc["book"])
+        book = model.book_from_json(Path(doc["book"]).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-    if not isinstance(book, Book):
         return None
     return book, [Path(name) for name, *_ in files]

@@ -238,10 +238,12 @@ def _convert_in(
         result = _report(src, stage_dir, pipeline, opts, ctx, stem, book, outputs, cached_pages,
                          failed, seconds, t_start)  # fmt: skip
         result.outputs = publish(stage_dir, out_dir, result.outputs)
-    if fin_key and done is None:
+    book_json = out_dir / f"{stem}.book.json"  # export.json's output: every run writes it
+    if fin_key and done is None and book_json in result.outputs:
         # Every run rewrites its reports: stamping them would make the next rerun a miss.
         reports = {f"{stem}.report.json", f"{stem}.report.html"}
-        finished.save(work_dir, fin_key, book, [p for p in result.outputs if p.name not in reports])
+        kept = [p for p in result.outputs if p.name not in reports]
+        finished.save(work_dir, fin_key, book_json, kept)
     if opts.cache:
         opts.cache.evict()
     progress.book_finished(result)
