@@ -39,35 +39,38 @@ def _chained(
     out = np.zeros_like(small)
     if len(ids) < 3 or len(ids) > MAX_CHAIN_MARKS:
         return out
-    # Candidate pairs within `step` sideways, found on the x-sorted marks (a full n x n matrix
-    # cost ~30 ms a page on noisy scans), then filtered by height and size likeness.
-    order = np.argsort(cents[ids, 0], kind="stable")
-    ids = ids[order]
+    # Candidate pairs: marks sorted by vertical position, each paired with those whose centre
+    # is within its reach up or down (a row of dots shares a baseline), then filtered by
+    # sideways step and size likeness. Windows along x instead paired every mark with the
+    # whole column band beside it: 700k pairs and 17 ms on a speckled page, now ~1 ms.
+    h = stats[ids, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    order = np.argsort(cents[ids, 1], kind="stable")
+    ids, reach = ids[order], np.maximum(1.5, 0.25 * h[order])
     cx, cy = cents[ids, 0], cents[ids, 1]
     area = stats[ids, cv2.CC_STAT_AREA].astype(np.float64)
-    h = stats[ids, cv2.CC_STAT_HEIGHT].astype(np.float64)
     n = len(ids)
-    lo = np.searchsorted(cx, cx - step, "left")
-    hi = np.searchsorted(cx, cx + step, "right")
+    lo = np.searchsorted(cy, cy - reach, "left")
+    hi = np.searchsorted(cy, cy + reach, "right")
     counts = hi - lo
     ii = np.repeat(np.arange(n), counts)
     jj = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
     jj += np.repeat(lo, counts)
     ratio = area[ii] / area[jj]
-    ok = (
-        (np.abs(cy[ii] - cy[jj]) <= np.maximum(1.5, 0.25 * h[ii]))
-        & (ratio <= 1.6)
-        & (ratio >= 1 / 1.6)
-    )
-    ii, jj = ii[ok], jj[ok]
-    # Connected groups by min-label propagation (groups are short rows: few rounds).
+    ok = (np.abs(cx[ii] - cx[jj]) <= step) & (ratio <= 1.6) & (ratio >= 1 / 1.6)
+    ii, jj = ii[ok], jj[ok]  # still sorted by ii
+    # Connected groups: each mark takes the least label among its pairs, then its label's
+    # label (pointer jumping), until nothing changes.
     group = np.arange(n)
-    for _ in range(n):
-        nxt = group.copy()
-        np.minimum.at(nxt, ii, group[jj])
-        if (nxt == group).all():
-            break
-        group = nxt
+    if len(ii):
+        starts = np.flatnonzero(np.r_[True, ii[1:] != ii[:-1]])
+        nodes = ii[starts]
+        while True:
+            nxt = group.copy()
+            nxt[nodes] = np.minimum(group[nodes], np.minimum.reduceat(group[jj], starts))
+            nxt = nxt[nxt]
+            if (nxt == group).all():
+                break
+            group = nxt
     size = np.bincount(group, minlength=n)
     seeded = np.bincount(group, weights=seeds[ids].astype(np.float64), minlength=n) > 0
     out[ids] = (size[group] >= 3) & seeded[group]
