@@ -19,11 +19,11 @@ from digitize import registry
 from digitize.cache import sub_key
 from digitize.errors import BadInput, DigitizeError, Interrupted, PageError
 from digitize.executor import Executor, LocalPool, make_executor
+from digitize.lazy import lazy_names
 from digitize.model import Book, Page
 from digitize.pagework import PageOutcome, PageTask, run_page_chain, warm_up
 from digitize.pipeline import Pipeline
 from digitize.stage import Context, Ingester
-from digitize.stages._lazy import lazy_names
 
 if TYPE_CHECKING:
     from digitize.runner import RunOptions
@@ -173,7 +173,7 @@ def _pool_args(
     modules = [s.cls.__module__ for s in pipeline.page_stages]
     if source is not None:
         modules.append(registry.load_stage(source[0]).__module__)
-    # ... and the libraries those modules import lazily (`stages/_lazy.py`): OpenCV, NumPy.
+    # ... and the libraries those modules import lazily (`digitize/lazy.py`): OpenCV, NumPy.
     modules += sorted({lib for m in modules for lib in lazy_names(m)})
     stages = tuple((s.name, s.options) for s in pipeline.page_stages)
     warm = functools.partial(warm_up, stages, ctx)

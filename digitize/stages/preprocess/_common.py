@@ -33,10 +33,10 @@ from typing import TYPE_CHECKING, Any
 
 from digitize.errors import PageError
 from digitize.fileio import write_bytes
+from digitize.lazy import lazy_module
 from digitize.model import Page, Step
 from digitize.stage import Context, PageStage
 from digitize.stages import _pixels
-from digitize.stages._lazy import lazy_module
 from digitize.stages._png import encode_png
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from digitize.stages._lazy import lazy_module
+from digitize.lazy import lazy_module
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:

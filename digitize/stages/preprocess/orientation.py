@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from digitize.errors import MissingDependency, PageError
+from digitize.lazy import lazy_module
 from digitize.model import Page
 from digitize.stage import Context, PageStage, opt
 from digitize.stages import _tessdata
-from digitize.stages._lazy import lazy_module
 from digitize.stages.preprocess import _common as c
 from digitize.stages.preprocess._upright import looks_upright
 

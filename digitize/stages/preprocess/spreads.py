@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from digitize.lazy import lazy_module
 from digitize.model import Page
 from digitize.stage import Context, PageStage, opt
-from digitize.stages._lazy import lazy_module
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:
