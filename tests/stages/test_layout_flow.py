@@ -53,6 +53,38 @@ def test_figure_needs_an_image_and_is_cropped_with_its_caption(tmp_path: Path) -
     assert "Hình 1. Con mèo" in paras(flow)  # no image: the caption text is not lost
 
 
+def test_layout_blocks_crops_figures_in_the_worker_and_flow_finds_them(tmp_path: Path) -> None:
+    """The crop is made by the page stage (in parallel, from the pixels in memory); the book
+    stage, which runs after the last page, only finds it. Same file either way."""
+    import numpy as np
+
+    from digitize.stages import _pixels
+    from digitize.stages.layout.blocks import BlockLayout
+
+    rel = "pages/p0001-0123456789abcdef.png"  # a content-derived name, as ingest writes
+    (tmp_path / "pages").mkdir()
+    pixels = np.full((600, 400), 255, np.uint8)
+    pixels[70:150, 60:240] = 40
+    Image.fromarray(pixels).save(tmp_path / rel)
+    _pixels.remember(tmp_path / rel, pixels, "derived:" + rel)  # as OCR leaves it
+    blocks = [figure(50, 60, 250, 160), block("caption", [line("Hình 1. Con mèo", 60, 170, h=20)])]
+    pg = page(0, blocks, size=(400, 600), image=rel)
+    laid = BlockLayout(BlockLayout.Options(resegment=False)).process_page(
+        pg, Context(work_dir=str(tmp_path))
+    )
+    crops = list((tmp_path / "figures").iterdir())
+    assert len(crops) == 1
+    stamp = crops[0].stat().st_mtime_ns
+    flow = run(book([laid], str(tmp_path)))
+    figs = [i for i in flow if isinstance(i, Figure)]
+    assert [tmp_path / f.image for f in figs] == crops and crops[0].stat().st_mtime_ns == stamp
+    with Image.open(crops[0]) as im:
+        assert im.size == (200, 100) and np.array_equal(np.asarray(im), pixels[60:160, 50:250])
+    crops[0].unlink()  # a layout from the cache whose crop is gone: flow makes it again
+    again = [i for i in run(book([laid], str(tmp_path))) if isinstance(i, Figure)]
+    assert again == figs and crops[0].is_file()
+
+
 def test_dehyphenation_uses_the_book_and_keeps_real_compounds() -> None:
     p = page(
         0,

@@ -1,4 +1,9 @@
-"""Crop figure regions out of page images into content-named files under the work dir."""
+"""Crop figure regions out of page images into content-named files under the work dir.
+
+`layout.blocks` crops a page's figures in its worker, where the page's pixels are still in
+memory and pages run in parallel; `layout.flow`, in the parent after the last page, then only
+finds the files. It crops what is missing itself (a page whose layout came from the cache).
+"""
 
 from __future__ import annotations
 
@@ -7,37 +12,55 @@ import io
 from pathlib import Path
 
 from digitize.fileio import write_bytes
-from digitize.model import BBox, Figure, nfc
+from digitize.model import BBox, Figure, Page, nfc
+from digitize.stages import _pixels
+from digitize.stages._imagenames import names_its_content
+
+Box = tuple[int, int, int, int]
 
 
-def crop_figure(work: Path, image: str | None, bbox: BBox, caption: str = "") -> Figure | None:
+def crop_figure(work: Path, page: Page, bbox: BBox, caption: str = "") -> Figure | None:
     """Crop `bbox` from the page image into `figures/<hash>.png` under `work`.
 
-    The name hashes the page image bytes and the box, so a cached result stays valid and the
-    same crop is never written twice. Returns None when the page has no image file.
+    The name hashes the page image (its content-derived name, else its bytes) and the box, so a
+    cached result stays valid and the same crop is never written twice. Returns None when the
+    page has no image file or the box is empty.
     """
-    if not image:
+    if not page.image:
         return None
-    src = work / image
+    src = work / page.image
     if not src.is_file():
         return None
     from PIL import Image
 
-    data = src.read_bytes()
-    key = hashlib.sha256(data + repr((bbox.x0, bbox.y0, bbox.x1, bbox.y1)).encode()).hexdigest()
-    rel = f"figures/{key[:20]}.png"
-    with Image.open(src) as im:
-        box = (
-            max(0, int(bbox.x0)),
-            max(0, int(bbox.y0)),
-            min(im.width, round(bbox.x1)),
-            min(im.height, round(bbox.y1)),
-        )
-        if box[2] - box[0] < 2 or box[3] - box[1] < 2:
-            return None
-        out = work / rel
-        if not out.is_file():
-            buf = io.BytesIO()
-            im.crop(box).save(buf, format="PNG")
-            write_bytes(out, buf.getvalue())
+    with Image.open(src) as im:  # reads the header only
+        width, height = im.size
+    box = (
+        max(0, int(bbox.x0)),
+        max(0, int(bbox.y0)),
+        min(width, round(bbox.x1)),
+        min(height, round(bbox.y1)),
+    )
+    if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+        return None
+    seed = page.image.encode() if names_its_content(page.image) else src.read_bytes()
+    rel = f"figures/{hashlib.sha256(seed + repr(box).encode()).hexdigest()[:20]}.png"
+    out = work / rel
+    if not out.is_file():
+        write_bytes(out, _crop_png(src, box))
     return Figure(rel, nfc(caption), box[2] - box[0], box[3] - box[1])
+
+
+def _crop_png(src: Path, box: Box) -> bytes:
+    """The crop as PNG: from the grey pixels this worker still holds, else decoded from disk
+    (the same pixels and encoder either way)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    held = _pixels.recall(src)
+    if held is not None and held[0].ndim == 2:
+        Image.fromarray(held[0][box[1] : box[3], box[0] : box[2]]).save(buf, format="PNG")
+    else:
+        with Image.open(src) as im:
+            im.crop(box).save(buf, format="PNG")
+    return buf.getvalue()

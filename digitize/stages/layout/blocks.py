@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
+from pathlib import Path
 from statistics import median
 
 from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._clean import clean_block
+from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._frames import drop_frames, drop_inside
 from digitize.stages.layout._items import (
     Item,
@@ -73,9 +75,14 @@ class BlockLayout(PageStage[BlockLayoutOptions]):
             if self.options.edge_noise:
                 kept = (edge_specks(b, page.size) for b in blocks if not edge_noise(b, page.size))
                 blocks = giant_scraps([b for b in kept if b is not None])
-        if not self.options.resegment:
-            return replace(page, blocks=tuple(blocks))
-        return replace(page, blocks=tuple(_layout(page, blocks, self.options, ctx)))
+        if self.options.resegment:
+            blocks = _layout(page, blocks, self.options, ctx)
+        # The figures' crops, made here in parallel (and from memory) rather than by
+        # layout.flow in the parent after the last page.
+        for b in blocks:
+            if b.kind in ("figure", "table") and not b.lines:
+                crop_figure(Path(ctx.work_dir), page, b.bbox)
+        return replace(page, blocks=tuple(blocks))
 
 
 def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context) -> list[Block]:

@@ -63,7 +63,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "4"
+    version = "5"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -185,9 +185,7 @@ class _Builder:
                 self.open.interrupted = True
             cap = page.blocks[captions[bi]] if bi in captions else None
             cap_text = self.block_text(cap) if cap is not None else ""
-            fig = (
-                crop_figure(self.work, page.image, block.bbox, cap_text) if self.o.figures else None
-            )
+            fig = crop_figure(self.work, page, block.bbox, cap_text) if self.o.figures else None
             if fig is not None:
                 self.emit(fig)
             elif cap_text:

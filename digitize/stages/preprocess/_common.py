@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -37,6 +36,7 @@ from digitize.lazy import lazy_module
 from digitize.model import Page, Step
 from digitize.stage import Context, PageStage
 from digitize.stages import _pixels
+from digitize.stages._imagenames import names_its_content
 from digitize.stages._png import encode_png
 
 if TYPE_CHECKING:
@@ -50,9 +50,6 @@ PAGES_DIR = "pages"
 # Images made inside `deferred()` and not written yet: abs path -> (read-only image, rel, dpi).
 _PENDING: dict[str, tuple[np.ndarray, str, int]] = {}
 _DEFER = False
-# What `output_name` and the ingesters (`pages/p0001-<hash>.png`) make: names derived from the
-# content's source and every option, so the name alone identifies the content (`image_digest`).
-_DERIVED = re.compile(r"^pages/(?:p\d+-)?[0-9a-f]{16}\.(?:png|tif)$")
 
 
 def cached_pixels(path: Path) -> np.ndarray | None:
@@ -105,7 +102,7 @@ def available(path: Path) -> bool:
 def image_digest(rel: str, data: bytes | None) -> str:
     """What names a stage's output: a derived image's own (content-derived) name; else (an
     ingested page) the sha256 of the file's bytes."""
-    if _DERIVED.match(rel):
+    if names_its_content(rel):  # what `output_name` and the ingesters make
         return "derived:" + rel
     assert data is not None
     return hashlib.sha256(data).hexdigest()
