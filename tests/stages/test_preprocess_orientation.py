@@ -100,6 +100,20 @@ def test_turned_page_is_never_taken_for_upright(clean, code):
     assert not looks_upright(cv2.rotate(clean, code), 300), line_stats(cv2.rotate(clean, code), 300)
 
 
+@pytest.mark.parametrize("code", [None, cv2.ROTATE_180, cv2.ROTATE_90_CLOCKWISE])
+def test_a_short_page_is_judged_on_stronger_evidence(code):
+    """A chapter's last four lines: upright on a top-heavy ratio twice the usual, so OSD
+    need not run; turned, still never taken for upright."""
+    from digitize.stages.preprocess._upright import MIN_LINES, line_stats, looks_upright
+
+    text = ["Bài học kết thúc ở đây. Học sinh đọc lại đoạn văn và trả lời câu hỏi cuối bài."]
+    short, _ = render_page(text)
+    img = short if code is None else cv2.rotate(short, code)
+    lines = line_stats(short, 300)[1]
+    assert 3 <= lines < MIN_LINES
+    assert looks_upright(img, 300) == (code is None), line_stats(img, 300)
+
+
 @pytest.mark.tesseract
 def test_cli_fallback_when_tesserocr_is_missing(tmp_path, clean, monkeypatch):
     monkeypatch.setattr(orientation, "_osd_api", lambda tessdata: None)

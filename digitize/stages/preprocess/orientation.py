@@ -139,7 +139,7 @@ def detect_any(gray: np.ndarray, page_path: Callable[[], Path], dpi: int, timeou
 class Orientation(PageStage[OrientationOptions]):
     kind = "preprocess"
     name = "preprocess.orientation"
-    version = "2"
+    version = "3"
     Options = OrientationOptions
     summary = "Turn pages scanned sideways or upside down upright (line check, then OSD)"
 
