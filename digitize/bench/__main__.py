@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m digitize.bench", description=__doc__)
     ap.add_argument("--pages", type=int, default=16, help="pages of the scanned book")
     ap.add_argument("--jobs", type=int, default=2, help="parallel pages (all contenders)")
-    ap.add_argument("--repeat", type=int, default=3, help="OCR runs per contender; best counts")
+    ap.add_argument("--repeat", type=int, default=5, help="runs per contender; best counts")
     ap.add_argument("--long", type=int, default=300, help="pages of the memory-scaling book")
     ap.add_argument("--long-dpi", type=int, default=100, help="resolution of the long books")
     ap.add_argument(
