@@ -25,7 +25,9 @@ class LazyModule(types.ModuleType):
 
     def __getattr__(self, attr: str) -> Any:
         real = importlib.import_module(self.__name__)
-        self.__dict__.update(real.__dict__)
+        # setdefault: what was set on the stand-in before (a test's patch) stays.
+        for name, value in real.__dict__.items():
+            self.__dict__.setdefault(name, value)
         return getattr(real, attr)
 
 
