@@ -298,44 +298,6 @@ def _refuse_colliding_names(inputs: list[Path]) -> None:
             )
 
 
-# ---------------------------------------------------------------- export from a checkpoint
-
-
-@app.command("export")
-def export_cmd(
-    book_json: Annotated[Path, typer.Argument(help="A book.json checkpoint (possibly corrected).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output directory.")] = Path("out"),
-    to: Annotated[str, typer.Option("--to", help="Formats, comma-separated.")] = "epub,html,txt",
-) -> None:
-    """Rebuild outputs from an edited book.json, without OCR."""
-    from digitize import model
-    from digitize.errors import BadInput
-    from digitize.outputs import publish, staging
-    from digitize.runner import check_output_dir
-    from digitize.stage import Context
-    from digitize.validate import check_book
-
-    with errors_to_exit_codes():
-        try:
-            book = model.book_from_json(book_json.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise BadInput(f"{book_json}: no such file") from None
-        except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
-            raise BadInput(f"{book_json}: not a valid book.json: {e}") from e
-        check_book(book, str(book_json))  # a hand-edited field of the wrong type
-        check_output_dir(output)
-        pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), to.split(","))
-        ctx = Context(
-            lang=book.meta.lang, work_dir=book.work_dir, build_time=int(book_json.stat().st_mtime)
-        )
-        with staging(output) as stage_dir:  # all formats appear together, or none
-            written: list[Path] = []
-            for spec in pipe.exporters:
-                written += spec.create().export(book, stage_dir, ctx)  # type: ignore[attr-defined]
-            for p in publish(stage_dir, output, written):
-                out.print(str(p), highlight=False)
-
-
 # ---------------------------------------------------------------- the HTML quality report
 
 
@@ -385,7 +347,7 @@ def report_cmd(
                 webbrowser.open(html_path.resolve().as_uri())
 
 
-from digitize import cli_batch, cli_eval, cli_info  # noqa: E402, F401  (register their commands)
+from digitize import cli_batch, cli_eval, cli_export, cli_info  # noqa: E402, F401  (register their commands)
 
 app.command("batch")(cli_batch.batch_cmd)
 

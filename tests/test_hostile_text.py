@@ -235,6 +235,42 @@ def test_edited_book_json_cannot_write_outside(tmp_path: Path) -> None:
         assert all(".." not in n.split("/") and not n.startswith("/") for n in z.namelist())
 
 
+def test_edited_book_json_cannot_pull_in_pictures_from_outside_the_cache(tmp_path: Path) -> None:
+    """A book.json naming some other folder as its work dir (a picture of the user's, say)
+    does not get that picture into the e-book, unless the user names the folder."""
+    from PIL import Image
+
+    out = tmp_path / "out"
+    good = bf.text_pdf(tmp_path / "book.pdf")
+    assert run("convert", str(good), "-o", str(out), "--no-cache", "--to", "txt").returncode == 0
+    private = tmp_path / "private"
+    private.mkdir()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(private / "secret.png")
+    secret = (private / "secret.png").read_bytes()
+    data = json.loads((out / "book.book.json").read_text())
+    data["book"]["work_dir"] = str(private)
+    data["book"]["pages"][0]["image"] = "secret.png"  # the cover
+    fig = {"t": "Figure", "image": "secret.png", "caption": "Hình 1", "width": 64, "height": 48}
+    data["book"]["flow"].append(fig)
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data))
+
+    def pictures(out_dir: Path) -> list[bytes]:
+        with zipfile.ZipFile(next(out_dir.glob("*.epub"))) as z:
+            return [z.read(n) for n in z.namelist() if n.endswith((".png", ".jpg"))]
+
+    refused = run("export", str(edited), "-o", str(tmp_path / "o1"), "--to", "epub,html")
+    assert refused.returncode == 0, refused.stderr
+    assert "outside digitize's cache" in refused.stderr and "--work-dir" in refused.stderr
+    assert pictures(tmp_path / "o1") == []
+    assert "Hình 1" in (tmp_path / "o1" / "book.html").read_text()  # the caption is kept
+    named = run("export", str(edited), "-o", str(tmp_path / "o2"), "--work-dir", str(private))
+    assert named.returncode == 0 and "outside" not in named.stderr
+    assert secret in pictures(tmp_path / "o2")
+    cached = run("export", str(edited), "-o", str(tmp_path / "o3"), "--cache-dir", str(tmp_path))
+    assert cached.returncode == 0 and secret in pictures(tmp_path / "o3")
+
+
 # ---------------------------------------------------------------- no shell, ever
 
 SHELL = re.compile(
