@@ -108,8 +108,11 @@ class LocalPool:
         thread: starting a worker waits until the forkserver has imported its preload."""
 
         def spawn() -> None:
-            for _ in range(self.jobs):  # each submit finding no idle worker starts one
-                self._pool.submit(_nothing)
+            # A failure here (no processes left, say) must not print a thread's traceback: the
+            # first page's submit meets the same error, where the runner handles it.
+            with contextlib.suppress(Exception):
+                for _ in range(self.jobs):  # each submit finding no idle worker starts one
+                    self._pool.submit(_nothing)
 
         self._starter = threading.Thread(target=spawn, name="digitize-pool-start", daemon=True)
         self._starter.start()

@@ -326,3 +326,25 @@ def test_a_local_pool_preloads_the_modules_of_the_stages_its_workers_run() -> No
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert loaded.stdout.strip() == "False"
+
+
+def test_a_pool_that_cannot_start_its_workers_says_nothing_from_its_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The early start runs in a thread; its failure is left to the first page's submit (which
+    the runner reports), never printed as a thread's traceback."""
+    import threading
+
+    from digitize.executor import LocalPool
+
+    pool = LocalPool(2)
+    printed: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", printed.append)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(pool._pool, "submit", refuse)
+    pool.start()
+    pool.close()
+    assert printed == []
