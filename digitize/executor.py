@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -40,6 +41,24 @@ def _init_worker(
 
 def _nothing() -> None:
     """A task that makes the pool start a worker."""
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """In this process, for the span of one page: what libraries print to fd 2 goes nowhere (as
+    in a worker), and our own log lines, written between pages, are untouched."""
+    if os.environ.get("DIGITIZE_DEBUG"):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        _silence_native_stderr()
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _silence_native_stderr() -> None:
@@ -71,9 +90,12 @@ class InProcess:
         os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         for item in items:
             try:
-                yield item, fn(item)
+                with _native_stderr_silenced():
+                    result = fn(item)
             except Exception as e:  # the runner applies the on_error policy
                 yield item, e
+            else:
+                yield item, result
 
     def close(self) -> None:
         pass

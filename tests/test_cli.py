@@ -171,8 +171,9 @@ def test_site_and_cover_flags(plugin: Path, fake_book: Path, tmp_path: Path) -> 
     assert_one_line_error(proc, ExitCode.USAGE, "--cover", "no such file")
 
 
+@pytest.mark.parametrize("jobs", ["2", "1"])  # in workers, and in-process (--jobs 1)
 def test_native_stderr_of_workers_stays_out_of_json_logs(
-    plugin: Path, fake_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    plugin: Path, fake_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
 ) -> None:
     pipe = tmp_path / "plug.toml"
     pipe.write_text(PIPE)
@@ -185,7 +186,7 @@ def test_native_stderr_of_workers_stays_out_of_json_logs(
         "-o",
         str(tmp_path / "o"),
         "--jobs",
-        "2",
+        jobs,
         "--no-cache",
     ]
     proc = run("--log-format", "json", *args)
