@@ -21,8 +21,6 @@ from digitize.stages import _tessdata
 
 Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in image pixels, x1/y1 exclusive
 
-# Where distributions put tessdata, tried when neither TESSDATA_PREFIX nor the CLI tell us.
-
 
 @dataclass
 class RawWord:

@@ -42,8 +42,8 @@ else:
 _INSTALL = "install Tesseract with OSD data: apt-get install tesseract-ocr tesseract-ocr-osd"
 _ROTATE = re.compile(r"Rotate:\s*(\d+)")
 _CONF = re.compile(r"Orientation confidence:\s*([-\d.]+)")
-# Clockwise turn -> OpenCV rotate code.
-_CV_ROTATE = {  # clockwise degrees -> OpenCV's rotate codes (cv2.ROTATE_*, read lazily)
+# Clockwise turn -> the name of OpenCV's rotate code (looked up when used: cv2 loads lazily).
+_CV_ROTATE = {
     90: "ROTATE_90_CLOCKWISE",
     180: "ROTATE_180",
     270: "ROTATE_90_COUNTERCLOCKWISE",
