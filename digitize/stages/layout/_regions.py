@@ -36,15 +36,23 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
             continue
         x0, y0, x1, y1 = (int(v) for v in (band.x0, band.y0, band.x1, band.y1))
         ink = np.asarray(gray[y0:y1, x0:x1] < dark)
-        for other in lines:  # text explains its own ink
-            ob = other.bbox
-            if ob.y1 > y0 and ob.y0 < y1 and ob.x1 > x0 and ob.x0 < x1:
-                ink[
-                    max(0, int(ob.y0) - y0 - 2) : max(0, int(ob.y1) - y0 + 2),
-                    max(0, int(ob.x0) - x0 - 2) : max(0, int(ob.x1) - x0 + 2),
-                ] = False
-        ys = np.flatnonzero(ink.sum(axis=1) > 2)
-        xs = np.flatnonzero(ink.sum(axis=0) > 2)
+        inside = [
+            other.bbox
+            for other in lines
+            if other.bbox.y1 > y0
+            and other.bbox.y0 < y1
+            and other.bbox.x1 > x0
+            and other.bbox.x0 < x1
+        ]
+        for ob in inside:  # text explains its own ink
+            ink[
+                max(0, int(ob.y0) - y0 - 2) : max(0, int(ob.y1) - y0 + 2),
+                max(0, int(ob.x0) - x0 - 2) : max(0, int(ob.x1) - x0 + 2),
+            ] = False
+        rows = ink.sum(axis=1) > 2
+        rows = _caption_side(rows, inside, y0, above)
+        ys = np.flatnonzero(rows)
+        xs = np.flatnonzero(ink[rows].sum(axis=0) > 2)
         if len(ys) < 1.5 * body_h or len(xs) < 3 * body_h:
             continue
         box = BBox(
@@ -53,6 +61,23 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
         if box.height >= 1.5 * body_h and box.width >= 3 * body_h:
             out.append(Block("figure", (), box))
     return out
+
+
+def _caption_side(rows: Any, inside: list[BBox], y0: int, above: bool) -> Any:
+    """The ink rows on the caption's side of the last text line that crosses the band with no
+    other ink on its rows: such a line separates what lies beyond it (a running head's rule
+    above a heading's last line) from the picture, which would otherwise swallow that line.
+    A label drawn beside the picture's ink shares its rows, so it separates nothing."""
+    rows = rows.copy()
+    for ob in inside:
+        top, bottom = max(0, int(ob.y0) - y0), max(0, int(ob.y1) - y0)
+        if bottom <= top or rows[top:bottom].any():
+            continue
+        if above:  # the caption is below: drop what is above the line
+            rows[:bottom] = False
+        else:
+            rows[top:] = False
+    return rows
 
 
 def _near(a: BBox, b: BBox, dist: float) -> bool:

@@ -1,0 +1,47 @@
+"""layout/_regions.py: the picture a caption names when the OCR reported none."""
+
+from __future__ import annotations
+
+import numpy as np
+from _layout_pages import block, line
+
+from digitize.model import Block
+from digitize.stages.layout._regions import missing_figures
+
+
+def _page() -> tuple[np.ndarray, list[Block]]:
+    """A running head over a rule, a heading's last line, a framed drawing, its caption."""
+    gray = np.full((1754, 1240), 235, np.uint8)
+    head = line("26 Đọc hiểu Đông Tây chương", 113, 60, cw=38)  # across the page
+    last = line("COMMON ANCESTOR.", 113, 158)
+    cap = line("Hình 1.2. Chỗ độc giả sách Nho giáo nên", 305, 564)
+    for ln in (head, last, cap):
+        for w in ln.words:  # the words' ink
+            b = w.bbox
+            gray[int(b.y0) : int(b.y1), int(b.x0) : int(b.x1)] = 40
+    gray[103:106, 113:1128] = 40  # the rule under the running head
+    gray[205:208, 187:1051] = gray[541:544, 187:1051] = 60  # the drawing's frame
+    gray[205:544, 187:190] = gray[205:544, 1048:1051] = 60
+    gray[260:400, 260:460] = 120  # something drawn in it
+    blocks = [block("header", [head]), block("paragraph", [last]), block("caption", [cap])]
+    return gray, blocks
+
+
+def test_the_picture_stops_at_a_text_line_between_it_and_whatever_is_above() -> None:
+    """The rule under a running head is ink no text explains; a heading's last line lies
+    between it and the drawing. The figure is the drawing alone, so the heading's line is
+    not swallowed by it (and dropped as text inside a figure)."""
+    gray, blocks = _page()
+    (fig,) = missing_figures(gray, blocks, 30.0)
+    assert (fig.bbox.y0, fig.bbox.y1) == (205, 544)
+    assert fig.bbox.x0 == 187 and fig.bbox.x1 == 1051
+
+
+def test_a_label_inside_the_drawing_does_not_cut_it() -> None:
+    """A word drawn beside the picture's ink, on the same rows, is part of the figure."""
+    gray, blocks = _page()
+    label = line("A", 700, 300)
+    for w in label.words:
+        gray[int(w.bbox.y0) : int(w.bbox.y1), int(w.bbox.x0) : int(w.bbox.x1)] = 40
+    (fig,) = missing_figures(gray, [*blocks, block("paragraph", [label])], 30.0)
+    assert (fig.bbox.y0, fig.bbox.y1) == (205, 544)
