@@ -180,3 +180,28 @@ def test_a_figure_inside_a_paragraph_does_not_cut_it() -> None:
     assert [i.kind for i in flow] == ["page_break", "paragraph"]  # no image: no figure item
     (text,) = paras(flow)
     assert "và kết thúc sau hình." in text
+
+
+def test_a_capitals_line_ending_the_sentence_left_open_on_the_page_before_joins_it() -> None:
+    """`... ON THE DESCENDANTS OF A` / (page break) / `COMMON ANCESTOR.`: alone at the top of
+    the page, in capitals, the last line reads as a heading; it ends the open sentence."""
+    title = ["THE PROBABLE EFFECTS OF THE ACTION OF NATURAL", "SELECTION ON THE DESCENDANTS OF A"]
+    p0 = page(0, [para(title, 200, 2600)], label="25")
+    p1 = page(1, [block("heading", [line("COMMON ANCESTOR.", 200, 200, h=34)], level=3),
+                  para([FULL, "và hết."], 200, 400)], label="26")  # fmt: skip
+    flow = run(book([p0, p1]))
+    assert not [i for i in flow if isinstance(i, Heading)]
+    assert paras(flow)[0].endswith("DESCENDANTS OF A COMMON ANCESTOR.")
+    # A real heading does not end in a full stop, or differs in case: it stays a heading.
+    for text in ("CHƯƠNG 2", "Chương hai."):
+        p1 = page(1, [block("heading", [line(text, 200, 200, h=34)], level=3)], label="26")
+        assert [i.text for i in run(book([p0, p1])) if isinstance(i, Heading)] == [text]
+
+
+def test_a_word_in_capitals_split_at_a_line_end_is_joined() -> None:
+    from digitize.stages.layout._hyphen import Dehyphenator
+
+    d = Dehyphenator([])
+    assert not d.keep_hyphen("CHARAC-", "TER")  # capitals say nothing about a name here
+    assert d.keep_hyphen("WELL-", "KNOWN") and d.keep_hyphen("COVID-", "19")
+    assert d.keep_hyphen("Jean-", "Paul")  # a capital after the hyphen: a name

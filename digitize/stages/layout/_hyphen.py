@@ -51,13 +51,16 @@ class Dehyphenator:
         cj, ch = self.counts[joined], self.counts[hyph]
         if cj != ch:
             return ch > cj
-        if not b[0].isalpha() or b[0].isupper() or any(c.isdigit() for c in a):
+        # A word set in capitals (`CHARAC-` / `TER`) says nothing by its capitals: judge it
+        # as lower case. A capital after the hyphen otherwise marks a name (`Jean-Paul`).
+        caps = a.isupper() and b.isupper() and len(b) > 1
+        if not b[0].isalpha() or (b[0].isupper() and not caps) or any(c.isdigit() for c in a):
             return True
         if any(ord(c) > 127 for c in a + b):
             return True
         if "-" in a or len(a) == 1 or a.lower() in KEEP_PREFIXES:
             return True
-        return a.isupper() and len(a) <= 5
+        return a.isupper() and len(a) <= 5 and not caps
 
     def join(self, left: str, right: str) -> tuple[str, int]:
         """Join two text pieces split by a line end; return the text and where `right` begins

@@ -63,7 +63,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "5"
+    version = "6"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -209,6 +209,9 @@ class _Builder:
         if kind == "paragraph" and self.open is not None and self._continues(pi, block, text):
             self._append(pi, page, block, text)
             return
+        if kind == "heading" and self.open is not None and self._finishes_open(block, text):
+            self._append(pi, page, block, text)
+            return
         if kind == "list_item":
             self.close()
             lmark = _text.list_mark(text)
@@ -257,6 +260,21 @@ class _Builder:
             op.floats.extend(op.late)
             op.late = []
         op.text, op.last, op.page, op.interrupted = joined, block, pi, False
+
+    def _finishes_open(self, block: Block, text: str) -> bool:
+        """Is this one-line "heading", the first thing on a new page, the end of the sentence
+        the page before left open? (`... ON THE DESCENDANTS OF A` / `COMMON ANCESTOR.`: alone
+        at the top, in capitals, it looks like a heading.) It must close the sentence and be
+        in the same case as the open paragraph's last words; a heading rarely ends in a full
+        stop."""
+        op = self.open
+        assert op is not None
+        if not self.o.join_pages or op.pending_break is None or len(block.lines) != 1:
+            return False
+        if _text.ends_sentence(op.text) or not _text.ends_sentence(text):
+            return False
+        tail = [w for w in op.text.split()[-3:] if any(c.isalpha() for c in w)]
+        return bool(tail) and all(w.isupper() for w in tail) == text.isupper()
 
     def _continues(self, pi: int, block: Block, text: str) -> bool:
         """Does `block` continue the open paragraph across a column or page break?"""
