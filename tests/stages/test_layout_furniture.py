@@ -78,3 +78,20 @@ def test_header_with_page_number_inside_gives_the_label() -> None:
     out = RunningFurniture().process_book(book(pages), Context())
     assert [p.label for p in out.pages] == ["20", "21", "22", "23"]
     assert all(kinds(p)[0] == "header" for p in out.pages)
+
+
+def test_a_footnote_whose_mark_is_the_page_number_is_not_a_running_foot() -> None:
+    """Running heads print the page number (`2 Nho giáo yếu lược` at the top); on page 2 a
+    footnote at the foot happens to start with mark 2. It is not a garbled running foot."""
+    pages = []
+    for i in range(5):
+        p = body_page(i, f"{i + 1} Nho giáo yếu lược", None)
+        if i == 1:
+            note = block(
+                "footnote", [line("2 Những cái học thuyết tà tịch thôi hết, nhiên.", 200, 2900)]
+            )
+            p = page(i, [*p.blocks, note])
+        pages.append(p)
+    out = RunningFurniture().process_book(book(pages), Context())
+    assert [p.label for p in out.pages] == ["1", "2", "3", "4", "5"]
+    assert kinds(out.pages[1]) == ["header", "paragraph", "footnote"]

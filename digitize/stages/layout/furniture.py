@@ -52,7 +52,7 @@ class _Cand:
 class RunningFurniture(BookStage[FurnitureOptions]):
     kind = "layout"
     name = "layout.furniture"
-    version = "3"
+    version = "4"
     Options = FurnitureOptions
     summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
 
@@ -238,6 +238,9 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
     lines = [ln for b in page.blocks if b.kind not in ("figure", "table") for ln in b.lines]
     if not lines or page.failed:
         return []
+    # A footnote's leading number is its mark, not the page's number at a running head's
+    # edge (`2 Những cái…` at the foot of page 2 is no garbled running foot).
+    notes = {id(ln) for b in page.blocks if b.kind == "footnote" for ln in b.lines}
     lh = float(median(line_height(ln) for ln in lines)) or 1.0
     rows: list[list[Line]] = []
     for ln in sorted(lines, key=lambda ln: ln.bbox.cy):
@@ -274,7 +277,7 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
             text = ln.text
             if len(text.split()) > 15:
                 continue
-            edge = _text.edge_number(text)
+            edge = _text.edge_number(text) if id(ln) not in notes else None
             core = text
             if edge is not None:
                 toks = text.split()
