@@ -20,6 +20,7 @@ from digitize.cache import PageCache, chain_key, sub_key
 from digitize.errors import DigitizeError, PageError
 from digitize.model import Book, BookMeta, Page, Step
 from digitize.stage import Context, Ingester, PageStage, Stage
+from digitize.stages import _pixels
 
 _STAGE_INSTANCES: dict[tuple[str, Any], Stage] = {}  # type: ignore[type-arg]
 
@@ -101,7 +102,7 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
     if execute and task.ctx.work_dir:
         t0 = time.perf_counter()
         for page, _ in current:
-            _warm_previews(page, task.ctx.work_dir, _image_chain_used(task))
+            _warm_previews(page, task.ctx.work_dir)
         seconds["report.previews"] += time.perf_counter() - t0
     return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
 
@@ -222,15 +223,12 @@ def _hand_over(
         raise _Redo(i)
 
 
-def _image_chain_used(task: PageTask) -> bool:
-    return task.page.image is not None and any(s[0].startswith("preprocess.") for s in task.stages)
-
-
 @contextlib.contextmanager
 def _image_chain(task: PageTask) -> Iterator[Any]:
     """Preprocess's image hand-over for pages with an image and preprocess stages (None for
     the others: a born-digital page must not import OpenCV in the parent)."""
-    if not _image_chain_used(task):
+    preprocessed = any(s[0].startswith("preprocess.") for s in task.stages)
+    if task.page.image is None or not preprocessed:
         yield None
         return
     from digitize.stages.preprocess import _common
@@ -248,23 +246,19 @@ def _on_disk(page: Page, ctx: Context) -> bool:
     return all(p.is_file() for p in _paths(ctx, [page]))
 
 
-def _warm_previews(page: Page, work_dir: str, decoded: bool) -> None:
-    """Make the run report's page previews here, in the worker, while the image is hot: else
-    the parent decodes and JPEG-encodes every page alone after the pool has finished.
-    (`decoded`: the preprocess chain may still hold the image's pixels.)"""
+def _warm_previews(page: Page, work_dir: str) -> None:
+    """Make the run report's page previews here, in the worker, while the image is hot (its
+    pixels still in memory after OCR): else the parent decodes and JPEG-encodes every page
+    alone after the pool has finished."""
     if not page.image or page.failed:
         return
     from digitize.report_data import make_previews, page_images
 
     path = Path(work_dir) / page.image
-    pixels = None
-    if decoded:
-        from digitize.stages.preprocess import _common
-
-        pixels = _common.cached_pixels(path)
+    held = _pixels.recall(path)
     with contextlib.suppress(Exception):  # best effort: the report makes what is missing
-        if pixels is not None:
-            make_previews(path, pixels)
+        if held is not None:
+            make_previews(path, held[0])
         else:
             page_images(Book(BookMeta(), (), work_dir=work_dir), page)
 

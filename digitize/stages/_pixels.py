@@ -31,13 +31,14 @@ def stat_key(path: Path) -> tuple[int, int] | None:
     return st.st_size, st.st_mtime_ns
 
 
-def remember(path: Path, img: Any, digest: str) -> None:
-    """Keep `img` (a numpy array: the decoded content of `path`) for the next stage here."""
+def remember(path: Path, img: Any, digest: str) -> Any:
+    """Keep `img` (a numpy array: the decoded content of `path`) for the next stage here.
+    Returns the array to use from now on: the kept read-only copy, or `img` when not kept."""
     import numpy as np
 
     stat = stat_key(path)
     if stat is None or img.nbytes > MEMO_BYTES // 2:
-        return
+        return img
     img = np.ascontiguousarray(img)
     img.flags.writeable = False  # stages share it: nobody may paint on it
     key = str(path)
@@ -45,6 +46,7 @@ def remember(path: Path, img: Any, digest: str) -> None:
     _MEMO[key] = (img, digest, stat)
     while len(_MEMO) > MEMO_ENTRIES or sum(v[0].nbytes for v in _MEMO.values()) > MEMO_BYTES:
         _MEMO.popitem(last=False)
+    return img
 
 
 def recall(path: Path) -> tuple[Any, str] | None:
@@ -54,6 +56,13 @@ def recall(path: Path) -> tuple[Any, str] | None:
         return None
     _MEMO.move_to_end(str(path))
     return hit[0], hit[1]
+
+
+def held_gray(path: Path) -> Any:
+    """The grey pixels of `path` if this process holds them, else None. Colour is left to the
+    caller's own decoding, so its grey conversion stays what it was."""
+    hit = recall(path)
+    return hit[0] if hit is not None and hit[0].ndim == 2 else None
 
 
 def forget_all() -> None:

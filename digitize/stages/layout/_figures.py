@@ -57,9 +57,9 @@ def _crop_png(src: Path, box: Box) -> bytes:
     from PIL import Image
 
     buf = io.BytesIO()
-    held = _pixels.recall(src)
-    if held is not None and held[0].ndim == 2:
-        Image.fromarray(held[0][box[1] : box[3], box[0] : box[2]]).save(buf, format="PNG")
+    held = _pixels.held_gray(src)
+    if held is not None:
+        Image.fromarray(held[box[1] : box[3], box[0] : box[2]]).save(buf, format="PNG")
     else:
         with Image.open(src) as im:
             im.crop(box).save(buf, format="PNG")

@@ -36,12 +36,10 @@ class InkWeight:
                 from PIL import Image
 
                 # A grey image OCR just read is still in this worker's memory (~13 ms a page).
-                held = _pixels.recall(self._path)
-                if held is not None and held[0].ndim == 2:
-                    self._pixels = held[0]
-                    return self._pixels
-                with Image.open(self._path) as im:
-                    self._pixels = np.asarray(im.convert("L"))
+                self._pixels = _pixels.held_gray(self._path)
+                if self._pixels is None:
+                    with Image.open(self._path) as im:
+                        self._pixels = np.asarray(im.convert("L"))
         return self._pixels
 
     def set_body(self, body: list[Line]) -> None:

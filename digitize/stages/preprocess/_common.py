@@ -52,12 +52,6 @@ _PENDING: dict[str, tuple[np.ndarray, str, int]] = {}
 _DEFER = False
 
 
-def cached_pixels(path: Path) -> np.ndarray | None:
-    """The decoded content of `path` if this process still holds it (and the file is unchanged)."""
-    hit = _pixels.recall(path)
-    return None if hit is None else hit[0]
-
-
 def forget_all() -> None:
     """Empty the memo (tests; a long-lived worker between books needs no call)."""
     _pixels.forget_all()
@@ -153,9 +147,7 @@ def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, str]:
         img = img[:, :, 0]
     assert page.image is not None
     digest = image_digest(page.image, data)
-    _pixels.remember(path, img, digest)
-    kept = _pixels.recall(path)
-    return (kept[0] if kept else img), digest
+    return _pixels.remember(path, img, digest), digest
 
 
 def to_gray(img: np.ndarray) -> np.ndarray:
