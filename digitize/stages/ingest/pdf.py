@@ -205,9 +205,8 @@ class PdfIngester(Ingester[PdfOptions]):
             return None
         import pymupdf
 
-        pymupdf.TOOLS.mupdf_display_errors(False)  # a worker never prints (ingest kept them)
-        pymupdf.TOOLS.mupdf_display_warnings(False)
-        with pymupdf.open(src, filetype="pdf") as doc:
+        # A worker never prints: ingest kept MuPDF's messages as page warnings.
+        with _quiet_mupdf(), pymupdf.open(src, filetype="pdf") as doc:
             pix = self._pixmap(doc.load_page(page.index), page.dpi)
         # MuPDF keeps decoded scans in its store (up to 256 MB) for reuse; a worker renders each
         # page once, so that only grew its memory with the book's length. Empty it.
