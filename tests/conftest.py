@@ -173,7 +173,10 @@ def _release_preprocess_memory() -> Iterator[None]:
     yield
     common = sys.modules.get("digitize.stages.preprocess._common")
     if common is not None:
-        common.forget_all()
+        common.forget_all()  # its pending images and the pixel memo
+    pixels = sys.modules.get("digitize.stages._pixels")  # OCR and layout hold pixels there too
+    if pixels is not None:
+        pixels.forget_all()
     orientation = sys.modules.get("digitize.stages.preprocess.orientation")
     if orientation is not None:
         orientation._API.clear()

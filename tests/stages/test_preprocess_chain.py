@@ -37,13 +37,6 @@ def _written(work: Path) -> set[str]:
     return {str(p.relative_to(work)) for p in (work / "pages").glob("*.png")}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_memo():
-    c.forget_all()
-    yield
-    c.forget_all()
-
-
 def test_only_the_last_image_is_written(tmp_path):
     """Three stages change the page; one PNG is written, and it is straight and flat."""
     page, ctx = make_page(tmp_path, speckle(shadow(rotate(render_page()[0], 1.5))))

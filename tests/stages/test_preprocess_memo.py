@@ -17,13 +17,6 @@ from digitize.stages.preprocess.illumination import Illumination
 pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_memo():
-    c.forget_all()
-    yield
-    c.forget_all()
-
-
 def test_png_keeps_pixels_and_dpi(tmp_path):
     img = (np.arange(200 * 300) % 251).astype(np.uint8).reshape(200, 300)
     (tmp_path / "a.png").write_bytes(c.encode_png(img, 212))
