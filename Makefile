@@ -42,7 +42,7 @@ typecheck: setup  ## mypy (strict on the core modules)
 bench: setup  ## speed and memory vs plain Tesseract and OCRmyPDF (table + .bench/results.json)
 	DIGITIZE_BENCH=1 ./scripts/install-system-deps.sh
 	$(BIN)/pip install -q -e '.[bench]'
-	$(BIN)/python -m digitize.bench
+	$(BIN)/python -m digitize.lab.bench
 
 eval: setup  ## accuracy vs plain Tesseract, with and without preprocessing (prints tables)
 	$(BIN)/digitize eval --compare nopre

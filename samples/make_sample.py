@@ -16,7 +16,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from digitize.synth import BookSpec, generate_book  # noqa: E402
+from digitize.lab.synth import BookSpec, generate_book  # noqa: E402
 
 SPEC = BookSpec(
     lang="vi+en",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from digitize.evaluation.baseline import tesseract_available, tesseract_text
-from digitize.evaluation.metrics import cer
-from digitize.evaluation.truth import page_text
-from digitize.synth import BookSpec, generate_book
+from digitize.lab.evaluation.baseline import tesseract_available, tesseract_text
+from digitize.lab.evaluation.metrics import cer
+from digitize.lab.evaluation.truth import page_text
+from digitize.lab.synth import BookSpec, generate_book
 
 pytestmark = pytest.mark.tesseract
 

@@ -16,12 +16,12 @@ from support import digitize_cmd
 
 from digitize import model
 from digitize import pipeline as pipelines
-from digitize.batch import Batch, BatchOptions
-from digitize.cache import PageCache
+from digitize.batch.inbox import scan_inbox
+from digitize.batch.run import Batch, BatchOptions
+from digitize.engine.cache import PageCache
+from digitize.engine.run import RunOptions
 from digitize.errors import ExitCode
-from digitize.inbox import scan_inbox
 from digitize.naming import safe_stem
-from digitize.runner import RunOptions
 
 PIPE = """
 [pipeline]

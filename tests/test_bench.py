@@ -11,10 +11,10 @@ import pytest
 
 pytest.importorskip("psutil")  # the `bench` extra
 
-from digitize.bench import _books as books
-from digitize.bench import _cases as cases
-from digitize.bench.__main__ import _row
-from digitize.bench._measure import run_cmd, run_parallel
+from digitize.lab.bench import _books as books
+from digitize.lab.bench import _cases as cases
+from digitize.lab.bench.__main__ import _row
+from digitize.lab.bench._measure import run_cmd, run_parallel
 
 FONT_OK = Path(books.FONT).is_file()
 

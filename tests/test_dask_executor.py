@@ -13,11 +13,11 @@ import pytest
 
 from digitize import model
 from digitize import pipeline as pipelines
-from digitize.batch import Batch, BatchOptions
-from digitize.cache import PageCache
-from digitize.dask_executor import ShippedPage, run_shipped_page
-from digitize.pagework import PageTask
-from digitize.runner import RunOptions, convert
+from digitize.batch.run import Batch, BatchOptions
+from digitize.engine.cache import PageCache
+from digitize.engine.dask_executor import ShippedPage, run_shipped_page
+from digitize.engine.run import RunOptions, convert
+from digitize.engine.worker import PageTask
 from digitize.stage import Context
 
 try:  # tests/ as a package or as rootdir-inserted modules: work either way

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from support import ROOT, digitize_cmd
 
-from digitize.evaluation.metrics import cer
-from digitize.evaluation.text import normalize
+from digitize.lab.evaluation.metrics import cer
+from digitize.lab.evaluation.text import normalize
 
 SAMPLE = ROOT / "samples" / "sach-mau.pdf"
 TRUTH_TXT = ROOT / "samples" / "sach-mau.truth.txt"

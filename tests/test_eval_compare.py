@@ -9,8 +9,8 @@ import pytest
 from rich.console import Console
 
 from digitize import pipeline as pipelines
-from digitize.evaluation.run import EvalResult, without_preprocess
-from digitize.evaluation.table import compare_table, real_table
+from digitize.lab.evaluation.run import EvalResult, without_preprocess
+from digitize.lab.evaluation.table import compare_table, real_table
 
 
 def _render(table) -> str:
@@ -66,8 +66,8 @@ def test_eval_cli_scores_both_pipelines(tmp_path: Path) -> None:
 
     from support import digitize_cmd
 
-    from digitize.synth.book import BookSpec
-    from digitize.synth.corpus import make_corpus
+    from digitize.lab.synth.book import BookSpec
+    from digitize.lab.synth.corpus import make_corpus
 
     corpus = tmp_path / "corpus"
     make_corpus(corpus, {"vi-heavy": BookSpec(lang="vi", pages=1, level="heavy", seed=3)}, jobs=1)

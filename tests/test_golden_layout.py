@@ -26,7 +26,7 @@ import pytest
 from support import ROOT
 
 from digitize import model
-from digitize.evaluation.metrics import cer
+from digitize.lab.evaluation.metrics import cer
 from digitize.model import (
     Book,
     Figure,

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from digitize.ledger import Ledger
+from digitize.batch.ledger import Ledger
 
 
 def claim(led: Ledger, path: str = "/in/a.pdf", h: str = "h1", d: str = "p1", **kw: bool) -> str:
@@ -93,7 +93,7 @@ def test_heartbeat_only_touches_own_books(tmp_path: Path) -> None:
 def test_processes_opening_a_new_ledger_at_once_all_get_in(tmp_path: Path) -> None:
     """Creating the schema / switching to WAL races when runs start together (cron + manual)."""
     code = (
-        "import os, sys; from pathlib import Path; from digitize.ledger import Ledger\n"
+        "import os, sys; from pathlib import Path; from digitize.batch.ledger import Ledger\n"
         "for i in range(10):\n"
         "    led = Ledger(Path(sys.argv[1]))\n"
         "    assert led.claim(f'/x/{os.getpid()}-{i}', 's', 'sig', 'h', 'p', 'd').claimed\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from digitize.evaluation.metrics import (
+from digitize.lab.evaluation.metrics import (
     cer,
     diacritic_error_rate,
     fold_tone_placement,
@@ -18,9 +18,9 @@ from digitize.evaluation.metrics import (
     score_book,
     wer,
 )
-from digitize.evaluation.realscans import realscan_pages
-from digitize.evaluation.text import flow_to_text
-from digitize.synth import BookSpec, generate_book
+from digitize.lab.evaluation.realscans import realscan_pages
+from digitize.lab.evaluation.text import flow_to_text
+from digitize.lab.synth import BookSpec, generate_book
 
 EXCERPTS = str(Path(__file__).parent / "no-such-dir")
 
@@ -107,7 +107,7 @@ def test_realscans_enumerate_or_skip(tmp_path: Path) -> None:
 
 
 def test_word_recall_ignores_order_and_line_end_hyphens() -> None:
-    from digitize.evaluation.metrics import word_recall
+    from digitize.lab.evaluation.metrics import word_recall
 
     truth = "Dubrovnik has weath-\nered time.\nThe city's walls"
     assert word_recall(truth, "The city’s walls. Dubrovnik has weathered time") == 1.0
@@ -120,7 +120,7 @@ def test_word_recall_ignores_order_and_line_end_hyphens() -> None:
 def test_two_column_order_scores_only_blocks_on_two_column_pages() -> None:
     """Columns read across (left line, right line...) must show up in the 2-col score even
     when the rest of the book reads perfectly."""
-    from digitize.evaluation.metrics import two_column_blocks
+    from digitize.lab.evaluation.metrics import two_column_blocks
 
     paras = [f"Paragraph number {k} has enough words to be located anywhere." for k in range(6)]
     truth = {
@@ -141,7 +141,7 @@ def test_two_column_order_scores_only_blocks_on_two_column_pages() -> None:
 
 
 def test_a_page_reached_inside_a_paragraph_counts_for_the_two_column_score() -> None:
-    from digitize.evaluation.metrics import two_column_blocks
+    from digitize.lab.evaluation.metrics import two_column_blocks
 
     truth = {
         "pages": [{"index": 0, "columns": 1}, {"index": 1, "columns": 2}],

@@ -1,4 +1,4 @@
-"""A book's outputs appear together or not at all (digitize.outputs)."""
+"""A book's outputs appear together or not at all (digitize.engine.outputs)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from digitize.engine.outputs import STAGING_PREFIX, publish, staging
 from digitize.errors import OutputNotWritable
 from digitize.fileio import write_text
-from digitize.outputs import STAGING_PREFIX, publish, staging
 
 
 def test_publish_replaces_files_and_folders_as_a_whole(tmp_path: Path) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digitize.cache import PageCache
+from digitize.engine.cache import PageCache
+from digitize.engine.worker import PageTask, run_page_chain
 from digitize.model import BBox, Block, Line, Page, Word
-from digitize.pagework import PageTask, run_page_chain
 from digitize.stage import Context
 from digitize.stages.preprocess.denoise import DenoiseOptions
 from digitize.stages.preprocess.deskew import DeskewOptions

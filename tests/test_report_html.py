@@ -16,11 +16,11 @@ import pytest
 from PIL import Image, ImageStat
 
 from digitize import model
-from digitize.library_index import write_library_index
+from digitize.batch.library_index import write_library_index
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, PageBreak, Paragraph, Word
-from digitize.report import build_report
-from digitize.report_data import FlowIndex, hyphen_state, page_data, visible
-from digitize.report_html import script_json, write_report_html
+from digitize.report.html import script_json, write_report_html
+from digitize.report.pages import FlowIndex, hyphen_state, page_data, visible
+from digitize.report.summary import build_report
 
 sys.path.insert(0, str(Path(__file__).parent))
 from report_book import report_book
@@ -113,7 +113,7 @@ def test_a_long_book_embeds_full_views_only_for_pages_to_review(
 ) -> None:
     book, report, path = built
     full = path.read_text(encoding="utf-8")
-    monkeypatch.setattr("digitize.report_html.FULL_VIEW_PAGES", 2)
+    monkeypatch.setattr("digitize.report.html.FULL_VIEW_PAGES", 2)
     short = write_report_html(book, report, tmp_path / "long.html").read_text(encoding="utf-8")
     found = re.search(r'id="report-data">(.*?)</script>', short, re.S)
     assert found
@@ -166,7 +166,7 @@ def test_cli_report_rebuilds_from_json(
 ) -> None:
     from typer.testing import CliRunner
 
-    from digitize.cli import app
+    from digitize.cli.app import app
 
     book, report, _ = built
     out = tmp_path / "out"
@@ -191,7 +191,7 @@ def test_cli_report_rebuilds_from_json(
 def test_runner_writes_report_html(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
     pytest.importorskip("digitize.stages.export.json", reason="export.json not merged yet")
     from digitize import pipeline as pipelines
-    from digitize.runner import RunOptions, convert
+    from digitize.engine.run import RunOptions, convert
 
     pipe = pipelines.from_dict(
         {"pipeline": {}, "stage": [{"use": "ingest.fake"}, {"use": "ocr.fake"}]}
@@ -318,7 +318,7 @@ def test_blank_page_fallback_in_chromium(tmp_path: Path) -> None:
 
 def test_page_previews_are_cached_beside_the_image(tmp_path: Path) -> None:
     """The runner's workers make the previews; the report (and a rerun) only read them."""
-    from digitize.report_data import _previews_file, page_images
+    from digitize.report.pages import _previews_file, page_images
 
     (tmp_path / "pages").mkdir()
     Image.new("L", (600, 800), 200).save(tmp_path / "pages" / "p1.png")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from digitize import pipeline as pipelines
-from digitize.cache import PageCache
+from digitize.engine.cache import PageCache
+from digitize.engine.run import RunOptions, convert
 from digitize.errors import BadInput, OutputNotWritable, PageError
-from digitize.runner import RunOptions, convert
 
 PIPE = {
     "pipeline": {"on_error": "skip", "max_failed_ratio": 0.5},
@@ -179,7 +179,8 @@ def test_a_scanned_book_starts_warm_workers_before_ingest(
 ) -> None:
     """The pool starts, and each worker loads its engines (`warm_up`), while the parent
     ingests; the pages then run in that pool, not in a second one."""
-    from digitize import page_schedule, registry
+    from digitize import registry
+    from digitize.engine import pages as page_schedule
 
     events: list[str] = []
     real_make = page_schedule.make_executor
@@ -209,7 +210,7 @@ def test_born_digital_pages_start_no_pool(tmp_path: Path, monkeypatch: pytest.Mo
     """Text-layer pages need no OCR: they run in-process, a pool would cost more than them."""
     import pymupdf
 
-    from digitize import page_schedule
+    from digitize.engine import pages as page_schedule
 
     made: list[tuple[str, int]] = []
     real = page_schedule.make_executor
@@ -307,8 +308,8 @@ def test_rerun_of_a_finished_book_lists_each_output_once(
 def test_a_local_pool_preloads_the_modules_of_the_stages_its_workers_run() -> None:
     """Imported once in the forkserver, OpenCV/tesserocr cost each worker nothing; the parent,
     which runs no page stage, never imports OpenCV."""
-    from digitize.page_schedule import _pool_args
-    from digitize.runner import RunOptions
+    from digitize.engine.pages import _pool_args
+    from digitize.engine.run import RunOptions
     from digitize.stage import Context
 
     pipe = pipelines.load("textbook")
@@ -335,7 +336,7 @@ def test_a_pool_that_cannot_start_its_workers_says_nothing_from_its_thread(
     the runner reports), never printed as a thread's traceback."""
     import threading
 
-    from digitize.executor import LocalPool
+    from digitize.engine.executors import LocalPool
 
     pool = LocalPool(2)
     printed: list[object] = []

@@ -11,11 +11,11 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from digitize.evaluation.text import flow_to_text, normalize
+from digitize.lab.evaluation.text import flow_to_text, normalize
+from digitize.lab.synth import BookSpec, generate_book
+from digitize.lab.synth.draw import hyphen_points
+from digitize.lab.synth.text import load_source
 from digitize.model import BLOCK_KINDS
-from digitize.synth import BookSpec, generate_book
-from digitize.synth.draw import hyphen_points
-from digitize.synth.text import load_source
 
 EXCERPTS = str(Path(__file__).parent / "no-such-dir")  # force the built-in excerpts
 
@@ -159,7 +159,7 @@ def test_hyphenation_rule_and_sources() -> None:
 
 
 def test_page_breaks_inside_paragraphs_point_at_the_next_pages_first_line() -> None:
-    from digitize.synth.book import typeset
+    from digitize.lab.synth.book import typeset
 
     seen = 0
     for lang in ("en", "vi"):
@@ -174,8 +174,8 @@ def test_page_breaks_inside_paragraphs_point_at_the_next_pages_first_line() -> N
 
 
 def test_cli_and_corpus(tmp_path: Path) -> None:
-    from digitize.synth import STANDARD_CORPUS, make_corpus
-    from digitize.synth.__main__ import main
+    from digitize.lab.synth import STANDARD_CORPUS, make_corpus
+    from digitize.lab.synth.__main__ import main
 
     langs = {s.lang for s in STANDARD_CORPUS.values()}
     levels = {s.level for s in STANDARD_CORPUS.values()}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word
-from digitize.stages.layout.blocks import ink
+from digitize.stages.layout._size import ink
 
 
 def line(text: str, x: float, y: float, h: float = 30.0, cw: float | None = None) -> Line:

@@ -11,7 +11,8 @@ from digitize.model import BBox, Block, Line, ListBlock, Page, Paragraph, Word
 from digitize.stage import Context
 from digitize.stages.layout._items import Item, join_row_pieces
 from digitize.stages.layout._noise import edge_specks
-from digitize.stages.layout.blocks import BlockLayout, footnote_mark
+from digitize.stages.layout._text import footnote_mark
+from digitize.stages.layout.blocks import BlockLayout
 from digitize.stages.layout.flow import FlowBuilder
 from digitize.stages.layout.furniture import RunningFurniture
 

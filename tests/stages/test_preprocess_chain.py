@@ -1,4 +1,4 @@
-"""Preprocess stages inside a page chain (`digitize.pagework`): images handed on in memory, only
+"""Preprocess stages inside a page chain (`digitize.engine.worker`): images handed on in memory, only
 the last one written, and the cache still right when an intermediate image was never written."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from preprocess_pages import have_font, load, make_page, render_page, rotate, shadow, speckle
 
-from digitize.pagework import PageTask, run_page_chain
+from digitize.engine.worker import PageTask, run_page_chain
 from digitize.stages.preprocess import _common as c
 from digitize.stages.preprocess.deskew import DeskewOptions, measure_skew
 from digitize.stages.preprocess.illumination import IlluminationOptions
@@ -54,7 +54,7 @@ def test_only_the_last_image_is_written(tmp_path):
     assert abs(measure_skew(img, 300, DeskewOptions())[0]) < 0.2
     assert not c._PENDING  # nothing held in memory after the chain
     # The report's previews were made from the pixels in memory, the same as from the file.
-    from digitize.report_data import _previews_file, make_previews
+    from digitize.report.pages import _previews_file, make_previews
 
     kept = json.loads(_previews_file(tmp_path / final.image).read_text(encoding="utf-8"))
     assert kept == list(make_previews(tmp_path / final.image))

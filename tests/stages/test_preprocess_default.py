@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 from support import digitize_cmd
 
-from digitize.evaluation.metrics import score_book
-from digitize.evaluation.truth import load_truth
+from digitize.lab.evaluation.metrics import score_book
+from digitize.lab.evaluation.truth import load_truth
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 
 
 def _book(tmp_path: Path, name: str, **spec: object) -> Path:
-    from digitize.synth.book import BookSpec
-    from digitize.synth.corpus import make_corpus
+    from digitize.lab.synth.book import BookSpec
+    from digitize.lab.synth.corpus import make_corpus
 
     spec_ = BookSpec(lang="vi", pages=2, level="light", seed=7, **spec)  # type: ignore[arg-type]
     make_corpus(tmp_path, {name: spec_}, jobs=1)

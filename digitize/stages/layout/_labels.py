@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from digitize.model import Page
-from digitize.stages.layout import _text
+from digitize.text import roman_value, to_roman
 
 
 def _parse_label(label: str | None) -> tuple[int, bool] | None:
@@ -13,7 +13,7 @@ def _parse_label(label: str | None) -> tuple[int, bool] | None:
         return None
     if label.isdigit():
         return int(label), False
-    rv = _text.roman_value(label)
+    rv = roman_value(label)
     return (rv, True) if rv is not None else None
 
 
@@ -54,7 +54,7 @@ def infer_labels(pages: list[Page]) -> list[Page]:
         v, roman = guess
         text = str(v)
         if roman:
-            text = _text.to_roman(v)
+            text = to_roman(v)
             ref = pages[(before or after)[-1 if before else 0]].label or ""
             if ref.isupper():
                 text = text.upper()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from digitize.text import roman_value
+
 # Heading keywords and their rank (lower = higher in the outline).
 _KEYWORD_RANK = {
     "phần": 0,
@@ -43,8 +45,6 @@ _CAPTION_RE = re.compile(
     re.IGNORECASE,
 )
 
-_ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
-_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 _PAGE_DECOR = "-–—|·•()[]{}<>.,:"
 _EDGE_DECOR = "-–—|·•()[]{}<>:;"  # `Chương 3.` ends a title, not with a page number
 _PAGE_WORDS = {"trang", "page", "tr.", "p."}
@@ -123,40 +123,6 @@ def caption_match(text: str) -> re.Match[str] | None:
     return _CAPTION_RE.match(text.strip())
 
 
-def roman_value(token: str) -> int | None:
-    t = token.lower()
-    if not t or not _ROMAN_RE.match(t):
-        return None
-    total = 0
-    for a, b in zip(t, t[1:] + " ", strict=True):
-        va, vb = _ROMAN_VALUES[a], _ROMAN_VALUES.get(b, 0)
-        total += -va if va < vb else va
-    return total
-
-
-def to_roman(n: int) -> str:
-    out = []
-    for v, s in (
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
-    ):
-        while n >= v:
-            out.append(s)
-            n -= v
-    return "".join(out)
-
-
 def page_number_value(text: str) -> tuple[int, bool, str] | None:
     """(value, is_roman, printed form) when `text` is a bare page number like `12`, `- 12 -`,
     `Trang 12` or `xiv`; None otherwise."""
@@ -194,3 +160,18 @@ def is_upper_title(text: str) -> bool:
 def ends_sentence(text: str) -> bool:
     t = text.rstrip()
     return bool(t) and t[-1] in TERMINAL
+
+
+_FOOT_MARKS = "*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰"
+
+
+def footnote_mark(text: str) -> str | None:
+    """The mark opening a footnote body: `1`, `*`, `¹`, `(1)`, `[1]`; None if there is none."""
+    t = strip_lead_speck(text)
+    tok = t.split(" ", 1)[0] if t else ""
+    core = tok.strip("()[]").rstrip(".:")
+    if core and ((core.isdigit() and len(core) <= 3) or all(c in _FOOT_MARKS for c in core)):
+        return core
+    if tok and tok[0] in _FOOT_MARKS:
+        return tok[0]
+    return None

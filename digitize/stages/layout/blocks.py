@@ -35,13 +35,13 @@ from digitize.stages.layout._lists import hang, lost_marks
 from digitize.stages.layout._noise import edge_specks, giant_scraps
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
-from digitize.stages.layout._size import ink, line_height
+from digitize.stages.layout._size import line_height
 from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
 from digitize.stages.layout._tables import find_grids, take_tables
 from digitize.stages.layout._weight import InkWeight
 
 TEXT_KINDS_KEPT = FURNITURE_KINDS
-__all__ = ["BlockLayout", "footnote_mark", "ink", "line_height"]
+__all__ = ["BlockLayout"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,23 +360,8 @@ def _is_caption(
     return nlines <= 3 and (not rest or not rest[0].islower())
 
 
-_FOOT_MARKS = "*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰"
-
-
-def footnote_mark(text: str) -> str | None:
-    """The mark opening a footnote body: `1`, `*`, `¹`, `(1)`, `[1]`; None if there is none."""
-    t = _text.strip_lead_speck(text)
-    tok = t.split(" ", 1)[0] if t else ""
-    core = tok.strip("()[]").rstrip(".:")
-    if core and ((core.isdigit() and len(core) <= 3) or all(c in _FOOT_MARKS for c in core)):
-        return core
-    if tok and tok[0] in _FOOT_MARKS:
-        return tok[0]
-    return None
-
-
 def _footnote_mark(text: str) -> bool:
-    return footnote_mark(text) is not None
+    return _text.footnote_mark(text) is not None
 
 
 def _below_body(

@@ -33,8 +33,8 @@ from digitize.stages.layout import _text
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._hyphen import Dehyphenator
 from digitize.stages.layout._levels import heading_levels
+from digitize.stages.layout._size import line_height
 from digitize.stages.layout._tables import table_rows
-from digitize.stages.layout.blocks import footnote_mark, line_height
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +195,7 @@ class _Builder:
         if not text:
             return
         if kind == "footnote":
-            mark = footnote_mark(text) or ""
+            mark = _text.footnote_mark(text) or ""
             body = _footnote_body(text, mark)
             note = Footnote(mark, nfc(body))
             at = self._referrer(mark)

@@ -22,7 +22,7 @@ from digitize.model import BBox, Block, Book, Line, Page
 from digitize.stage import BookStage, Context, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._labels import infer_labels
-from digitize.stages.layout.blocks import line_height
+from digitize.stages.layout._size import line_height
 
 
 @dataclass(frozen=True, slots=True)

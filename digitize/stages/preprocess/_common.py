@@ -12,7 +12,7 @@ decoding the PNG it just encoded would cost more than most stages' own work. The
 written (the page cache and later runs need it); the memo is checked against the file's size and
 mtime, so a replaced file is never served from memory.
 
-Inside a page chain (`deferred()`, which `digitize.pagework` opens around the chain in a worker)
+Inside a page chain (`deferred()`, which `digitize.engine.worker` opens around the chain in a worker)
 a stage's image is not even written: it waits in memory, and the chain writes only the images
 handed to a later, non-preprocess stage (OCR, layout) or left at its end (`flush`). Encoding a
 300 dpi page as PNG costs more than deskew, illumination or denoise themselves, and the

@@ -1,2 +1,0 @@
-"""`make bench` (`python -m digitize.bench`): digitize's speed and memory against plain Tesseract
-and OCRmyPDF on the same pages, in one run. Prints a table and writes `.bench/results.json`."""

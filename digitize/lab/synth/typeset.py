@@ -1,0 +1,291 @@
+"""The typesetter: lays the content plan out on clean page images and records exact truth.
+
+Every string drawn is recorded with its box as it is drawn, so the truth cannot drift from the
+pixels. The reading-order flow is built alongside: paragraphs are joined across lines, columns
+and pages (hyphenation removed), and a page break inside a paragraph is recorded in its
+`breaks` (as in `digitize.model.Paragraph`) instead of a separate `page_break` item.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from PIL import Image, ImageDraw
+
+from digitize.lab.synth.draw import font, hyphen_points, width
+from digitize.lab.synth.elements import ElementsMixin, TBlock, TLine, TPage, _union, wrap
+from digitize.lab.synth.text import Element, FigureEl, HeadingEl, ListEl, ParaEl, TableEl
+from digitize.text import to_roman as roman
+
+
+class Done(Exception):
+    """The page budget is spent."""
+
+
+class Typesetter(ElementsMixin):
+    def __init__(
+        self,
+        *,
+        title: str,
+        n_pages: int,
+        size: tuple[int, int],
+        rng: random.Random,
+        two_column: float,
+        first_number: int,
+        front_matter: bool,
+        footer: str | None,
+        body_face: str = "serif",
+    ) -> None:
+        self.title, self.n_pages, self.size, self.rng = title, n_pages, size, rng
+        self.two_column, self.footer = two_column, footer
+        s = size[0] / 1240  # every measure scales with the page width
+        self.s = s
+        self.body = font(body_face, round(36 * s))
+        self.lh = round(50 * s)
+        self.margin = (round(150 * s), round(120 * s), round(105 * s), round(150 * s))  # t,in,out,b
+        self.pages: list[TPage] = []
+        self.flow: list[dict[str, Any]] = []
+        self.hyphenated: list[dict[str, Any]] = []
+        self.pending_break: dict[str, Any] | None = None
+        self.front = front_matter
+        self.front_no = 5 if front_matter else 0
+        self.body_no = first_number
+        self.chapter = ""
+        self.note_no = 0
+        self.pending_notes: list[dict[str, Any]] = []
+
+    # ------------------------------------------------------------------ pages and columns
+
+    @property
+    def page(self) -> TPage:
+        return self.pages[-1]
+
+    def new_page(self, single: bool = False) -> None:
+        if self.pages:
+            self.finish_page(self.page)
+        if len(self.pages) >= self.n_pages:
+            raise Done
+        if self.front:
+            label = roman(self.front_no)
+            self.front_no += 1
+        else:
+            label = str(self.body_no)
+            self.body_no += 1
+        cols = 1 if single or self.rng.random() >= self.two_column else 2
+        img = Image.new("L", self.size, 255)
+        self.pages.append(TPage(len(self.pages), label, img, columns=cols, chapter=self.chapter))
+        self.draw = ImageDraw.Draw(img)
+        self.pending_break = {"kind": "page_break", "index": len(self.pages) - 1, "label": label}
+        self.col = 0
+        self.y = float(self.margin[0])
+
+    def column(self) -> tuple[float, float]:
+        """(x0, width) of the current column; recto (odd) pages have the gutter on the left."""
+        w = self.size[0]
+        _, inner, outer, _ = self.margin
+        recto = not self.page.label.isdigit() or int(self.page.label) % 2 == 1
+        left, right = (inner, outer) if recto else (outer, inner)
+        full = w - left - right
+        if self.page.columns == 1:
+            return float(left), float(full)
+        gap = 50 * self.s
+        cw = (full - gap) / 2
+        return left + self.col * (cw + gap), cw
+
+    def limit(self) -> float:
+        return self.size[1] - self.margin[3] - self.page.note_height
+
+    def next_column(self) -> None:
+        if self.page.columns == 2 and self.col == 0:
+            self.col = 1
+            self.y = float(self.margin[0])
+        else:
+            self.new_page()
+
+    def need(self, h: float) -> None:
+        if self.y + h > self.limit():
+            self.next_column()
+
+    def emit(self, item: dict[str, Any]) -> None:
+        if self.pending_break is not None:
+            self.flow.append(self.pending_break)
+            self.pending_break = None
+        self.flow.append(item)
+
+    def add(self, block: TBlock) -> TBlock:
+        self.page.blocks.append(block)
+        return block
+
+    def text_line(self, x: float, baseline: float, text: str, f: Any) -> TLine:
+        self.draw.text((x, baseline), text, font=f, fill=0, anchor="ls")
+        return TLine(
+            text,
+            tuple(float(v) for v in self.draw.textbbox((x, baseline), text, font=f, anchor="ls")),
+        )
+
+    # ------------------------------------------------------------------ elements
+
+    def place(self, el: Element, after_heading: bool) -> None:
+        if isinstance(el, HeadingEl):
+            self.heading(el)
+        elif isinstance(el, ParaEl):
+            self.paragraph(el, indent=not after_heading)
+        elif isinstance(el, FigureEl):
+            self.figure(el)
+        elif isinstance(el, ListEl):
+            self.list(el)
+        elif isinstance(el, TableEl):
+            self.table(el)
+
+    def heading(self, el: HeadingEl) -> None:
+        if el.level == 1:
+            if self.front and el.chapter_title:
+                self.front = False
+            self.chapter = el.chapter_title or el.text
+            self.note_no = 0
+            if not self.pages or self.page.blocks:
+                self.new_page(single=True)
+            else:
+                self.page.columns, self.col = 1, 0
+            self.page.chapter_start, self.page.chapter = True, self.chapter
+            f, lh = font("sans-bold", round(50 * self.s)), round(68 * self.s)
+            self.y += 140 * self.s
+        else:
+            f, lh = font("sans-bold", round(38 * self.s)), round(52 * self.s)
+            self.need(lh * 2 + self.lh * 2)
+            if self.y > self.margin[0] + 1:
+                self.y += 0.7 * self.lh
+        x0, avail = self.column()
+        lines = wrap(el.text, f, avail)
+        self.need(lh * len(lines))
+        x0, avail = self.column()
+        block = self.add(TBlock("heading", level=el.level))
+        for ln in lines:
+            block.lines.append(self.text_line(x0, self.y + lh * 0.8, ln, f))
+            self.y += lh
+        self.y += (0.8 if el.level == 1 else 0.3) * self.lh
+        self.emit({"kind": "heading", "level": el.level, "text": el.text})
+
+    def paragraph(self, el: ParaEl, indent: bool) -> None:
+        f, lh, space = self.body, self.lh, width(" ", self.body)
+        small = font("serif", round(22 * self.s))
+        notes = dict(el.notes)
+        words = el.text.split()
+        item: dict[str, Any] = {"kind": "paragraph", "text": "", "lang": el.lang}
+        placed: list[str] = []
+        i, carry, first, block, where = 0, "", True, None, None
+        self.need(lh)
+        self.emit(item)
+        while i < len(words):
+            x0, avail = self.column()
+            ind = 55 * self.s if first and indent else 0.0
+            line: list[tuple[str, str]] = []  # (drawn text, footnote mark)
+            cur, j, cj, split = 0.0, i, carry, None
+            line_notes: list[tuple[str, str, int]] = []
+            while j < len(words):
+                w = cj or words[j]
+                mark = ""
+                if j in notes and self.page.columns == 1:
+                    mark = str(self.note_no + len(line_notes) + 1)
+                ww = width(w, f) + (width(mark, small) if mark else 0)
+                gap = space if line else 0.0
+                if cur + gap + ww <= avail - ind:
+                    line.append((w, mark))
+                    if mark:
+                        line_notes.append((mark, notes[j], j))
+                    cur += gap + ww
+                    j, cj = j + 1, ""
+                    continue
+                left = avail - ind - cur - gap
+                if el.lang == "en" and not cj and left > 0.12 * avail:
+                    for p in reversed(hyphen_points(w)):
+                        pre = w[:p] + "-"
+                        if width(pre, f) <= left:
+                            line.append((pre, ""))
+                            cur += gap + width(pre, f)
+                            split, cj = (w, p), w[p:]
+                            break
+                break
+            if not line:  # a word wider than the column: let it overhang rather than loop
+                line.append((words[j], ""))
+                j += 1
+            fn_h = 0.0
+            if line_notes:
+                fn_f = font("serif", round(28 * self.s))
+                fw = self.column()[1] if self.page.columns == 1 else avail
+                for mark, text, _ in line_notes:
+                    fn_h += len(wrap(f"{mark} {text}", fn_f, fw)) * round(36 * self.s)
+                fn_h += 0 if self.page.notes else 40 * self.s
+            if self.y + lh + fn_h > self.limit():
+                self.next_column()
+                continue
+            if self.pending_break is not None and placed:
+                pb = self.pending_break
+                at = len(" ".join(placed)) + (-1 if carry else 1)
+                item.setdefault("breaks", []).append([at, pb["index"], pb["label"]])
+                self.pending_break = None
+            elif self.pending_break is not None:  # moved to a new page before its first line
+                self.flow.insert(
+                    next(k for k, v in enumerate(self.flow) if v is item), self.pending_break
+                )
+                self.pending_break = None
+            if where != (self.page.index, self.col):
+                block, where = self.add(TBlock("paragraph")), (self.page.index, self.col)
+            last = j >= len(words) and not cj
+            extra = avail - ind - cur
+            gap = space + (
+                extra / (len(line) - 1)
+                if len(line) > 1 and not last and extra < 0.35 * avail
+                else 0.0
+            )
+            x, baseline, bbox = x0 + ind, self.y + lh * 0.78, None
+            for w, mark in line:
+                ln = self.text_line(x, baseline, w, f)
+                bbox = _union(bbox, ln.bbox)
+                x += width(w, f)
+                if mark:
+                    self.draw.text(
+                        (x + 2, baseline - 16 * self.s), mark, font=small, fill=0, anchor="ls"
+                    )
+                    bbox = _union(
+                        bbox,
+                        self.draw.textbbox(
+                            (x + 2, baseline - 16 * self.s), mark, font=small, anchor="ls"
+                        ),
+                    )
+                    x += width(mark, small)
+                x += gap
+            assert block is not None and bbox is not None
+            block.lines.append(TLine(" ".join(w for w, _ in line), bbox))
+            marks = {k: mark for mark, _, k in line_notes}
+            for k in range(i, j):
+                if k == i and carry:
+                    placed[-1] = words[k]  # the split word is whole again
+                else:
+                    placed.append(words[k])
+                if k in marks:
+                    item.setdefault("refs", []).append([len(" ".join(placed)), marks[k]])
+            for mark, text, _ in line_notes:
+                self.page.notes.append((mark, text))
+                self.note_no += 1
+                self.pending_notes.append({"kind": "footnote", "mark": mark, "text": text})
+            self.page.note_height += fn_h
+            if split is not None:
+                w, p = split
+                lead = len(w) - len(w.lstrip('"“('))
+                self.hyphenated.append(
+                    {
+                        "word": w.strip('"“”(),.;:!?'),
+                        "prefix": w[lead:p],
+                        "suffix": w[p:].rstrip('"”),.;:!?'),
+                        "page": self.page.index,
+                    }
+                )
+                placed.append(w[:p] + "-")  # what the page shows until the suffix is placed
+            carry, i, first = cj, j, False
+            item["text"] = " ".join(placed)
+            self.y += lh
+        for n in self.pending_notes:
+            self.emit(n)
+        self.pending_notes = []

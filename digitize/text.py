@@ -1,0 +1,45 @@
+"""Text helpers for stages, plugins and the lab: Roman numerals (printed page labels, chapter
+numbers). Pure functions of strings, no dependencies."""
+
+from __future__ import annotations
+
+import re
+
+_ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def roman_value(token: str) -> int | None:
+    """The value of a Roman numeral (`xiv` -> 14, either case); None if `token` is not one."""
+    t = token.lower()
+    if not t or not _ROMAN_RE.match(t):
+        return None
+    total = 0
+    for a, b in zip(t, t[1:] + " ", strict=True):
+        va, vb = _ROMAN_VALUES[a], _ROMAN_VALUES.get(b, 0)
+        total += -va if va < vb else va
+    return total
+
+
+def to_roman(n: int) -> str:
+    """`n` as a lower-case Roman numeral (14 -> `xiv`)."""
+    out = []
+    for v, s in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
+        while n >= v:
+            out.append(s)
+            n -= v
+    return "".join(out)
