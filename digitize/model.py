@@ -160,6 +160,12 @@ class Page:
     def words(self) -> tuple[Word, ...]:
         return tuple(w for b in self.blocks for w in b.words)
 
+    def with_step(self, step: Step) -> Page:
+        """The page with `step` recorded as the stage that touched it last (once)."""
+        if self.steps and self.steps[-1].name == step.name:
+            return self
+        return replace(self, steps=(*self.steps, step))
+
     @property
     def mean_conf(self) -> float | None:
         ws = [w for w in self.words if w.text.strip()]

@@ -18,15 +18,8 @@ from typing import Any, Literal
 import digitize
 from digitize import registry
 from digitize.errors import PipelineError
-from digitize.stage import (
-    BookStage,
-    Exporter,
-    Ingester,
-    PageStage,
-    Stage,
-    coerce_option,
-    option_specs,
-)
+from digitize.options import coerce_option, option_specs
+from digitize.stage import BookStage, Exporter, Ingester, PageStage, Stage
 
 # Stage kinds in the only order that makes sense: boxes from OCR refer to the preprocessed image,
 # and book stages see every page.
@@ -47,10 +40,10 @@ class StageSpec:
     """One configured stage: its class and validated options."""
 
     name: str
-    cls: type[Stage]  # type: ignore[type-arg]
+    cls: type[Stage[Any]]
     options: Any
 
-    def create(self) -> Stage:  # type: ignore[type-arg]
+    def create(self) -> Stage[Any]:
         return self.cls(self.options)
 
     @property
@@ -226,7 +219,7 @@ def _stage_spec(raw: dict[str, Any], number: int, where: str) -> StageSpec:
     return StageSpec(name, cls, make_options(cls, raw, f"{where}: stage {name!r}"))
 
 
-def make_options(cls: type[Stage], raw: dict[str, Any], where: str) -> Any:  # type: ignore[type-arg]
+def make_options(cls: type[Stage[Any]], raw: dict[str, Any], where: str) -> Any:
     """Validate `raw` against the stage's Options schema and build the Options instance."""
     specs = {s.name: s for s in option_specs(cls.Options)}
     _check_keys(raw, specs, where)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from functools import cache, lru_cache
 from importlib.metadata import EntryPoint, entry_points
+from typing import Any
 
 from digitize.errors import PipelineError
 from digitize.stage import Stage
@@ -34,7 +35,7 @@ def refresh() -> None:
 
 
 @cache
-def load_stage(name: str) -> type[Stage]:  # type: ignore[type-arg]
+def load_stage(name: str) -> type[Stage[Any]]:
     """Import and return the stage class registered as `name`.
 
     Raises PipelineError listing the installed stages when `name` is unknown.

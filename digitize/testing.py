@@ -37,11 +37,12 @@ from digitize.model import (
     Page,
     PageBreak,
     Paragraph,
+    Step,
     Table,
     Word,
     nfc,
 )
-from digitize.stage import Context, Exporter
+from digitize.stage import Context, Exporter, PageStage
 
 HOSTILE = "<script>alert(1)</script> </p> & ]]> \x00\x07\x1b \u202egnp.exe\u202c \u2066x\u2069"
 """Text an OCR engine (or an edited book.json) could produce: markup, CDATA end, controls, bidi."""
@@ -161,6 +162,14 @@ def _texts(path: Path) -> Iterator[tuple[str, str]]:
                     yield f"{path.name}!{name}", z.read(name).decode("utf-8")
     elif path.suffix.lower() in _MARKUP_SUFFIXES | {".txt"}:
         yield path.name, path.read_text("utf-8")
+
+
+def run_page_stage(stage: PageStage[Any], page: Page, ctx: Context) -> tuple[Page, ...]:
+    """Run a page stage on one page as the engine does (outside a worker: its new images are
+    written at once), recording its step; returns the pages it made (two for a split)."""
+    out = stage.process_page(page, ctx)
+    step = Step(stage.name, stage.version, stage.options_digest())
+    return tuple(p.with_step(step) for p in (out if isinstance(out, tuple) else (out,)))
 
 
 def check_exporter(

@@ -163,20 +163,3 @@ def fake_book(tmp_path: Path) -> Path:
     p = tmp_path / "book.fake"
     p.write_text('{"title": "Sách giả", "pages": ["Một hai ba", "bốn năm", "sáu bảy tám chín"]}')
     return p
-
-
-@pytest.fixture(autouse=True)
-def _release_preprocess_memory() -> Iterator[None]:
-    """Preprocess stages run in the test process keep the last page images and an OSD engine for
-    the next call (worker-process caches); drop them after each test so the test process stays
-    small (test_bad_input measures a child's peak memory, which starts as a copy of this one)."""
-    yield
-    common = sys.modules.get("digitize.stages.preprocess._common")
-    if common is not None:
-        common.forget_all()  # its pending images and the pixel memo
-    pixels = sys.modules.get("digitize.stages._pixels")  # OCR and layout hold pixels there too
-    if pixels is not None:
-        pixels.forget_all()
-    orientation = sys.modules.get("digitize.stages.preprocess.orientation")
-    if orientation is not None:
-        orientation._API.clear()

@@ -19,7 +19,7 @@ from digitize import pipeline as pipelines
 from digitize.batch.inbox import scan_inbox
 from digitize.batch.run import Batch, BatchOptions
 from digitize.engine.cache import PageCache
-from digitize.engine.run import RunOptions
+from digitize.engine.run_options import RunOptions
 from digitize.errors import ExitCode
 from digitize.naming import safe_stem
 

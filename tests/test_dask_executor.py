@@ -16,7 +16,8 @@ from digitize import pipeline as pipelines
 from digitize.batch.run import Batch, BatchOptions
 from digitize.engine.cache import PageCache
 from digitize.engine.dask_executor import ShippedPage, run_shipped_page
-from digitize.engine.run import RunOptions, convert
+from digitize.engine.run import convert
+from digitize.engine.run_options import RunOptions
 from digitize.engine.worker import PageTask
 from digitize.stage import Context
 

@@ -191,7 +191,8 @@ def test_cli_report_rebuilds_from_json(
 def test_runner_writes_report_html(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
     pytest.importorskip("digitize.stages.export.json", reason="export.json not merged yet")
     from digitize import pipeline as pipelines
-    from digitize.engine.run import RunOptions, convert
+    from digitize.engine.run import convert
+    from digitize.engine.run_options import RunOptions
 
     pipe = pipelines.from_dict(
         {"pipeline": {}, "stage": [{"use": "ingest.fake"}, {"use": "ocr.fake"}]}

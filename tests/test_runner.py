@@ -11,7 +11,8 @@ import pytest
 
 from digitize import pipeline as pipelines
 from digitize.engine.cache import PageCache
-from digitize.engine.run import RunOptions, convert
+from digitize.engine.run import convert
+from digitize.engine.run_options import RunOptions
 from digitize.errors import BadInput, OutputNotWritable, PageError
 
 PIPE = {
@@ -308,19 +309,21 @@ def test_rerun_of_a_finished_book_lists_each_output_once(
 def test_a_local_pool_preloads_the_modules_of_the_stages_its_workers_run() -> None:
     """Imported once in the forkserver, OpenCV/tesserocr cost each worker nothing; the parent,
     which runs no page stage, never imports OpenCV."""
-    from digitize.engine.pages import _pool_args
-    from digitize.engine.run import RunOptions
+    from digitize.engine.pages import pool_args
+    from digitize.engine.run_options import RunOptions
+    from digitize.engine.worker import PageSource
     from digitize.stage import Context
 
     pipe = pipelines.load("textbook")
-    args = _pool_args(RunOptions(), pipe, ("ingest.pdf", None, "book.pdf"), Context())
+    source = PageSource("ingest.pdf", None, "book.pdf")
+    args = pool_args(RunOptions(), pipe, Context(), source, 2)
     assert "digitize.stages.ocr.tesseract" in args["preload"]
     assert "digitize.stages.preprocess.deskew" in args["preload"]
     assert "digitize.stages.ingest.pdf" in args["preload"]
     assert {"cv2", "numpy"} <= set(args["preload"])  # what the preprocess modules load lazily
     assert "digitize.stages.layout.flow" not in args["preload"]  # a book stage: parent only
     assert callable(args["warm"])
-    assert "preload" not in _pool_args(RunOptions(executor="dask"), pipe, None, Context())
+    assert "preload" not in pool_args(RunOptions(executor="dask"), pipe, Context(), None, 2)
     loaded = subprocess.run(
         [sys.executable, "-c", "import sys; from digitize import pipeline; "
          "pipeline.load('textbook'); print('cv2' in sys.modules)"],

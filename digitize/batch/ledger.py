@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from digitize.engine.processes import pid_alive
 from digitize.errors import Locked, OutputNotWritable
 
 LEDGER_NAME = ".digitize-ledger.sqlite"
@@ -59,16 +60,6 @@ class Decision:
 
     claimed: bool
     reason: str  # new | changed | resumed | retry | taken over | done | failed | running
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Ledger:

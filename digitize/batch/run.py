@@ -23,8 +23,10 @@ from typing import Any
 from digitize.batch.inbox import Settler, pipeline_digest, scan_inbox, signature
 from digitize.batch.ledger import LEDGER_NAME, Ledger
 from digitize.engine.cache import file_digest
+from digitize.engine.events import BookResult, Progress
 from digitize.engine.outputs import STAGING_PREFIX
-from digitize.engine.run import BookResult, Progress, RunOptions, check_stages, convert
+from digitize.engine.run import check_stages, convert
+from digitize.engine.run_options import RunOptions
 from digitize.errors import (
     DigitizeError,
     Interrupted,
@@ -34,6 +36,7 @@ from digitize.errors import (
 )
 from digitize.naming import safe_stem
 from digitize.pipeline import Pipeline
+from digitize.stage import Context
 
 # ---------------------------------------------------------------- the run
 
@@ -219,9 +222,8 @@ class Batch:
 
     def run(self) -> BatchSummary:
         t0 = time.perf_counter()
-        check_stages(
-            self.pipeline, self.opts.run.lang
-        )  # a missing dependency stops everything, before any claim
+        # A missing dependency stops everything, before any claim.
+        check_stages(self.pipeline, Context(lang=self.opts.run.lang or self.pipeline.lang))
         settler = Settler(self.opts.settle_seconds)
         try:
             with self.signals:

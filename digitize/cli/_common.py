@@ -17,7 +17,7 @@ from rich.console import Console
 from digitize import pipeline as pipelines
 from digitize.cli.progress import JsonProgress, PlainProgress, RichProgress
 from digitize.engine.cache import PageCache, default_cache_dir
-from digitize.engine.run import Progress
+from digitize.engine.events import Progress
 from digitize.errors import DigitizeError, ExitCode, OutputNotWritable, UsageError
 
 # Piped output (scripts, tests, logs) should not be wrapped at 80 columns.

@@ -21,7 +21,8 @@ from digitize.cli._common import (
     settings,
 )
 from digitize.cli.progress import JsonBatchProgress, PlainBatchProgress, RichBatchProgress
-from digitize.engine.run import Progress, RunOptions
+from digitize.engine.events import Progress
+from digitize.engine.run_options import RunOptions
 from digitize.errors import NothingDone, PartialFailure, UsageError
 from digitize.fileio import write_text
 

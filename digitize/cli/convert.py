@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from digitize.cli._common import err, errors_to_exit_codes, load_pipeline, make_cache, make_progress
-from digitize.engine.run import RunOptions, convert
+from digitize.engine.run import convert
+from digitize.engine.run_options import RunOptions
 from digitize.errors import DigitizeError, OutputNotWritable, PartialFailure, UsageError
 
 commands = typer.Typer()

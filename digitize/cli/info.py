@@ -22,7 +22,7 @@ commands = typer.Typer()
 @commands.command("stages")
 def stages_cmd() -> None:
     """List the installed stages with their options."""
-    from digitize.stage import option_specs
+    from digitize.options import option_specs
 
     with errors_to_exit_codes():
         table = Table("stage", "kind", "version", "options (default): help", show_lines=True)
@@ -48,10 +48,11 @@ def check_cmd(
 ) -> None:
     """Validate a pipeline file and check every stage's dependencies."""
     from digitize.engine.run import check_stages
+    from digitize.stage import Context
 
     with errors_to_exit_codes():
         pipe = pipelines.load(pipeline, sets or [])
-        check_stages(pipe)
+        check_stages(pipe, Context(lang=pipe.lang))
         out.print(
             f"[green]ok[/] {pipe.name}: " + " → ".join(s.name for s in pipe.stages), highlight=False
         )

@@ -11,7 +11,7 @@ import sys
 import time
 from typing import IO, TYPE_CHECKING, Any
 
-from digitize.engine import run as runner
+from digitize.engine import events as runner
 
 if TYPE_CHECKING:
     from rich.console import Console

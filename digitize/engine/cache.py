@@ -21,6 +21,9 @@ from digitize import model
 from digitize.fileio import write_text
 from digitize.model import Page
 
+#: the book as ingest left it, kept in its work dir so a rerun need not rasterise again
+INGEST_FILE = "ingest.json"
+
 
 def default_cache_dir() -> Path:
     """`$XDG_CACHE_HOME/digitize` (platformdirs honours XDG_CACHE_HOME)."""

@@ -18,9 +18,9 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
-from digitize.engine.run import INGEST_FILE
+from digitize.engine.cache import INGEST_FILE
 from digitize.engine.worker import PageOutcome, PageTask, run_page_chain
 from digitize.errors import MissingDependency
 from digitize.fileio import write_bytes
@@ -103,6 +103,9 @@ def run_shipped_page(shipped: ShippedPage) -> LandedPage:
 class DaskExecutor:
     """The runner's Executor on a Dask cluster, at most `2 * workers` pages in flight."""
 
+    shares_files: ClassVar[bool] = False
+    starts_early: ClassVar[bool] = False
+
     def __init__(self, jobs: int, client: Any = None, scheduler: str | None = None) -> None:
         self._own = client is None
         self.client = client if client is not None else open_client(scheduler, jobs)
@@ -182,6 +185,9 @@ class DaskExecutor:
                     res = self._land(item, res)
                 yield item, res
             submit_next()
+
+    def start(self) -> None:
+        pass
 
     def close(self) -> None:
         for fut in self._futures:

@@ -16,7 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from typing import Any, Protocol, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,10 +72,22 @@ def _silence_native_stderr() -> None:
 
 
 class Executor(Protocol):
+    """Where page chains run. An executor says what it offers instead of the engine checking
+    its name: `shares_files` (its workers see this machine's files, so they can render the
+    page images ingest deferred, and preload the stages' modules) and `starts_early` (it can
+    start its workers before the book is read, `start()`)."""
+
+    shares_files: ClassVar[bool]
+    starts_early: ClassVar[bool]
+
     def map_unordered(
         self, fn: Callable[[T], R], items: Iterable[T]
     ) -> Iterator[tuple[T, R | BaseException]]:
         """Run `fn` on every item; yield (item, result or the exception it raised) as they finish."""
+        ...
+
+    def start(self) -> None:
+        """Start the workers now, ahead of the first item (only when `starts_early`)."""
         ...
 
     def close(self) -> None: ...
@@ -83,6 +95,9 @@ class Executor(Protocol):
 
 class InProcess:
     """Run pages one after another here: `--jobs 1`, tests, debugging."""
+
+    shares_files: ClassVar[bool] = True
+    starts_early: ClassVar[bool] = False
 
     def map_unordered(
         self, fn: Callable[[T], R], items: Iterable[T]
@@ -97,12 +112,18 @@ class InProcess:
             else:
                 yield item, result
 
+    def start(self) -> None:
+        pass
+
     def close(self) -> None:
         pass
 
 
 class LocalPool:
     """A process pool with at most `2 * jobs` pages in flight, so memory stays bounded."""
+
+    shares_files: ClassVar[bool] = True
+    starts_early: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -167,11 +188,18 @@ class LocalPool:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def make_executor(name: str, jobs: int, **kwargs: Any) -> Executor:
+def executor_class(name: str, jobs: int) -> type[Executor]:
+    """The executor `name` with `jobs` workers stands for (its description, before it runs)."""
     if name == "local":
-        return InProcess() if jobs <= 1 else LocalPool(jobs, **kwargs)
+        return InProcess if jobs <= 1 else LocalPool
     if name == "dask":
         from digitize.engine.dask_executor import DaskExecutor  # optional extra
 
-        return DaskExecutor(jobs=jobs, **kwargs)
+        return DaskExecutor
     raise ValueError(f"unknown executor {name!r}")
+
+
+def make_executor(name: str, jobs: int, **kwargs: Any) -> Executor:
+    """Start the executor `name` (see `executor_class`) with `kwargs`."""
+    cls: Any = executor_class(name, jobs)
+    return cls() if cls is InProcess else cls(jobs=jobs, **kwargs)

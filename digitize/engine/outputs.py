@@ -15,10 +15,24 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from digitize.batch.ledger import pid_alive
+from digitize.engine.processes import pid_alive
 from digitize.errors import OutputNotWritable
 
 STAGING_PREFIX = ".digitize-staging-"
+
+
+def check_output_dir(out_dir: Path) -> None:
+    """Fail before any work when outputs could not be written."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".digitize-probe-", dir=out_dir)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise OutputNotWritable(
+            f"output directory {out_dir} is not writable: {e.strerror or e}",
+            hint="choose another -o or fix its permissions",
+        ) from e
 
 
 @contextlib.contextmanager

@@ -1,104 +1,341 @@
-"""Run a pipeline on one book: ingest, page stages in parallel, book stages, export, report.
+"""Run a pipeline on one book, in named phases: ingest, pages, book stages, export, report,
+publish.
 
-The runner alone owns parallelism (an Executor), the page cache, progress events, the run
-report and the per-page error policy. It never prints: progress goes to a `Progress` sink the CLI
-provides.
+The engine alone owns parallelism (an executor), the page cache, progress events, the run
+report and the per-page error policy. It never prints: progress goes to a `Progress` sink the
+CLI provides. `convert` settles what the run needs (ingester, metadata, cache key, work dir);
+a `BookRun` then carries it through the phases, each a method.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import inspect
 import json
-import os
 import shutil
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from digitize import model, registry
 from digitize.engine import finished
-from digitize.engine.cache import PageCache, chain_key, file_digest
+from digitize.engine.cache import INGEST_FILE, chain_key, file_digest
+from digitize.engine.events import BookResult, Progress
+from digitize.engine.executors import Executor, executor_class
+from digitize.engine.export import with_checkpoint, write_formats
 from digitize.engine.metadata import lang_code, load_meta
-from digitize.engine.outputs import publish, staging
-from digitize.engine.pages import early_pool, run_pages
-from digitize.errors import (
-    BadInput,
-    DigitizeError,
-    OutputNotWritable,
-    PageError,
-)
+from digitize.engine.outputs import check_output_dir, publish, staging
+from digitize.engine.pages import PageRun, early_pool
+from digitize.engine.run_options import RunOptions
+from digitize.engine.worker import PageSource
+from digitize.errors import BadInput, DigitizeError, PageError
 from digitize.fileio import write_text
-from digitize.model import Book, Page
+from digitize.model import Book
 from digitize.naming import safe_stem
-from digitize.pipeline import Pipeline, StageSpec
+from digitize.pipeline import Pipeline, StageSpec, make_options
 from digitize.report.html import write_report_html
 from digitize.report.summary import build_report, ingest_warnings
-from digitize.stage import Context, Ingester
-
-INGEST_FILE = "ingest.json"
+from digitize.stage import BookStage, Context, Ingester
 
 
-class Progress:
-    """Progress events of a run; the CLI subclasses it (rich bar, plain lines, JSON log)."""
+def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> BookResult:
+    """Convert one book. Raises DigitizeError subclasses; pages that fail are handled by the
+    pipeline's `on_error` policy and listed in the report."""
+    started = time.perf_counter()
+    src = Path(src)
+    if not src.exists():
+        raise BadInput(f"{src}: no such file or directory")
+    check_output_dir(out_dir)
+    lang = opts.lang or pipeline.lang
+    ingest = choose_ingester(src, pipeline)
+    meta_fields = load_meta(src, opts.meta_file, opts.meta)
+    try:
+        digest = file_digest(src)
+    except OSError as e:  # not the output's fault: never exit code 5
+        raise BadInput(f"{src}: cannot read the input ({e.strerror or e})") from e
+    ingester = ingest.create()
+    book_key = chain_key(
+        digest,
+        ingest.name,
+        ingester.version,
+        # The context (languages, resolutions) changes every page stage's result.
+        f"{ingester.options_digest()}|{pipeline.dpi}|{opts.dpi}|{lang}",
+    )
+    with _work_dir(opts, book_key) as work_dir:
+        ctx = Context(
+            lang=lang,
+            dpi=opts.dpi,
+            work_dir=str(work_dir),
+            render_dpi=pipeline.dpi,
+            build_time=int(src.stat().st_mtime),
+        )
+        run = BookRun(
+            src=src,
+            out_dir=out_dir,
+            pipeline=pipeline,
+            opts=opts,
+            ctx=ctx,
+            ingest=ingest,
+            book_key=book_key,
+            meta_fields=meta_fields,
+            started=started,
+        )
+        return run.execute()
 
-    def book_started(self, name: str, pages: int) -> None: ...
-    def pages_done(self, n: int = 1) -> None: ...
-    def stage(self, name: str) -> None: ...
-    def warning(self, message: str) -> None: ...
-    def book_finished(self, result: BookResult) -> None: ...
+
+@contextlib.contextmanager
+def _work_dir(opts: RunOptions, book_key: str) -> Iterator[Path]:
+    """The book's work dir: in the cache (kept for reruns), else a temporary one."""
+    if opts.cache:
+        yield opts.cache.work_dir(book_key[:32])
+        return
+    tmp = tempfile.mkdtemp(prefix="digitize-")
+    try:
+        yield Path(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @dataclass
-class RunOptions:
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    cache: PageCache | None = None
-    lang: str | None = None
-    dpi: int | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-    meta_file: Path | None = None
-    progress: Progress = field(default_factory=Progress)
-    executor: str = "local"
-    executor_args: dict[str, Any] = field(default_factory=dict)
+class BookRun:
+    """One book's conversion: what every phase reads, settled once by `convert`, and what
+    each phase leaves for the next (`book`, `outputs`, `cached_pages`, `seconds`)."""
 
-
-@dataclass
-class BookResult:
     src: Path
-    stem: str
-    outputs: list[Path]
-    report: dict[str, Any]
-    book: Book
+    out_dir: Path
+    pipeline: Pipeline
+    opts: RunOptions
+    ctx: Context
+    ingest: StageSpec
+    #: the input's digest chained with the ingester and the context: keys every page result
+    book_key: str
+    #: metadata given by the user (command line, metadata file, sidecar)
+    meta_fields: dict[str, Any]
+    #: perf_counter at the start, for the report's wall time
+    started: float
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    book: Book | None = None
+    outputs: list[Path] = field(default_factory=list)
+    cached_pages: int = 0
 
     @property
-    def failed_pages(self) -> list[tuple[int, str]]:
-        return [(p.index, p.failed) for p in self.book.pages if p.failed]
+    def stem(self) -> str:
+        """The outputs' name: the input's (== naming.book_stem(meta), meta.source = src.name)."""
+        return safe_stem(self.src.name)
+
+    @property
+    def work_dir(self) -> Path:
+        return Path(self.ctx.work_dir)
+
+    @property
+    def progress(self) -> Progress:
+        return self.opts.progress
+
+    @property
+    def source(self) -> PageSource | None:
+        """Where workers render the page images ingest deferred, when they see this machine's
+        files (remote workers get the images ingest wrote)."""
+        if not executor_class(self.opts.executor, self.opts.jobs).shares_files:
+            return None
+        return PageSource(self.ingest.name, self.ingest.options, str(self.src))
+
+    def execute(self) -> BookResult:
+        """Every phase; an unchanged book whose outputs are all still there only gets its
+        report rewritten."""
+        cache = self.opts.cache
+        fin_key = (
+            finished.done_key(self.book_key, self.pipeline, self.meta_fields, self.out_dir)
+            if cache
+            else None
+        )
+        done = finished.load(self.work_dir, fin_key) if fin_key else None
+        # Outputs and report go to a staging folder and appear together, or not at all.
+        with staging(self.out_dir) as stage_dir:
+            if done is not None:
+                self.book, self.outputs = done
+                self.progress.book_started(self.stem, len(self.book.pages))
+                self.progress.pages_done(len(self.book.pages))
+                self.cached_pages = len(self.book.pages)
+            else:
+                # Before any work: a missing tool or language stops the run here (a finished
+                # book runs no stage, so needs none of them).
+                check_stages(self.pipeline, self.ctx)
+                self.ingest.create().check(self.ctx)
+                self.read_book()
+                self.run_book_stages()
+                self.export(stage_dir)
+            result = self.report(stage_dir)
+            result.outputs = publish(stage_dir, self.out_dir, result.outputs)
+        if fin_key and done is None:
+            self.record_finished(fin_key, result)
+        if cache:
+            cache.evict()
+        self.progress.book_finished(result)
+        return result
+
+    # ---------------------------------------------------------------- phases
+
+    def read_book(self) -> None:
+        """Ingest and the page stages. A first run of a scanned book starts its workers before
+        ingest, to warm up while the book is read."""
+        book = self.cached_ingest()
+        ingester = self.ingest.create()
+        assert isinstance(ingester, Ingester)
+        starting = early_pool(self.src, ingester, self.pipeline, self.opts, self.ctx, self.source)
+        with starting if book is None else contextlib.nullcontext() as pool:
+            if book is None:
+                book = self.run_ingest(ingester)
+            self.book = self.with_meta(self.checked(book))
+            self.run_pages(pool)
+
+    def cached_ingest(self) -> Book | None:
+        """The book as ingest left it on an earlier run, when still usable."""
+        path = self.work_dir / INGEST_FILE
+        if not (self.opts.cache and path.is_file()):
+            return None
+        try:
+            book = model.book_from_json(path.read_text(encoding="utf-8"))
+        except (ValueError, OSError):
+            return None
+        if self.source is None and any(
+            p.image and not (self.work_dir / p.image).is_file() for p in book.pages
+        ):
+            return None  # images deferred to workers and never written: ingest renders them
+        return book
+
+    def run_ingest(self, ingester: Ingester[Any]) -> Book:
+        """Read the input (rasterising is left to the workers when they can do it)."""
+        self.progress.stage(self.ingest.name)
+        t0 = time.perf_counter()
+        defer = self.source is not None
+        book = ingester.ingest(self.src, dataclasses.replace(self.ctx, defer_images=defer))
+        self.seconds[self.ingest.name] += time.perf_counter() - t0
+        _trim_memory()
+        # Kept for scans, whose rasterising a rerun must not repeat; a born-digital book's
+        # ingest is cheaper than writing and reading back all its words.
+        if self.opts.cache and any(p.source != "textlayer" for p in book.pages):
+            book_json = model.book_to_json(book, indent=None)
+            write_text(self.work_dir / INGEST_FILE, book_json, durable=False)
+        return book
+
+    def checked(self, book: Book) -> Book:
+        """The ingested book, if there is something to convert (warnings reported)."""
+        if not book.pages:
+            raise BadInput(f"{self.src}: no pages")
+        for line in ingest_warnings(book, self.src.name):
+            self.progress.warning(line)
+        unreadable = [p for p in book.pages if p.failed]
+        if unreadable and self.pipeline.on_error == "abort":
+            raise PageError(f"{unreadable[0].failed} (on_error = 'abort')")
+        return book
+
+    def with_meta(self, book: Book) -> Book:
+        """The user's metadata over what ingest found; the run's language and source."""
+        meta = dataclasses.replace(book.meta, **self.meta_fields) if self.meta_fields else book.meta
+        if "lang" not in self.meta_fields:
+            meta = dataclasses.replace(meta, lang=lang_code(self.ctx.lang))
+        meta = dataclasses.replace(meta, source=self.src.name)
+        return dataclasses.replace(book, meta=meta, work_dir=str(self.work_dir))
+
+    def run_pages(self, pool: Executor | None) -> None:
+        """The page stages, in parallel (cached pages looked up first)."""
+        assert self.book is not None
+        self.progress.book_started(self.stem, len(self.book.pages))
+        pages = PageRun(
+            self.pipeline,
+            self.opts,
+            self.ctx,
+            self.book_key,
+            self.src.name,
+            self.source,
+            self.seconds,
+        )
+        result, self.cached_pages = pages.run(self.book, pool)
+        self.book = self.book.with_pages(result)
+
+    def run_book_stages(self) -> None:
+        """The book stages, in order, here."""
+        assert self.book is not None
+        for spec in self.pipeline.book_stages:
+            self.progress.stage(spec.name)
+            t0 = time.perf_counter()
+            stage = spec.create()
+            assert isinstance(stage, BookStage)
+            try:
+                self.book = stage.process_book(self.book, self.ctx)
+            except DigitizeError:
+                raise
+            except Exception as e:
+                raise DigitizeError(
+                    f"{self.src.name}: {spec.name} failed: {type(e).__name__}: {e}"
+                ) from e
+            self.seconds[spec.name] += time.perf_counter() - t0
+
+    def export(self, stage_dir: Path) -> None:
+        """Every format, and the book.json checkpoint, into the staging folder."""
+        assert self.book is not None
+
+        def timed(name: str, secs: float) -> None:
+            self.seconds[name] += secs
+
+        exporters = with_checkpoint(self.pipeline.exporters)
+        for spec in exporters:
+            self.progress.stage(spec.name)
+            self.outputs += write_formats(self.book, [spec], stage_dir, self.ctx, timed)
+
+    def report(self, stage_dir: Path) -> BookResult:
+        """The run report (JSON and HTML), while page images still exist, and the result."""
+        assert self.book is not None
+        book = self.book
+        failed = [p for p in book.pages if p.failed]
+        warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
+        warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
+        report_path = stage_dir / f"{self.stem}.report.json"
+        html_path = stage_dir / f"{self.stem}.report.html"
+        # A finished book's recorded outputs already name its (old) reports: list them once.
+        reports = (report_path.name, html_path.name)
+        outputs = [p for p in self.outputs if p.name not in reports]
+        report = build_report(
+            book,
+            source=str(self.src),
+            pipeline={
+                "name": self.pipeline.name,
+                "file": self.pipeline.source,
+                "lang": self.ctx.lang,
+                "stages": [f"{s.name}@{s.cls.version}" for s in self.pipeline.stages],
+            },
+            stage_seconds=dict(self.seconds),
+            wall_seconds=time.perf_counter() - self.started,
+            cached_pages=self.cached_pages,
+            outputs=[p.name for p in [*outputs, report_path, html_path]],
+            warnings=warnings,
+        )
+        write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
+        outputs.append(report_path)
+        outputs.append(write_report_html(book, report, html_path))
+        return BookResult(self.src, self.stem, outputs, report, book)
+
+    def record_finished(self, fin_key: str, result: BookResult) -> None:
+        """Remember the finished book, so that an unchanged rerun redoes nothing. Every run
+        rewrites its reports: stamping them would make the next rerun a miss."""
+        book_json = self.out_dir / f"{self.stem}.book.json"  # export.json's output
+        if book_json not in result.outputs:
+            return
+        reports = {f"{self.stem}.report.json", f"{self.stem}.report.html"}
+        kept = [p for p in result.outputs if p.name not in reports]
+        finished.save(self.work_dir, fin_key, book_json, kept)
 
 
-# ---------------------------------------------------------------- page work (runs in workers)
-
-# ---------------------------------------------------------------- one book
-
-
-def _trim_memory() -> None:
-    """Hand memory native libraries freed back to the OS. Reading a long PDF leaves ~0.4 MB a
-    page of freed MuPDF allocations in glibc's heap, which would otherwise stay with the parent
-    for the whole run (the bench's 30 -> 300 page memory growth)."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            import ctypes
-
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
+# ---------------------------------------------------------------- checks before any work
 
 
 def choose_ingester(src: Path, pipeline: Pipeline) -> StageSpec:
-    from digitize.pipeline import make_options
-
+    """The pipeline's ingester (or, when it names none, an installed one) that reads `src`."""
     candidates = list(pipeline.ingesters)
     if not candidates:
         for name in registry.stage_names():
@@ -116,279 +353,19 @@ def choose_ingester(src: Path, pipeline: Pipeline) -> StageSpec:
     )
 
 
-def check_output_dir(out_dir: Path) -> None:
-    """Fail before any work when outputs could not be written."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(prefix=".digitize-probe-", dir=out_dir)
-        os.close(fd)
-        os.unlink(probe)
-    except OSError as e:
-        raise OutputNotWritable(
-            f"output directory {out_dir} is not writable: {e.strerror or e}",
-            hint="choose another -o or fix its permissions",
-        ) from e
-
-
-def check_stages(pipeline: Pipeline, lang: str | None = None) -> None:
-    """Every stage's external dependencies, before any work starts. A stage whose `check`
-    takes `lang` (OCR) is checked against the run's languages (`--lang`), not its default:
-    a missing language must stop the run here, not fail every page later."""
-    lang = lang or pipeline.lang
+def check_stages(pipeline: Pipeline, ctx: Context) -> None:
+    """Every stage's external dependencies for this run (its languages), before any work: a
+    missing language must stop the run here, not fail every page later."""
     for spec in pipeline.stages:
-        stage = spec.create()
-        if "lang" in inspect.signature(stage.check).parameters:
-            stage.check(lang=lang)  # type: ignore[call-arg]
-        else:
-            stage.check()
+        spec.create().check(ctx)
 
 
-def convert(src: Path, out_dir: Path, pipeline: Pipeline, opts: RunOptions) -> BookResult:
-    """Convert one book. Raises DigitizeError subclasses; pages that fail are handled by the
-    pipeline's `on_error` policy and listed in the report."""
-    t_start = time.perf_counter()
-    src = Path(src)
-    if not src.exists():
-        raise BadInput(f"{src}: no such file or directory")
-    check_output_dir(out_dir)
-    lang = opts.lang or pipeline.lang
-    ingest_spec = choose_ingester(src, pipeline)
-    meta_fields = load_meta(src, opts.meta_file, opts.meta)
-    stem = safe_stem(src.name)  # == naming.book_stem(meta): the runner sets meta.source = src.name
+def _trim_memory() -> None:
+    """Hand memory native libraries freed back to the OS. Reading a long PDF leaves ~0.4 MB a
+    page of freed MuPDF allocations in glibc's heap, which would otherwise stay with the parent
+    for the whole run (the bench's 30 -> 300 page memory growth)."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
 
-    try:
-        digest = file_digest(src)
-    except OSError as e:  # not the output's fault: never exit code 5
-        raise BadInput(f"{src}: cannot read the input ({e.strerror or e})") from e
-    ingest_stage = ingest_spec.create()
-    book_key = chain_key(
-        digest,
-        ingest_spec.name,
-        ingest_stage.version,
-        # The context (languages, resolutions) changes every page stage's result.
-        f"{ingest_stage.options_digest()}|{pipeline.dpi}|{opts.dpi}|{lang}",
-    )
-    tmp_work: str | None = None
-    if opts.cache:
-        work_dir = opts.cache.work_dir(book_key[:32])
-    else:
-        tmp_work = tempfile.mkdtemp(prefix="digitize-")
-        work_dir = Path(tmp_work)
-    try:
-        return _convert_in(
-            src,
-            out_dir,
-            pipeline,
-            opts,
-            stem,
-            work_dir,
-            book_key,
-            ingest_spec,
-            lang,
-            meta_fields,
-            t_start,
-        )
-    finally:
-        if tmp_work:
-            shutil.rmtree(tmp_work, ignore_errors=True)
-
-
-def _convert_in(
-    src: Path,
-    out_dir: Path,
-    pipeline: Pipeline,
-    opts: RunOptions,
-    stem: str,
-    work_dir: Path,
-    book_key: str,
-    ingest_spec: StageSpec,
-    lang: str,
-    meta_fields: dict[str, Any],
-    t_start: float,
-) -> BookResult:
-    ctx = Context(
-        lang=lang,
-        dpi=opts.dpi,
-        work_dir=str(work_dir),
-        render_dpi=pipeline.dpi,
-        build_time=int(src.stat().st_mtime),
-    )
-    progress = opts.progress
-    seconds: dict[str, float] = defaultdict(float)
-
-    # An unchanged book whose outputs are all still there: nothing to redo but the report.
-    fin_key = finished.done_key(book_key, pipeline, meta_fields, out_dir) if opts.cache else None
-    done = finished.load(work_dir, fin_key) if fin_key else None
-    # Outputs and report go to a staging folder and appear together, or not at all.
-    with staging(out_dir) as stage_dir:
-        if done is not None:
-            book, outputs = done
-            progress.book_started(stem, len(book.pages))
-            progress.pages_done(len(book.pages))
-            cached_pages = len(book.pages)
-        else:
-            # Before any work: a missing tool or language stops the run here (a finished
-            # book runs no stage, so needs none of them).
-            check_stages(pipeline, lang)
-            ingest_spec.create().check()
-            book, outputs, cached_pages = _build(
-                src, stage_dir, pipeline, opts, ctx, work_dir, book_key, ingest_spec, lang,
-                meta_fields, stem, seconds,
-            )  # fmt: skip
-        failed = [p for p in book.pages if p.failed]
-        result = _report(src, stage_dir, pipeline, opts, ctx, stem, book, outputs, cached_pages,
-                         failed, seconds, t_start)  # fmt: skip
-        result.outputs = publish(stage_dir, out_dir, result.outputs)
-    book_json = out_dir / f"{stem}.book.json"  # export.json's output: every run writes it
-    if fin_key and done is None and book_json in result.outputs:
-        # Every run rewrites its reports: stamping them would make the next rerun a miss.
-        reports = {f"{stem}.report.json", f"{stem}.report.html"}
-        kept = [p for p in result.outputs if p.name not in reports]
-        finished.save(work_dir, fin_key, book_json, kept)
-    if opts.cache:
-        opts.cache.evict()
-    progress.book_finished(result)
-    return result
-
-
-def _build(
-    src: Path,
-    out_dir: Path,
-    pipeline: Pipeline,
-    opts: RunOptions,
-    ctx: Context,
-    work_dir: Path,
-    book_key: str,
-    ingest_spec: StageSpec,
-    lang: str,
-    meta_fields: dict[str, Any],
-    stem: str,
-    seconds: dict[str, float],
-) -> tuple[Book, list[Path], int]:
-    """Ingest, page stages (cached, in parallel), book stages, exporters."""
-    progress = opts.progress
-    # Ingest (cached per book: rasterising is a real cost on a rerun).
-    defer = opts.executor == "local"
-    source = (ingest_spec.name, ingest_spec.options, str(src)) if defer else None
-    book = _cached_ingest(work_dir, opts, defer)
-    ingester = ingest_spec.create()
-    assert isinstance(ingester, Ingester)
-    # A first run of a scanned book starts its workers now, to warm up while ingest runs.
-    starting = early_pool(src, ingester, pipeline, opts, ctx, source)
-    with starting if book is None else contextlib.nullcontext() as pool:
-        if book is None:
-            progress.stage(ingest_spec.name)
-            t0 = time.perf_counter()
-            # Local workers write the page images (prepare_page), in parallel with OCR. (Remote
-            # workers may not see `src`: they get the images from the ingester, as before.)
-            book = ingester.ingest(src, dataclasses.replace(ctx, defer_images=defer))
-            seconds[ingest_spec.name] += time.perf_counter() - t0
-            _trim_memory()
-            # Kept for scans, whose rasterising a rerun must not repeat; a born-digital book's
-            # ingest is cheaper than writing and reading back all its words.
-            if opts.cache and any(p.source != "textlayer" for p in book.pages):
-                book_json = model.book_to_json(book, indent=None)
-                write_text(work_dir / INGEST_FILE, book_json, durable=False)
-        if not book.pages:
-            raise BadInput(f"{src}: no pages")
-        for line in ingest_warnings(book, src.name):
-            progress.warning(line)
-        unreadable = [p for p in book.pages if p.failed]
-        if unreadable and pipeline.on_error == "abort":
-            raise PageError(f"{unreadable[0].failed} (on_error = 'abort')")
-        meta = dataclasses.replace(book.meta, **meta_fields) if meta_fields else book.meta
-        if "lang" not in meta_fields:
-            meta = dataclasses.replace(meta, lang=lang_code(lang))
-        meta = dataclasses.replace(meta, source=src.name)
-        book = dataclasses.replace(book, meta=meta, work_dir=str(work_dir))
-
-        # Page stages, in parallel.
-        progress.book_started(stem, len(book.pages))
-        pages, cached_pages = run_pages(
-            book, pipeline, opts, ctx, book_key, source, src.name, seconds, pool
-        )
-    book = book.with_pages(pages)
-
-    # Book stages, in order.
-    for spec in pipeline.book_stages:
-        progress.stage(spec.name)
-        t0 = time.perf_counter()
-        stage = spec.create()
-        try:
-            book = stage.process_book(book, ctx)  # type: ignore[attr-defined]
-        except DigitizeError:
-            raise
-        except Exception as e:
-            raise DigitizeError(f"{src.name}: {spec.name} failed: {type(e).__name__}: {e}") from e
-        seconds[spec.name] += time.perf_counter() - t0
-
-    # Export (into the caller's staging folder).
-    outputs: list[Path] = []
-    exporters = list(pipeline.exporters)
-    if "export.json" not in {s.name for s in exporters}:
-        from digitize.pipeline import make_options
-
-        cls = registry.load_stage("export.json")
-        exporters.append(StageSpec("export.json", cls, make_options(cls, {}, "export.json")))
-    for spec in exporters:
-        progress.stage(spec.name)
-        t0 = time.perf_counter()
-        outputs += spec.create().export(book, out_dir, ctx)  # type: ignore[attr-defined]
-        seconds[spec.name] += time.perf_counter() - t0
-    return book, outputs, cached_pages
-
-
-def _cached_ingest(work_dir: Path, opts: RunOptions, defer: bool) -> Book | None:
-    """The book as ingest left it on an earlier run, when still usable."""
-    path = work_dir / INGEST_FILE
-    if not (opts.cache and path.is_file()):
-        return None
-    try:
-        book = model.book_from_json(path.read_text(encoding="utf-8"))
-    except (ValueError, OSError):
-        return None
-    if not defer and any(p.image and not (work_dir / p.image).is_file() for p in book.pages):
-        return None  # images a local run deferred and never wrote: ingest renders them
-    return book
-
-
-def _report(
-    src: Path,
-    out_dir: Path,
-    pipeline: Pipeline,
-    opts: RunOptions,
-    ctx: Context,
-    stem: str,
-    book: Book,
-    outputs: list[Path],
-    cached_pages: int,
-    failed: list[Page],
-    seconds: dict[str, float],
-    t_start: float,
-) -> BookResult:
-    """The run report (JSON and HTML) and the result."""
-    warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
-    warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
-    report_path = out_dir / f"{stem}.report.json"
-    html_path = out_dir / f"{stem}.report.html"
-    # A finished book's recorded outputs already name its (old) reports: list them once.
-    outputs = [p for p in outputs if p.name not in (report_path.name, html_path.name)]
-    report = build_report(
-        book,
-        source=str(src),
-        pipeline={
-            "name": pipeline.name,
-            "file": pipeline.source,
-            "lang": ctx.lang,
-            "stages": [f"{s.name}@{s.cls.version}" for s in pipeline.stages],
-        },
-        stage_seconds=dict(seconds),
-        wall_seconds=time.perf_counter() - t_start,
-        cached_pages=cached_pages,
-        outputs=[p.name for p in [*outputs, report_path, html_path]],
-        warnings=warnings,
-    )
-    write_text(report_path, json.dumps(report, ensure_ascii=False, indent=1))
-    outputs.append(report_path)
-    outputs.append(write_report_html(book, report, html_path))  # while page images still exist
-    return BookResult(src, stem, outputs, report, book)
+            ctypes.CDLL("libc.so.6").malloc_trim(0)

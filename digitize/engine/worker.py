@@ -1,7 +1,10 @@
-"""Page work: one page through every page stage, in a worker process (or looked up in the cache).
+"""The worker side of the page chain: one page through every page stage (or looked up in the
+page cache), in a worker process.
 
-This is what the runner's executor runs. Stage instances are kept per worker so an OCR engine
-loads its languages once; every stage result is stored in the page cache under its chained key.
+This is what the executors run. Stage instances are kept per worker so an OCR engine loads its
+languages once; every stage result is stored in the page cache under its chained key. The chain
+owns its page images (`digitize.images.PageImages`, reached by stages as `ctx.images`): they
+pass from stage to stage in memory, and only the images the chain ends with are written.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import contextlib
 import dataclasses
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,14 +20,17 @@ from typing import Any
 from digitize import registry
 from digitize.engine.cache import PageCache, chain_key, sub_key
 from digitize.errors import DigitizeError, PageError
-from digitize.model import Book, BookMeta, Page, Step
+from digitize.images import PageImages
+from digitize.model import Page, Step
 from digitize.stage import Context, Ingester, PageStage, Stage
-from digitize.stages import _pixels
 
-_STAGE_INSTANCES: dict[tuple[str, Any], Stage] = {}  # type: ignore[type-arg]
+_STAGE_INSTANCES: dict[tuple[str, Any], Stage[Any]] = {}
+
+#: the pages of one step of the chain, each with its cache key
+Level = list[tuple[Page, str]]
 
 
-def _stage_instance(name: str, options: Any) -> Stage:  # type: ignore[type-arg]
+def _stage_instance(name: str, options: Any) -> Stage[Any]:
     """One instance per worker and configuration: keeps OCR engines loaded across pages.
     Options are frozen dataclasses, so they key the instance themselves (a digest per page per
     stage cost more than a born-digital page's layout)."""
@@ -49,145 +54,96 @@ def warm_up(stages: tuple[tuple[str, Any], ...], ctx: Context) -> None:
 
 
 @dataclass(frozen=True)
+class PageSource:
+    """Where a worker renders the page images ingest deferred: the ingester and the input."""
+
+    ingester: str
+    options: Any
+    src: str
+
+
+@dataclass(frozen=True)
 class PageTask:
+    """One page's work: the page as ingested, its cache key, the page stages as (name,
+    version, options digest, options), the run's context and cache."""
+
     page: Page
     key: str
-    stages: tuple[tuple[str, str, str, Any], ...]  # (name, version, options digest, options)
+    stages: tuple[tuple[str, str, str, Any], ...]
     ctx: Context
     cache_root: str | None
-    ingest: tuple[str, Any, str] | None = None  # (name, options, src): renders deferred images
+    source: PageSource | None = None
 
 
 @dataclass(frozen=True)
 class PageOutcome:
+    """The pages a chain ended with (several when a spread was split), seconds per stage, and
+    how many stage results came from the cache."""
+
     pages: tuple[Page, ...]
     seconds: dict[str, float]
     cached_steps: int
-
-
-class _Redo(Exception):
-    """A stage's input image was never written (a chain cut short after caching its page):
-    run the chain again without cache look-ups before stage `at`."""
-
-    def __init__(self, at: int) -> None:
-        self.at = at
 
 
 def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
     """Run (or, with execute=False, only look up in the cache) every page stage on one page.
 
     A stage may turn one page into several (a split spread); each continues down the chain
-    under its own sub-key. Returns None when execute=False and something is not cached.
-
-    Preprocess stages hand their images on in memory (`_common.deferred`): only the images a
-    later stage reads from disk (OCR, layout) or the chain ends with are written. A cached page
-    may therefore name an image that was never written; the chain then redoes the stages before
-    the first one to run (cheap: no OCR is redone for it).
+    under its own sub-key. Returns None when execute=False and something is not cached (or the
+    images the cached pages end with are not on disk).
     """
     cache = PageCache(Path(task.cache_root)) if task.cache_root else None
-    seconds: dict[str, float] = defaultdict(float)
     if not execute:
-        # The images the cached pages end with must exist (not the ingested one: a chain that
-        # replaced it never wrote it).
-        walked = _last_entry(task, cache) or _walk(task, task.page, cache, seconds, False)
-        if walked is None or not all(_on_disk(p, task.ctx) for p, _ in walked[0]):
+        found = _last_entry(task, cache) or _cached_prefix(task, cache)
+        start, level, hits = found
+        if start < len(task.stages) or not _on_disk(level, task.ctx):
             return None
-        current, hits = walked
-    else:
-        with _image_chain(task) as images:
-            try:
-                current, hits = _run(task, cache, seconds, images, 0)
-            except _Redo as redo:
-                current, hits = _run(task, cache, seconds, images, redo.at)
-    if execute and task.ctx.work_dir:
+        return PageOutcome(tuple(p for p, _ in level), {}, hits)
+    seconds: dict[str, float] = defaultdict(float)
+    images = PageImages(defer=True)
+    ctx = dataclasses.replace(task.ctx, images=images)
+    start, level, hits = _cached_prefix(task, cache)
+    if start > 0 and not _on_disk(level, ctx):
+        # Those cached pages name images only their chain held in memory (a chain writes just
+        # the images it ends with): make them again from the first stage.
+        start, level, hits = 0, [(task.page, task.key)], 0
+    if start == 0:
+        level = [(_prepare(task, ctx, seconds), task.key)]
+    level = _execute(task, ctx, cache, level, start, seconds)
+    t0 = time.perf_counter()
+    images.flush(_paths(ctx, level))
+    seconds["preprocess.write"] += time.perf_counter() - t0
+    if ctx.work_dir:
         t0 = time.perf_counter()
-        for page, _ in current:
-            _warm_previews(page, task.ctx.work_dir)
+        for page, _ in level:
+            _warm_previews(page, ctx)
         seconds["report.previews"] += time.perf_counter() - t0
-    return PageOutcome(tuple(p for p, _ in current), dict(seconds), hits)
+    return PageOutcome(tuple(p for p, _ in level), dict(seconds), hits)
 
 
-def _run(
-    task: PageTask,
-    cache: PageCache | None,
-    seconds: dict[str, float],
-    images: Any,
-    fresh_before: int,
-) -> tuple[list[tuple[Page, str]], int]:
-    page0 = _prepare(task, seconds, images)
-    walked = _walk(task, page0, cache, seconds, True, images, fresh_before)
-    assert walked is not None
-    if images is not None:
-        current = walked[0]
-        t0 = time.perf_counter()
-        images.flush(_paths(task.ctx, [p for p, _ in current]))
-        seconds["preprocess.write"] += time.perf_counter() - t0
-        if not all(_on_disk(p, task.ctx) for p, _ in current):
-            raise _Redo(len(task.stages))
-    return walked
-
-
-def _walk(
-    task: PageTask,
-    page0: Page,
-    cache: PageCache | None,
-    seconds: dict[str, float],
-    execute: bool,
-    images: Any = None,
-    fresh_before: int = 0,
-) -> tuple[list[tuple[Page, str]], int] | None:
-    """Every stage over the pages (`images`: preprocess's `_common` inside `deferred()`)."""
-    current: list[tuple[Page, str]] = [(page0, task.key)]
+def _cached_prefix(task: PageTask, cache: PageCache | None) -> tuple[int, Level, int]:
+    """Walk the cache from the first stage: (the index of the first stage not cached for every
+    page, the pages entering it, how many results were found)."""
+    level: Level = [(task.page, task.key)]
+    if cache is None:
+        return 0, level, 0
     hits = 0
-    # A born-digital page's chain costs less than writing its steps' entries: only the last.
-    text_only, last = page0.source == "textlayer", len(task.stages) - 1
-    for i, (name, version, digest, options) in enumerate(task.stages):
-        nxt: list[tuple[Page, str]] = []
-        for page, key in current:
+    for i, (name, version, digest, _) in enumerate(task.stages):
+        nxt: Level = []
+        for page, key in level:
             k = chain_key(key, name, version, digest)
-            out = cache.get(k) if cache and i >= fresh_before else None
-            if out is not None:
-                hits += 1
-                if not out:  # the stage left the page as it was (see below)
-                    out = [_with_step(page, Step(name, version, digest))]
-            elif not execute:
-                return None
-            elif page.failed:
-                out = [page]
-            else:
-                stage = _stage_instance(name, options)
-                assert isinstance(stage, PageStage)
-                if images is not None:
-                    _hand_over(images, stage, page, task.ctx, i, fresh_before, seconds)
-                t0 = time.perf_counter()
-                try:
-                    res = stage.process_page(page, task.ctx)
-                except DigitizeError as e:
-                    raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
-                except Exception as e:
-                    raise PageError(
-                        f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}"
-                    ) from None
-                seconds[name] += time.perf_counter() - t0
-                out = [res] if isinstance(res, Page) else list(res)
-                out = [_with_step(p, Step(name, version, digest)) for p in out]
-                if cache and (i == last or not text_only):
-                    # An unchanged page (a born-digital page through preprocessing and OCR) is
-                    # stored as an empty entry: its JSON (every word) costs more than the stage.
-                    cache.put(k, [] if res is page and not text_only else out)
-            if len(out) == 1:
-                nxt.append((out[0], k))
-            else:
-                nxt.extend((p, sub_key(k, j)) for j, p in enumerate(out))
-        current = nxt
-        if images is not None:
-            images.drop_pending(_paths(task.ctx, [p for p, _ in current]))
-    return current, hits
+            out = cache.get(k)
+            if out is None:
+                return i, level, hits
+            hits += 1
+            if not out:  # the stage left the page as it was (see `_execute`)
+                out = [page.with_step(Step(name, version, digest))]
+            nxt.extend(_keyed(out, k))
+        level = nxt
+    return len(task.stages), level, hits
 
 
-def _last_entry(
-    task: PageTask, cache: PageCache | None
-) -> tuple[list[tuple[Page, str]], int] | None:
+def _last_entry(task: PageTask, cache: PageCache | None) -> tuple[int, Level, int] | None:
     """The chain's last result straight from its key (one read, not one per stage), when no
     stage split the page and the last one changed it."""
     if cache is None or not task.stages:
@@ -198,111 +154,112 @@ def _last_entry(
     out = cache.get(key)
     if not out or len(out) != 1:
         return None
-    return [(out[0], key)], len(task.stages)
+    n = len(task.stages)
+    return n, [(out[0], key)], n
 
 
-def _hand_over(
-    images: Any,
-    stage: PageStage,  # type: ignore[type-arg]
-    page: Page,
+def _execute(
+    task: PageTask,
     ctx: Context,
-    i: int,
-    fresh_before: int,
+    cache: PageCache | None,
+    level: Level,
+    start: int,
     seconds: dict[str, float],
-) -> None:
-    """Make `page`'s image readable by `stage`: written if it reads files (not a preprocess
-    stage); `_Redo` if it is neither on disk nor in memory."""
-    paths = _paths(ctx, [page])
-    if stage.kind != "preprocess":
-        t0 = time.perf_counter()
-        images.flush(paths)
-        seconds["preprocess.write"] += time.perf_counter() - t0
-    if not all(images.available(p) for p in paths):
-        if i < fresh_before:
-            raise PageError(f"page {page.index + 1}: {stage.name}: image missing")
-        raise _Redo(i)
+) -> Level:
+    """Run the stages from `start` on, storing each result in the cache."""
+    # A born-digital page's chain costs less than writing its steps' entries: only the last.
+    text_only = bool(level) and level[0][0].source == "textlayer"
+    last = len(task.stages) - 1
+    for i in range(start, len(task.stages)):
+        name, version, digest, options = task.stages[i]
+        nxt: Level = []
+        for page, key in level:
+            k = chain_key(key, name, version, digest)
+            if page.failed:
+                out = [page]
+            else:
+                res = _run_stage(name, options, page, ctx, seconds)
+                out = [res] if isinstance(res, Page) else list(res)
+                out = [p.with_step(Step(name, version, digest)) for p in out]
+                if cache and (i == last or not text_only):
+                    # An unchanged page (a born-digital page through preprocessing and OCR) is
+                    # stored as an empty entry: its JSON (every word) costs more than the stage.
+                    cache.put(k, [] if res is page and not text_only else out)
+            nxt.extend(_keyed(out, k))
+        level = nxt
+        ctx.images.keep_only(_paths(ctx, level))
+    return level
 
 
-@contextlib.contextmanager
-def _image_chain(task: PageTask) -> Iterator[Any]:
-    """Preprocess's image hand-over for pages with an image and preprocess stages (None for
-    the others: a born-digital page must not import OpenCV in the parent)."""
-    preprocessed = any(s[0].startswith("preprocess.") for s in task.stages)
-    if task.page.image is None or not preprocessed:
-        yield None
-        return
-    from digitize.stages.preprocess import _common
-
-    with _common.deferred():
-        yield _common
-
-
-def _paths(ctx: Context, pages: list[Page]) -> list[Path]:
-    """The files a page's later stages may read: its image and the grey copy binarize kept."""
-    return [Path(ctx.work_dir) / r for p in pages for r in (p.image, p.unbinarized) if r]
-
-
-def _on_disk(page: Page, ctx: Context) -> bool:
-    return all(p.is_file() for p in _paths(ctx, [page]))
+def _run_stage(
+    name: str, options: Any, page: Page, ctx: Context, seconds: dict[str, float]
+) -> Page | tuple[Page, ...]:
+    stage = _stage_instance(name, options)
+    assert isinstance(stage, PageStage)
+    if page.image and not ctx.images.available(ctx.image_path(page)):
+        raise PageError(f"page {page.index + 1}: {name}: image {page.image} missing")
+    t0 = time.perf_counter()
+    try:
+        res = stage.process_page(page, ctx)
+    except DigitizeError as e:
+        raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
+    except Exception as e:
+        raise PageError(f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}") from None
+    seconds[name] += time.perf_counter() - t0
+    return res
 
 
-def _warm_previews(page: Page, work_dir: str) -> None:
+def _keyed(out: list[Page], key: str) -> Level:
+    """A stage's pages with their keys: the chain's own, or a sub-key each for a split."""
+    if len(out) == 1:
+        return [(out[0], key)]
+    return [(p, sub_key(key, j)) for j, p in enumerate(out)]
+
+
+def _paths(ctx: Context, level: Level) -> list[Path]:
+    """The files a level's later stages may read: its images and the grey copies binarize kept."""
+    return [Path(ctx.work_dir) / r for p, _ in level for r in (p.image, p.unbinarized) if r]
+
+
+def _on_disk(level: Level, ctx: Context) -> bool:
+    return all(p.is_file() for p in _paths(ctx, level))
+
+
+def _warm_previews(page: Page, ctx: Context) -> None:
     """Make the run report's page previews here, in the worker, while the image is hot (its
     pixels still in memory after OCR): else the parent decodes and JPEG-encodes every page
     alone after the pool has finished."""
     if not page.image or page.failed:
         return
+    from digitize.model import Book, BookMeta
     from digitize.report.pages import make_previews, page_images
 
-    path = Path(work_dir) / page.image
-    held = _pixels.recall(path)
+    path = ctx.image_path(page)
+    held = ctx.images.held(path)
     with contextlib.suppress(Exception):  # best effort: the report makes what is missing
         if held is not None:
-            make_previews(path, held[0])
+            make_previews(path, held)
         else:
-            page_images(Book(BookMeta(), (), work_dir=work_dir), page)
+            page_images(Book(BookMeta(), (), work_dir=ctx.work_dir), page)
 
 
-def _needs_prepare(task: PageTask, images: Any) -> bool:
-    p = task.page
-    if not task.ingest or not p.image or p.failed:
-        return False
-    path = Path(task.ctx.work_dir) / p.image
-    return not (images.available(path) if images else path.is_file())
-
-
-def _prepare(task: PageTask, seconds: dict[str, float], images: Any) -> Page:
-    """The page with its image on disk, or (`images`: a preprocess chain follows) in memory:
-    the ingester renders images it deferred here, in the worker, so rasterising overlaps the
-    OCR of other pages; preprocessing usually replaces the image, so it is not even written."""
+def _prepare(task: PageTask, ctx: Context, seconds: dict[str, float]) -> Page:
+    """The page with its image on disk or in memory: the ingester renders images it deferred
+    here, in the worker, so rasterising overlaps the OCR of other pages."""
     page = task.page
-    if not _needs_prepare(task, images):
+    if not task.source or not page.image or page.failed:
         return page
-    assert task.ingest is not None
-    name, options, src = task.ingest
+    if ctx.images.available(ctx.image_path(page)):
+        return page
+    name = task.source.ingester
     t0 = time.perf_counter()
     try:
-        ingester = _stage_instance(name, options)
+        ingester = _stage_instance(name, task.source.options)
         assert isinstance(ingester, Ingester)
-        render = getattr(ingester, "render_pixels", None) if images else None
-        pixels = render(Path(src), page) if render else None
-        if pixels is None:
-            page = ingester.prepare_page(Path(src), page, task.ctx)
-        else:
-            rel = page.image
-            assert rel is not None
-            images.hold(pixels, Path(task.ctx.work_dir) / rel, rel, page.dpi or task.ctx.render_dpi)
-            h, w = pixels.shape[:2]
-            page = page if page.size == (w, h) else dataclasses.replace(page, size=(w, h))
+        page = ingester.prepare_page(Path(task.source.src), page, ctx)
     except DigitizeError as e:
         raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
     except Exception as e:
         raise PageError(f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}") from None
     seconds[name] += time.perf_counter() - t0
     return page
-
-
-def _with_step(page: Page, step: Step) -> Page:
-    if page.steps and page.steps[-1].name == step.name:
-        return page
-    return dataclasses.replace(page, steps=(*page.steps, step))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from digitize.options import option_specs
 from digitize.registry import load_stage
-from digitize.stage import Exporter, option_specs
+from digitize.stage import Context, Exporter
 
 NAMES = [
     "export.alto",
@@ -26,4 +27,4 @@ def test_entry_point_loads(name: str) -> None:
     assert cls.summary and cls.suffix.startswith(".")
     for spec in option_specs(cls.Options):
         assert spec.help, f"{name}.{spec.name} has no help"
-    cls().check()  # no external tools needed
+    cls().check(Context())  # no external tools needed

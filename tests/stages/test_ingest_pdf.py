@@ -188,7 +188,7 @@ def test_pdf2image_renderer_agrees_with_pymupdf(mixed_pdf: Path, tmp_path: Path)
 def test_pdf2image_missing_poppler_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
     with pytest.raises(MissingDependency) as e:
-        PdfIngester(PdfIngester.Options(renderer="pdf2image")).check()
+        PdfIngester(PdfIngester.Options(renderer="pdf2image")).check(Context())
     assert "poppler-utils" in (e.value.hint or "")
 
 

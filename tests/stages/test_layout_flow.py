@@ -56,9 +56,11 @@ def test_figure_needs_an_image_and_is_cropped_with_its_caption(tmp_path: Path) -
 def test_layout_blocks_crops_figures_in_the_worker_and_flow_finds_them(tmp_path: Path) -> None:
     """The crop is made by the page stage (in parallel, from the pixels in memory); the book
     stage, which runs after the last page, only finds it. Same file either way."""
+    import dataclasses
+
     import numpy as np
 
-    from digitize.stages import _pixels
+    from digitize.images import PageImages
     from digitize.stages.layout.blocks import BlockLayout
 
     rel = "pages/p0001-0123456789abcdef.png"  # a content-derived name, as ingest writes
@@ -66,12 +68,12 @@ def test_layout_blocks_crops_figures_in_the_worker_and_flow_finds_them(tmp_path:
     pixels = np.full((600, 400), 255, np.uint8)
     pixels[70:150, 60:240] = 40
     Image.fromarray(pixels).save(tmp_path / rel)
-    _pixels.remember(tmp_path / rel, pixels, "derived:" + rel)  # as OCR leaves it
+    images = PageImages(defer=True)
+    images.read(tmp_path / rel, rel)  # as OCR leaves it: the chain holds the pixels
     blocks = [figure(50, 60, 250, 160), block("caption", [line("Hình 1. Con mèo", 60, 170, h=20)])]
     pg = page(0, blocks, size=(400, 600), image=rel)
-    laid = BlockLayout(BlockLayout.Options(resegment=False)).process_page(
-        pg, Context(work_dir=str(tmp_path))
-    )
+    ctx = dataclasses.replace(Context(work_dir=str(tmp_path)), images=images)
+    laid = BlockLayout(BlockLayout.Options(resegment=False)).process_page(pg, ctx)
     crops = list((tmp_path / "figures").iterdir())
     assert len(crops) == 1
     stamp = crops[0].stat().st_mtime_ns

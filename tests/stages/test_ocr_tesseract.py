@@ -16,6 +16,7 @@ from digitize.model import Page, Step
 from digitize.stage import Context
 from digitize.stages.ocr import _tesseract_engines as eng
 from digitize.stages.ocr.tesseract import TesseractOcr, build_blocks, tesseract_status
+from digitize.testing import run_page_stage
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 LINES = [
@@ -79,7 +80,8 @@ _results: dict[str, Page] = {}
 def _ocr(engine: str, scan: tuple[Context, Page]) -> Page:
     if engine not in _results:
         ctx, page = scan
-        _results[engine] = TesseractOcr(TesseractOcr.Options(engine=engine)).process_page(page, ctx)
+        stage = TesseractOcr(TesseractOcr.Options(engine=engine))
+        (_results[engine],) = run_page_stage(stage, page, ctx)  # as the engine runs it
     return _results[engine]
 
 
@@ -282,7 +284,9 @@ def test_pixels_held_in_memory_read_like_the_file(scan: tuple[Context, Page]) ->
     Tesseract decoding the PNG again; grey or colour, the words are those read from the file."""
     if eng.tesserocr_version() is None:
         pytest.skip("no tesserocr")
-    from digitize.stages import _pixels
+    import dataclasses
+
+    from digitize.images import PageImages
 
     ctx, page = scan
     assert page.image is not None
@@ -290,13 +294,15 @@ def test_pixels_held_in_memory_read_like_the_file(scan: tuple[Context, Page]) ->
     from_file = _ocr("tesserocr", scan)
     grey = np.asarray(Image.open(path).convert("L"))
     ocr = TesseractOcr(TesseractOcr.Options(engine="tesserocr"))
-    try:
-        # What is held is what is read (here deliberately not the file's content: a blank page).
-        _pixels.remember(path, np.full_like(grey, 255), "test")
-        assert ocr.process_page(page, ctx).words == ()
-        for pixels in (grey, np.dstack([grey, grey, grey])):
-            _pixels.remember(path, pixels, "test")
-            held = ocr.process_page(page, ctx)
-            assert [w.text for w in held.words] == [w.text for w in from_file.words]
-    finally:
-        _pixels.forget_all()
+
+    def holding(pixels: np.ndarray) -> Context:
+        """A chain's context whose images hold `pixels` as the page's content."""
+        images = PageImages(defer=True)
+        images._hold(path, pixels, "test")
+        return dataclasses.replace(ctx, images=images)
+
+    # What is held is what is read (here deliberately not the file's content: a blank page).
+    assert ocr.process_page(page, holding(np.full_like(grey, 255))).words == ()
+    for pixels in (grey, np.dstack([grey, grey, grey])):
+        held = ocr.process_page(page, holding(pixels))
+        assert [w.text for w in held.words] == [w.text for w in from_file.words]

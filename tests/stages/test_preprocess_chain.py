@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from preprocess_pages import have_font, load, make_page, render_page, rotate, shadow, speckle
 
-from digitize.engine.worker import PageTask, run_page_chain
-from digitize.stages.preprocess import _common as c
+from digitize.engine.worker import PageSource, PageTask, run_page_chain
 from digitize.stages.preprocess.deskew import DeskewOptions, measure_skew
 from digitize.stages.preprocess.illumination import IlluminationOptions
 
@@ -52,7 +51,6 @@ def test_only_the_last_image_is_written(tmp_path):
     assert _written(tmp_path) == {final.image}
     img = load(tmp_path, final.image)
     assert abs(measure_skew(img, 300, DeskewOptions())[0]) < 0.2
-    assert not c._PENDING  # nothing held in memory after the chain
     # The report's previews were made from the pixels in memory, the same as from the file.
     from digitize.report.pages import _previews_file, make_previews
 
@@ -74,7 +72,6 @@ def test_cached_page_whose_image_was_never_written(tmp_path):
     cache = tmp_path / "cache"
     first = run_page_chain(_task(page, ctx, (DESKEW, _illum(0.12)), cache))
     assert first is not None and first.cached_steps == 0
-    c.forget_all()  # a fresh worker
     second = run_page_chain(_task(page, ctx, (DESKEW, _illum(0.2)), cache))
     assert second is not None
     assert "preprocess.deskew" in second.seconds  # redone: its image was gone
@@ -106,12 +103,11 @@ def test_rendered_pdf_page_is_never_written_when_preprocessing_replaces_it(tmp_p
     ctx = Context(work_dir=str(work), defer_images=True)
     (page0,) = ingester.ingest(pdf, ctx).pages
     assert page0.image and not (work / page0.image).exists()  # deferred to the worker
-    spec = ("ingest.pdf", ingester.options, str(pdf))
+    spec = PageSource("ingest.pdf", ingester.options, str(pdf))
     task = _task(page0, ctx, (DESKEW,), cache)
     task = PageTask(task.page, task.key, task.stages, ctx, task.cache_root, spec)
     out = run_page_chain(task)
     assert out is not None and abs(out.pages[0].skew - 1.2) < 0.2
     assert _written(work) == {out.pages[0].image}
-    c.forget_all()
     again = run_page_chain(task, execute=False)
     assert again is not None and again.pages == out.pages

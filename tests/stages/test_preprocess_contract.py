@@ -10,8 +10,10 @@ import pytest
 from preprocess_pages import black_border, have_font, make_page, render_page, rotate, yellow_paper
 
 from digitize.model import Page
+from digitize.options import option_specs
 from digitize.registry import load_stage
-from digitize.stage import Context, option_specs
+from digitize.stage import Context
+from digitize.testing import run_page_stage
 
 pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
 
@@ -42,9 +44,9 @@ def test_colour_page_with_damage(tmp_path, name):
     page, ctx = make_page(tmp_path, yellow_paper(img))
     digest = hashlib.sha256((tmp_path / page.image).read_bytes()).hexdigest()
 
-    out = load_stage(name)().process_page(page, ctx)
+    out = run_page_stage(load_stage(name)(), page, ctx)
 
-    for p in out if isinstance(out, tuple) else (out,):
+    for p in out:
         assert p.steps[-1].name == name
         assert (tmp_path / p.image).is_file()
         if p.image != page.image:

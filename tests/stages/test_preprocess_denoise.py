@@ -6,6 +6,7 @@ import pytest
 from preprocess_pages import FONT, MONO, have_font, load, make_page, render_page, speckle
 
 from digitize.stages.preprocess.denoise import Denoise
+from digitize.testing import run_page_stage
 
 pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
 
@@ -72,7 +73,7 @@ def test_speckle_removed_but_diacritics_and_punctuation_kept(tmp_path, font_px, 
 
 def test_clean_page_not_rewritten(tmp_path):
     page, ctx = make_page(tmp_path, render_page(MARKS)[0])
-    out = Denoise().process_page(page, ctx)
+    (out,) = run_page_stage(Denoise(), page, ctx)
     assert out.image == page.image
     assert out.steps[-1].name == "preprocess.denoise"
 

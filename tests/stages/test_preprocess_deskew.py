@@ -10,6 +10,7 @@ from preprocess_pages import have_font, load, make_page, render_page, rotate
 from digitize.model import Page
 from digitize.stage import Context
 from digitize.stages.preprocess.deskew import Deskew, DeskewOptions, measure_skew
+from digitize.testing import run_page_stage
 
 pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
 
@@ -25,7 +26,7 @@ def test_known_skew_recovered_and_corrected(tmp_path, clean, angle):
     src = tmp_path / page.image
     before = hashlib.sha256(src.read_bytes()).hexdigest()
 
-    out = Deskew().process_page(page, ctx)
+    (out,) = run_page_stage(Deskew(), page, ctx)
 
     assert abs(out.skew - angle) < 0.2
     assert out.image != page.image and out.image.startswith("pages/")
@@ -57,7 +58,7 @@ def test_canvas_expands_so_no_text_is_cut(tmp_path):
 
 def test_straight_page_is_not_resampled(tmp_path, clean):
     page, ctx = make_page(tmp_path, clean)
-    out = Deskew().process_page(page, ctx)
+    (out,) = run_page_stage(Deskew(), page, ctx)
     assert out.image == page.image
     assert abs(out.skew) < 0.05
     assert len(out.steps) == 1

@@ -5,6 +5,7 @@ import pytest
 from preprocess_pages import have_font, load, make_page, render_page, shadow, yellow_paper
 
 from digitize.stages.preprocess.illumination import Illumination
+from digitize.testing import run_page_stage
 
 pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
 
@@ -29,7 +30,7 @@ def test_gradient_and_gutter_shadow_flattened(tmp_path, clean, tint):
     before = _paper_columns(dark, paper)
     assert before.max() - before.min() > 60  # the damage is real
 
-    out = Illumination().process_page(page, ctx)
+    (out,) = run_page_stage(Illumination(), page, ctx)
 
     flat = load(tmp_path, out.image)
     assert flat.ndim == 2  # grayscale out, tint gone

@@ -8,8 +8,10 @@ import pytest
 from preprocess_pages import have_font, load, make_page, render_page
 
 from digitize.errors import MissingDependency
+from digitize.stage import Context
 from digitize.stages.preprocess import orientation
 from digitize.stages.preprocess.orientation import Orientation
+from digitize.testing import run_page_stage
 
 pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
 
@@ -34,9 +36,9 @@ def test_each_orientation_turned_upright(tmp_path, clean, ccw):
     turned = clean if code is None else cv2.rotate(clean, code)
     page, ctx = make_page(tmp_path, turned)
     stage = Orientation()
-    stage.check()
+    stage.check(Context())
 
-    out = stage.process_page(page, ctx)
+    (out,) = run_page_stage(stage, page, ctx)
 
     assert out.rotation == ccw  # clockwise degrees applied undo the counter-clockwise turn
     assert out.steps[-1].name == "preprocess.orientation"
@@ -71,14 +73,14 @@ def test_check_reports_missing_tesseract(monkeypatch):
     monkeypatch.setattr(shutil, "which", lambda name: None)
     monkeypatch.setattr(orientation, "have_tesserocr", lambda: False)
     with pytest.raises(MissingDependency) as e:
-        Orientation().check()
+        Orientation().check(Context())
     assert "tesseract-ocr-osd" in (e.value.hint or "")
 
 
 def test_check_reports_missing_osd_data(monkeypatch):
     monkeypatch.setattr(orientation, "osd_tessdata", lambda: None)
     with pytest.raises(MissingDependency) as e:
-        Orientation().check()
+        Orientation().check(Context())
     assert "osd" in str(e.value)
 
 

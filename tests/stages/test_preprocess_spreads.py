@@ -5,6 +5,7 @@ import pytest
 from preprocess_pages import TEXT, have_font, load, make_page, render_page, spread
 
 from digitize.stages.preprocess.spreads import Spreads
+from digitize.testing import run_page_stage
 
 pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
 
@@ -26,7 +27,7 @@ def test_spread_splits_at_the_gutter_in_order(tmp_path, pages, shade):
     page, ctx = make_page(tmp_path, img)
     page = page.__class__(**{**{f: getattr(page, f) for f in page.__slots__}, "index": 4})
 
-    out = Spreads().process_page(page, ctx)
+    out = run_page_stage(Spreads(), page, ctx)
 
     assert isinstance(out, tuple) and len(out) == 2
     a, b = out

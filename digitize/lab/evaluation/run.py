@@ -20,7 +20,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from digitize.engine.run import RunOptions, convert
+from digitize.engine.run import convert
+from digitize.engine.run_options import RunOptions
 from digitize.lab.evaluation.baseline import baseline_book, tesseract_text
 from digitize.lab.evaluation.metrics import (
     cer,

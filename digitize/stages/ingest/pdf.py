@@ -23,9 +23,9 @@ from typing import Any, ClassVar, Literal
 
 from digitize.errors import BadInput, MissingDependency, OutputNotWritable
 from digitize.fileio import write_bytes
+from digitize.images import encode_png
 from digitize.model import Book, BookMeta, Page, nfc
 from digitize.stage import Context, Ingester, opt
-from digitize.stages._png import encode_png
 from digitize.stages.ingest import _common
 from digitize.stages.ingest._pdftext import page_words, text_layer_blocks, text_layer_verdict
 
@@ -60,7 +60,7 @@ class PdfIngester(Ingester[PdfOptions]):
     summary: ClassVar[str] = "PDF → pages: born-digital text layer, or page images for OCR"
     suffixes: ClassVar[tuple[str, ...]] = (".pdf",)
 
-    def check(self) -> None:
+    def check(self, ctx: Context) -> None:
         if self.options.renderer == "pdf2image" and shutil.which("pdftoppm") is None:
             raise MissingDependency(
                 "renderer 'pdf2image' needs poppler's pdftoppm, which was not found",
@@ -184,25 +184,24 @@ class PdfIngester(Ingester[PdfOptions]):
 
     def prepare_page(self, src: Path, page: Page, ctx: Context) -> Page:
         """Render the image `ingest` deferred, in a worker: rasterising runs in parallel with
-        the OCR of other pages instead of before all of it."""
-        if page.image is None or page.failed or (Path(ctx.work_dir) / page.image).is_file():
+        the OCR of other pages instead of before all of it. MuPDF's pixels are handed to the
+        page chain in memory (preprocessing usually replaces them, so they are seldom even
+        written); poppler's PNG is written as it comes."""
+        if page.image is None or page.failed:
             return page
         if self.options.renderer == "pdf2image":
             gray = self.options.colorspace == "gray"
             data, size = _render_poppler(src, page.index, page.dpi, gray)
+            # A cache file (re-rendered when missing): the rename keeps it whole, fsync is moot.
+            write_bytes(ctx.image_path(page), data, durable=False)
         else:
-            a = self.render_pixels(src, page)
-            data, size = encode_png(a, page.dpi), (a.shape[1], a.shape[0])
-        # A cache file (re-rendered when missing): the rename keeps it whole, fsync is moot.
-        write_bytes(Path(ctx.work_dir) / page.image, data, durable=False)
+            a = self._render_pixels(src, page)
+            ctx.put_image(page.image, a, page.dpi)
+            size = (a.shape[1], a.shape[0])
         return page if size == page.size else replace(page, size=size)
 
-    def render_pixels(self, src: Path, page: Page) -> Any:
-        """The image `prepare_page` would write, as an array (grey or BGR), not written: the
-        page chain hands it to preprocessing in memory and writes only what OCR reads. None
-        when this renderer cannot (poppler)."""
-        if page.image is None or page.failed or self.options.renderer != "pymupdf":
-            return None
+    def _render_pixels(self, src: Path, page: Page) -> Any:
+        """The page rendered by MuPDF as an array (grey or BGR)."""
         import pymupdf
 
         # A worker never prints: ingest kept MuPDF's messages as page warnings.

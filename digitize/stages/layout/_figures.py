@@ -10,21 +10,24 @@ from __future__ import annotations
 import hashlib
 import io
 from pathlib import Path
+from typing import Any
 
 from digitize.fileio import write_bytes
+from digitize.images import names_its_content
 from digitize.model import BBox, Figure, Page, nfc
-from digitize.stages import _pixels
-from digitize.stages._imagenames import names_its_content
 
 Box = tuple[int, int, int, int]
 
 
-def crop_figure(work: Path, page: Page, bbox: BBox, caption: str = "") -> Figure | None:
+def crop_figure(
+    work: Path, page: Page, bbox: BBox, caption: str = "", gray: Any = None
+) -> Figure | None:
     """Crop `bbox` from the page image into `figures/<hash>.png` under `work`.
 
     The name hashes the page image (its content-derived name, else its bytes) and the box, so a
     cached result stays valid and the same crop is never written twice. Returns None when the
-    page has no image file or the box is empty.
+    page has no image file or the box is empty. `gray`: the image's grey pixels when the
+    caller holds them (saves decoding the file; the same pixels either way).
     """
     if not page.image:
         return None
@@ -47,19 +50,18 @@ def crop_figure(work: Path, page: Page, bbox: BBox, caption: str = "") -> Figure
     rel = f"figures/{hashlib.sha256(seed + repr(box).encode()).hexdigest()[:20]}.png"
     out = work / rel
     if not out.is_file():
-        write_bytes(out, _crop_png(src, box))
+        write_bytes(out, _crop_png(src, box, gray))
     return Figure(rel, nfc(caption), box[2] - box[0], box[3] - box[1])
 
 
-def _crop_png(src: Path, box: Box) -> bytes:
-    """The crop as PNG: from the grey pixels this worker still holds, else decoded from disk
-    (the same pixels and encoder either way)."""
+def _crop_png(src: Path, box: Box, gray: Any) -> bytes:
+    """The crop as PNG: from the grey pixels the caller holds, else decoded from disk (the same
+    pixels and encoder either way)."""
     from PIL import Image
 
     buf = io.BytesIO()
-    held = _pixels.held_gray(src)
-    if held is not None:
-        Image.fromarray(held[box[1] : box[3], box[0] : box[2]]).save(buf, format="PNG")
+    if gray is not None:
+        Image.fromarray(gray[box[1] : box[3], box[0] : box[2]]).save(buf, format="PNG")
     else:
         with Image.open(src) as im:
             im.crop(box).save(buf, format="PNG")

@@ -12,15 +12,16 @@ from statistics import median
 from typing import Any
 
 from digitize.model import BBox, Line
-from digitize.stages import _pixels
 from digitize.stages.layout._tables import ink_threshold
 
 
 class InkWeight:
     """Lazily loads the page image; `None`-safe when the page has no image."""
 
-    def __init__(self, work_dir: str, image: str | None) -> None:
+    def __init__(self, work_dir: str, image: str | None, gray: Any = None) -> None:
+        """`gray`: the image's grey pixels when the caller holds them (~13 ms a page saved)."""
         self._path = Path(work_dir) / image if image else None
+        self._held = gray
         self._body: list[Line] = []
         self._pixels: Any = None  # numpy array once loaded
         self._tried = False
@@ -35,8 +36,7 @@ class InkWeight:
                 import numpy as np
                 from PIL import Image
 
-                # A grey image OCR just read is still in this worker's memory (~13 ms a page).
-                self._pixels = _pixels.held_gray(self._path)
+                self._pixels = self._held
                 if self._pixels is None:
                     with Image.open(self._path) as im:
                         self._pixels = np.asarray(im.convert("L"))

@@ -16,6 +16,7 @@ import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page
 from digitize.stage import Context, PageStage, opt
@@ -81,13 +82,23 @@ class BlockLayout(PageStage[BlockLayoutOptions]):
         # layout.flow in the parent after the last page.
         for b in blocks:
             if b.kind in ("figure", "table") and not b.lines:
-                crop_figure(Path(ctx.work_dir), page, b.bbox)
+                crop_figure(Path(ctx.work_dir), page, b.bbox, gray=_held_gray(page, ctx))
         return replace(page, blocks=tuple(blocks))
+
+
+def _held_gray(page: Page, ctx: Context) -> Any:
+    """The page's grey pixels if the chain holds them (OCR just read them), else None. Colour
+    is left to the helpers' own decoding, so their grey conversion stays what it was. Either
+    way the image is on disk first: figure crops and ink weights read the file otherwise."""
+    if not page.image:
+        return None
+    held = ctx.images.held(ctx.image_file(page))
+    return held if held is not None and held.ndim == 2 else None
 
 
 def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context) -> list[Block]:
     items: list[Item] = []
-    weight = InkWeight(ctx.work_dir, page.image)
+    weight = InkWeight(ctx.work_dir, page.image, _held_gray(page, ctx))
     tables: list[Block] = []
     if o.tables and weight.pixels() is not None:
         blocks, tables = take_tables(blocks, find_grids(weight.pixels()))

@@ -12,13 +12,11 @@ block Tesseract found no text in (it reports pictures that way, in both engines)
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from digitize.errors import MissingDependency, PageError
-from digitize.model import BBox, Block, Line, Page, Step, Word, nfc
+from digitize.model import BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
-from digitize.stages import _pixels
 from digitize.stages.ocr import _tesseract_engines as eng
 
 _APT_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -50,14 +48,18 @@ class TesseractOcr(PageStage[TesseractOptions]):
 
     # ------------------------------------------------------------ dependency check
 
-    def check(self, lang: str | None = None) -> None:
-        """Tesseract (for the chosen engine) and every requested language must be present."""
+    def check(self, ctx: Context) -> None:
+        """Tesseract (for the chosen engine) and every language of the run must be present."""
+        self.check_lang(self.options.lang or ctx.lang)
+
+    def check_lang(self, lang: str) -> None:
+        """Tesseract (for the chosen engine) and every language in `lang` must be present."""
         engine = self._engine()
         if engine == "cli" and eng.cli_path() is None:
             raise MissingDependency("the tesseract program was not found", hint=_APT_HINT)
         if eng.tessdata_dir() is None:
             raise MissingDependency("no Tesseract language data (tessdata) found", hint=_APT_HINT)
-        wanted = (lang or self.options.lang or Context().lang).split("+")
+        wanted = lang.split("+")
         have = set(eng.installed_languages())
         missing = [w for w in wanted if w and w not in have]
         if missing:
@@ -89,27 +91,26 @@ class TesseractOcr(PageStage[TesseractOptions]):
     def process_page(self, page: Page, ctx: Context) -> Page:
         if page.source == "textlayer" or page.image is None or page.failed:
             return page
-        path = Path(ctx.work_dir) / page.image
-        if not path.is_file():
+        if not ctx.images.available(ctx.image_path(page)):
             raise PageError(f"page {page.index + 1}: image {page.image} not found in work dir")
         lang = self.options.lang or ctx.lang
-        self.check(lang)
-        raw = self._recognise(path, lang, page.dpi or 300)
+        self.check_lang(lang)
+        raw = self._recognise(page, ctx, lang, page.dpi or 300)
         blocks = build_blocks(raw, min_figure_px=self.options.min_figure_in * (page.dpi or 300))
-        step = Step(self.name, self.version, self.options_digest())
-        return dataclasses.replace(page, blocks=tuple(blocks), steps=(*page.steps, step))
+        return dataclasses.replace(page, blocks=tuple(blocks))
 
-    def _recognise(self, path: Path, lang: str, dpi: int) -> list[eng.RawBlock]:
+    def _recognise(self, page: Page, ctx: Context, lang: str, dpi: int) -> list[eng.RawBlock]:
         variables = _parse_variables(self.options.variables)
         o = self.options
         try:
             if self._engine() == "tesserocr":
-                # The pixels preprocessing just wrote, when this worker still holds them:
-                # Tesseract need not decode the PNG again (same pixels, same result).
-                held = _pixels.recall(path)
+                # The pixels preprocessing just made, when the chain holds them: Tesseract
+                # need not decode the PNG (same pixels, same result).
+                path = ctx.image_path(page)
+                pixels = ctx.images.held(path)
                 return eng.run_tesserocr(
-                    path,
-                    pixels=held[0] if held else None,
+                    path if pixels is not None else ctx.image_file(page),
+                    pixels=pixels,
                     tessdata=eng.tessdata_dir() or "",
                     lang=lang,
                     psm=o.psm,
@@ -118,6 +119,7 @@ class TesseractOcr(PageStage[TesseractOptions]):
                     variables=variables,
                     timeout=o.timeout,
                 )
+            path = ctx.image_file(page)
             return eng.run_cli(
                 path,
                 tessdata=eng.tessdata_dir(),

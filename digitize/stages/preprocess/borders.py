@@ -116,10 +116,9 @@ class Borders(PageStage[BordersOptions]):
         if textured:
             warnings = ("borders: a textured dark region touches the edge (a photo?); kept",)
         if not mask.any():
-            return c.noted(self, page, *warnings)
+            return c.noted(page, *warnings)
         if mask.mean() > 0.5:
             return c.noted(
-                self,
                 page,
                 "borders: over half the page looks like border (a dark photo?); left as is",
                 *warnings,

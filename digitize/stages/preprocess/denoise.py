@@ -186,7 +186,7 @@ class Denoise(PageStage[DenoiseOptions]):
         o = self.options
         mask = speckle_mask(gray, dpi, o.max_area, o.distance, o.side_distance)
         if not mask.any():
-            return c.noted(self, page)
+            return c.noted(page)
         # Fill with the paper's own tone (per channel), not pure white.
         out = img.copy()
         if img.ndim == 2:

@@ -152,6 +152,6 @@ class Deskew(PageStage[DeskewOptions]):
         skew, warning = measure_skew(c.to_gray(img), dpi, self.options)
         warnings = (warning,) if warning else ()
         if abs(skew) < self.options.min_angle or (warning and "unsure" in warning):
-            return c.noted(self, page, *warnings, skew=skew)
+            return c.noted(page, *warnings, skew=skew)
         out = rotate_expand(img, -skew)
         return c.updated(self, page, ctx, out, data, warnings=warnings, skew=skew)

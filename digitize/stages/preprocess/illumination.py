@@ -136,7 +136,7 @@ class Illumination(PageStage[IlluminationOptions]):
         gray = c.to_gray(img)
         closed = c.paper_closing(gray, dpi, self.options.window)
         if self.options.skip_even and is_even(closed[0]):
-            return c.noted(self, page)
+            return c.noted(page)
         out, protected = flatten_closed(gray, dpi, self.options, closed)
         warnings: tuple[str, ...] = ()
         if protected > 0.01:

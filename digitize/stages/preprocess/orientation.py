@@ -143,7 +143,7 @@ class Orientation(PageStage[OrientationOptions]):
     Options = OrientationOptions
     summary = "Turn pages scanned sideways or upside down upright (line check, then OSD)"
 
-    def check(self) -> None:
+    def check(self, ctx: Context) -> None:
         if not have_tesserocr() and shutil.which("tesseract") is None:
             raise MissingDependency("tesseract is not installed", hint=_INSTALL)
         if osd_tessdata() is None:
@@ -158,18 +158,15 @@ class Orientation(PageStage[OrientationOptions]):
         gray = c.to_gray(img)
         dpi = c.page_dpi(page, ctx)
         if self.options.precheck and looks_upright(gray, dpi):
-            return c.noted(self, page)
-        found = detect_any(gray, lambda: c.disk_path(page, ctx), dpi, self.options.timeout)
+            return c.noted(page)
+        found = detect_any(gray, lambda: ctx.image_file(page), dpi, self.options.timeout)
         if found is None:
-            return c.noted(
-                self, page, "orientation: too little text to detect orientation; left as is"
-            )
+            return c.noted(page, "orientation: too little text to detect orientation; left as is")
         turn, conf = found
         if turn == 0:
-            return c.noted(self, page)
+            return c.noted(page)
         if conf < self.options.min_confidence:
             return c.noted(
-                self,
                 page,
                 f"orientation: page may need a {turn}° clockwise turn "
                 f"(confidence {conf:.1f} < {self.options.min_confidence:g}); left as is",

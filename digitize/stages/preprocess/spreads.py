@@ -114,11 +114,11 @@ class Spreads(PageStage[SpreadsOptions]):
         img, data = c.read_image(page, ctx)
         h, w = img.shape[:2]
         if w < self.options.min_aspect * h:
-            return c.noted(self, page)
+            return c.noted(page)
         dpi = c.page_dpi(page, ctx)
         gutter = find_gutter(c.to_gray(img), dpi, self.options)
         if gutter is None:
-            return c.noted(self, page, "spreads: wide page but no clear gutter; kept as one page")
+            return c.noted(page, "spreads: wide page but no clear gutter; kept as one page")
         left = c.updated(self, page, ctx, img[:, : gutter.x], data, suffix="left")
         right = c.updated(self, page, ctx, img[:, gutter.x :], data, suffix="right")
         return left, replace(right, index=page.index + 1)

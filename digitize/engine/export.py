@@ -1,0 +1,110 @@
+"""Writing a book's formats: the one path `digitize convert` and `digitize export` share.
+
+Every run writes `book.json` (export.json), the editable checkpoint, whatever formats were asked
+for. Exporters write into a staging folder that is published whole (`outputs`).
+
+`rebuild` makes the formats again from a book.json. A book.json is a file people edit and pass
+around, so its `work_dir` (where page images and figure crops live) is not trusted blindly: a
+crafted one could otherwise pull any picture on this machine into an e-book that then gets
+published. It is used when it lies inside the page cache (where digitize puts every book it
+converts) or when the user names it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from digitize import model, registry
+from digitize.engine.outputs import check_output_dir, publish, staging
+from digitize.errors import BadInput
+from digitize.model import Book
+from digitize.pipeline import StageSpec, make_options
+from digitize.stage import Context, Exporter
+
+CHECKPOINT = "export.json"
+
+
+def with_checkpoint(exporters: tuple[StageSpec, ...] | list[StageSpec]) -> list[StageSpec]:
+    """`exporters` plus export.json when it is not among them."""
+    specs = list(exporters)
+    if CHECKPOINT not in {s.name for s in specs}:
+        cls = registry.load_stage(CHECKPOINT)
+        specs.append(StageSpec(CHECKPOINT, cls, make_options(cls, {}, CHECKPOINT)))
+    return specs
+
+
+def write_formats(
+    book: Book,
+    exporters: list[StageSpec],
+    out_dir: Path,
+    ctx: Context,
+    on_stage: Callable[[str, float], None] | None = None,
+) -> list[Path]:
+    """Run every exporter into `out_dir`; `on_stage(name, seconds)` after each."""
+    written: list[Path] = []
+    for spec in exporters:
+        exporter = spec.create()
+        assert isinstance(exporter, Exporter)
+        t0 = time.perf_counter()
+        written += exporter.export(book, out_dir, ctx)
+        if on_stage is not None:
+            on_stage(spec.name, time.perf_counter() - t0)
+    return written
+
+
+def export_book(book: Book, exporters: list[StageSpec], out_dir: Path, ctx: Context) -> list[Path]:
+    """Write the formats into `out_dir`, all of them appearing together or none."""
+    with staging(out_dir) as stage_dir:
+        written = write_formats(book, exporters, stage_dir, ctx)
+        return publish(stage_dir, out_dir, written)
+
+
+def rebuild(
+    book_json: Path, out_dir: Path, formats: list[str], work_dir: Path | None, cache_root: Path
+) -> tuple[list[Path], str]:
+    """The formats made again from a (corrected) book.json into `out_dir`: (the files
+    published, a warning or ""). `work_dir`: where its images are, when the user says so."""
+    from digitize import pipeline as pipelines
+    from digitize.validate import check_book
+
+    try:
+        book = model.book_from_json(book_json.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInput(f"{book_json}: no such file") from None
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
+        raise BadInput(f"{book_json}: not a valid book.json: {e}") from e
+    check_book(book, str(book_json))  # a hand-edited field of the wrong type
+    if work_dir is not None and not work_dir.is_dir():
+        raise BadInput(f"--work-dir {work_dir}: no such directory")
+    check_output_dir(out_dir)
+    pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), formats)
+    images, warning = trusted_work_dir(book.work_dir, work_dir, cache_root)
+    with tempfile.TemporaryDirectory(prefix="digitize-export-") as empty:
+        # No trusted work dir: an empty one, so nothing resolves (not the current folder).
+        book = dataclasses.replace(book, work_dir=images or empty)
+        ctx = Context(
+            lang=book.meta.lang,
+            work_dir=book.work_dir,
+            build_time=int(book_json.stat().st_mtime),
+        )
+        return export_book(book, list(pipe.exporters), out_dir, ctx), warning
+
+
+def trusted_work_dir(named: str, explicit: Path | None, cache_root: Path) -> tuple[str, str]:
+    """(the work dir to read images from, a warning or ""): `explicit` if given; `named` (the
+    book.json's) when it lies inside `cache_root`; otherwise none at all."""
+    if explicit is not None:
+        return str(explicit.resolve()), ""
+    where = Path(named).resolve() if named else None
+    if where is not None and where.is_dir():  # (a --no-cache run's is gone: nothing to use)
+        if where.is_relative_to(cache_root.resolve()):
+            return str(where), ""
+        return "", (
+            f"the book.json names work dir {named}, outside digitize's cache ({cache_root}): "
+            "page images and figures are left out; pass --work-dir to use it"
+        )
+    return "", ""
