@@ -8,7 +8,7 @@ from typing import Any
 import digitize
 from digitize.model import Book
 
-REPORT_SCHEMA = "digitize.report.summary"
+REPORT_SCHEMA = "digitize.report"
 REPORT_VERSION = 1
 LOW_CONF = 0.75  # pages below this mean word confidence are flagged for review
 FEW_WORDS = 5  # scanned pages with fewer words are flagged (blank, or OCR saw nothing)
