@@ -8,13 +8,13 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from digitize.errors import OutputNotWritable
 
 
 @contextlib.contextmanager
-def atomic_write(path: Path, mode: str = "wb", durable: bool = True) -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_write(path: Path, mode: str = "wb", durable: bool = True) -> Iterator[IO[Any]]:
     """Open a temporary file beside `path`; rename it over `path` only if the block succeeds.
 
     `durable` fsyncs before the rename (outputs); caches skip it: a rename alone already keeps

@@ -112,6 +112,9 @@ class PageImages:
     """
 
     def __init__(self, defer: bool = False) -> None:
+        self._reset(defer)
+
+    def _reset(self, defer: bool) -> None:
         self.defer = defer
         self._pending: dict[Path, tuple[np.ndarray, str, int]] = {}  # path -> (pixels, rel, dpi)
         self._held: tuple[Path, np.ndarray, str] | None = None  # (path, pixels, digest)
@@ -120,7 +123,7 @@ class PageImages:
         return {"defer": self.defer}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["defer"])  # type: ignore[misc]
+        self._reset(state["defer"])
 
     # ---------------------------------------------------------------- for stages
 

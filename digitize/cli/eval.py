@@ -58,7 +58,7 @@ def eval_cmd(
             other = pipelines.with_exporters(load_pipeline(compare, None, None), ["txt"])
         if not list(corpus.glob("*/truth.json")):
             err.print(f"generating the synthetic corpus in {corpus} ...")
-            make_corpus(corpus, jobs=jobs, **({"pages": pages} if pages else {}))
+            make_corpus(corpus, None, jobs, **({"pages": pages} if pages else {}))
         res = run_eval(
             corpus,
             pipe,

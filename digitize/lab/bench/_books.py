@@ -51,7 +51,8 @@ def make_born_digital(truth_json: Path, scanned: Path, out: Path) -> Path:
     truth = json.loads(truth_json.read_text(encoding="utf-8"))
     src = pymupdf.open(scanned)
     doc = pymupdf.open()
-    for tp, sp in zip(truth["pages"], src, strict=False):
+    pages = [src.load_page(i) for i in range(src.page_count)]
+    for tp, sp in zip(truth["pages"], pages, strict=False):
         page = doc.new_page(width=sp.rect.width, height=sp.rect.height)
         k = 72 / (tp.get("dpi") or 300)
         page.insert_font(fontname="dv", fontfile=FONT)

@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from digitize.model import Book
 
@@ -63,7 +63,7 @@ def figure_image(book: Book, rel: str | None) -> tuple[bytes, str, str] | None:
         return None
     try:
         return load_image(path)
-    except (OSError, Image.UnidentifiedImageError, ValueError):
+    except (OSError, UnidentifiedImageError, ValueError):
         return None
 
 

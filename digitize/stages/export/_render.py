@@ -304,16 +304,16 @@ def nav_list(toc: list[TocEntry], href: Callable[[TocEntry], str], ol_class: str
     """
     if not toc:
         return ""
-    root: list[tuple[TocEntry, list]] = []  # type: ignore[type-arg]
-    stack: list[tuple[int, list]] = [(0, root)]  # type: ignore[type-arg]
+    root: list[tuple[TocEntry, list]] = []
+    stack: list[tuple[int, list]] = [(0, root)]
     for e in toc:
         while stack[-1][0] >= e.level and len(stack) > 1:
             stack.pop()
-        node: tuple[TocEntry, list] = (e, [])  # type: ignore[type-arg]
+        node: tuple[TocEntry, list] = (e, [])
         stack[-1][1].append(node)
         stack.append((e.level, node[1]))
 
-    def emit(nodes: list, cls: str = "") -> str:  # type: ignore[type-arg]
+    def emit(nodes: list, cls: str = "") -> str:
         attr = f' class="{cls}"' if cls else ""
         lis = []
         for entry, kids in nodes:

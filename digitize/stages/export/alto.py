@@ -27,7 +27,7 @@ class AltoOptions:
     margins: bool = opt(True, "put headers, footers and page numbers in Top/BottomMargin")
 
 
-class AltoExporter(Exporter):  # type: ignore[type-arg]
+class AltoExporter(Exporter):
     name: ClassVar[str] = "export.alto"
     version: ClassVar[str] = "1"
     suffix: ClassVar[str] = ".alto.xml"

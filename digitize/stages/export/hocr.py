@@ -28,7 +28,7 @@ class HocrOptions:
     image_paths: bool = opt(True, "name each page's image (relative to the work dir) in its title")
 
 
-class HocrExporter(Exporter):  # type: ignore[type-arg]
+class HocrExporter(Exporter):
     name: ClassVar[str] = "export.hocr"
     version: ClassVar[str] = "1"
     suffix: ClassVar[str] = ".hocr"

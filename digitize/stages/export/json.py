@@ -11,7 +11,7 @@ from digitize.naming import book_stem
 from digitize.stage import Context, Exporter
 
 
-class BookJsonExporter(Exporter):  # type: ignore[type-arg]
+class BookJsonExporter(Exporter):
     name: ClassVar[str] = "export.json"
     version: ClassVar[str] = "1"
     suffix: ClassVar[str] = ".book.json"

@@ -59,7 +59,7 @@ def page_comment(label: str) -> str:
     return f"<!-- page {safe} -->"
 
 
-class MarkdownExporter(Exporter):  # type: ignore[type-arg]
+class MarkdownExporter(Exporter):
     name: ClassVar[str] = "export.md"
     version: ClassVar[str] = "1"
     suffix: ClassVar[str] = ".md"

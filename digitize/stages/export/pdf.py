@@ -37,7 +37,7 @@ class PdfOptions:
     unbinarized: bool = opt(True, "show the page as scanned (before binarisation) when kept")
 
 
-class PdfExporter(Exporter):  # type: ignore[type-arg]
+class PdfExporter(Exporter):
     name: ClassVar[str] = "export.pdf"
     version: ClassVar[str] = "1"
     # Never "<stem>.pdf": with `-o` pointing at the input's folder that would overwrite the scan.

@@ -20,7 +20,7 @@ def _one_line(text: str) -> str:
     return " ".join(clean(text).split())
 
 
-class TextExporter(Exporter):  # type: ignore[type-arg]
+class TextExporter(Exporter):
     name: ClassVar[str] = "export.txt"
     version: ClassVar[str] = "1"
     suffix: ClassVar[str] = ".txt"

@@ -53,7 +53,7 @@ def _free(boxes: list[BBox], row: list[int], lo: float, hi: float) -> list[tuple
     return out
 
 
-def _meet(a: list[tuple[float, float]], b: list[tuple[float, float]], w: float) -> list:  # type: ignore[type-arg]
+def _meet(a: list[tuple[float, float]], b: list[tuple[float, float]], w: float) -> list:
     return [
         (max(a0, b0), min(a1, b1)) for a0, a1 in a for b0, b1 in b if min(a1, b1) - max(a0, b0) >= w
     ]

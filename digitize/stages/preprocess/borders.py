@@ -46,9 +46,9 @@ def border_mask(
     mean = cv2.blur(g, (9, 9))
     std = np.sqrt(np.maximum(cv2.blur(g * g, (9, 9)) - mean * mean, 0.0))
     dark = gray < darkness * paper
-    flat_dark = (dark & (std < max_std)).astype(np.uint8)
+    flat = (dark & (std < max_std)).astype(np.uint8)
     # Close small light holes (scanner noise) so a band is one component.
-    flat_dark = cv2.morphologyEx(flat_dark, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    flat_dark = cv2.morphologyEx(flat, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     _n, labels, stats, _ = cv2.connectedComponentsWithStats(flat_dark, connectivity=8)
     x, y = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
     bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]

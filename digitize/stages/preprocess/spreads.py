@@ -108,7 +108,7 @@ class Spreads(PageStage[SpreadsOptions]):
     Options = SpreadsOptions
     summary = "Split two-page spreads at the gutter (found, not assumed) into two pages"
 
-    def process_page(self, page: Page, ctx: Context) -> Page | tuple[Page, ...]:  # type: ignore[override]
+    def process_page(self, page: Page, ctx: Context) -> Page | tuple[Page, ...]:
         if c.should_skip(page):
             return page
         img, data = c.read_image(page, ctx)
