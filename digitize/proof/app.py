@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from starlette.applications import Starlette
@@ -213,7 +214,9 @@ def create_app(session: Session) -> Starlette:
             return JSONResponse({"error": e.one_line()}, 500)
         names = [p.name for p in files]
         session._published.setdefault(n, set()).update(names)
-        return JSONResponse({"files": [{"name": x, "url": f"/b/{n}/out/{x}"} for x in names]})
+        return JSONResponse(
+            {"files": [{"name": x, "url": f"/b/{n}/out/{quote(x)}"} for x in names]}
+        )
 
     def output(request: Request) -> Response:
         """A file this session published (or one inside a folder it published)."""
@@ -229,12 +232,11 @@ def create_app(session: Session) -> Starlette:
             or not target.is_file()
         ):
             return PlainTextResponse("not published in this session", 404)
-        resp = FileResponse(target)
         if target.suffix.lower() in (".html", ".xhtml", ".htm"):
+            resp = FileResponse(target)
             resp.headers["Content-Security-Policy"] = OUTPUT_CSP
-        else:
-            resp.headers["Content-Disposition"] = f'attachment; filename="{target.name}"'
-        return resp
+            return resp
+        return FileResponse(target, filename=target.name)  # a download (RFC 5987 name)
 
     routes = [
         Route("/", home),

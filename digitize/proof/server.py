@@ -45,10 +45,13 @@ def serve(session: Session, open_browser: bool, say: Callable[[str], None]) -> N
     url = f"http://{HOST}:{port}/?token={session.token}"
     config = uvicorn.Config(create_app(session), log_level="warning", lifespan="off")
     server = uvicorn.Server(config)
-    say(url)
-    if open_browser:
-        with contextlib.suppress(Exception):  # no browser here: the URL is printed anyway
-            webbrowser.open(url)
-    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled
+    try:
+        say(url)
+        if open_browser:
+            with contextlib.suppress(Exception):  # no browser here: the URL is printed anyway
+                webbrowser.open(url)
         server.run(sockets=[sock])
-    sock.close()
+    except KeyboardInterrupt:  # Ctrl-C is how one stops it (uvicorn re-raises the one it handled)
+        pass
+    finally:
+        sock.close()

@@ -39,7 +39,7 @@ def make_book(title: str = "Nho giáo yếu lược") -> Book:
                 "paragraph",
                 ["Tình thé Nho giáo lúc Hán sơ còn yếu.", "Ai cũng biết vậy."],
                 200,
-                conf=0.6,
+                conf=0.4,
             ),
             block("paragraph", ["Đoạn thứ hai nói về nhà Hán.", "Nó có hai dòng."], 320),
             block("paragraph", ["Đoạn thứ ba ngắn."], 440),
