@@ -155,6 +155,7 @@ def test_a_library_lists_its_books_with_review_counts(tmp_path: Path) -> None:
     (lib / "broken" / "broken.book.json").write_text("{not json")
     s = Session(sorted(lib.glob("*/*.book.json")), cache_root=tmp_path / "cache")
     c = client(s)
+    assert c.get("/b/1/api/summary").json()["to_review"] == 1  # page 1 reads at 73 %
     c.post(
         "/b/1/api/edit",
         json={
@@ -169,7 +170,10 @@ def test_a_library_lists_its_books_with_review_counts(tmp_path: Path) -> None:
     assert 'href="/b/2/"' not in html
     assert "not a valid book.json" in html  # the broken one is named, the others still listed
     summary = c.get("/b/1/api/summary").json()
-    assert summary["to_review"] == 1 and [p["reviewed"] for p in summary["pages"]] == [True, False]
+    assert summary["to_review"] == 0 and [p["reviewed"] for p in summary["pages"]] == [True, False]
+    rows = [r.split("</tr>")[0] for r in html.split("<tr>")[2:]]
+    assert '<td class="num to-review">1</td>' in rows[0]  # book a: its low page still to review
+    assert '<td class="num to-review">0</td>' in rows[1]
     assert c.get("/b/7/").status_code == 404
 
 
