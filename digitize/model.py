@@ -105,12 +105,14 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A region of a page. `level` is set for headings (1 = chapter)."""
+    """A region of a page. `level` is set for headings (1 = chapter). `confirmed`: a person
+    set this block's kind (`digitize proof`), so layout heuristics must not second-guess it."""
 
     kind: str
     lines: tuple[Line, ...]
     bbox: BBox
     level: int | None = None
+    confirmed: bool = False
 
     @property
     def text(self) -> str:

@@ -37,6 +37,7 @@ blocks = st.builds(
     st.lists(lines, max_size=3).map(tuple),
     boxes,
     st.none() | st.integers(1, 6),
+    st.booleans(),
 )
 pages = st.builds(
     Page,

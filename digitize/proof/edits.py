@@ -231,7 +231,8 @@ def _kind(book: Book, page: Page, bi: int, c: Correction) -> Page:
         if c.level is None or not 1 <= c.level <= MAX_LEVEL:
             raise EditError(f"a heading needs a level from 1 to {MAX_LEVEL}")
         level = rank_for(book, c.level, (book.pages.index(page), bi))
-    return _set_block(page, bi, dataclasses.replace(page.blocks[bi], kind=c.value, level=level))
+    block = dataclasses.replace(page.blocks[bi], kind=c.value, level=level, confirmed=True)
+    return _set_block(page, bi, block)
 
 
 def _join(book: Book, page: Page, bi: int, c: Correction) -> Page:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from proofbook import make_book, write_book
+from proofbook import block, make_book, write_book
 
 from digitize.errors import OutputNotWritable
 from digitize.model import Heading, Paragraph, book_from_json
@@ -165,3 +165,21 @@ def test_corrections_are_reapplied_to_a_reconversion(tmp_path: Path) -> None:
     changed = changed.with_pages((replace(p0, blocks=tuple(blocks)), changed.pages[1]))
     _, missed = edits.reapply(changed, edited.corrections[:1])
     assert [c.op for c in missed] == ["word"]
+
+
+def test_a_heading_the_proofreader_set_stays_one_at_the_top_of_a_page(tmp_path: Path) -> None:
+    """`layout.flow` reads a one-line "heading" that closes the sentence left open at the foot
+    of the page before as the end of that sentence; a proofreader's word overrules it."""
+    book = make_book()
+    p0, p1 = book.pages
+    open_end = block("paragraph", ["Đoạn cuối trang chưa hết câu và"], 440)
+    top = block("paragraph", ["còn tiếp ở trang sau."], 100)
+    pages = (replace(p0, blocks=(*p0.blocks[:3], open_end)), replace(p1, blocks=(top, *p1.blocks)))
+    path = write_book(tmp_path, rebuild_flow(book.with_pages(pages), ""))
+    store = BookStore(path)
+    store.edit(store.version, "kind", 1, 0, value="heading", level=2)
+    flow = saved(path).flow
+    assert "còn tiếp ở trang sau." in texts(saved(path), Heading)
+    assert not any("chưa hết câu và còn tiếp" in t for t in texts(saved(path)))
+    assert saved(path).pages[1].blocks[0].confirmed
+    assert flow == rebuild_flow(saved(path), "").flow
