@@ -24,6 +24,7 @@ from typing import Any
 from digitize import model, registry
 from digitize.engine import finished
 from digitize.engine.cache import PageCache, chain_key, file_digest
+from digitize.engine.carry import carry, previous_corrections
 from digitize.engine.metadata import lang_code, load_meta
 from digitize.engine.outputs import publish, staging
 from digitize.engine.pages import early_pool, run_pages
@@ -34,7 +35,7 @@ from digitize.errors import (
     PageError,
 )
 from digitize.fileio import write_text
-from digitize.model import Book, Page
+from digitize.model import Book, Correction, Page
 from digitize.naming import safe_stem
 from digitize.pipeline import Pipeline, StageSpec
 from digitize.report.html import write_report_html
@@ -231,9 +232,10 @@ def _convert_in(
             # book runs no stage, so needs none of them).
             check_stages(pipeline, lang)
             ingest_spec.create().check()
+            carried = previous_corrections(out_dir / f"{stem}.book.json")  # proofreading
             book, outputs, cached_pages = _build(
                 src, stage_dir, pipeline, opts, ctx, work_dir, book_key, ingest_spec, lang,
-                meta_fields, stem, seconds,
+                meta_fields, stem, seconds, carried,
             )  # fmt: skip
         failed = [p for p in book.pages if p.failed]
         result = _report(src, stage_dir, pipeline, opts, ctx, stem, book, outputs, cached_pages,
@@ -264,8 +266,10 @@ def _build(
     meta_fields: dict[str, Any],
     stem: str,
     seconds: dict[str, float],
+    carried: tuple[Correction, ...] = (),
 ) -> tuple[Book, list[Path], int]:
-    """Ingest, page stages (cached, in parallel), book stages, exporters."""
+    """Ingest, page stages (cached, in parallel), book stages, the corrections `carried` over
+    from the book.json this run replaces, exporters."""
     progress = opts.progress
     # Ingest (cached per book: rasterising is a real cost on a rerun).
     defer = opts.executor == "local"
@@ -321,6 +325,8 @@ def _build(
         except Exception as e:
             raise DigitizeError(f"{src.name}: {spec.name} failed: {type(e).__name__}: {e}") from e
         seconds[spec.name] += time.perf_counter() - t0
+    if carried:
+        book = carry(book, carried, pipeline, ctx, progress.warning)
 
     # Export (into the caller's staging folder).
     outputs: list[Path] = []

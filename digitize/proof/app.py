@@ -28,10 +28,10 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from digitize import corrections as edits
 from digitize.engine.cache import default_cache_dir
 from digitize.engine.reexport import trusted_work_dir
 from digitize.errors import DigitizeError
-from digitize.proof import edits
 from digitize.proof.store import BookStore, Conflict
 from digitize.proof.view import page_view
 

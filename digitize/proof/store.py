@@ -23,18 +23,18 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from digitize import corrections as edits
 from digitize import registry
 from digitize.engine.reexport import export_book, read_book_json
 from digitize.fileio import write_text
 from digitize.model import Book, Correction, book_from_json, book_to_json
 from digitize.naming import book_stem
 from digitize.pipeline import StageSpec, make_options
-from digitize.proof import edits
 from digitize.report.pages import FlowIndex, page_data, review_order
 from digitize.report.summary import build_report
 from digitize.stage import Context
 
-FLOW_STAGE = "layout.flow"
+FLOW_STAGE = edits.FLOW_STAGE
 DEFAULT_FORMATS = ("epub", "html", "txt")
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from digitize.corrections import level_of, page_position, reviewed_pages
 from digitize.model import BBox
-from digitize.proof.edits import level_of, page_position, reviewed_pages
 from digitize.proof.store import BookStore
 from digitize.report.markup import conf_color
 from digitize.report.pages import page_images, visible

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from proofbook import block, make_book, write_book
 
+from digitize import corrections as edits
 from digitize.errors import OutputNotWritable
 from digitize.model import Heading, Paragraph, book_from_json
-from digitize.proof import edits
 from digitize.proof.store import BookStore, Conflict, rebuild_flow
 
 

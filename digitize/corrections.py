@@ -1,5 +1,8 @@
 """Proofreading edits on a Book's page blocks, each one recorded as a `Correction`.
 
+Part of the SDK beside the model: the editor (`digitize.proof`) makes corrections, the engine
+re-applies them when a proofread book is converted again (`reapply`).
+
 The page blocks are the one source of truth: a fixed word changes the page's words (so the
 searchable PDF, hOCR and ALTO carry it too) and the reading-order flow is rebuilt from the pages
 by the same `layout.flow` stage the conversion ran (`store`). Editing the flow instead would
@@ -18,6 +21,8 @@ from datetime import UTC, datetime
 
 from digitize.model import BBox, Block, Book, Correction, Line, Page, Word, nfc
 
+# The book stage that builds the flow from the page blocks: rerun after corrections.
+FLOW_STAGE = "layout.flow"
 # The kinds a proofreader may give a block: "header" is a running head, left out of the text.
 EDIT_KINDS = ("paragraph", "heading", "caption", "footnote", "list_item", "header")
 MAX_LEVEL = 3
