@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,8 @@ from digitize.model import book_from_json
 from digitize.proof.app import COOKIE, Session, create_app
 
 LOCAL = ("127.0.0.1", 50123)
+# "Tình thé Nho giáo" → "Tình thế Nho giáo": the second word of block 1 of page 1.
+FIX_WORD = {"op": "word", "page": 0, "block": 1, "line": 0, "word": 1, "value": "thế"}
 
 
 def client(session: Session, where: tuple[str, int] = LOCAL, token: bool = True) -> TestClient:
@@ -70,15 +73,7 @@ def test_unexpected_host_and_non_json_writes_are_refused(session: Session) -> No
 def test_a_stale_save_from_a_second_tab_gets_409_and_a_clear_message(session: Session) -> None:
     c = client(session)
     v0 = c.get("/b/0/api/summary").json()["version"]
-    tab1 = {
-        "version": v0,
-        "op": "word",
-        "page": 0,
-        "block": 1,
-        "line": 0,
-        "word": 1,
-        "value": "thế",
-    }
+    tab1 = {**FIX_WORD, "version": v0}
     r1 = c.post("/b/0/api/edit", json=tab1)
     assert r1.status_code == 200 and r1.json()["version"] != v0
     tab2 = {"version": v0, "op": "kind", "page": 0, "block": 3, "value": "heading", "level": 1}
@@ -96,9 +91,7 @@ def test_ocr_text_is_escaped_in_the_page_and_sent_as_data(tmp_path: Path) -> Non
     book = make_book(title=f"<b>{hostile}</b>")
     page = book.pages[0]
     evil = block("paragraph", [f"x {hostile} \u202eabc"], 600)
-    book = book.with_pages(
-        (page.__class__(**{**_fields(page), "blocks": (*page.blocks, evil)}), book.pages[1])
-    )
+    book = book.with_pages((replace(page, blocks=(*page.blocks, evil)), book.pages[1]))
     s = Session([write_book(tmp_path, book)], cache_root=tmp_path / "cache")
     c = client(s)
     html = c.get("/").text
@@ -119,18 +112,7 @@ def test_publish_exports_beside_the_book_and_serves_only_what_it_published(
 ) -> None:
     c = client(session)
     v0 = c.get("/b/0/api/summary").json()["version"]
-    c.post(
-        "/b/0/api/edit",
-        json={
-            "version": v0,
-            "op": "word",
-            "page": 0,
-            "block": 1,
-            "line": 0,
-            "word": 1,
-            "value": "thế",
-        },
-    )
+    c.post("/b/0/api/edit", json={**FIX_WORD, "version": v0})
     r = c.post("/b/0/api/publish", json={})
     assert r.status_code == 200, r.text
     names = sorted(f["name"] for f in r.json()["files"])
@@ -175,10 +157,6 @@ def test_a_library_lists_its_books_with_review_counts(tmp_path: Path) -> None:
     assert '<td class="num to-review">1</td>' in rows[0]  # book a: its low page still to review
     assert '<td class="num to-review">0</td>' in rows[1]
     assert c.get("/b/7/").status_code == 404
-
-
-def _fields(page):  # type: ignore[no-untyped-def]
-    return {f: getattr(page, f) for f in page.__dataclass_fields__}
 
 
 # ---------------------------------------------------------------- the real server
