@@ -105,12 +105,14 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A region of a page. `level` is set for headings (1 = chapter)."""
+    """A region of a page. `level` is set for headings (1 = chapter). `confirmed`: a person
+    set this block's kind (`digitize proof`), so layout heuristics must not second-guess it."""
 
     kind: str
     lines: tuple[Line, ...]
     bbox: BBox
     level: int | None = None
+    confirmed: bool = False
 
     @property
     def text(self) -> str:
@@ -261,11 +263,36 @@ class BookMeta:
 
 
 @dataclass(frozen=True, slots=True)
+class Correction:
+    """One proofreading edit (`digitize proof`), kept in book.json: who changed what, when.
+
+    It names its block by position *and* by what the block said and where it stood before the
+    edit (`anchor`, `box`), so it can be applied again to a re-conversion of the same book in
+    which the block is still found. `op`: word (line/word positions, new text in `value`), text
+    (the block's new text), kind (new kind in `value`, heading `level`), join (with the next
+    block), split (`line` starts the new block), reviewed (the page; block is -1).
+    """
+
+    op: str
+    page: int  # Page.index
+    block: int = -1  # position of the block on the page when the edit was made
+    anchor: str = ""  # the block's text before the edit
+    box: tuple[float, float, float, float] | None = None  # the block's bbox before the edit
+    value: str = ""
+    level: int | None = None
+    line: int = -1
+    word: int = -1
+    who: str = ""
+    when: str = ""  # ISO 8601, UTC
+
+
+@dataclass(frozen=True, slots=True)
 class Book:
     meta: BookMeta
     pages: tuple[Page, ...] = ()
     flow: tuple[FlowItem, ...] = field(default=())
     work_dir: str = ""  # where page images and figure crops live
+    corrections: tuple[Correction, ...] = ()  # proofreading edits, oldest first
 
     def with_pages(self, pages: tuple[Page, ...] | list[Page]) -> Book:
         return replace(self, pages=tuple(pages))
@@ -274,7 +301,7 @@ class Book:
 # ---------------------------------------------------------------- JSON round trip
 
 _CLASSES: dict[str, type] = {
-    c.__name__: c for c in (BBox, Word, Line, Block, Step, Page, BookMeta, Book)
+    c.__name__: c for c in (BBox, Word, Line, Block, Step, Page, BookMeta, Correction, Book)
 }
 _CLASSES.update({c.__name__: c for c in FLOW_TYPES.values()})
 

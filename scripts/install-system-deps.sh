@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages digitize and its tests need (Debian/Ubuntu), only those missing.
 # Tesseract with Vietnamese + English + orientation data, poppler (pdf2image), fonts for the
-# synthetic pages, a Java runtime (EPUBCheck) and Chromium (HTML rendering tests).
+# synthetic pages, a Java runtime (EPUBCheck) and Chromium + chromedriver (HTML rendering and
+# editor tests).
 set -euo pipefail
 need=()
 command -v tesseract >/dev/null || need+=(tesseract-ocr)
@@ -18,6 +19,8 @@ if [ "${DIGITIZE_BENCH:-}" = 1 ]; then
 fi
 if [ "${DIGITIZE_NO_BROWSER:-}" != 1 ]; then
   command -v chromium >/dev/null || need+=(chromium)
+  # The proofreading editor's browser test drives Chromium through Debian's chromedriver.
+  command -v chromedriver >/dev/null || need+=(chromium-driver)
 fi
 if [ ${#need[@]} -eq 0 ]; then
   echo "system dependencies: all present"

@@ -12,6 +12,7 @@ from digitize.model import (
     Block,
     Book,
     BookMeta,
+    Correction,
     Figure,
     Footnote,
     Heading,
@@ -36,6 +37,7 @@ blocks = st.builds(
     st.lists(lines, max_size=3).map(tuple),
     boxes,
     st.none() | st.integers(1, 6),
+    st.booleans(),
 )
 pages = st.builds(
     Page,
@@ -65,11 +67,23 @@ flow_items = st.one_of(
     st.builds(Table, st.lists(st.lists(texts, max_size=3).map(tuple), max_size=3).map(tuple)),
     st.builds(Footnote, texts, texts),
 )
+corrections = st.builds(
+    Correction,
+    op=st.sampled_from(("word", "text", "kind", "join", "split", "reviewed")),
+    page=st.integers(0, 999),
+    block=st.integers(-1, 50),
+    anchor=texts,
+    box=st.none() | st.tuples(floats, floats, floats, floats),
+    value=texts,
+    level=st.none() | st.integers(1, 3),
+    who=texts,
+)
 books = st.builds(
     Book,
     st.builds(BookMeta, title=texts, authors=st.lists(texts, max_size=2).map(tuple)),
     st.lists(pages, max_size=3).map(tuple),
     st.lists(flow_items, max_size=6).map(tuple),
+    corrections=st.lists(corrections, max_size=3).map(tuple),
 )
 
 

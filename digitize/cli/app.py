@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 import digitize
-from digitize.cli import batch, cache, convert, eval, export, info, pipelines, report
+from digitize.cli import batch, cache, convert, eval, export, info, pipelines, proof, report
 from digitize.cli._common import _fail, out, settings
 from digitize.errors import ExitCode
 
@@ -27,7 +27,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-for group in (convert, batch, export, report, eval, info):
+for group in (convert, batch, export, report, eval, info, proof):
     app.add_typer(group.commands)
 app.add_typer(pipelines.commands, name="pipelines", help="List and show pipelines.")
 app.add_typer(cache.commands, name="cache", help="Inspect or clear the page cache.")

@@ -3,7 +3,8 @@
 Every run writes `book.json` (export.json), the editable checkpoint, whatever formats were asked
 for. Exporters write into a staging folder that is published whole (`outputs`).
 
-`rebuild` makes the formats again from a book.json. A book.json is a file people edit and pass
+`rebuild` makes the formats again from a book.json (`digitize export`; the proofreading
+editor's Publish runs `publish_formats` the same way). A book.json is a file people edit and pass
 around, so its `work_dir` (where page images and figure crops live) is not trusted blindly: a
 crafted one could otherwise pull any picture on this machine into an e-book that then gets
 published. It is used when it lies inside the page cache (where digitize puts every book it
@@ -56,11 +57,23 @@ def write_formats(
     return written
 
 
-def export_book(book: Book, exporters: list[StageSpec], out_dir: Path, ctx: Context) -> list[Path]:
-    """Write the formats into `out_dir`, all of them appearing together or none."""
-    with staging(out_dir) as stage_dir:
-        written = write_formats(book, exporters, stage_dir, ctx)
-        return publish(stage_dir, out_dir, written)
+def publish_formats(
+    book: Book, out_dir: Path, formats: list[str], images: str, build_time: int
+) -> list[Path]:
+    """Write `formats` (`epub`, `html`, ... = export.<name>) of `book` into `out_dir`, all of
+    them appearing together or none; returns the published files. `images`: the trusted work
+    dir (see `trusted_work_dir`), or "" for none; `build_time`: the timestamp stamped into the
+    outputs (a book.json's mtime keeps a re-export reproducible)."""
+    from digitize import pipeline as pipelines
+
+    pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), formats)
+    with tempfile.TemporaryDirectory(prefix="digitize-export-") as empty:
+        # No trusted work dir: an empty one, so nothing resolves (not the current folder).
+        book = dataclasses.replace(book, work_dir=images or empty)
+        ctx = Context(lang=book.meta.lang, work_dir=book.work_dir, build_time=build_time)
+        with staging(out_dir) as stage_dir:
+            written = write_formats(book, list(pipe.exporters), stage_dir, ctx)
+            return publish(stage_dir, out_dir, written)
 
 
 def rebuild(
@@ -68,30 +81,29 @@ def rebuild(
 ) -> tuple[list[Path], str]:
     """The formats made again from a (corrected) book.json into `out_dir`: (the files
     published, a warning or ""). `work_dir`: where its images are, when the user says so."""
-    from digitize import pipeline as pipelines
-    from digitize.validate import check_book
-
-    try:
-        book = model.book_from_json(book_json.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInput(f"{book_json}: no such file") from None
-    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
-        raise BadInput(f"{book_json}: not a valid book.json: {e}") from e
-    check_book(book, str(book_json))  # a hand-edited field of the wrong type
+    book = read_book_json(book_json)
     if work_dir is not None and not work_dir.is_dir():
         raise BadInput(f"--work-dir {work_dir}: no such directory")
     check_output_dir(out_dir)
-    pipe = pipelines.with_exporters(pipelines.Pipeline(name="export"), formats)
     images, warning = trusted_work_dir(book.work_dir, work_dir, cache_root)
-    with tempfile.TemporaryDirectory(prefix="digitize-export-") as empty:
-        # No trusted work dir: an empty one, so nothing resolves (not the current folder).
-        book = dataclasses.replace(book, work_dir=images or empty)
-        ctx = Context(
-            lang=book.meta.lang,
-            work_dir=book.work_dir,
-            build_time=int(book_json.stat().st_mtime),
-        )
-        return export_book(book, list(pipe.exporters), out_dir, ctx), warning
+    when = int(book_json.stat().st_mtime)
+    return publish_formats(book, out_dir, formats, images, when), warning
+
+
+def read_book_json(path: Path) -> Book:
+    """The Book in `path`, checked field by field; BadInput (one line) when it is not one."""
+    from digitize.validate import check_book
+
+    try:
+        book = model.book_from_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:
+        raise BadInput(f"{path}: not a valid book.json: {e}") from e
+    except OSError as e:
+        raise BadInput(f"{path}: cannot read: {e.strerror or e}") from e
+    check_book(book, str(path))  # a hand-edited field of the wrong type
+    return book
 
 
 def trusted_work_dir(named: str, explicit: Path | None, cache_root: Path) -> tuple[str, str]:

@@ -25,6 +25,7 @@ from typing import Any
 from digitize import model, registry
 from digitize.engine import finished
 from digitize.engine.cache import INGEST_FILE, chain_key, file_digest
+from digitize.engine.carry import carry, previous_corrections
 from digitize.engine.events import BookResult, Progress
 from digitize.engine.executors import Executor, executor_class
 from digitize.engine.export import with_checkpoint, write_formats
@@ -35,7 +36,7 @@ from digitize.engine.run_options import RunOptions
 from digitize.engine.worker import PageSource
 from digitize.errors import BadInput, DigitizeError, PageError
 from digitize.fileio import write_text
-from digitize.model import Book
+from digitize.model import Book, Correction
 from digitize.naming import safe_stem
 from digitize.pipeline import Pipeline, StageSpec, make_options
 from digitize.report.html import write_report_html
@@ -166,8 +167,11 @@ class BookRun:
                 # book runs no stage, so needs none of them).
                 check_stages(self.pipeline, self.ctx)
                 self.ingest.create().check(self.ctx)
+                # Proofreading done on the book.json this run replaces (`digitize proof`).
+                carried = previous_corrections(self.out_dir / f"{self.stem}.book.json")
                 self.read_book()
                 self.run_book_stages()
+                self.apply_corrections(carried)
                 self.export(stage_dir)
             result = self.report(stage_dir)
             result.outputs = publish(stage_dir, self.out_dir, result.outputs)
@@ -275,6 +279,12 @@ class BookRun:
                     f"{self.src.name}: {spec.name} failed: {type(e).__name__}: {e}"
                 ) from e
             self.seconds[spec.name] += time.perf_counter() - t0
+
+    def apply_corrections(self, carried: tuple[Correction, ...]) -> None:
+        """A proofreader's corrections, applied again wherever their block is still found."""
+        if carried:
+            assert self.book is not None
+            self.book = carry(self.book, carried, self.pipeline, self.ctx, self.progress.warning)
 
     def export(self, stage_dir: Path) -> None:
         """Every format, and the book.json checkpoint, into the staging folder."""

@@ -25,7 +25,7 @@ from typing import Any
 from digitize.fileio import write_text
 from digitize.model import Book
 from digitize.report.markup import CSP, asset, conf_color, esc, href, pct, script_json
-from digitize.report.pages import FlowIndex, page_data, page_images
+from digitize.report.pages import FlowIndex, page_data, page_images, review_order
 from digitize.report.summary import LOW_CONF
 
 # Beyond this many pages only the pages to review embed their full view (~100 kB each): a
@@ -259,10 +259,7 @@ def render_report_html(book: Book, report: dict[str, Any], images: bool = True) 
         data["img"] = view
         pages.append(data)
         thumbs.append(thumb)
-    flagged = sorted(
-        (p for p in pages if p["flags"]),
-        key=lambda p: (0 if p["failed"] else 1, p["conf"] if p["conf"] is not None else 0, p["i"]),
-    )
+    flagged = review_order(pages)
     start = flagged[0]["i"] if flagged else 0
     title = report.get("title") or book.meta.title
     left_out = sum(1 for p in pages if p.get("img_left_out"))

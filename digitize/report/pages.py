@@ -237,6 +237,15 @@ def page_data(
     }
 
 
+def review_order(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pages to review (any flag) of `page_data` dicts, worst first: failed pages, then by
+    mean confidence. The report lists them so and the proofreading editor opens them so."""
+    return sorted(
+        (p for p in pages if p["flags"]),
+        key=lambda p: (0 if p["failed"] else 1, p["conf"] if p["conf"] is not None else 0, p["i"]),
+    )
+
+
 # ---------------------------------------------------------------- images
 
 

@@ -209,7 +209,12 @@ class _Builder:
         if kind == "paragraph" and self.open is not None and self._continues(pi, block, text):
             self._append(pi, page, block, text)
             return
-        if kind == "heading" and self.open is not None and self._finishes_open(block, text):
+        if (
+            kind == "heading"
+            and self.open is not None
+            and not block.confirmed  # a proofreader said heading: it is one
+            and self._finishes_open(block, text)
+        ):
             self._append(pi, page, block, text)
             return
         if kind == "list_item":
