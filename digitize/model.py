@@ -250,6 +250,11 @@ FLOW_TYPES: dict[str, type] = {
 
 @dataclass(frozen=True, slots=True)
 class BookMeta:
+    """What a catalogue says of the book. `lang` is a BCP 47 code (the engine decides it from
+    the text unless the user gave it); `source` and `isbn` describe the printed book (the
+    user's, never guessed); `date` is its publication date as the user gave it; `file` is the
+    input's file name, set by the engine: outputs are named after it."""
+
     title: str = "Untitled"
     authors: tuple[str, ...] = ()
     lang: str = "vi"
@@ -258,6 +263,8 @@ class BookMeta:
     date: str = ""
     publisher: str = ""
     description: str = ""
+    isbn: str = ""
+    file: str = ""
 
 
 @dataclass(frozen=True, slots=True)
