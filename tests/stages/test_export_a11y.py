@@ -3,6 +3,7 @@ names that do not repeat captions, linked notes, table headers, headings that ne
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import xml.etree.ElementTree as ET
 import zipfile
@@ -13,7 +14,6 @@ import pytest
 
 from digitize.model import (
     Book,
-    BookMeta,
     Figure,
     Footnote,
     Heading,
@@ -52,7 +52,9 @@ def _english_book(tmp_path: Path) -> Book:
         Paragraph("Any variation which is¹ not inherited is unimportant."),
         Footnote("1", "Figures are rounded."),
         Figure(fig, "", 160, 120),
-        Table((("Body", "Mass (kg)", "Speed"), ("Apple", "0.2", "3.1"), ("Moon", "7.3e22", "1022"))),
+        Table(
+            (("Body", "Mass (kg)", "Speed"), ("Apple", "0.2", "3.1"), ("Moon", "7.3e22", "1022"))
+        ),
         Table((("Name", "Role"), ("Newton", "physicist"))),
         Heading("Chapter 2. Light", 1),
         Paragraph("Đây là một đoạn văn tiếng Việt trong sách tiếng Anh.", lang="vi"),
@@ -65,9 +67,7 @@ def _epub(book: Book, out: Path) -> dict[str, ET.Element]:
     (path,) = EpubExporter().export(book, out, Context(work_dir=book.work_dir))
     with zipfile.ZipFile(path) as z:
         return {
-            n[5:]: ET.fromstring(z.read(n))
-            for n in z.namelist()
-            if n.endswith((".xhtml", ".opf"))
+            n[5:]: ET.fromstring(z.read(n)) for n in z.namelist() if n.endswith((".xhtml", ".opf"))
         }
 
 
@@ -166,7 +166,7 @@ def test_headings_never_skip_a_level(tmp_path: Path) -> None:
     for name in ("chap-001.xhtml", "chap-002.xhtml"):
         levels = [int(e.tag[-1]) for e in docs[name].iter() if e.tag[len(X) :] in HEADINGS]
         assert levels[0] == 1
-        assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+        assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
     chap1 = [e.tag[len(X) :] for e in docs["chap-001.xhtml"].iter() if e.tag[len(X) :] in HEADINGS]
     assert chap1 == ["h1", "h2", "h3"]  # layout said 1, 3, 5
 

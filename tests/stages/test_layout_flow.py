@@ -6,7 +6,16 @@ from pathlib import Path
 from _layout_pages import block, book, figure, line, page, para
 from PIL import Image
 
-from digitize.model import Book, BookMeta, Figure, Footnote, Heading, ListBlock, PageBreak, Paragraph
+from digitize.model import (
+    Book,
+    BookMeta,
+    Figure,
+    Footnote,
+    Heading,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+)
 from digitize.stage import Context
 from digitize.stages.layout.flow import FlowBuilder
 
