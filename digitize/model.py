@@ -155,6 +155,9 @@ class Page:
     # The page image before preprocess.binarize (same geometry as `image`): figures are cropped
     # from it, since a binarised photo is useless. None when the page was not binarised.
     unbinarized: str | None = None
+    # (width, height) of the source page in points (1/72 in), as ingest found it: preprocessing
+    # crops, pads and turns the image, but the searchable PDF keeps the printed page's size.
+    print_size: tuple[float, float] | None = None
 
     @property
     def words(self) -> tuple[Word, ...]:
