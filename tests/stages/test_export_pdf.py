@@ -67,8 +67,13 @@ def test_words_at_their_boxes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     for text, *box in WORDS:
         want = [v * 72 / 300 for v in box]
         got = found[text]
-        for a, b in zip(got, want, strict=True):
-            assert abs(a - b) < 3, (text, got, want)
+        # Across: on the box. Up and down: one size a block (Poppler needs it to find
+        # columns), the glyph box (1.16 em in DejaVu) overhangs a shorter line: the word's
+        # middle is on the line's, its glyphs cover the printed ones.
+        assert abs(got[0] - want[0]) < 3 and abs(got[2] - want[2]) < 3, (text, got, want)
+        h = want[3] - want[1]
+        assert abs((got[1] + got[3]) / 2 - (want[1] + want[3]) / 2) < 0.35 * h, (text, got)
+        assert got[1] <= want[1] + 0.1 * h and got[3] >= want[3] - 0.1 * h, (text, got, want)
     assert page.search_for(nfc("Đường")), "text search must find Vietnamese words"
     assert doc.metadata["title"] == nfc("Toán học") and doc.metadata["author"] == nfc("Lê Văn Tám")
     assert doc.metadata["creationDate"] == ""  # no clock in the output

@@ -109,8 +109,8 @@ def _add_page(
         pdf_page.insert_image(box, stream=jpeg)
     if not opts.text_layer and jpeg is not None:
         return
-    lines = [ws for b in page.blocks for _, ws in lines_of(b)]
-    if not lines:
+    blocks = [lines for b in page.blocks if (lines := [ws for _, ws in lines_of(b)])]
+    if not blocks:
         return
     fontname = "helv"
     if font is not None:
@@ -118,9 +118,21 @@ def _add_page(
         fontname = FONT_NAME
     measure = font or pymupdf.Font("helv")
     shape = pdf_page.new_shape()
-    for words in lines:
-        _line(shape, measure, fontname, words, (scale, dx, dy), 3 if jpeg is not None else 0)
+    mode = 3 if jpeg is not None else 0
+    for lines in blocks:
+        # One size for the block, its em the height of its lines (ascender to descender):
+        # Poppler groups lines into a column only when they share a size and stand less than
+        # 1.5 em apart, and without columns it reads two of them line by line across.
+        heights = sorted(_ink_height(words) for words in lines)
+        size = max(heights[len(heights) // 2], 1.0) * scale
+        for words in lines:
+            _line(shape, measure, fontname, words, (scale, dx, dy), size, mode)
     shape.commit()
+
+
+def _ink_height(words: list[tuple[Word, str]]) -> float:
+    """A line's text height: its tallest word (the line box with ascenders and descenders)."""
+    return max(w.bbox.height for w, _ in words)
 
 
 def _line(
@@ -129,12 +141,13 @@ def _line(
     fontname: str,
     words: list[tuple[Word, str]],
     geometry: tuple[float, float, float],
+    size: float,
     render_mode: int,
 ) -> None:
     """One printed line as one run of text: its words in order, separated by real spaces,
     on the line's baseline, at one size, stretched horizontally so that the words (and the
     gaps between them) cover the line's box: extraction tools read one line per line and a
-    word per word, and a search highlights the printed words.
+    word per word, and a search highlights the printed words. `size` is the block's font size.
 
     The way OCRmyPDF's hOCR renderer does it (a line per text object, the font scaled to the
     line, horizontal scaling to the box), with one scale per line: PyMuPDF's insert_text
@@ -142,13 +155,9 @@ def _line(
     scale, dx, dy = geometry
     x0 = min(w.bbox.x0 for w, _ in words) * scale + dx
     x1 = max(w.bbox.x1 for w, _ in words) * scale + dx
-    heights = sorted(w.bbox.height for w, _ in words)
-    bottoms = sorted(w.bbox.y1 for w, _ in words)
-    h = max(heights[len(heights) // 2], 1.0) * scale
-    asc, desc = font.ascender, font.descender
-    size = h / max(asc - desc, 0.5)
-    # The baseline: most words sit on it; their median bottom is it, up to descenders.
-    baseline = bottoms[len(bottoms) // 2] * scale + dy + desc * size * 0.5
+    # The line's lowest descender is the font's.
+    bottom = max(w.bbox.y1 for w, _ in words) * scale + dy
+    baseline = bottom + font.descender * size
     text = " ".join(t for _, t in words)
     natural = sum(_advance(font, ch) for ch in text) * size
     if natural <= 0 or x1 <= x0:
