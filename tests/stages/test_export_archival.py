@@ -61,7 +61,7 @@ def _has(block: ET.Element, word: str) -> bool:
 
 def test_alto_hyphenation_illustration_and_lang(tmp_path: Path) -> None:
     book = _book(tmp_path)
-    alto, *images = AltoExporter().export(book, tmp_path / "out", Context())
+    alto, *_ = AltoExporter().export(book, tmp_path / "out", Context())
     root = ET.parse(alto).getroot()
     assert root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation", "").endswith(
         "alto-4-4.xsd"
