@@ -69,6 +69,7 @@ def test_alto_hyphenation_illustration_and_lang(tmp_path: Path) -> None:
     p1 = root.find(f"{A}Layout/{A}Page")
     assert p1 is not None and p1.get("LANG") == "vi"
     blocks = {b.get("ID"): b for b in p1.iter(f"{A}TextBlock")}
+
     def lang_of(word: str) -> str | None:
         return next(b for b in blocks.values() if _has(b, word)).get("LANG")
 
