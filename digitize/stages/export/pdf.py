@@ -11,6 +11,7 @@ visible.
 from __future__ import annotations
 
 import io
+import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ import pymupdf
 from PIL import Image, UnidentifiedImageError
 
 from digitize.fileio import write_bytes
-from digitize.model import Book, Page, Word
+from digitize.model import Block, Book, Page, Word
 from digitize.naming import book_stem
 from digitize.stage import Context, Exporter, opt
 from digitize.stages.export._media import build_epoch, resolve_in_work_dir
@@ -30,6 +31,8 @@ from digitize.stages.export._render import clean
 FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 FONT_NAME = "F0"
 MAX_PT = 14400
+LINE_PITCH = 1.2  # baseline distance of a block's lines, in ems of its text layer, at most
+COLUMN_FILL = 0.9  # part of its line a column's text covers when another column stands beside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,7 @@ def _add_page(
         pdf_page.insert_image(box, stream=jpeg)
     if not opts.text_layer and jpeg is not None:
         return
-    blocks = [lines for b in page.blocks if (lines := [ws for _, ws in lines_of(b)])]
+    blocks = [(b, lines) for b in page.blocks if (lines := [ws for _, ws in lines_of(b)])]
     if not blocks:
         return
     fontname = "helv"
@@ -119,15 +122,39 @@ def _add_page(
     measure = font or pymupdf.Font("helv")
     shape = pdf_page.new_shape()
     mode = 3 if jpeg is not None else 0
-    for lines in blocks:
-        # One size for the block, its em the height of its lines (ascender to descender):
-        # Poppler groups lines into a column only when they share a size and stand less than
-        # 1.5 em apart, and without columns it reads two of them line by line across.
-        heights = sorted(_ink_height(words) for words in lines)
-        size = max(heights[len(heights) // 2], 1.0) * scale
+    for block, lines in blocks:
+        size = _block_size(lines) * scale
+        # A column with text beside it ends its lines short of the gutter, or Poppler reads
+        # across it (a line of each column as one).
+        fill = COLUMN_FILL if _beside(block, [b for b, _ in blocks]) else 1.0
         for words in lines:
-            _line(shape, measure, fontname, words, (scale, dx, dy), size, mode)
+            _line(shape, measure, fontname, words, (scale, dx, dy), size, fill, mode)
     shape.commit()
+
+
+def _block_size(lines: list[list[tuple[Word, str]]]) -> float:
+    """One font size for a block, in pixels: Poppler groups lines into a column only when they
+    share a size and their baselines stand close enough for it, else it reads two columns line
+    by line across. The em is the height of the lines (ascender to descender), or a little
+    more where lines stand far apart (LINE_PITCH ems at most, a quarter more at most)."""
+    heights = sorted(_ink_height(words) for words in lines)
+    size = max(heights[len(heights) // 2], 1.0)
+    bottoms = [max(w.bbox.y1 for w, _ in words) for words in lines]
+    gaps = sorted(b - a for a, b in itertools.pairwise(bottoms) if b > a)
+    if gaps:  # lines further apart than a paragraph's are not one column's: no more than 1.25x
+        size = max(size, min(gaps[len(gaps) // 2] / LINE_PITCH, 1.25 * size))
+    return size
+
+
+def _beside(block: Block, blocks: list[Block]) -> bool:
+    """Does another text block stand to the right of `block`, level with it?"""
+    b = block.bbox
+    return any(
+        o is not block
+        and o.bbox.x0 >= b.x1 - 0.02 * b.width
+        and min(o.bbox.y1, b.y1) - max(o.bbox.y0, b.y0) > 0
+        for o in blocks
+    )
 
 
 def _ink_height(words: list[tuple[Word, str]]) -> float:
@@ -142,12 +169,14 @@ def _line(
     words: list[tuple[Word, str]],
     geometry: tuple[float, float, float],
     size: float,
+    fill: float,
     render_mode: int,
 ) -> None:
     """One printed line as one run of text: its words in order, separated by real spaces,
     on the line's baseline, at one size, stretched horizontally so that the words (and the
     gaps between them) cover the line's box: extraction tools read one line per line and a
-    word per word, and a search highlights the printed words. `size` is the block's font size.
+    word per word, and a search highlights the printed words. `size` is the block's font size;
+    `fill` the part of the line's width the text covers (less in a column with text beside it).
 
     The way OCRmyPDF's hOCR renderer does it (a line per text object, the font scaled to the
     line, horizontal scaling to the box), with one scale per line: PyMuPDF's insert_text
@@ -163,7 +192,7 @@ def _line(
     if natural <= 0 or x1 <= x0:
         return
     origin = pymupdf.Point(x0, baseline)
-    stretch = pymupdf.Matrix((x1 - x0) / natural, 0, 0, 1, 0, 0)
+    stretch = pymupdf.Matrix((x1 - x0) * fill / natural, 0, 0, 1, 0, 0)
     shape.insert_text(
         origin,
         text,
