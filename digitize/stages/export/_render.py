@@ -255,20 +255,24 @@ class Renderer:
                 parts.append(self._pagebreak(PageBreak(idx, lab), chapter))
                 pos = max(pos, off)
             elif off >= pos:
-                start, end, mark = spans[key]
+                start, end, _ = spans[key]
                 parts.append(esc(text[pos:start]))
-                parts.append(self._noteref(key, mark))
+                parts.append(self._noteref(key, text[start:end]))
                 linked.add(key)
                 pos = end
         parts.append(esc(text[pos:]))
         return f"<p{self._lang_attr(p.lang)}>{''.join(parts)}</p>"
 
-    def _noteref(self, fid: str, mark: str) -> str:
+    def _noteref(self, fid: str, printed: str) -> str:
+        """The reference mark as printed, linked: a raised `¹` stays the character it is, a
+        plain `1` is raised with `<sup>`."""
         self.linked += 1
-        return (
-            f'<sup><a{self._etype("noteref")} role="doc-noteref" id="ref-{fid}" '
-            f'href="#{fid}">{esc(mark)}</a></sup>'
+        link = (
+            f'<a{self._etype("noteref")} role="doc-noteref" id="ref-{fid}" '
+            f'href="#{fid}">{esc(printed)}</a>'
         )
+        raised = any(c in "⁰¹²³⁴⁵⁶⁷⁸⁹" for c in printed)
+        return link if raised else f"<sup>{link}</sup>"
 
     def _figure(self, fig: Figure) -> str:
         caption = clean(fig.caption).strip()
@@ -318,15 +322,16 @@ class Renderer:
         for note in notes:
             fid = ids[id(note)]
             mark = esc(note.mark.strip()) or "*"
-            back = ""
-            if fid in linked:
-                back = (
-                    f' <a href="#ref-{fid}" role="doc-backlink"'
-                    f' aria-label="{esc(self.words["back"])}">↩</a>'
-                )
+            # The note's number leads back to where it is cited (the usual e-book pattern).
+            head = (
+                f'<a href="#ref-{fid}" role="doc-backlink"'
+                f' aria-label="{esc(self.words["back"])} ({mark})">{mark}</a>'
+                if fid in linked
+                else f'<span class="note-mark">{mark}</span>'
+            )
             out.append(
                 f'<aside{self._etype("footnote")} role="doc-footnote" id="{fid}">'
-                f'<p><span class="note-mark">{mark}</span> {esc(note.text)}{back}</p></aside>'
+                f"<p>{head} {esc(note.text)}</p></aside>"
             )
         out.append("</section>")
         return "\n".join(out)
