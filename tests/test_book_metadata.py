@@ -10,7 +10,8 @@ import pymupdf
 import pytest
 
 from digitize import pipeline as pipelines
-from digitize.runner import RunOptions, convert
+from digitize.engine.run import convert
+from digitize.engine.run_options import RunOptions
 
 ENGLISH = "The water pushes the swimmer forwards with a force of the same size and strength."
 VIETNAMESE = "Người đi học muốn theo đạo của người quân tử cần phải cố gắng làm việc."

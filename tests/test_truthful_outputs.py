@@ -19,9 +19,9 @@ import pytest
 from support import ROOT, digitize_cmd
 
 from digitize import model
-from digitize.evaluation.metrics import wer
+from digitize.lab.evaluation.metrics import wer
 from digitize.model import FURNITURE_KINDS
-from digitize.synth.book import BookSpec, generate_book
+from digitize.lab.synth.book import BookSpec, generate_book
 
 pytestmark = [pytest.mark.slow, pytest.mark.tesseract]
 FORMATS = "epub,html,txt,hocr,alto,pdf"
