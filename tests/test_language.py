@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from digitize.language import guess, majority, word_vote
 from digitize.engine.metadata import book_lang
+from digitize.language import guess, majority, word_vote
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word, nfc
 from tests.stages._render_book import EN, VI
 

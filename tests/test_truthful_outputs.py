@@ -20,8 +20,8 @@ from support import ROOT, digitize_cmd
 
 from digitize import model
 from digitize.lab.evaluation.metrics import wer
-from digitize.model import FURNITURE_KINDS
 from digitize.lab.synth.book import BookSpec, generate_book
+from digitize.model import FURNITURE_KINDS
 
 pytestmark = [pytest.mark.slow, pytest.mark.tesseract]
 FORMATS = "epub,html,txt,hocr,alto,pdf"

@@ -179,9 +179,7 @@ def generate_book(spec: BookSpec, out_dir: Path | str) -> dict[str, Any]:
         "flow": ts.flow,
         "hyphenated": ts.hyphenated,
     }
-    pdf.set_metadata(
-        {"title": title, "producer": "digitize.synth", "creator": "digitize.synth"}
-    )
+    pdf.set_metadata({"title": title, "producer": "digitize.synth", "creator": "digitize.synth"})
     write_bytes(out / "book.pdf", pdf.tobytes(garbage=3, deflate=True, no_new_id=True))
     data = json.dumps(truth, ensure_ascii=False, indent=1)
     write_text(out / "truth.json", data)
