@@ -157,6 +157,9 @@ class Page:
     # The page image before preprocess.binarize (same geometry as `image`): figures are cropped
     # from it, since a binarised photo is useless. None when the page was not binarised.
     unbinarized: str | None = None
+    # (width, height) of the source page in points (1/72 in), as ingest found it: preprocessing
+    # crops, pads and turns the image, but the searchable PDF keeps the printed page's size.
+    print_size: tuple[float, float] | None = None
 
     @property
     def words(self) -> tuple[Word, ...]:
@@ -252,6 +255,11 @@ FLOW_TYPES: dict[str, type] = {
 
 @dataclass(frozen=True, slots=True)
 class BookMeta:
+    """What a catalogue says of the book. `lang` is a BCP 47 code (the engine decides it from
+    the text unless the user gave it); `source` and `isbn` describe the printed book (the
+    user's, never guessed); `date` is its publication date as the user gave it; `file` is the
+    input's file name, set by the engine: outputs are named after it."""
+
     title: str = "Untitled"
     authors: tuple[str, ...] = ()
     lang: str = "vi"
@@ -260,6 +268,8 @@ class BookMeta:
     date: str = ""
     publisher: str = ""
     description: str = ""
+    isbn: str = ""
+    file: str = ""
 
 
 @dataclass(frozen=True, slots=True)

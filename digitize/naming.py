@@ -46,6 +46,7 @@ def safe_stem(name: str) -> str:
 
 
 def book_stem(meta: BookMeta) -> str:
-    """The output-name stem of a book: from its source file name (the runner sets it), else its
-    title. Every exporter names its files with it, so one book's outputs share one stem."""
-    return safe_stem(meta.source or meta.title)
+    """The output-name stem of a book: from its input file name (the runner sets `file`), else
+    (a book.json of an older run) its source, else its title. Every exporter names its files
+    with it, so one book's outputs share one stem."""
+    return safe_stem(meta.file or meta.source or meta.title)

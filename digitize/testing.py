@@ -102,7 +102,9 @@ def sample_book(tmp_path: Path) -> Book:
         title=nfc("Sách mẫu: Toán 10"),
         authors=(nfc("Nguyễn Văn An"), nfc("Trần Thị Bình")),
         lang="vi",
-        source="scans/sach-mau.pdf",
+        source=nfc("Sách mẫu: Toán 10, Nhà xuất bản Mẫu, 2024"),
+        isbn="978-604-0-00000-0",
+        file="sach-mau.pdf",
         date="2024",
         publisher=nfc("Nhà xuất bản Mẫu"),
     )

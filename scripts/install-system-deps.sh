@@ -1,9 +1,27 @@
 #!/usr/bin/env bash
 # Install the system packages digitize and its tests need (Debian/Ubuntu), only those missing.
 # Tesseract with Vietnamese + English + orientation data, poppler (pdf2image), fonts for the
-# synthetic pages, a Java runtime (EPUBCheck) and Chromium + chromedriver (HTML rendering and
-# editor tests).
+# synthetic pages, a Java runtime (EPUBCheck), Chromium + chromedriver (HTML rendering and editor
+# tests) and, through npm, DAISY Ace (EPUB accessibility tests).
 set -euo pipefail
+
+# DAISY Ace (EPUB accessibility checker, its tests): through npm, offline-friendly (no bundled
+# browser download: it drives the system Chromium). Skipped when npm is missing.
+install_ace() {
+  command -v ace-puppeteer >/dev/null && return 0
+  if ! command -v npm >/dev/null; then
+    echo "npm not found: DAISY Ace not installed (its test will skip)"
+    return 0
+  fi
+  local SUDO_NPM=""
+  [ "$(id -u)" -eq 0 ] || [ -w "$(npm prefix -g)/lib" ] || SUDO_NPM="sudo"
+  echo "installing DAISY Ace (npm @daisy/ace)"
+  PUPPETEER_SKIP_DOWNLOAD=1 ELECTRON_SKIP_BINARY_DOWNLOAD=1 \
+    $SUDO_NPM npm install -g --silent @daisy/ace >/dev/null ||
+    echo "DAISY Ace could not be installed (its test will skip)"
+}
+trap install_ace EXIT
+
 need=()
 command -v tesseract >/dev/null || need+=(tesseract-ocr)
 for l in vie eng osd; do

@@ -116,9 +116,9 @@ class ShoutExporter(Exporter):
 
     def export(self, book, out_dir, ctx):
         from digitize.fileio import write_text
-        from digitize.naming import safe_stem
+        from digitize.naming import book_stem
         text = "\\n".join(i.text.upper() + self.options.bang for i in book.flow if isinstance(i, Paragraph))
-        return [write_text(Path(out_dir) / f"{safe_stem(book.meta.source or book.meta.title)}.shout", text)]
+        return [write_text(Path(out_dir) / f"{book_stem(book.meta)}.shout", text)]
 '''
 
 ENTRY_POINTS = """

@@ -10,7 +10,8 @@ from typing import Any
 
 from digitize import model
 from digitize.errors import BadInput
-from digitize.model import BookMeta
+from digitize.language import majority
+from digitize.model import Book, BookMeta
 
 
 def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -72,5 +73,20 @@ def _meta_value(key: str, value: Any, where: str) -> Any:
 
 
 def lang_code(tess_lang: str) -> str:
+    """The ISO code of the first of Tesseract's languages (`vie+eng` -> `vi`)."""
     first = tess_lang.split("+")[0]
     return {"vie": "vi", "eng": "en", "fra": "fr", "deu": "de"}.get(first, first[:2])
+
+
+def book_lang(book: Book, tess_lang: str) -> str:
+    """The book's language, decided once for every output from its recognised text.
+
+    One Tesseract language is that language; several (`vie+eng`) are told apart by the words
+    of the pages' body text (not running heads): the language most of its words are in, by
+    `language.majority`. Called by the engine after OCR, before the book stages (which tag the
+    passages in the other language), unless the user gave `lang` in book.toml or `--meta`."""
+    codes = tuple(
+        dict.fromkeys(lang_code(t) for t in tess_lang.split("+") if t.strip() not in ("", "osd"))
+    )
+    texts = (b.text for p in book.pages for b in p.blocks if b.kind not in model.FURNITURE_KINDS)
+    return majority(texts, codes or (lang_code(tess_lang),))

@@ -29,7 +29,7 @@ from digitize.engine.carry import carry, previous_corrections
 from digitize.engine.events import BookResult, Progress
 from digitize.engine.executors import Executor, executor_class
 from digitize.engine.export import with_checkpoint, write_formats
-from digitize.engine.metadata import lang_code, load_meta
+from digitize.engine.metadata import book_lang, lang_code, load_meta
 from digitize.engine.outputs import check_output_dir, publish, staging
 from digitize.engine.pages import PageRun, early_pool
 from digitize.engine.run_options import RunOptions
@@ -239,11 +239,18 @@ class BookRun:
         return book
 
     def with_meta(self, book: Book) -> Book:
-        """The user's metadata over what ingest found; the run's language and source."""
+        """The user's metadata over what ingest found; the run's language and input file.
+        Outputs are named after the input file; the printed book's source and date are only
+        what the user said (a PDF's creation date is the scan's, not the book's)."""
         meta = dataclasses.replace(book.meta, **self.meta_fields) if self.meta_fields else book.meta
         if "lang" not in self.meta_fields:
             meta = dataclasses.replace(meta, lang=lang_code(self.ctx.lang))
-        meta = dataclasses.replace(meta, source=self.src.name)
+        meta = dataclasses.replace(
+            meta,
+            file=self.src.name,
+            source=self.meta_fields.get("source", ""),
+            date=self.meta_fields.get("date", ""),
+        )
         return dataclasses.replace(book, meta=meta, work_dir=str(self.work_dir))
 
     def run_pages(self, pool: Executor | None) -> None:
@@ -261,6 +268,13 @@ class BookRun:
         )
         result, self.cached_pages = pages.run(self.book, pool)
         self.book = self.book.with_pages(result)
+        if (
+            "lang" not in self.meta_fields
+        ):  # the book's language, from its text (book stages use it)
+            lang = book_lang(self.book, self.ctx.lang)
+            self.book = dataclasses.replace(
+                self.book, meta=dataclasses.replace(self.book.meta, lang=lang)
+            )
 
     def run_book_stages(self) -> None:
         """The book stages, in order, here."""

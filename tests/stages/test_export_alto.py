@@ -15,13 +15,13 @@ A = "{" + NS + "}"
 
 
 def test_contract(tmp_path: Path) -> None:
-    (path,) = check_exporter(AltoExporter, tmp_path)
-    assert path.name == "sach-mau.alto.xml"
+    path, image = check_exporter(AltoExporter, tmp_path)
+    assert path.name == "sach-mau.alto.xml" and image.parent.name == "sach-mau_pages"
 
 
 def test_structure(tmp_path: Path) -> None:
     book = sample_book(tmp_path)
-    (path,) = AltoExporter().export(book, tmp_path / "out", Context())
+    path, _ = AltoExporter().export(book, tmp_path / "out", Context())
     text = path.read_text("utf-8")
     root = ET.fromstring(text)
     assert root.tag == f"{A}alto"
@@ -62,7 +62,7 @@ def test_no_margins_option(tmp_path: Path) -> None:
     from digitize.stages.export.alto import AltoOptions
 
     book = sample_book(tmp_path)
-    (path,) = AltoExporter(AltoOptions(margins=False)).export(book, tmp_path / "o", Context())
+    path, *_ = AltoExporter(AltoOptions(margins=False)).export(book, tmp_path / "o", Context())
     p1 = ET.parse(path).getroot().find(f"{A}Layout/{A}Page")
     assert p1 is not None and [c.tag for c in p1] == [f"{A}PrintSpace"]
     assert len(list(p1.iter(f"{A}String"))) == 6

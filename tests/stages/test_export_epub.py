@@ -247,15 +247,19 @@ def test_metadata_authors_identifier_a11y(epub: dict[str, bytes]) -> None:
     assert len({c.get("id") for c in creators}) == 2  # ebooklib gives all authors one id
     ident = opf.find(".//dc:identifier", NS)
     assert ident is not None and str(ident.text).startswith("urn:uuid:")
-    assert opf.find(".//dc:source", NS).text == "sach-mau.pdf"  # type: ignore[union-attr]
+    # dc:source is the printed book the user named, never the scan's file name.
+    source = opf.find(".//dc:source", NS)
+    assert source is not None and source.text == "Sách mẫu: Toán 10, Nhà xuất bản Mẫu, 2024"
     props: dict[str, list[str]] = {}
     for m in opf.findall(".//opf:meta[@property]", NS):
         props.setdefault(str(m.get("property")), []).append(str(m.text))
     assert props["schema:accessMode"] == ["textual", "visual"]
-    assert props["schema:accessModeSufficient"] == ["textual"]
+    # Every figure of the sample has a caption: text alone suffices.
+    assert props["schema:accessModeSufficient"] == ["textual", "textual,visual"]
     for feature in ("structuralNavigation", "tableOfContents", "printPageNumbers"):
         assert feature in props["schema:accessibilityFeature"]
-    assert "alternativeText" in props["schema:accessibilityFeature"]
+    # Image alts name figures ("Hình 1"); they are not descriptions: no such claim.
+    assert "alternativeText" not in props["schema:accessibilityFeature"]
     assert props["schema:accessibilityHazard"] == ["none"]
     assert props["source-of"] == ["pagination"]
 
@@ -277,9 +281,10 @@ def test_identifier_given_or_stable(tmp_path: Path) -> None:
 def test_figures_and_cover(tmp_path: Path, epub: dict[str, bytes]) -> None:
     ch1 = ET.fromstring(epub["EPUB/chap-001.xhtml"])
     img = ch1.find(".//x:figure/x:img", NS)
-    assert img is not None and img.get("alt") == "Hình 1. Một hình chữ nhật"
+    caption = ch1.find(".//x:figure/x:figcaption", NS)
+    assert caption is not None and caption.text == "Hình 1. Một hình chữ nhật"
+    assert img is not None and img.get("alt") == "Hình 1"  # named, not read twice
     assert f"EPUB/{img.get('src')}" in epub
-    assert ch1.find(".//x:figure/x:figcaption", NS) is not None
     assert (
         "EPUB/images/cover.jpg" in epub and b'properties="cover-image"' in epub["EPUB/package.opf"]
     )

@@ -20,13 +20,13 @@ def _classes(root: ET.Element, cls: str) -> list[ET.Element]:
 
 
 def test_contract(tmp_path: Path) -> None:
-    (path,) = check_exporter(HocrExporter, tmp_path)
-    assert path.name == "sach-mau.hocr"
+    path, image = check_exporter(HocrExporter, tmp_path)
+    assert path.name == "sach-mau.hocr" and image.name == "page-0001.jpg"
 
 
 def test_structure_and_words(tmp_path: Path) -> None:
     book = sample_book(tmp_path)
-    (path,) = HocrExporter().export(book, tmp_path / "out", Context())
+    path, _ = HocrExporter().export(book, tmp_path / "out", Context())
     text = path.read_text("utf-8")
     root = ET.fromstring(text)
     metas = {m.get("name"): m.get("content") for m in root.iter(f"{X}meta")}
@@ -37,7 +37,7 @@ def test_structure_and_words(tmp_path: Path) -> None:
     assert len(pages) == len(book.pages)
     assert (
         pages[0].get("title")
-        == 'image "pages/p0001.png"; bbox 0 0 300 420; ppageno 0; scan_res 72 72'
+        == 'image "sach-mau_pages/page-0001.jpg"; bbox 0 0 300 420; ppageno 0; scan_res 72 72'
     )
     assert "image" not in pages[1].get("title", "")  # born-digital: no scan
     words = _classes(root, "ocrx_word")

@@ -1,11 +1,21 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from _layout_pages import block, book, figure, line, page, para
 from PIL import Image
 
-from digitize.model import Book, Figure, Footnote, Heading, ListBlock, PageBreak, Paragraph
+from digitize.model import (
+    Book,
+    BookMeta,
+    Figure,
+    Footnote,
+    Heading,
+    ListBlock,
+    PageBreak,
+    Paragraph,
+)
 from digitize.stage import Context
 from digitize.stages.layout.flow import FlowBuilder
 
@@ -155,6 +165,35 @@ def test_heading_levels_lists_and_footnotes() -> None:
     lists = [i for i in flow if isinstance(i, ListBlock)]
     assert lists == [ListBlock(("• hữu hạn", "• vô hạn"), False), ListBlock(("a) bài một",), True)]
     assert Footnote("¹", "Theo định nghĩa.") in flow
+
+
+def test_a_note_mark_read_as_exclamation_mark_is_written_back() -> None:
+    """A small raised `1` OCR read as `!` is put back as `¹`, so the EPUB can link it."""
+    p = page(
+        0,
+        [
+            para(["Writing changed the way! knowledge was kept", FULL], 200, 200),
+            block("footnote", [line("1 A unit of length.", 200, 2800, h=20)]),
+        ],
+    )
+    flow = run(book([p]))
+    (para_,) = [i for i in flow if isinstance(i, Paragraph)]
+    assert "the way¹ knowledge" in para_.text and "!" not in para_.text
+    assert flow[flow.index(para_) + 1] == Footnote("1", "A unit of length.")
+
+
+def test_a_vietnamese_paragraph_in_an_english_book_is_tagged() -> None:
+    p = page(
+        0,
+        [
+            para(["This paragraph is written in English."], 200, 200),
+            para(["Đoạn này viết bằng tiếng Việt."], 200, 400),
+            para(["Figure 12"], 200, 600),  # names and numbers prove nothing
+        ],
+    )
+    en = replace(book([p]), meta=BookMeta(title="t", lang="en"))
+    items = [i for i in run(en) if isinstance(i, Paragraph)]
+    assert [i.lang for i in items] == [None, "vi", None]
 
 
 def test_english_paragraph_in_a_vietnamese_book_is_tagged() -> None:

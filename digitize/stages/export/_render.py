@@ -24,6 +24,7 @@ from digitize.model import (
     Table,
     nfc,
 )
+from digitize.stages.export._a11y import HeadingLevels, figure_alt, header_cells, words
 
 # C0 controls except tab/newline, DEL, C1 controls, bidi embeddings/overrides/isolates,
 # and code points XML 1.0 forbids.
@@ -94,6 +95,8 @@ class Rendered:
     toc: list[TocEntry]
     pages: list[PageEntry]
     figures: int
+    undescribed: list[str] = field(default_factory=list)  # pages of uncaptioned figures
+    notes: int = 0
 
 
 def split_chapters(flow: tuple[FlowItem, ...] | list[FlowItem]) -> list[Chapter]:
@@ -132,9 +135,15 @@ class _Ids:
         return f"page-i{pb.index + 1}-{n}"
 
 
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def mark_pattern(mark: str) -> re.Pattern[str]:
-    # A reference mark sits right after a word or punctuation, not inside a number.
-    return re.compile(r"(?<=[^\s\d])" + re.escape(mark) + r"(?=[\s.,;:!?)\]]|$)")
+    """A footnote's reference mark in running text, as printed (`1`) or raised (`¹`): right
+    after a word or punctuation, not inside a number."""
+    forms = sorted({mark, mark.translate(_SUPERSCRIPT)}, key=len, reverse=True)
+    alt = "|".join(re.escape(f) for f in forms)
+    return re.compile(r"(?<=[^\s\d])(?:" + alt + r")(?=[\s.,;:!?)\]]|$)")
 
 
 class Renderer:
@@ -147,10 +156,15 @@ class Renderer:
         self.xhtml = xhtml
         self.image_src = image_src
         self.lang = lang_tag(book.meta.lang)
+        self.words = words(self.lang)
         self.ids = _Ids()
         self.toc: list[TocEntry] = []
         self.pages: list[PageEntry] = []
         self.figures = 0
+        self.undescribed: list[str] = []  # page labels of figures with no caption
+        self.linked = 0
+        self.levels = HeadingLevels()
+        self.page = "1"  # label of the page being rendered
         self._heads = 0
         self._notes = 0
 
@@ -167,6 +181,7 @@ class Renderer:
     def _pagebreak(self, pb: PageBreak, chapter: int) -> str:
         anchor = self.ids.page(pb)
         label = page_label(pb)
+        self.page = label
         self.pages.append(PageEntry(label, chapter, anchor))
         attrs = f'{self._etype("pagebreak")} role="doc-pagebreak" id="{anchor}"'
         attrs += f' aria-label="{esc(label)}"'
@@ -177,25 +192,25 @@ class Renderer:
         chapters = split_chapters(self.book.flow)
         for n, ch in enumerate(chapters):
             ch.body = self._chapter(ch, n)
-        return Rendered(chapters, self.toc, self.pages, self.figures)
+        return Rendered(chapters, self.toc, self.pages, self.figures, self.undescribed, self._notes)
 
     def _chapter(self, ch: Chapter, n: int) -> str:
+        self.levels.reset()  # each chapter is a document of its own in the EPUB
         notes = [it for it in ch.items if isinstance(it, Footnote)]
         note_ids = {}
         for note in notes:
             self._notes += 1
             note_ids[id(note)] = f"fn-{self._notes}"
-        # Each mark links from its first occurrence in the chapter's paragraphs.
-        pending = {clean(nt.mark).strip(): note_ids[id(nt)] for nt in notes if clean(nt.mark)}
+        refs = _note_refs(ch.items, note_ids)
         linked: set[str] = set()
         out: list[str] = []
-        for item in ch.items:
+        for k, item in enumerate(ch.items):
             if isinstance(item, PageBreak):
                 out.append(self._pagebreak(item, n))
             elif isinstance(item, Heading):
                 out.append(self._heading(item, n))
             elif isinstance(item, Paragraph):
-                out.append(self._paragraph(item, n, pending, linked))
+                out.append(self._paragraph(item, n, refs.get(k, []), linked))
             elif isinstance(item, Figure):
                 out.append(self._figure(item))
             elif isinstance(item, ListBlock) and item.items:
@@ -214,49 +229,50 @@ class Renderer:
     def _heading(self, h: Heading, chapter: int) -> str:
         self._heads += 1
         anchor = f"h-{self._heads}"
-        level = max(1, min(6, h.level))
+        level = self.levels.level(h.level)
         text = clean(h.text).strip()
-        self.toc.append(TocEntry(max(1, h.level), text, chapter, anchor))
+        self.toc.append(TocEntry(level, text, chapter, anchor))
         return f'<h{level} id="{anchor}"{self._lang_attr(h.lang)}>{esc(text)}</h{level}>'
 
     def _paragraph(
-        self, p: Paragraph, chapter: int, pending: dict[str, str], linked: set[str]
+        self, p: Paragraph, chapter: int, refs: list[tuple[int, int, str, str]], linked: set[str]
     ) -> str:
+        """The paragraph with its page-break markers and its note references, in text order."""
         text = p.text.replace("\n", " ")
-        cuts = sorted((max(0, min(len(text), off)), idx, lab) for off, idx, lab in p.breaks)
+        cuts: list[tuple[int, int, str]] = []  # (offset, 0 = page break / 1 = note, key)
+        breaks = sorted((max(0, min(len(text), off)), idx, lab) for off, idx, lab in p.breaks)
+        for b, (off, _, _) in enumerate(breaks):
+            cuts.append((off, 0, str(b)))
+        spans = {fid: (start, end, mark) for start, end, mark, fid in refs}
+        for fid, (start, _, _) in spans.items():
+            cuts.append((start, 1, fid))
         parts: list[str] = []
         pos = 0
-        for off, idx, lab in cuts:
-            parts.append(self._inline(text[pos:off], pending, linked))
-            parts.append(self._pagebreak(PageBreak(idx, lab), chapter))
-            pos = off
-        parts.append(self._inline(text[pos:], pending, linked))
+        for off, what, key in sorted(cuts):
+            if what == 0:
+                parts.append(esc(text[pos:off]))
+                _, idx, lab = breaks[int(key)]
+                parts.append(self._pagebreak(PageBreak(idx, lab), chapter))
+                pos = max(pos, off)
+            elif off >= pos:
+                start, end, _ = spans[key]
+                parts.append(esc(text[pos:start]))
+                parts.append(self._noteref(key, text[start:end]))
+                linked.add(key)
+                pos = end
+        parts.append(esc(text[pos:]))
         return f"<p{self._lang_attr(p.lang)}>{''.join(parts)}</p>"
 
-    def _inline(self, raw: str, pending: dict[str, str], linked: set[str]) -> str:
-        """Escaped text with the first occurrence of each footnote mark linked to its note."""
-        text = clean(raw)
-        hits = []
-        for mark, fid in pending.items():
-            if fid in linked:
-                continue
-            m = mark_pattern(mark).search(text)
-            if m:
-                hits.append((m.start(), m.end(), mark, fid))
-        hits.sort()
-        out, pos = [], 0
-        for start, end, mark, fid in hits:
-            if start < pos:
-                continue
-            linked.add(fid)
-            out.append(html.escape(text[pos:start]))
-            out.append(
-                f'<sup><a{self._etype("noteref")} role="doc-noteref" id="ref-{fid}" '
-                f'href="#{fid}">{html.escape(mark)}</a></sup>'
-            )
-            pos = end
-        out.append(html.escape(text[pos:]))
-        return "".join(out)
+    def _noteref(self, fid: str, printed: str) -> str:
+        """The reference mark as printed, linked: a raised `¹` stays the character it is, a
+        plain `1` is raised with `<sup>`."""
+        self.linked += 1
+        link = (
+            f'<a{self._etype("noteref")} role="doc-noteref" id="ref-{fid}" '
+            f'href="#{fid}">{esc(printed)}</a>'
+        )
+        raised = any(c in "⁰¹²³⁴⁵⁶⁷⁸⁹" for c in printed)
+        return link if raised else f"<sup>{link}</sup>"
 
     def _figure(self, fig: Figure) -> str:
         caption = clean(fig.caption).strip()
@@ -265,7 +281,9 @@ class Renderer:
         if src is None:
             return f"<figure>{cap}</figure>" if cap else ""
         self.figures += 1
-        alt = caption or f"Figure {self.figures}"
+        if not caption:
+            self.undescribed.append(self.page)
+        alt = figure_alt(caption, self.lang, self.page)
         size = ""
         if fig.width > 0 and fig.height > 0:
             size = f' width="{int(fig.width)}" height="{int(fig.height)}"'
@@ -274,28 +292,84 @@ class Renderer:
         return f"<figure>{img}{cap}</figure>"
 
     def _table(self, t: Table) -> str:
+        rows = [r for r in t.rows if r]
+        if not rows:
+            return ""
         cap = f"<caption>{esc(t.caption)}</caption>" if clean(t.caption).strip() else ""
-        rows = "".join(
-            "<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in t.rows
-        )
-        return f"<table>{cap}<tbody>{rows}</tbody></table>" if rows else ""
+        head_row, head_col = header_cells(tuple(rows))
+        head = ""
+        if head_row:
+            head = (
+                "<thead><tr>"
+                + "".join(f'<th scope="col">{esc(c)}</th>' for c in rows[0])
+                + "</tr></thead>"
+            )
+            rows = rows[1:]
+
+        def row(cells: tuple[str, ...]) -> str:
+            out = []
+            for i, c in enumerate(cells):
+                if i == 0 and head_col:
+                    out.append(f'<th scope="row">{esc(c)}</th>')
+                else:
+                    out.append(f"<td>{esc(c)}</td>")
+            return "<tr>" + "".join(out) + "</tr>"
+
+        return f"<table>{cap}{head}<tbody>{''.join(row(r) for r in rows)}</tbody></table>"
 
     def _footnotes(self, notes: list[Footnote], ids: dict[int, str], linked: set[str]) -> str:
-        out = ['<section class="footnotes">']
+        out = [f'<section class="footnotes" aria-label="{esc(self.words["notes"])}">']
         for note in notes:
             fid = ids[id(note)]
             mark = esc(note.mark.strip()) or "*"
-            back = (
-                f'<a href="#ref-{fid}" role="doc-backlink">{mark}</a>'
+            # The note's number leads back to where it is cited (the usual e-book pattern).
+            head = (
+                f'<a href="#ref-{fid}" role="doc-backlink"'
+                f' aria-label="{esc(self.words["back"])} ({mark})">{mark}</a>'
                 if fid in linked
-                else f"<span>{mark}</span>"
+                else f'<span class="note-mark">{mark}</span>'
             )
             out.append(
                 f'<aside{self._etype("footnote")} role="doc-footnote" id="{fid}">'
-                f"<p>{back} {esc(note.text)}</p></aside>"
+                f"<p>{head} {esc(note.text)}</p></aside>"
             )
         out.append("</section>")
         return "\n".join(out)
+
+
+def _note_refs(
+    items: list[FlowItem], note_ids: dict[int, str]
+) -> dict[int, list[tuple[int, int, str, str]]]:
+    """Where each footnote of a chapter is cited: {paragraph's index in `items`: [(start, end,
+    mark, note id)]}. layout.flow puts a note right after the paragraph citing it, so that
+    paragraph is searched first, then the chapter's earlier ones (latest first); each mark
+    occurrence links one note. A note whose mark is nowhere in the text stays unlinked."""
+    taken: dict[int, list[tuple[int, int]]] = {}
+    out: dict[int, list[tuple[int, int, str, str]]] = {}
+    for k, note in enumerate(items):
+        if not isinstance(note, Footnote) or not clean(note.mark).strip():
+            continue
+        mark = clean(note.mark).strip()
+        pattern = mark_pattern(mark)
+        for j in range(k - 1, -1, -1):
+            para = items[j]
+            if not isinstance(para, Paragraph):
+                continue
+            text = para.text.replace("\n", " ")
+            used = taken.setdefault(j, [])
+            hit = next(
+                (
+                    m
+                    for m in pattern.finditer(text)
+                    if all(m.end() <= a or m.start() >= b for a, b in used)
+                ),
+                None,
+            )
+            if hit is not None:
+                used.append((hit.start(), hit.end()))
+                out.setdefault(j, []).append((hit.start(), hit.end(), mark, note_ids[id(note)]))
+                break
+    return out
 
 
 def nav_list(toc: list[TocEntry], href: Callable[[TocEntry], str], ol_class: str = "") -> str:

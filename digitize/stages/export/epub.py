@@ -21,16 +21,12 @@ from digitize.fileio import atomic_write
 from digitize.model import Book, Figure, book_to_json
 from digitize.naming import book_stem
 from digitize.stage import Context, Exporter, opt
-from digitize.stages.export import _media
+from digitize.stages.export import _a11y, _media
 from digitize.stages.export._render import Rendered, Renderer, clean, esc, lang_tag, nav_list
 
 _DATE = re.compile(  # W3CDTF, which EPUBCheck expects in dc:date
     r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?)?)?$"
 )
-_LABELS = {
-    "vi": ("Mục lục", "Các mốc", "Danh sách trang", "Bắt đầu đọc", "Bìa"),
-    "en": ("Contents", "Landmarks", "Pages", "Start of content", "Cover"),
-}
 CSS = """\
 ol.marked, ul.marked { list-style: none; padding-left: 1.2em; }
 body { font-family: serif; line-height: 1.5; margin: 0 1em; }
@@ -39,7 +35,7 @@ figure { margin: 1em 0; text-align: center; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; font-style: italic; }
 table { border-collapse: collapse; margin: 1em 0; }
-td { border: 1px solid #888; padding: 0.2em 0.5em; vertical-align: top; }
+td, th { border: 1px solid #888; padding: 0.2em 0.5em; vertical-align: top; }
 .footnotes { border-top: 1px solid #888; margin-top: 2em; font-size: 0.9em; }
 .cover { text-align: center; margin: 0; }
 .cover img { max-width: 100%; max-height: 100vh; }
@@ -64,7 +60,7 @@ def _xhtml(lang: str, title: str, body: str, css: bool = True) -> str:
 
 class EpubExporter(Exporter[EpubOptions]):
     name: ClassVar[str] = "export.epub"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Options: ClassVar[type] = EpubOptions
     suffix: ClassVar[str] = ".epub"
     summary: ClassVar[str] = "EPUB 3 with nav, page-list, figures, footnotes, a11y metadata"
@@ -88,7 +84,8 @@ class EpubExporter(Exporter[EpubOptions]):
 
         r = Renderer(book, xhtml=True, image_src=image_src).render()
         lang = lang_tag(book.meta.lang)
-        labels = _LABELS.get(lang.split("-")[0], _LABELS["en"])
+        w = _a11y.words(lang)
+        labels = (w["contents"], w["landmarks"], w["pages"], w["start"], w["cover"])
         title_raw = clean(book.meta.title).strip() or "Untitled"
         title = esc(title_raw)
 
@@ -206,9 +203,12 @@ class EpubExporter(Exporter[EpubOptions]):
                 f'<meta refines="#creator-{i + 1}" property="role" scheme="marc:relators">'
                 "aut</meta>"
             )
-        source = esc(re.split(r"[/\\]", m.source)[-1] if "://" not in m.source else m.source)
-        if source.strip() or r.pages:
-            md.append(f'<dc:source id="src">{source.strip() or title}</dc:source>')
+        # The printed book the pagination comes from: what the user said (book.toml `source`,
+        # `isbn`), else its title; never the scan's file name.
+        isbn = clean(m.isbn).strip()
+        source = esc(m.source).strip() or (esc(f"urn:isbn:{isbn}") if isbn else "")
+        if source or r.pages:
+            md.append(f'<dc:source id="src">{source or title}</dc:source>')
             if r.pages:
                 md.append('<meta refines="#src" property="source-of">pagination</meta>')
         if _DATE.match(m.date.strip()):
@@ -218,7 +218,7 @@ class EpubExporter(Exporter[EpubOptions]):
         if esc(m.description).strip():
             md.append(f"<dc:description>{esc(m.description).strip()}</dc:description>")
         md.append(f'<meta property="dcterms:modified">{_media.modified_utc(epoch)}</meta>')
-        md += _a11y(r)
+        md += _a11y.epub_metadata(r.figures, r.undescribed, bool(r.pages), r.notes > 0)
         if any(p == "cover-image" for _, _, _, p in manifest):
             md.append('<meta name="cover" content="cover-image"/>')
         items = "\n".join(
@@ -270,26 +270,3 @@ def _content_uuid(book: Book) -> str:
     """A stable urn:uuid from the book's content, so re-exports keep their identity."""
     digest = hashlib.sha256(book_to_json(book.__class__(book.meta, (), book.flow)).encode())
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'digitize:' + digest.hexdigest())}"
-
-
-def _a11y(r: Rendered) -> list[str]:
-    """EPUB Accessibility 1.1 discovery metadata, claiming only what this file really has."""
-    modes = ["textual"] + (["visual"] if r.figures else [])
-    features = ["structuralNavigation", "tableOfContents"]
-    if r.pages:
-        features += ["printPageNumbers", "pageBreakMarkers", "pageNavigation"]
-    if r.figures:
-        features.append("alternativeText")
-    summary = (
-        "Text recognised by OCR from a scanned print book; it may contain recognition errors. "
-        "Headings, a table of contents"
-        + (", print page numbers" if r.pages else "")
-        + (" and figure descriptions taken from captions" if r.figures else "")
-        + " are provided."
-    )
-    out = [f'<meta property="schema:accessMode">{m}</meta>' for m in modes]
-    out.append('<meta property="schema:accessModeSufficient">textual</meta>')
-    out += [f'<meta property="schema:accessibilityFeature">{f}</meta>' for f in features]
-    out.append('<meta property="schema:accessibilityHazard">none</meta>')
-    out.append(f'<meta property="schema:accessibilitySummary">{summary}</meta>')
-    return out

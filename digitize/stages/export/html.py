@@ -16,13 +16,9 @@ from digitize.fileio import write_bytes, write_text
 from digitize.model import Book, Figure
 from digitize.naming import book_stem
 from digitize.stage import Context, Exporter, opt
-from digitize.stages.export import _media
+from digitize.stages.export import _a11y, _media
 from digitize.stages.export._render import Renderer, clean, esc, lang_tag, nav_list
 
-_LABELS = {
-    "vi": ("Mục lục", "Chương trước", "Chương sau", "Trang"),
-    "en": ("Contents", "Previous", "Next", "Page"),
-}
 # Defence in depth: even if markup slipped through escaping, nothing could run or load.
 _CSP = (
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
@@ -44,7 +40,7 @@ figure { margin: 1.2em 0; text-align: center; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; font-style: italic; color: var(--muted); }
 table { border-collapse: collapse; display: block; overflow-x: auto; margin: 1em 0; }
-td { border: 1px solid #999; padding: 0.25em 0.6em; vertical-align: top; }
+td, th { border: 1px solid #999; padding: 0.25em 0.6em; vertical-align: top; }
 /* printed page numbers: a thin rule between blocks, a small mark inside a paragraph */
 .pagebreak::before { content: attr(aria-label); font: 0.7rem sans-serif; color: var(--muted); }
 section > .pagebreak { display: block; text-align: right; clear: both;
@@ -77,7 +73,7 @@ def _page(lang: str, title: str, body: str, style: str) -> str:
 
 class HtmlExporter(Exporter[HtmlOptions]):
     name: ClassVar[str] = "export.html"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Options: ClassVar[type] = HtmlOptions
     suffix: ClassVar[str] = ".html"
     summary: ClassVar[str] = "HTML edition: a self-contained page or a small static site"
@@ -160,4 +156,5 @@ class HtmlExporter(Exporter[HtmlOptions]):
     @staticmethod
     def _lang(book: Book) -> tuple[str, tuple[str, ...]]:
         lang = lang_tag(book.meta.lang)
-        return lang, _LABELS.get(lang.split("-")[0], _LABELS["en"])
+        w = _a11y.words(lang)
+        return lang, (w["contents"], w["previous"], w["next"], w["page"])

@@ -72,7 +72,7 @@ def natural_key(name: str) -> list[Any]:
 
 class ImageIngester(Ingester[ImageOptions]):
     name: ClassVar[str] = "ingest.images"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Options: ClassVar[type] = ImageOptions
     summary: ClassVar[str] = "Image file, folder of page images or multi-page TIFF → pages"
     suffixes: ClassVar[tuple[str, ...]] = IMAGE_SUFFIXES
@@ -227,7 +227,8 @@ class ImageIngester(Ingester[ImageOptions]):
                 buf = io.BytesIO()
                 img.save(buf, "PNG", compress_level=1, dpi=(dpi, dpi))
                 write_bytes(target, buf.getvalue())
-        return Page(index=index, size=size, dpi=dpi, image=rel, warnings=warn)
+        points = (round(size[0] * 72 / dpi, 2), round(size[1] * 72 / dpi, 2))
+        return Page(index=index, size=size, dpi=dpi, image=rel, warnings=warn, print_size=points)
 
     def _dpi(self, im: Any, ctx: Context) -> tuple[int, tuple[str, ...]]:
         tag = im.info.get("dpi")

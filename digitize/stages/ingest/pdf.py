@@ -55,7 +55,7 @@ class PdfOptions:
 
 class PdfIngester(Ingester[PdfOptions]):
     name: ClassVar[str] = "ingest.pdf"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Options: ClassVar[type] = PdfOptions
     summary: ClassVar[str] = "PDF → pages: born-digital text layer, or page images for OCR"
     suffixes: ClassVar[tuple[str, ...]] = (".pdf",)
@@ -147,6 +147,9 @@ class PdfIngester(Ingester[PdfOptions]):
                 else:
                     rel, size = self._render(page, src, i, digest, dpi, ctx)
                 result = Page(index=i, size=size, dpi=dpi, image=rel, label=label, warnings=big)
+            result = replace(
+                result, print_size=(round(page.rect.width, 2), round(page.rect.height, 2))
+            )
         except (OutputNotWritable, MissingDependency):
             raise
         except Exception as e:  # one bad page must not lose the book: the runner decides

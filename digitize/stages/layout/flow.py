@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import median
 
+from digitize.language import guess
 from digitize.model import (
     FURNITURE_KINDS,
     Block,
@@ -63,7 +64,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "6"
+    version = "7"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -125,15 +126,11 @@ class _Builder:
             self.items = []
 
     def _lang(self, text: str) -> str | None:
+        """The paragraph's language when it is not the book's (by `language.guess`)."""
         if not self.o.tag_lang:
             return None
-        words = text.split()
-        viet = any(ord(c) > 127 and c.isalpha() for c in text)
-        if self.lang == "vi" and len(words) >= 4 and not viet:
-            return "en"
-        if self.lang == "en" and viet:
-            return "vi"
-        return None
+        lang = guess(text)
+        return lang if lang is not None and lang != self.lang else None
 
     def block_text(self, block: Block) -> str:
         text = ""
@@ -242,15 +239,21 @@ class _Builder:
 
     def _referrer(self, mark: str) -> int | None:
         """Index in the output of the closed paragraph of this page citing footnote `mark`
-        (`word¹`, `word1`), or None: the open paragraph, or no citation found."""
+        (`word¹`, `word1`), or None: the open paragraph, or no citation found. A mark OCR read
+        as `!` is written back as the mark, so exporters can link it to its note."""
         if not mark:
             return None
         for loose in (False, True):
-            if self.open is not None and _cites(self.open.text, mark, loose):
+            if self.open is not None and (span := _cites(self.open.text, mark, loose)):
+                self.open.text, self.open.breaks = _restore_mark(
+                    self.open.text, self.open.breaks, span, mark
+                )
                 return None
             for k in range(len(self.out) - 1, self.page_start - 1, -1):
                 item = self.out[k]
-                if isinstance(item, Paragraph) and _cites(item.text, mark, loose):
+                if isinstance(item, Paragraph) and (span := _cites(item.text, mark, loose)):
+                    text, breaks = _restore_mark(item.text, list(item.breaks), span, mark)
+                    self.out[k] = replace(item, text=text, breaks=tuple(breaks))
                     return k
         return None
 
@@ -327,14 +330,33 @@ def _footnote_body(text: str, mark: str) -> str:
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
-def _cites(text: str, mark: str, loose: bool = False) -> bool:
-    """Does `text` carry the reference mark `mark` right after a word (`điều3`, `điều³`)?
-    `loose`: a small raised `1` is often read as `!`; glued to a word inside a running
-    sentence (`ngôi! hoàng đế`: a lower-case word follows) it is taken for the mark."""
+def _cites(text: str, mark: str, loose: bool = False) -> tuple[int, int, bool] | None:
+    """Where `text` carries the reference mark `mark` right after a word (`điều3`, `điều³`):
+    (start, end, misread), or None. `loose`: a small raised `1` is often read as `!`; glued to
+    a word inside a running sentence (`ngôi! hoàng đế`: a lower-case word follows) it is taken
+    for the mark (misread = True)."""
     forms = {mark, mark.translate(_SUPERSCRIPT)}
-    if any(re.search(rf"[^\W\d]{re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text) for f in forms):
-        return True
-    return loose and any(m.group(1).islower() for m in _LOOSE_MARK.finditer(text))
+    for f in forms:
+        if m := re.search(rf"(?<=[^\W\d]){re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text):
+            return m.start(), m.end(), False
+    if loose:
+        for m in _LOOSE_MARK.finditer(text):
+            if m.group(1).islower():
+                return m.start() + 1, m.start() + 2, True
+    return None
+
+
+def _restore_mark(
+    text: str, breaks: list[tuple[int, int, str | None]], span: tuple[int, int, bool], mark: str
+) -> tuple[str, list[tuple[int, int, str | None]]]:
+    """`text` with a mark misread as `!` put back as printed (raised digits: `¹`)."""
+    start, end, misread = span
+    if not misread:
+        return text, breaks
+    printed = mark.translate(_SUPERSCRIPT)
+    shift = len(printed) - (end - start)
+    moved = [(off + shift if off > start else off, i, lab) for off, i, lab in breaks]
+    return text[:start] + printed + text[end:], moved
 
 
 _LOOSE_MARK = re.compile(r"[^\W\d]!(?=\s+([^\W\d_]))")
