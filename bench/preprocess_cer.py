@@ -3,7 +3,7 @@ Tesseract CER with and without each stage.
 
     .venv/bin/python bench/preprocess_cer.py [--quick]
 
-Pages are rendered (DejaVu Serif, 300 dpi) by tests/stages/preprocess_pages.py, damaged with
+Pages are rendered (DejaVu Serif, 300 dpi) by tests/helpers/preprocess_pages.py, damaged with
 known parameters, run through the stages, then OCRed with the Tesseract CLI
 (`tesseract img - -l vie+eng --psm 3`). CER = edit distance / reference length, on text with
 whitespace collapsed, NFC.
@@ -23,9 +23,9 @@ import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "stages"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-import preprocess_pages as pp  # noqa: E402
+from helpers import preprocess_pages as pp  # noqa: E402
 
 from digitize.stages.preprocess.binarize import Binarize  # noqa: E402
 from digitize.stages.preprocess.borders import Borders  # noqa: E402

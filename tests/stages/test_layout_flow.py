@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _layout_pages import block, book, figure, line, page, para
+from helpers.layout_pages import block, book, figure, line, page, para
 from PIL import Image
 
 from digitize.model import Book, Figure, Footnote, Heading, ListBlock, PageBreak, Paragraph

@@ -7,7 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
-from preprocess_pages import have_font, load, make_page, render_page, rotate, shadow, speckle
+from helpers.preprocess_pages import (
+    have_font,
+    load,
+    make_page,
+    render_page,
+    rotate,
+    shadow,
+    speckle,
+)
 
 from digitize.engine.worker import PageSource, PageTask, run_page_chain
 from digitize.stages.preprocess.deskew import DeskewOptions, measure_skew
@@ -87,7 +95,7 @@ def test_rendered_pdf_page_is_never_written_when_preprocessing_replaces_it(tmp_p
     """ingest.pdf renders in the worker; deskew replaces that render, so only the straightened
     page reaches the disk, and an unchanged rerun is a cache hit without the render."""
     import pymupdf
-    from preprocess_pages import save
+    from helpers.preprocess_pages import save
 
     from digitize.registry import load_stage
     from digitize.stage import Context

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import digitize_cmd
+from helpers.cli import digitize_cmd
+from helpers.fake import as_toml, fake_pipeline
 
 from digitize import model
 from digitize import pipeline as pipelines
@@ -23,19 +24,7 @@ from digitize.engine.run_options import RunOptions
 from digitize.errors import ExitCode
 from digitize.naming import safe_stem
 
-PIPE = """
-[pipeline]
-name = "fakebatch"
-on_error = "skip"
-[[stage]]
-use = "ingest.fake"
-[[stage]]
-use = "ocr.fake"
-[[stage]]
-use = "layout.fakeflow"
-[[stage]]
-use = "export.shout"
-"""
+PIPE = as_toml(fake_pipeline(name="fakebatch", on_error="skip"))
 WORDS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ROOT
+from helpers import ROOT
 
 from digitize import model
 from digitize.lab.evaluation.metrics import cer

@@ -7,12 +7,12 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.report_book import report_book
 from PIL import Image, ImageStat
 
 from digitize import model
@@ -21,9 +21,6 @@ from digitize.model import BBox, Block, Book, BookMeta, Line, Page, PageBreak, P
 from digitize.report.html import script_json, write_report_html
 from digitize.report.pages import FlowIndex, hyphen_state, page_data, visible
 from digitize.report.summary import build_report
-
-sys.path.insert(0, str(Path(__file__).parent))
-from report_book import report_book
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
