@@ -1,12 +1,17 @@
-"""Run the `digitize` command as a user does (a subprocess) and check its one-line errors."""
+"""Run the `digitize` command as a user does (a subprocess, or in-process for quick commands)
+and check its one-line errors."""
 
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+
+from click.testing import Result
+from typer.testing import CliRunner
 
 from helpers import ROOT
 
@@ -36,15 +41,19 @@ def run(
     )
 
 
-def error_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+Outcome = subprocess.CompletedProcess[str] | Result  # a subprocess's, or `invoke`'s
+
+
+def error_lines(proc: Outcome) -> list[str]:
     """The non-blank lines on stderr."""
     return [ln for ln in proc.stderr.splitlines() if ln.strip()]
 
 
-def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
+def assert_one_line_error(proc: Outcome, code: int, *needles: str) -> str:
     """The documented exit code, no traceback, one `digitize: error: ...` line holding every
     needle. Returns that line."""
-    assert proc.returncode == code, proc.stderr
+    got = proc.returncode if isinstance(proc, subprocess.CompletedProcess) else proc.exit_code
+    assert got == code, proc.stderr
     assert "Traceback" not in proc.stderr
     lines = error_lines(proc)
     assert len(lines) == 1, proc.stderr
@@ -52,3 +61,15 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, *ne
     for n in needles:
         assert n in lines[0], lines[0]
     return lines[0]
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    """`digitize *args` in this process (Typer's CliRunner): quick, for commands that start no
+    pool. The app installs a SIGTERM handler; the test process gets its own back."""
+    from digitize.cli.app import app
+
+    old = signal.getsignal(signal.SIGTERM)
+    try:
+        return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
+    finally:
+        signal.signal(signal.SIGTERM, old)
