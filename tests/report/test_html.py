@@ -3,6 +3,7 @@ headless Chromium (dump the DOM after the scripts ran, and a screenshot)."""
 
 from __future__ import annotations
 
+import colorsys
 import json
 import re
 import shutil
@@ -19,6 +20,7 @@ from digitize import model
 from digitize.batch.library_index import write_library_index
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, PageBreak, Paragraph, Word
 from digitize.report.html import script_json, write_report_html
+from digitize.report.markup import conf_color
 from digitize.report.pages import FlowIndex, hyphen_state, page_data, visible
 from digitize.report.summary import build_report
 
@@ -203,6 +205,15 @@ def test_runner_writes_report_html(plugin: Path, fake_book: Path, tmp_path: Path
 # ---------------------------------------------------------------- in headless Chromium
 
 
+def _rgb(css: str) -> tuple[int, int, int]:
+    """`rgb(r, g, b)` or `hsl(h,s%,l%)` as integers 0..255."""
+    nums = [float(x) for x in re.findall(r"[\d.]+", css)]
+    if css.startswith("rgb"):
+        return round(nums[0]), round(nums[1]), round(nums[2])
+    r, g, b = colorsys.hls_to_rgb(nums[0] / 360, nums[2] / 100, nums[1] / 100)
+    return round(r * 255), round(g * 255), round(b * 255)
+
+
 class Dom(HTMLParser):
     """Elements of a dumped DOM: (tag, attrs) in document order, and text by element id."""
 
@@ -278,6 +289,14 @@ def test_rendered_report_in_chromium(
     ]
     assert len(dom.find("rect", "furn")) == len(furniture) == 6  # running head + page number
     assert "→ information" in dom.text["pv-text"]
+    # The viewer colours a word as the Python side does (markup.conf_color, one ramp).
+    strokes = [a["style"] for t, a in dom.elements if t == "rect" and "word" in a["class"].split()]
+    drawn = sorted(_rgb(re.search(r"stroke: (rgb\([^)]*\))", st).group(1)) for st in strokes)  # type: ignore[union-attr]
+    expected = sorted(_rgb(conf_color(w.conf, 38)) for w in book.pages[1].words)
+    assert len(drawn) == len(expected) and all(
+        max(abs(x - y) for x, y in zip(d, e, strict=True)) <= 1
+        for d, e in zip(drawn, expected, strict=True)
+    ), (drawn, expected)
     assert "Page 2" in dom.text["pv-head"] and "low confidence" in dom.text["pv-head"]
 
     hostile = Dom(chromium(path.as_uri() + "#p5", tmp_path, "--dump-dom"))
