@@ -34,10 +34,10 @@ from digitize.model import (
     Word,
 )
 from digitize.naming import safe_stem
-from digitize.stage import BookStage, Context, Exporter, Ingester, PageStage, opt
+from digitize.stage import BookStage, Context, Exporter, Ingester, NoOptions, PageStage, opt
 
 
-class FakeIngester(Ingester):
+class FakeIngester(Ingester[NoOptions]):
     """Reads a .fake JSON file: {"title": ..., "pages": ["text of page 1", ...]}."""
 
     name = "ingest.fake"
@@ -88,7 +88,7 @@ class FakeOcr(PageStage[FakeOcrOptions]):
         return dataclasses.replace(page, blocks=(block,) if words else ())
 
 
-class FakeSplit(PageStage):
+class FakeSplit(PageStage[NoOptions]):
     """Splits every page into two, as a spread splitter does."""
 
     kind = "preprocess"
@@ -98,7 +98,7 @@ class FakeSplit(PageStage):
         return (page, dataclasses.replace(page, label="b"))
 
 
-class FakeFlow(BookStage):
+class FakeFlow(BookStage[NoOptions]):
     """One paragraph per block, a page break before each page."""
 
     kind = "layout"
