@@ -335,7 +335,7 @@ def test_blank_page_fallback_in_chromium(tmp_path: Path) -> None:
 
 def test_page_previews_are_cached_beside_the_image(tmp_path: Path) -> None:
     """The runner's workers make the previews; the report (and a rerun) only read them."""
-    from digitize.report.pages import _previews_file, page_images
+    from digitize.report.pages import page_images
 
     (tmp_path / "pages").mkdir()
     Image.new("L", (600, 800), 200).save(tmp_path / "pages" / "p1.png")
@@ -343,7 +343,7 @@ def test_page_previews_are_cached_beside_the_image(tmp_path: Path) -> None:
     page = Page(index=0, size=(600, 800), dpi=100, image="pages/p1.png")
     view, thumb = page_images(book, page)
     assert view and view.startswith("data:image/jpeg;base64,") and thumb
-    cached = _previews_file(tmp_path / "pages" / "p1.png")
+    (cached,) = (tmp_path / "pages").glob("p1.png.preview-*.json")  # beside the image
     assert json.loads(cached.read_text()) == [view, thumb]
     cached.write_text(json.dumps(["data:view", "data:thumb"]))
     assert page_images(book, page) == ("data:view", "data:thumb")

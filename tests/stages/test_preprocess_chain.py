@@ -60,9 +60,11 @@ def test_only_the_last_image_is_written(tmp_path):
     img = load(tmp_path, final.image)
     assert abs(measure_skew(img, 300, DeskewOptions())[0]) < 0.2
     # The report's previews were made from the pixels in memory, the same as from the file.
-    from digitize.report.pages import _previews_file, make_previews
+    from digitize.report.pages import make_previews
 
-    kept = json.loads(_previews_file(tmp_path / final.image).read_text(encoding="utf-8"))
+    image = tmp_path / final.image
+    (previews,) = image.parent.glob(f"{image.name}.preview-*.json")
+    kept = json.loads(previews.read_text(encoding="utf-8"))
     assert kept == list(make_previews(tmp_path / final.image))
 
 
