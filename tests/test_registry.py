@@ -1,8 +1,9 @@
 """The built-in stages as the `digitize.stages` entry-point group declares them.
 
 A snapshot: renaming, dropping or re-pointing a built-in stage breaks every pipeline file that
-names it, so it must be a deliberate change to this list too. Each entry point loads, and its
-class's `name` is the entry-point name (what `registry.load_stage` enforces for plugins).
+names it, so it must be a deliberate change to this list too. Each entry point loads, its
+class's `name` is the entry-point name (what `registry.load_stage` enforces for plugins), and it
+documents itself (`digitize stages`). Exporter specifics: tests/stages/test_export_registry.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from helpers import ROOT
 
 from digitize import registry
 from digitize.errors import PipelineError
+from digitize.options import option_specs
 from digitize.stage import Stage
 
 BUILT_IN = {
@@ -61,6 +63,9 @@ def test_each_entry_point_loads_a_stage_named_like_it(name: str) -> None:
     assert f"{cls.__module__}:{cls.__qualname__}" == BUILT_IN[name]
     assert cls.name == name
     assert cls.kind == name.split(".")[0]
+    # what `digitize stages` prints: a summary, and a help line for every option
+    assert cls.summary
+    assert all(spec.help for spec in option_specs(cls.Options)), name
 
 
 def test_an_unknown_stage_lists_the_installed_ones() -> None:
