@@ -51,14 +51,9 @@ SDK = {
 }
 LAYERS = ("sdk", "stages", "report", "engine", "batch", "lab", "cli")
 
-# Known violations, each to be deleted by the change that removes it. Nothing else may fail.
-KNOWN = {
-    # removed by the image hand-over (digitize/images.py)
-    ("digitize.engine.worker", "digitize.stages._pixels"),
-    ("digitize.engine.worker", "digitize.stages.preprocess._common"),
-    # removed by the run object (the cycle run → pages → executors → dask_executor → run)
-    ("digitize.engine.dask_executor", "digitize.engine.run"),
-}
+# Known violations, each with the change that removes it: (importer, imported). Empty since the
+# image hand-over and the run object (core redesign step 2); keep it empty.
+KNOWN: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)
