@@ -34,7 +34,8 @@ from digitize.model import (
     Word,
 )
 from digitize.naming import safe_stem
-from digitize.stage import BookStage, Context, Exporter, Ingester, NoOptions, PageStage, opt
+from digitize.options import NoOptions, opt
+from digitize.stage import BookStage, Context, Exporter, Ingester, PageStage
 
 
 class FakeIngester(Ingester[NoOptions]):
