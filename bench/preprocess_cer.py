@@ -3,10 +3,10 @@ Tesseract CER with and without each stage.
 
     .venv/bin/python bench/preprocess_cer.py [--quick]
 
-Pages are rendered (DejaVu Serif, 300 dpi) by tests/stages/preprocess_pages.py, damaged with
+Pages are rendered (DejaVu Serif, 300 dpi) by tests/helpers/preprocess_pages.py, damaged with
 known parameters, run through the stages, then OCRed with the Tesseract CLI
-(`tesseract img - -l vie+eng --psm 3`). CER = edit distance / reference length, on text with
-whitespace collapsed, NFC.
+(`tesseract img - -l vie+eng --psm 3`). CER is the evaluation's (`digitize.lab.evaluation.metrics`):
+edit distance / reference length, on text with whitespace collapsed, NFC.
 """
 
 from __future__ import annotations
@@ -16,42 +16,23 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "stages"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-import preprocess_pages as pp  # noqa: E402
+from helpers import preprocess_pages as pp  # noqa: E402
 
+from digitize.lab.evaluation.metrics import cer  # noqa: E402
 from digitize.stages.preprocess.binarize import Binarize  # noqa: E402
 from digitize.stages.preprocess.borders import Borders  # noqa: E402
 from digitize.stages.preprocess.denoise import Denoise  # noqa: E402
 from digitize.stages.preprocess.deskew import Deskew, DeskewOptions, measure_skew  # noqa: E402
 from digitize.stages.preprocess.illumination import Illumination  # noqa: E402
 from digitize.stages.preprocess.orientation import Orientation  # noqa: E402
-
-
-def norm(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", text).split())
-
-
-def cer(ref: str, hyp: str) -> float:
-    """Levenshtein(ref, hyp) / len(ref); one numpy pass per reference character."""
-    a, b = norm(ref), norm(hyp)
-    bv = np.frombuffer(b.encode("utf-32-le"), np.uint32)
-    j = np.arange(len(b) + 1)
-    prev = j.copy()
-    for i, ca in enumerate(a, 1):
-        tmp = np.empty_like(prev)
-        tmp[0] = i
-        tmp[1:] = np.minimum(prev[:-1] + (bv != ord(ca)), prev[1:] + 1)
-        # Insertions: cur[j] = min over k <= j of tmp[k] + (j - k).
-        prev = np.minimum.accumulate(tmp - j) + j
-    return float(prev[-1]) / max(1, len(a))
 
 
 def ocr(path: Path, lang: str = "vie+eng", dpi: int | None = None) -> str:

@@ -1,9 +1,11 @@
-"""Atomic file writes: a reader (or a killed run) never sees a half-written output."""
+"""Files: atomic writes (a reader, or a killed run, never sees a half-written output) and
+content digests."""
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -58,3 +60,12 @@ def write_text(path: Path, text: str, durable: bool = True) -> Path:
 def _unlink(p: str) -> None:
     with contextlib.suppress(OSError):
         os.unlink(p)
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in chunks (sources can be hundreds of MB)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

@@ -1,4 +1,5 @@
-"""Safe output file names from untrusted book titles and source paths.
+"""Safe output file names from untrusted book titles and source paths; which names are page
+images.
 
 Titles come from OCR or from a user's file name: they may hold directories, `..`, control
 characters or be empty. Every exporter names its output `<safe_stem(...)>.<suffix>` so the
@@ -18,6 +19,11 @@ MAX_BYTES = 200
 _KNOWN_SUFFIXES = re.compile(
     r"\.(pdf|tiff?|png|jpe?g|zip|cbz|djvu|epub|json|html?|txt|md)$", re.IGNORECASE
 )
+# Page-image files a book may be made of (a folder of scans), as Pillow/leptonica read them.
+IMAGE_SUFFIXES = (
+    ".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".webp", ".gif",
+    ".jp2", ".j2k", ".pbm", ".pgm", ".ppm", ".pnm",
+)  # fmt: skip
 _UNSAFE = re.compile(r"[^\w.\- ]+")
 _RUNS = re.compile(r"[\s_]+")
 _RESERVED = {"con", "prn", "aux", "nul"} | {f"{p}{i}" for p in ("com", "lpt") for i in range(10)}

@@ -50,6 +50,12 @@ class StageSpec:
     def kind(self) -> str:
         return self.cls.kind
 
+    @property
+    def identity(self) -> tuple[str, str, str]:
+        """(name, version, options digest): what this stage's cached results depend on. Every
+        cache key and pipeline digest is built from these three."""
+        return self.name, self.cls.version, self.create().options_digest()
+
 
 @dataclass(frozen=True)
 class Pipeline:
@@ -61,6 +67,11 @@ class Pipeline:
     dpi: int = 300
     stages: tuple[StageSpec, ...] = ()
     source: str = ""
+
+    @property
+    def identities(self) -> tuple[tuple[str, str, str], ...]:
+        """Each stage's `StageSpec.identity`, in order."""
+        return tuple(s.identity for s in self.stages)
 
     @property
     def ingesters(self) -> tuple[StageSpec, ...]:

@@ -1,5 +1,6 @@
 """Text helpers for stages, plugins and the lab: Roman numerals (printed page labels, chapter
-numbers). Pure functions of strings, no dependencies."""
+numbers) and language names (Tesseract's to BCP 47). Pure functions of strings, no
+dependencies."""
 
 from __future__ import annotations
 
@@ -43,3 +44,24 @@ def to_roman(n: int) -> str:
             out.append(s)
             n -= v
     return "".join(out)
+
+
+# Tesseract language names → BCP 47 tags (book metadata, `lang` attributes, EPUB dc:language).
+TESSERACT_LANGUAGES = {
+    "vie": "vi",
+    "eng": "en",
+    "fra": "fr",
+    "deu": "de",
+    "spa": "es",
+    "chi_sim": "zh-Hans",
+    "chi_tra": "zh-Hant",
+    "jpn": "ja",
+    "kor": "ko",
+    "rus": "ru",
+}
+
+
+def bcp47(tess_lang: str) -> str | None:
+    """The BCP 47 tag of the first of Tesseract's languages (`vie+eng` -> `vi`); None when the
+    table does not know it (callers choose their fallback)."""
+    return TESSERACT_LANGUAGES.get(tess_lang.split("+")[0].strip())

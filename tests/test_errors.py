@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from support import ROOT
+from helpers import ROOT
 
 from digitize.errors import ExitCode
 

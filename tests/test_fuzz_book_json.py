@@ -14,9 +14,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from helpers.cli import digitize_cmd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import digitize_cmd
 
 from digitize import model
 from digitize.errors import BadInput

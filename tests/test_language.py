@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from helpers.render_book import EN, VI
+
 from digitize.engine.metadata import book_lang
 from digitize.language import guess, majority, word_vote
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word, nfc
-from tests.stages._render_book import EN, VI
 
 
 def test_words_vote_by_marks_and_syllable_shape() -> None:

@@ -4,6 +4,7 @@ import contextlib
 from pathlib import Path
 
 import pytest
+from helpers.fake import fake_pipeline
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -153,3 +154,13 @@ def test_shipped_pipelines_are_package_data_found_from_any_directory(
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("DIGITIZE_PIPELINES", raising=False)
     assert pipelines.available()["textbook"].resolve() == (shipped / "textbook.toml").resolve()
+
+
+def test_a_stage_identity_is_what_its_cache_keys_depend_on(plugin: Path) -> None:
+    pipe = pipelines.from_dict(fake_pipeline(shout={"bang": "?"}))
+    shout = pipe.stages[-1]
+    assert shout.identity == ("export.shout", shout.cls.version, shout.create().options_digest())
+    assert pipe.identities == tuple(s.identity for s in pipe.stages)
+    other = pipelines.from_dict(fake_pipeline(shout={"bang": "!"}))
+    assert other.identities[:-1] == pipe.identities[:-1]
+    assert other.identities[-1] != pipe.identities[-1]

@@ -8,17 +8,17 @@ import time
 from pathlib import Path
 
 from digitize.errors import DigitizeError
+from digitize.naming import IMAGE_SUFFIXES
 from digitize.pipeline import Pipeline
 
 BOOK_SUFFIXES = {".pdf", ".tif", ".tiff"}
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".jp2", ".pnm"}
 
 
 def _accepted_by_ingester(path: Path, pipeline: Pipeline) -> bool:
     from digitize import registry
     from digitize.engine.run import choose_ingester
 
-    if path.suffix.lower() in IMAGE_SUFFIXES - BOOK_SUFFIXES:
+    if path.suffix.lower() in set(IMAGE_SUFFIXES) - BOOK_SUFFIXES:
         return False  # a loose page image is not a book: put pages in a folder
     if not pipeline.ingesters and not any(n.startswith("ingest.") for n in registry.stage_names()):
         return False
@@ -62,7 +62,7 @@ def signature(path: Path) -> str:
 def pipeline_digest(pipeline: Pipeline) -> str:
     """Changes whenever a stage, its version or its options change (or the language, dpi)."""
     parts = [pipeline.lang, str(pipeline.dpi), pipeline.on_error, str(pipeline.max_failed_ratio)]
-    parts += [f"{s.name}@{s.cls.version}:{s.create().options_digest()}" for s in pipeline.stages]
+    parts += [f"{name}@{version}:{digest}" for name, version, digest in pipeline.identities]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from digitize.fileio import write_text
 from digitize.model import Book
-from digitize.report.markup import CSP, asset, conf_color, esc, href, pct, script_json
+from digitize.report.markup import CONF_RAMP, CSP, asset, conf_color, esc, href, pct, script_json
 from digitize.report.pages import FlowIndex, page_data, page_images, review_order
 from digitize.report.summary import LOW_CONF
 
@@ -303,7 +303,7 @@ def render_report_html(book: Book, report: dict[str, Any], images: bool = True) 
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)} — digitize report</title><style>{asset('report.css')}</style>"
         f'</head><body>{body}<script type="application/json" id="report-data">'
-        f"{script_json({'pages': pages, 'start': start})}</script>"
+        f"{script_json({'pages': pages, 'start': start, 'ramp': CONF_RAMP})}</script>"
         f"<script>{asset('report.js')}</script></body></html>\n"
     )
 

@@ -19,10 +19,15 @@ def esc(value: Any) -> str:
     return html.escape(visible(str(value)), quote=True)
 
 
+# The confidence colour ramp: red at or below LOW, green from LOW + SPAN. The page viewer
+# (assets/report.js) gets these numbers in the report's JSON, so both colour alike.
+CONF_RAMP = {"low": 0.6, "span": 0.35}
+
+
 def hue(conf: float | None) -> int | None:
     if conf is None:
         return None
-    return round(max(0.0, min(1.0, (conf - 0.6) / 0.35)) * 120)
+    return round(max(0.0, min(1.0, (conf - CONF_RAMP["low"]) / CONF_RAMP["span"])) * 120)
 
 
 def conf_color(conf: float | None, light: int = 42) -> str:

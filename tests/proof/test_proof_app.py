@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from proofbook import block, make_book, write_book
+from helpers.cli import digitize_cmd
+from helpers.proofbook import block, make_book, write_book
 from starlette.testclient import TestClient
-from support import digitize_cmd
 
 from digitize.errors import ExitCode
 from digitize.model import book_from_json

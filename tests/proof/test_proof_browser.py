@@ -16,7 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support import ROOT, digitize_cmd
+from helpers import ROOT
+from helpers.cli import digitize_cmd
 
 from digitize.model import Heading, book_from_json
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from proofbook import block, make_book, write_book
+from helpers.proofbook import block, make_book, write_book
 
 from digitize import corrections as edits
 from digitize.errors import OutputNotWritable

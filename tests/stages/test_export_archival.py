@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from helpers import SHARED
 from PIL import Image
-from support import SHARED
 
 from digitize.model import BBox, Block, Book, Line, Word
 from digitize.stage import Context

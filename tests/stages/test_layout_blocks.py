@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from _layout_pages import block, figure, line, page
+from helpers.layout_pages import block, figure, line, page
 
 from digitize.stage import Context
 from digitize.stages.layout.blocks import BlockLayout

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from _layout_pages import block, book, figure, line, page, para
+from helpers.layout_pages import block, book, figure, line, page, para
 from PIL import Image
 
 from digitize.model import (

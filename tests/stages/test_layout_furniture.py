@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from _layout_pages import block, book, line, page, para
+from helpers.layout_pages import block, book, line, page, para
 
 from digitize.model import Page
 from digitize.stage import Context

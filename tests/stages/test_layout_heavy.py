@@ -5,7 +5,7 @@ output on `en-heavy`, `vi-heavy`, `vi-en-heavy` and `vi-clean` of the evaluation
 
 from __future__ import annotations
 
-from _layout_pages import block, book, line, page, para
+from helpers.layout_pages import block, book, line, page, para
 
 from digitize.model import BBox, Block, Line, ListBlock, Page, Paragraph, Word
 from digitize.stage import Context

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from _render_book import make_book, truth_paragraphs
-from _tess import ocr_page
+from helpers.render_book import boundary_f1, make_book, truth_paragraphs
+from helpers.tess import ocr_page
 
 from digitize.model import Book, BookMeta, Figure, Footnote, Heading, ListBlock, Paragraph
 from digitize.stage import Context
@@ -21,32 +20,6 @@ pytestmark = [
     pytest.mark.tesseract,
     pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract not installed"),
 ]
-
-
-def _starts(paras: list[str]) -> tuple[list[str], set[int]]:
-    words: list[str] = []
-    starts = set()
-    for p in paras:
-        starts.add(len(words))
-        words += p.split()
-    return words, starts
-
-
-def boundary_f1(pred: list[str], truth: list[str]) -> float:
-    """Paragraph-start F1 after aligning the word sequences (OCR errors do not count)."""
-    tw, ts = _starts(truth)
-    pw, ps = _starts(pred)
-    sm = difflib.SequenceMatcher(None, tw, pw, autojunk=False)
-    align = {a + k: b + k for a, b, n in sm.get_matching_blocks() for k in range(n)}
-    # A boundary whose first word was misread maps through the next aligned word.
-    mapped = set()
-    for s in ts:
-        k = next((k for k in range(4) if s + k in align), None)
-        if k is not None:
-            mapped.add(align[s + k] - k)
-    hit = len(mapped & ps)
-    p, r = hit / max(len(ps), 1), hit / max(len(ts), 1)
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from _layout_pages import block, book, figure, line, page
+from helpers.layout_pages import block, book, figure, line, page
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from _layout_pages import block, line
+from helpers.layout_pages import block, line
 
 from digitize.model import Block
 from digitize.stages.layout._regions import missing_figures

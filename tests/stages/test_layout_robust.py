@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from _layout_pages import block, book, figure, line, page, para
+from helpers.layout_pages import block, book, figure, line, page, para
 
 from digitize.model import BBox, Block, Footnote, Line, ListBlock, Paragraph, Word
 from digitize.stage import Context

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _layout_pages import block, book, line, page
+from helpers.layout_pages import block, book, line, page
 from PIL import Image, ImageDraw, ImageFont
 
 from digitize.model import BBox, Block, Line, Table, Word

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from digitize.errors import MissingDependency, PageError
+from digitize.lab.evaluation.metrics import cer
 from digitize.model import Page, Step
 from digitize.stage import Context
 from digitize.stages.ocr import _tesseract_engines as eng
@@ -40,17 +41,6 @@ ENGINES = [
     ),
     pytest.param("cli", marks=pytest.mark.skipif(eng.cli_path() is None, reason="no CLI")),
 ]
-
-
-def _cer(ref: str, hyp: str) -> float:
-    """Character error rate: Levenshtein distance / reference length."""
-    prev = list(range(len(hyp) + 1))
-    for i, rc in enumerate(ref, 1):
-        cur = [i]
-        for j, hc in enumerate(hyp, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (rc != hc)))
-        prev = cur
-    return prev[-1] / max(1, len(ref))
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +83,7 @@ def test_reads_vietnamese_and_english(engine: str, scan: tuple[Context, Page]) -
     text_blocks = [b for b in page.blocks if b.kind == "paragraph"]
     got = " ".join(w.text for b in text_blocks for w in b.words)
     ref = " ".join(" ".join([*LINES, CAPTION]).split())
-    assert _cer(ref, got) < 0.03, got
+    assert cer(ref, got) < 0.03, got
     for letters in ("ệ", "ữ", "ọ", "ả", "đ", "ấ", "ư"):
         assert letters in got
     assert unicodedata.is_normalized("NFC", got)
@@ -130,31 +120,47 @@ def test_engines_agree(scan: tuple[Context, Page]) -> None:
     assert kinds_a == [blk.kind for blk in _ocr("cli", scan).blocks]
 
 
-@has_tesseract
-@pytest.mark.tesseract
-def test_one_engine_per_language_set_is_reused(scan: tuple[Context, Page]) -> None:
-    if eng.tesserocr_version() is None:
-        pytest.skip("no tesserocr")
-    _ocr("tesserocr", scan)
-    before = dict(eng._APIS)
-    ctx, page = scan
-    TesseractOcr(TesseractOcr.Options(engine="tesserocr", psm=6)).process_page(page, ctx)
-    assert before == eng._APIS and len(before) >= 1
+@pytest.fixture
+def model_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The language sets Tesseract loads models for from now on (each costs ~0.3 s)."""
+    tesserocr = pytest.importorskip("tesserocr")
+    real, loads = tesserocr.PyTessBaseAPI, []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        loads.append(str(kwargs.get("lang")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tesserocr, "PyTessBaseAPI", counting)
+    return loads
 
 
 @has_tesseract
 @pytest.mark.tesseract
-def test_warm_up_loads_the_engine_a_page_then_uses(scan: tuple[Context, Page]) -> None:
-    if eng.tesserocr_version() is None:
-        pytest.skip("no tesserocr")
-    eng._APIS.clear()
+def test_one_engine_per_language_set_is_reused(
+    scan: tuple[Context, Page], model_loads: list[str]
+) -> None:
     ctx, page = scan
-    stage = TesseractOcr(TesseractOcr.Options(engine="tesserocr"))
+    # a variable no other test uses: this configuration's engine is not loaded yet
+    options = TesseractOcr.Options(engine="tesserocr", variables=("tessedit_do_invert=0",))
+    TesseractOcr(options).process_page(page, ctx)
+    assert model_loads == [ctx.lang]
+    again = TesseractOcr(dataclasses.replace(options, psm=6)).process_page(page, ctx)
+    assert model_loads == [ctx.lang]  # another page mode, same models
+    assert again.words
+
+
+@has_tesseract
+@pytest.mark.tesseract
+def test_warm_up_loads_the_engine_a_page_then_uses(
+    scan: tuple[Context, Page], model_loads: list[str]
+) -> None:
+    ctx, page = scan
+    options = TesseractOcr.Options(engine="tesserocr", variables=("tessedit_write_images=0",))
+    stage = TesseractOcr(options)
     stage.warm_up(ctx)
-    loaded = dict(eng._APIS)
-    assert len(loaded) == 1 and next(iter(loaded))[1] == ctx.lang
-    stage.process_page(page, ctx)
-    assert loaded == eng._APIS  # the page found its engine ready
+    assert model_loads == [ctx.lang]
+    assert stage.process_page(page, ctx).words
+    assert model_loads == [ctx.lang]  # the page found its engine ready
 
 
 def test_pages_without_a_scan_are_returned_as_is(tmp_path: Path) -> None:
@@ -274,7 +280,7 @@ def test_scanned_pdf_through_ingest_and_ocr(tmp_path: Path) -> None:
     (p,) = PdfIngester().ingest(tmp_path / "scan.pdf", ctx).pages
     out = TesseractOcr().process_page(p, ctx)
     assert out.dpi == 300 and out.size == (2480, 800)
-    assert _cer(LINES[0], " ".join(w.text for w in out.words)) < 0.05
+    assert cer(LINES[0], " ".join(w.text for w in out.words)) < 0.05
 
 
 @has_tesseract

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from preprocess_pages import have_font, load, make_page, render_page, rotate, shadow
+from helpers.preprocess_pages import have_font, load, make_page, render_page, rotate, shadow
 
 from digitize.model import dumps, loads
 from digitize.stages.preprocess.binarize import Binarize, BinarizeOptions

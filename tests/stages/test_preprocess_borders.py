@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from preprocess_pages import black_border, have_font, load, make_page, render_page
+from helpers.preprocess_pages import black_border, have_font, load, make_page, render_page
 
 from digitize.stages.preprocess.borders import Borders
 

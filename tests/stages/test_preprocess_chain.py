@@ -7,7 +7,15 @@ import json
 from pathlib import Path
 
 import pytest
-from preprocess_pages import have_font, load, make_page, render_page, rotate, shadow, speckle
+from helpers.preprocess_pages import (
+    have_font,
+    load,
+    make_page,
+    render_page,
+    rotate,
+    shadow,
+    speckle,
+)
 
 from digitize.engine.worker import PageSource, PageTask, run_page_chain
 from digitize.stages.preprocess.deskew import DeskewOptions, measure_skew
@@ -52,9 +60,11 @@ def test_only_the_last_image_is_written(tmp_path):
     img = load(tmp_path, final.image)
     assert abs(measure_skew(img, 300, DeskewOptions())[0]) < 0.2
     # The report's previews were made from the pixels in memory, the same as from the file.
-    from digitize.report.pages import _previews_file, make_previews
+    from digitize.report.pages import make_previews
 
-    kept = json.loads(_previews_file(tmp_path / final.image).read_text(encoding="utf-8"))
+    image = tmp_path / final.image
+    (previews,) = image.parent.glob(f"{image.name}.preview-*.json")
+    kept = json.loads(previews.read_text(encoding="utf-8"))
     assert kept == list(make_previews(tmp_path / final.image))
 
 
@@ -87,7 +97,7 @@ def test_rendered_pdf_page_is_never_written_when_preprocessing_replaces_it(tmp_p
     """ingest.pdf renders in the worker; deskew replaces that render, so only the straightened
     page reaches the disk, and an unchanged rerun is a cache hit without the render."""
     import pymupdf
-    from preprocess_pages import save
+    from helpers.preprocess_pages import save
 
     from digitize.registry import load_stage
     from digitize.stage import Context

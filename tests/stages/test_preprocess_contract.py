@@ -7,7 +7,14 @@ import dataclasses
 import hashlib
 
 import pytest
-from preprocess_pages import black_border, have_font, make_page, render_page, rotate, yellow_paper
+from helpers.preprocess_pages import (
+    black_border,
+    have_font,
+    make_page,
+    render_page,
+    rotate,
+    yellow_paper,
+)
 
 from digitize.model import Page
 from digitize.options import option_specs

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import digitize_cmd
+from helpers.cli import digitize_cmd
 
 from digitize.lab.evaluation.metrics import score_book
 from digitize.lab.evaluation.truth import load_truth

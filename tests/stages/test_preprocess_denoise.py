@@ -3,7 +3,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from preprocess_pages import FONT, MONO, have_font, load, make_page, render_page, speckle
+from helpers.preprocess_pages import FONT, MONO, have_font, load, make_page, render_page, speckle
 
 from digitize.stages.preprocess.denoise import Denoise
 from digitize.testing import run_page_stage

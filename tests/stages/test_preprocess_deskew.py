@@ -4,8 +4,8 @@ import hashlib
 
 import numpy as np
 import pytest
+from helpers.preprocess_pages import have_font, load, make_page, render_page, rotate
 from PIL import Image
-from preprocess_pages import have_font, load, make_page, render_page, rotate
 
 from digitize.model import Page
 from digitize.stage import Context

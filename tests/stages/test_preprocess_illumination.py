@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from preprocess_pages import have_font, load, make_page, render_page, shadow, yellow_paper
+from helpers.preprocess_pages import have_font, load, make_page, render_page, shadow, yellow_paper
 
 from digitize.stages.preprocess.illumination import Illumination
 from digitize.testing import run_page_stage

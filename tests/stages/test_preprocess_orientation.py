@@ -5,7 +5,7 @@ import shutil
 import cv2
 import numpy as np
 import pytest
-from preprocess_pages import have_font, load, make_page, render_page
+from helpers.preprocess_pages import have_font, load, make_page, render_page
 
 from digitize.errors import MissingDependency
 from digitize.stage import Context

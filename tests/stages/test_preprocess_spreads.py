@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from preprocess_pages import TEXT, have_font, load, make_page, render_page, spread
+from helpers.preprocess_pages import TEXT, have_font, load, make_page, render_page, spread
 
 from digitize.stages.preprocess.spreads import Spreads
 from digitize.testing import run_page_stage

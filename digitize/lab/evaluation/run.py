@@ -22,6 +22,7 @@ from typing import Any
 
 from digitize.engine.run import convert
 from digitize.engine.run_options import RunOptions
+from digitize.fileio import file_sha256
 from digitize.lab.evaluation.baseline import baseline_book, tesseract_text
 from digitize.lab.evaluation.metrics import (
     cer,
@@ -152,10 +153,6 @@ class BaselineCache:
         return text
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def evaluate_book(
     book_dir: Path,
     pipeline: Pipeline,
@@ -179,7 +176,7 @@ def evaluate_book(
     }
     if baseline is not None:
         images = sorted({p["image"] for p in truth["pages"]})
-        parts = [lang, *(_digest(book_dir / im) for im in images)]
+        parts = [lang, *(file_sha256(book_dir / im) for im in images)]
         text = baseline.text(parts, lambda: baseline_book(book_dir, jobs, lang))
         row["tesseract"] = score_book(truth, [], text)
     return row
@@ -214,7 +211,7 @@ def evaluate_real(
     row: dict[str, Any] = {"collection": page.collection, "lang": page.lang, "ours": scores(ours)}
     if baseline is not None:
         text = baseline.text(
-            [page.lang, str(page.dpi), _digest(page.image)],
+            [page.lang, str(page.dpi), file_sha256(page.image)],
             lambda: tesseract_text(page.image, page.lang, page.dpi),
         )
         row["tesseract"] = scores(text)

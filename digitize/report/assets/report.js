@@ -12,7 +12,7 @@
   };
 
   function hue(c) {
-    var t = Math.max(0, Math.min(1, (c - 0.6) / 0.35));
+    var t = Math.max(0, Math.min(1, (c - D.ramp.low) / D.ramp.span)); // markup.CONF_RAMP
     return Math.round(t * 120);
   }
   function col(c, l) {

@@ -25,6 +25,7 @@ from digitize.model import (
     nfc,
 )
 from digitize.stages.export._a11y import HeadingLevels, figure_alt, header_cells, words
+from digitize.text import bcp47
 
 # C0 controls except tab/newline, DEL, C1 controls, bidi embeddings/overrides/isolates,
 # and code points XML 1.0 forbids.
@@ -32,8 +33,6 @@ _BAD_CHARS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
 )
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-# Tesseract's language names, as layout stages may copy them into `lang`.
-_TESS_LANGS = {"vie": "vi", "eng": "en", "fra": "fr", "deu": "de", "chi_sim": "zh-Hans"}
 
 
 # A list item that starts with its own printed marker.
@@ -56,8 +55,8 @@ def lang_tag(lang: str | None, default: str = "und") -> str:
     """A BCP 47 tag for `lang` (accepts Tesseract names like `vie`), or `default`."""
     if not lang:
         return default
-    first = lang.split("+")[0].strip()
-    first = _TESS_LANGS.get(first, first).replace("_", "-")
+    # Tesseract's language names, as layout stages may copy them into `lang`
+    first = (bcp47(lang) or lang.split("+")[0].strip()).replace("_", "-")
     return first if _LANG.match(first) else default
 
 

@@ -3,27 +3,26 @@ headless Chromium (dump the DOM after the scripts ran, and a screenshot)."""
 
 from __future__ import annotations
 
+import colorsys
 import json
 import re
 import shutil
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.report_book import report_book
 from PIL import Image, ImageStat
 
 from digitize import model
 from digitize.batch.library_index import write_library_index
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, PageBreak, Paragraph, Word
 from digitize.report.html import script_json, write_report_html
+from digitize.report.markup import conf_color
 from digitize.report.pages import FlowIndex, hyphen_state, page_data, visible
 from digitize.report.summary import build_report
-
-sys.path.insert(0, str(Path(__file__).parent))
-from report_book import report_book
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -206,6 +205,15 @@ def test_runner_writes_report_html(plugin: Path, fake_book: Path, tmp_path: Path
 # ---------------------------------------------------------------- in headless Chromium
 
 
+def _rgb(css: str) -> tuple[int, int, int]:
+    """`rgb(r, g, b)` or `hsl(h,s%,l%)` as integers 0..255."""
+    nums = [float(x) for x in re.findall(r"[\d.]+", css)]
+    if css.startswith("rgb"):
+        return round(nums[0]), round(nums[1]), round(nums[2])
+    r, g, b = colorsys.hls_to_rgb(nums[0] / 360, nums[2] / 100, nums[1] / 100)
+    return round(r * 255), round(g * 255), round(b * 255)
+
+
 class Dom(HTMLParser):
     """Elements of a dumped DOM: (tag, attrs) in document order, and text by element id."""
 
@@ -281,6 +289,14 @@ def test_rendered_report_in_chromium(
     ]
     assert len(dom.find("rect", "furn")) == len(furniture) == 6  # running head + page number
     assert "→ information" in dom.text["pv-text"]
+    # The viewer colours a word as the Python side does (markup.conf_color, one ramp).
+    strokes = [a["style"] for t, a in dom.elements if t == "rect" and "word" in a["class"].split()]
+    drawn = sorted(_rgb(re.search(r"stroke: (rgb\([^)]*\))", st).group(1)) for st in strokes)  # type: ignore[union-attr]
+    expected = sorted(_rgb(conf_color(w.conf, 38)) for w in book.pages[1].words)
+    assert len(drawn) == len(expected) and all(
+        max(abs(x - y) for x, y in zip(d, e, strict=True)) <= 1
+        for d, e in zip(drawn, expected, strict=True)
+    ), (drawn, expected)
     assert "Page 2" in dom.text["pv-head"] and "low confidence" in dom.text["pv-head"]
 
     hostile = Dom(chromium(path.as_uri() + "#p5", tmp_path, "--dump-dom"))
@@ -319,7 +335,7 @@ def test_blank_page_fallback_in_chromium(tmp_path: Path) -> None:
 
 def test_page_previews_are_cached_beside_the_image(tmp_path: Path) -> None:
     """The runner's workers make the previews; the report (and a rerun) only read them."""
-    from digitize.report.pages import _previews_file, page_images
+    from digitize.report.pages import page_images
 
     (tmp_path / "pages").mkdir()
     Image.new("L", (600, 800), 200).save(tmp_path / "pages" / "p1.png")
@@ -327,7 +343,7 @@ def test_page_previews_are_cached_beside_the_image(tmp_path: Path) -> None:
     page = Page(index=0, size=(600, 800), dpi=100, image="pages/p1.png")
     view, thumb = page_images(book, page)
     assert view and view.startswith("data:image/jpeg;base64,") and thumb
-    cached = _previews_file(tmp_path / "pages" / "p1.png")
+    (cached,) = (tmp_path / "pages").glob("p1.png.preview-*.json")  # beside the image
     assert json.loads(cached.read_text()) == [view, thumb]
     cached.write_text(json.dumps(["data:view", "data:thumb"]))
     assert page_images(book, page) == ("data:view", "data:thumb")

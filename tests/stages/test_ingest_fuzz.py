@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import bad_files as bf
 import pymupdf
 import pytest
+from helpers import bad_files as bf
 from PIL import Image
 
 from digitize.errors import DigitizeError

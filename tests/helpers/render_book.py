@@ -8,6 +8,7 @@ long English words are hyphenated at line ends, and pages can be set in two colu
 
 from __future__ import annotations
 
+import difflib
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,3 +227,29 @@ def _dehyphen(text: str) -> str:
         else:
             out.append(w)
     return " ".join(out)
+
+
+def _starts(paras: list[str]) -> tuple[list[str], set[int]]:
+    words: list[str] = []
+    starts = set()
+    for p in paras:
+        starts.add(len(words))
+        words += p.split()
+    return words, starts
+
+
+def boundary_f1(pred: list[str], truth: list[str]) -> float:
+    """Paragraph-start F1 after aligning the word sequences (OCR errors do not count)."""
+    tw, ts = _starts(truth)
+    pw, ps = _starts(pred)
+    sm = difflib.SequenceMatcher(None, tw, pw, autojunk=False)
+    align = {a + k: b + k for a, b, n in sm.get_matching_blocks() for k in range(n)}
+    # A boundary whose first word was misread maps through the next aligned word.
+    mapped = set()
+    for s in ts:
+        k = next((k for k in range(4) if s + k in align), None)
+        if k is not None:
+            mapped.add(align[s + k] - k)
+    hit = len(mapped & ps)
+    p, r = hit / max(len(ps), 1), hit / max(len(ts), 1)
+    return 2 * p * r / (p + r) if p + r else 0.0

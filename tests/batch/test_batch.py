@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import digitize_cmd
+from helpers.cli import digitize_cmd
+from helpers.fake import as_toml, fake_pipeline
 
 from digitize import model
 from digitize import pipeline as pipelines
@@ -23,19 +24,7 @@ from digitize.engine.run_options import RunOptions
 from digitize.errors import ExitCode
 from digitize.naming import safe_stem
 
-PIPE = """
-[pipeline]
-name = "fakebatch"
-on_error = "skip"
-[[stage]]
-use = "ingest.fake"
-[[stage]]
-use = "ocr.fake"
-[[stage]]
-use = "layout.fakeflow"
-[[stage]]
-use = "export.shout"
-"""
+PIPE = as_toml(fake_pipeline(name="fakebatch", on_error="skip"))
 WORDS = ["không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín"]
 
 
@@ -125,12 +114,15 @@ def test_scan_finds_books_not_sidecars(env: dict[str, Path], tmp_path: Path) -> 
     (inbox / "book0.book.toml").write_text('title = "Toán 6"\n')
     (inbox / "notes.txt").write_text("x")
     (inbox / "loose.png").write_bytes(b"\x89PNG")
+    (inbox / "loose.gif").write_bytes(b"GIF89a")  # a loose page image of any kind is no book
     (inbox / "scans").mkdir()
     (inbox / "scans" / "p1.png").write_bytes(b"\x89PNG")
+    (inbox / "gifs").mkdir()  # a folder of any page images the image ingester reads is one
+    (inbox / "gifs" / "p1.gif").write_bytes(b"GIF89a")
     (inbox / "empty").mkdir()
     (inbox / "scan.pdf").write_bytes(b"%PDF-1.4")
     names = [p.name for p in scan_inbox(inbox, pipelines.load(str(env["pipe"])))]
-    assert names == ["book0.fake", "book1.fake", "scan.pdf", "scans"]
+    assert names == ["book0.fake", "book1.fake", "gifs", "scan.pdf", "scans"]
 
 
 def test_batch_completes_and_rerun_does_no_ocr(env: dict[str, Path], tmp_path: Path) -> None:

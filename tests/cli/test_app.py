@@ -3,42 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
-from support import digitize_cmd
+from helpers.cli import assert_one_line_error, run
+from helpers.fake import as_toml, fake_pipeline
 
 from digitize.errors import ExitCode
 
-PIPE = """
-[pipeline]
-name = "plug"
-[[stage]]
-use = "ingest.fake"
-[[stage]]
-use = "ocr.fake"
-[[stage]]
-use = "layout.fakeflow"
-[[stage]]
-use = "export.shout"
-bang = "!!"
-"""
-
-
-def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*digitize_cmd(), *args], capture_output=True, text=True, cwd=cwd, timeout=120
-    )
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
-    assert proc.returncode == code, proc.stderr
-    assert "Traceback" not in proc.stderr
-    lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, proc.stderr
-    for n in needles:
-        assert n in lines[0], lines[0]
+PIPE = as_toml(fake_pipeline(name="plug", shout={"bang": "!!"}))
 
 
 def test_third_party_exporter_runs_from_a_pipeline_file(

@@ -64,7 +64,7 @@ def test_eval_cli_scores_both_pipelines(tmp_path: Path) -> None:
     import json
     import subprocess
 
-    from support import digitize_cmd
+    from helpers.cli import digitize_cmd
 
     from digitize.lab.synth.book import BookSpec
     from digitize.lab.synth.corpus import make_corpus

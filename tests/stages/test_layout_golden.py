@@ -1,14 +1,15 @@
 """Golden test of the layout stages on the sample book's recorded Tesseract output.
 
 The input is real OCR of `samples/sach-mau.pdf` (no preprocessing), recorded once in
-`tests/golden/sach-mau.ocr.json.gz`; the page images are rendered afresh from the PDF, so
+`tests/stages/golden/sach-mau.ocr.json.gz`; the page images are rendered afresh from the PDF, so
 figure crops and the caption-region search see real pixels. The layout is deterministic on a
 fixed input, so the flow's structure (kinds, heading levels, page labels, list and table shapes)
-must match `tests/golden/sach-mau.layout.json` exactly; its text is also compared against the
+must match `tests/stages/golden/sach-mau.layout.json` exactly; its text is also compared against the
 book's truth by error rate, so a golden regenerated after a regression still shows up.
 
-Regenerate after an intended layout change (and read the diff before committing):
-    DIGITIZE_REGEN_GOLDEN=1 .venv/bin/pytest tests/test_golden_layout.py
+Regenerate after an intended layout change (the test then skips, saying it regenerated; read
+the diff before committing, and rerun without the variable):
+    DIGITIZE_REGEN_GOLDEN=1 .venv/bin/pytest tests/stages/test_layout_golden.py
 `DIGITIZE_REGEN_GOLDEN=ocr` also re-records the OCR (needs tesseract with vie+eng).
 Never set in CI.
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import ROOT
+from helpers import ROOT
 
 from digitize import model
 from digitize.lab.evaluation.metrics import cer
@@ -107,21 +108,40 @@ def _text(shapes: list[dict[str, Any]]) -> str:
     return "\n".join(p for p in parts if p)
 
 
-@pytest.mark.skipif(not RECORDED.is_file() and REGEN != "ocr", reason="no recorded OCR")
-def test_layout_of_the_sample_book_matches_its_golden(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     if REGEN == "ocr":
-        _record_ocr(tmp_path / "record")
-    shapes = [_shape(item) for item in _laid_out(tmp_path / "work").flow]
-    if REGEN:
-        text = json.dumps(shapes, ensure_ascii=False, indent=1) + "\n"
-        EXPECTED.write_text(text, encoding="utf-8")
-    expected = json.loads(EXPECTED.read_text(encoding="utf-8"))
-    assert [d["kind"] for d in shapes] == [d["kind"] for d in expected]
-    assert shapes == expected, "layout changed: regenerate the golden if this was intended"
-    # The golden itself must stay a good reading of the book, not just a stable one.
+        _record_ocr(tmp_path_factory.mktemp("record"))
+    return [_shape(item) for item in _laid_out(tmp_path_factory.mktemp("work")).flow]
+
+
+def check_against_golden(shapes: list[dict[str, Any]], golden: Path, regen: str) -> None:
+    """The layout must still be a good reading of the book (also when regenerating: a bad
+    layout is never written), then equal the golden; `regen` rewrites the golden and skips,
+    since comparing a file with what was just written to it would pass whatever happened."""
     truth = TRUTH.read_text(encoding="utf-8")
     assert cer(truth, _text(shapes)) < 0.05
     labels = [d["label"] for d in shapes if d["kind"] == "page_break"]
     labels += [b for d in shapes for b in d.get("breaks", [])]  # breaks inside paragraphs
     assert sorted(labels) == ["23", "24", "25", "26", "27"]
     assert any(d["kind"] == "heading" and d["level"] == 1 for d in shapes)
+    if regen:
+        golden.write_text(json.dumps(shapes, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        pytest.skip(f"regenerated {golden}: read its diff before committing, then rerun")
+    expected = json.loads(golden.read_text(encoding="utf-8"))
+    assert [d["kind"] for d in shapes] == [d["kind"] for d in expected]
+    assert shapes == expected, "layout changed: regenerate the golden if this was intended"
+
+
+def test_layout_of_the_sample_book_matches_its_golden(shapes: list[dict[str, Any]]) -> None:
+    check_against_golden(shapes, EXPECTED, REGEN)
+
+
+def test_regenerating_writes_the_golden_and_skips(
+    shapes: list[dict[str, Any]], tmp_path: Path
+) -> None:
+    golden = tmp_path / "layout.json"
+    with pytest.raises(pytest.skip.Exception, match="regenerated"):
+        check_against_golden(shapes, golden, "1")
+    assert json.loads(golden.read_text(encoding="utf-8")) == shapes
+    check_against_golden(shapes, golden, "")  # and the written golden is what the test reads

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers.fake import fake_pipeline
 
 from digitize import pipeline as pipelines
 from digitize.engine.cache import PageCache
@@ -15,15 +16,7 @@ from digitize.engine.run import convert
 from digitize.engine.run_options import RunOptions
 from digitize.errors import BadInput, OutputNotWritable, PageError
 
-PIPE = {
-    "pipeline": {"on_error": "skip", "max_failed_ratio": 0.5},
-    "stage": [
-        {"use": "ingest.fake"},
-        {"use": "ocr.fake"},
-        {"use": "layout.fakeflow"},
-        {"use": "export.shout"},
-    ],
-}
+PIPE = fake_pipeline(on_error="skip", max_failed_ratio=0.5)
 
 
 def pipe(**head: object) -> pipelines.Pipeline:

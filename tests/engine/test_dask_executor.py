@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers.fake import PLUGIN_DIR, fake_pipeline
 
 from digitize import model
 from digitize import pipeline as pipelines
@@ -21,33 +22,18 @@ from digitize.engine.run_options import RunOptions
 from digitize.engine.worker import PageTask
 from digitize.stage import Context
 
-try:  # tests/ as a package or as rootdir-inserted modules: work either way
-    from .conftest import make_plugin
-except ImportError:
-    from conftest import make_plugin  # type: ignore[no-redef]
-
 distributed = pytest.importorskip("distributed")
 
-PIPE = {
-    "pipeline": {"on_error": "skip", "max_failed_ratio": 0.5},
-    "stage": [
-        {"use": "ingest.fake"},
-        {"use": "preprocess.fakesplit"},
-        {"use": "ocr.fake"},
-        {"use": "layout.fakeflow"},
-        {"use": "export.shout"},
-    ],
-}
+PIPE = fake_pipeline(split=True, on_error="skip", max_failed_ratio=0.5)
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Two single-threaded worker processes (started once for this module: ~3 s); they import
     the fake plugin through PYTHONPATH, as real workers would import installed plugins."""
-    where = make_plugin(tmp_path_factory.mktemp("daskplugin"))
     old = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(where), old]))
-    sys.path.insert(0, str(where))  # spawned worker processes inherit the parent's sys.path
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PLUGIN_DIR), old]))
+    sys.path.insert(0, str(PLUGIN_DIR))  # spawned worker processes inherit the parent's sys.path
     cluster = distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     )
@@ -55,7 +41,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     yield c
     c.close()
     cluster.close()
-    sys.path.remove(str(where))
+    sys.path.remove(str(PLUGIN_DIR))
     if old is None:
         os.environ.pop("PYTHONPATH", None)
     else:

@@ -12,7 +12,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from support import ROOT, digitize_cmd
+from helpers import ROOT
+from helpers.cli import digitize_cmd
 
 from digitize.lab.evaluation.metrics import cer
 from digitize.lab.evaluation.text import normalize

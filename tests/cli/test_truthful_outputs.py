@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from support import ROOT, digitize_cmd
+from helpers import ROOT
+from helpers.cli import digitize_cmd
 
 from digitize import model
 from digitize.lab.evaluation.metrics import wer

@@ -18,10 +18,10 @@ import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 
-import bad_files as bf
 import pytest
+from helpers import ROOT, cli
+from helpers import bad_files as bf
 from lxml import etree
-from support import ROOT, digitize_cmd
 
 HOSTILE_LINES = (
     "Bài học hôm nay nói về cách viết văn bản an toàn cho mọi người đọc sách",
@@ -37,9 +37,7 @@ BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*digitize_cmd(), "--quiet", *args], capture_output=True, text=True, timeout=180
-    )
+    return cli.run("--quiet", *args)
 
 
 class Elements(HTMLParser):

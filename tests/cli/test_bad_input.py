@@ -16,39 +16,18 @@ import subprocess
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
-import bad_files as bf
 import pymupdf
 import pytest
-from support import digitize_cmd
+from helpers import bad_files as bf
+from helpers.cli import assert_one_line_error, digitize_cmd, error_lines, run
 
 from digitize.errors import ExitCode
 
 
-def run(*args: str, preexec: object = None, env: dict[str, str] | None = None, quiet: bool = True):
-    cmd = [*digitize_cmd(), *(["--quiet"] if quiet else []), *args]
-    return subprocess.run(
-        cmd, capture_output=True, text=True, timeout=180, preexec_fn=preexec, env=env
-    )  # type: ignore[call-overload]
-
-
-def convert(*args: str, out: Path, **kw: object) -> subprocess.CompletedProcess[str]:
-    return run("convert", *args, "-o", str(out), "--no-cache", **kw)  # type: ignore[arg-type]
-
-
-def error_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    return [ln for ln in proc.stderr.splitlines() if ln.strip()]
-
-
-def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
-    assert proc.returncode == code, proc.stderr
-    assert "Traceback" not in proc.stderr
-    lines = error_lines(proc)
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("digitize: error: ")
-    for n in needles:
-        assert n in lines[0], lines[0]
-    return lines[0]
+def convert(*args: str, out: Path, **kw: Any) -> subprocess.CompletedProcess[str]:
+    return run("--quiet", "convert", *args, "-o", str(out), "--no-cache", **kw)
 
 
 def files_in(out: Path) -> list[str]:
@@ -135,15 +114,15 @@ def test_unreadable_input_is_refused(name: str, make: object, words: str, tmp_pa
 def test_traceback_only_with_debug(tmp_path: Path) -> None:
     src = tmp_path / "notes.pdf"
     src.write_text("no pdf here")
-    proc = run("--debug", "convert", str(src), "-o", str(tmp_path / "o"), "--no-cache")
+    proc = run("--quiet", "--debug", "convert", str(src), "-o", str(tmp_path / "o"), "--no-cache")
     assert proc.returncode == ExitCode.BAD_INPUT
     assert "Traceback" in proc.stderr and "notes.pdf: not a PDF" in proc.stderr
 
 
 def test_version_and_missing_command() -> None:
-    proc = run("--version", quiet=False)
+    proc = run("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("digitize ")
-    assert_one_line_error(run("--debug"), ExitCode.USAGE, "missing command")
+    assert_one_line_error(run("--quiet", "--debug"), ExitCode.USAGE, "missing command")
 
 
 # ---------------------------------------------------------------- images
@@ -347,7 +326,7 @@ def test_disk_full_during_export_command_leaves_nothing(good: Path, tmp_path: Pa
     assert convert(str(good), "--to", "txt", out=out).returncode == 0
     again = tmp_path / "again"
     proc = run(
-        "export", str(out / "good.book.json"), "-o", str(again), "--to", "txt,epub,html,md",
+        "--quiet", "export", str(out / "good.book.json"), "-o", str(again), "--to", "txt,epub,html,md",
         preexec=_file_size_limit(1_500),
     )  # fmt: skip
     assert_one_line_error(proc, ExitCode.OUTPUT_NOT_WRITABLE, "File too large", str(again))
@@ -415,7 +394,7 @@ def test_missing_tesseract_program(good: Path, tmp_path: Path) -> None:
     env = {**os.environ, "PATH": str(bin_dir)}
     out = tmp_path / "out"
     proc = run(
-        "convert", str(good), "-o", str(out), "--no-cache",
+        "--quiet", "convert", str(good), "-o", str(out), "--no-cache",
         "--set", "ocr.tesseract.engine=cli", env=env,
     )  # fmt: skip
     assert_one_line_error(proc, ExitCode.MISSING_DEPENDENCY, "tesseract", "apt-get install")

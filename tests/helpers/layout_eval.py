@@ -1,6 +1,6 @@
 """Measure the layout stages on a rendered textbook run through real Tesseract.
 
-    .venv/bin/python tests/stages/_layout_eval.py OUT_DIR [PAGES] [--light|--heavy] [--nofig]
+    .venv/bin/python tests/helpers/layout_eval.py OUT_DIR [PAGES] [--light|--heavy] [--nofig]
 
 Prints printed-label accuracy, furniture leaks, line-end hyphen leaks, paragraph-boundary F1
 (and plain Tesseract's), heading precision/recall and caption recall against the exact truth.
@@ -13,17 +13,15 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from _render_book import make_book, truth_paragraphs
-from _tess import ocr_page
-from test_layout_pipeline import boundary_f1
+sys.path.insert(0, str(Path(__file__).parents[1]))  # tests/: run as a script
 
 from digitize.model import Book, BookMeta, Figure, Heading, Paragraph
 from digitize.stage import Context
 from digitize.stages.layout.blocks import BlockLayout
 from digitize.stages.layout.flow import FlowBuilder
 from digitize.stages.layout.furniture import RunningFurniture
+from helpers.render_book import boundary_f1, make_book, truth_paragraphs
+from helpers.tess import ocr_page
 
 
 def degrade(path: Path, heavy: bool, seed: int) -> None:
