@@ -25,7 +25,7 @@ from digitize.pipeline import Pipeline
 
 
 def done_key(book_key: str, pipeline: Pipeline, meta_fields: dict[str, Any], out_dir: Path) -> str:
-    stages = [(s.name, s.cls.version, s.create().options_digest()) for s in pipeline.stages]
+    stages = list(pipeline.identities)
     policy = (pipeline.on_error, pipeline.max_failed_ratio, pipeline.dpi)
     blob = json.dumps(
         [stages, policy, sorted(meta_fields.items()), str(Path(out_dir).resolve())],

@@ -12,6 +12,7 @@ from digitize import model
 from digitize.errors import BadInput
 from digitize.language import majority
 from digitize.model import Book, BookMeta
+from digitize.text import bcp47
 
 
 def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -74,8 +75,7 @@ def _meta_value(key: str, value: Any, where: str) -> Any:
 
 def lang_code(tess_lang: str) -> str:
     """The ISO code of the first of Tesseract's languages (`vie+eng` -> `vi`)."""
-    first = tess_lang.split("+")[0]
-    return {"vie": "vi", "eng": "en", "fra": "fr", "deu": "de"}.get(first, first[:2])
+    return bcp47(tess_lang) or tess_lang.split("+")[0][:2]
 
 
 def book_lang(book: Book, tess_lang: str) -> str:

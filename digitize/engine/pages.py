@@ -59,10 +59,7 @@ class PageRun:
 
     def look_up(self, book: Book) -> list[PageTask]:
         """Take every page the cache holds whole; return the tasks of the others."""
-        stages = tuple(
-            (s.name, s.cls.version, s.create().options_digest(), s.options)
-            for s in self.pipeline.page_stages
-        )
+        stages = tuple((*s.identity, s.options) for s in self.pipeline.page_stages)
         cache_root = str(self.opts.cache.root) if self.opts.cache else None
         todo: list[PageTask] = []
         for page in book.pages:

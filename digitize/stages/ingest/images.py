@@ -27,15 +27,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from digitize.errors import BadInput, OutputNotWritable
-from digitize.fileio import write_bytes
+from digitize.fileio import file_sha256, write_bytes
 from digitize.model import Book, BookMeta, Page
+from digitize.naming import IMAGE_SUFFIXES
 from digitize.stage import Context, Ingester, opt
 from digitize.stages.ingest import _common
 
-IMAGE_SUFFIXES = (
-    ".png", ".jpg", ".jpeg", ".jpe", ".tif", ".tiff", ".bmp", ".webp", ".gif",
-    ".jp2", ".j2k", ".pbm", ".pgm", ".ppm", ".pnm",
-)  # fmt: skip
 CONVERT_VERSION = "1"
 # TIFF compressions every libtiff (hence leptonica/Tesseract) decodes; others are converted.
 _PLAIN_TIFF = frozenset(
@@ -148,7 +145,7 @@ class ImageIngester(Ingester[ImageOptions]):
         from PIL import Image, UnidentifiedImageError
 
         try:
-            digest = _common.file_sha256(f)
+            digest = file_sha256(f)
             im = Image.open(f)
         except (UnidentifiedImageError, OSError, ValueError) as e:
             if single:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from digitize.errors import BadInput, MissingDependency, OutputNotWritable
-from digitize.fileio import write_bytes
+from digitize.fileio import file_sha256, write_bytes
 from digitize.images import encode_png
 from digitize.model import Book, BookMeta, Page, nfc
 from digitize.stage import Context, Ingester, opt
@@ -108,7 +108,7 @@ class PdfIngester(Ingester[PdfOptions]):
                     "check this page against the original"
                     + (f": {open_warnings}" if open_warnings else ""),
                 )
-            digest = _common.file_sha256(src)
+            digest = file_sha256(src)
             pages = [self._page(doc, i, src, digest, ctx, doc_warnings) for i in range(count)]
             try:
                 meta = _meta(doc, src, digest, ctx)
