@@ -11,8 +11,9 @@ the chain needs files. The engine records each stage's step.
 from __future__ import annotations
 
 import hashlib
+from abc import abstractmethod
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar, final
 
 from digitize.errors import PageError
 from digitize.lazy import lazy_module
@@ -26,11 +27,33 @@ else:
     cv2, np = lazy_module("cv2"), lazy_module("numpy")
 
 PAGES_DIR = "pages"
+OptionsT = TypeVar("OptionsT")
 
 
 def should_skip(page: Page) -> bool:
     """Born-digital pages have no image; failed pages are left to the runner's report."""
     return page.image is None or page.failed is not None
+
+
+class PreprocessStage(PageStage[OptionsT]):
+    """A preprocess stage: born-digital and failed pages pass through untouched; the others
+    arrive with their pixels read (`clean`)."""
+
+    kind: ClassVar[str] = "preprocess"
+
+    @final
+    def process_page(self, page: Page, ctx: Context) -> Page | tuple[Page, ...]:
+        if should_skip(page):
+            return page
+        img, digest = read_image(page, ctx)
+        return self.clean(page, ctx, img, digest)
+
+    @abstractmethod
+    def clean(
+        self, page: Page, ctx: Context, img: np.ndarray, digest: str
+    ) -> Page | tuple[Page, ...]:
+        """The page cleaned: `img` is its image (read-only uint8, grey or BGR), `digest` names
+        its content. Hand a new image on with `updated`; record a decision with `noted`."""
 
 
 def read_image(page: Page, ctx: Context) -> tuple[np.ndarray, str]:

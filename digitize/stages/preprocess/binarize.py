@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
-from digitize.stage import Context, PageStage, opt
+from digitize.stage import Context, opt
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:
@@ -57,17 +57,13 @@ def binarize(gray: np.ndarray, dpi: int, opts: BinarizeOptions) -> np.ndarray:
     return out
 
 
-class Binarize(PageStage[BinarizeOptions]):
-    kind = "preprocess"
+class Binarize(c.PreprocessStage[BinarizeOptions]):
     name = "preprocess.binarize"
     version = "1"
     Options = BinarizeOptions
     summary = "Black-and-white page for OCR (Sauvola); keeps the grey image for figure crops"
 
-    def process_page(self, page: Page, ctx: Context) -> Page:
-        if c.should_skip(page):
-            return page
-        img, data = c.read_image(page, ctx)
+    def clean(self, page: Page, ctx: Context, img: np.ndarray, data: str) -> Page:
         out = binarize(c.to_gray(img), c.page_dpi(page, ctx), self.options)
         done = c.updated(self, page, ctx, out, data)
         return replace(done, unbinarized=page.unbinarized or page.image)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
-from digitize.stage import Context, PageStage, opt
+from digitize.stage import Context, opt
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:
@@ -99,17 +99,13 @@ def crop_box(mask: np.ndarray, full: float = 0.5) -> tuple[int, int, int, int]:
     return x0, y0, x1, y1
 
 
-class Borders(PageStage[BordersOptions]):
-    kind = "preprocess"
+class Borders(c.PreprocessStage[BordersOptions]):
     name = "preprocess.borders"
     version = "2"
     Options = BordersOptions
     summary = "Whiten and crop black scanner borders around the page"
 
-    def process_page(self, page: Page, ctx: Context) -> Page:
-        if c.should_skip(page):
-            return page
-        img, data = c.read_image(page, ctx)
+    def clean(self, page: Page, ctx: Context, img: np.ndarray, data: str) -> Page:
         gray = c.to_gray(img)
         mask, textured = border_mask(gray, self.options.darkness, self.options.min_extent)
         warnings: tuple[str, ...] = ()

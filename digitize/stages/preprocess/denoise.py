@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
-from digitize.stage import Context, PageStage, opt
+from digitize.stage import Context, opt
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:
@@ -170,17 +170,13 @@ def speckle_mask(
     return cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0
 
 
-class Denoise(PageStage[DenoiseOptions]):
-    kind = "preprocess"
+class Denoise(c.PreprocessStage[DenoiseOptions]):
     name = "preprocess.denoise"
     version = "3"
     Options = DenoiseOptions
     summary = "Remove isolated speckle, keeping diacritics and punctuation near letters"
 
-    def process_page(self, page: Page, ctx: Context) -> Page:
-        if c.should_skip(page):
-            return page
-        img, data = c.read_image(page, ctx)
+    def clean(self, page: Page, ctx: Context, img: np.ndarray, data: str) -> Page:
         dpi = c.page_dpi(page, ctx)
         gray = c.to_gray(img)
         o = self.options

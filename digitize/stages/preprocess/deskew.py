@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
-from digitize.stage import Context, PageStage, opt
+from digitize.stage import Context, opt
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:
@@ -137,17 +137,13 @@ def rotate_expand(img: np.ndarray, degrees: float) -> np.ndarray:
     return cv2.warpAffine(img, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
 
 
-class Deskew(PageStage[DeskewOptions]):
-    kind = "preprocess"
+class Deskew(c.PreprocessStage[DeskewOptions]):
     name = "preprocess.deskew"
     version = "3"
     Options = DeskewOptions
     summary = "Measure text-line skew (±10°, ~0.05° precision) and rotate it straight"
 
-    def process_page(self, page: Page, ctx: Context) -> Page:
-        if c.should_skip(page):
-            return page
-        img, data = c.read_image(page, ctx)
+    def clean(self, page: Page, ctx: Context, img: np.ndarray, data: str) -> Page:
         dpi = c.page_dpi(page, ctx)
         skew, warning = measure_skew(c.to_gray(img), dpi, self.options)
         warnings = (warning,) if warning else ()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
-from digitize.stage import Context, PageStage, opt
+from digitize.stage import Context, opt
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:
@@ -121,17 +121,13 @@ def flatten_closed(
     return flat, protected
 
 
-class Illumination(PageStage[IlluminationOptions]):
-    kind = "preprocess"
+class Illumination(c.PreprocessStage[IlluminationOptions]):
     name = "preprocess.illumination"
     version = "3"
     Options = IlluminationOptions
     summary = "Even out lighting, gutter shadow and paper tint; output grayscale"
 
-    def process_page(self, page: Page, ctx: Context) -> Page:
-        if c.should_skip(page):
-            return page
-        img, data = c.read_image(page, ctx)
+    def clean(self, page: Page, ctx: Context, img: np.ndarray, data: str) -> Page:
         dpi = c.page_dpi(page, ctx)
         gray = c.to_gray(img)
         closed = c.paper_closing(gray, dpi, self.options.window)

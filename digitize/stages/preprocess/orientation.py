@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from digitize.errors import MissingDependency, PageError
 from digitize.lazy import lazy_module
 from digitize.model import Page
-from digitize.stage import Context, PageStage, opt
+from digitize.stage import Context, opt
 from digitize.stages import _tessdata
 from digitize.stages.preprocess import _common as c
 from digitize.stages.preprocess._upright import looks_upright
@@ -136,8 +136,7 @@ def detect_any(gray: np.ndarray, page_path: Callable[[], Path], dpi: int, timeou
     return detect(str(page_path()), dpi, timeout) if found is False else found
 
 
-class Orientation(PageStage[OrientationOptions]):
-    kind = "preprocess"
+class Orientation(c.PreprocessStage[OrientationOptions]):
     name = "preprocess.orientation"
     version = "3"
     Options = OrientationOptions
@@ -151,10 +150,7 @@ class Orientation(PageStage[OrientationOptions]):
                 "Tesseract's orientation data (osd.traineddata) is not installed", hint=_INSTALL
             )
 
-    def process_page(self, page: Page, ctx: Context) -> Page:
-        if c.should_skip(page):
-            return page
-        img, digest = c.read_image(page, ctx)
+    def clean(self, page: Page, ctx: Context, img: np.ndarray, digest: str) -> Page:
         gray = c.to_gray(img)
         dpi = c.page_dpi(page, ctx)
         if self.options.precheck and looks_upright(gray, dpi):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
-from digitize.stage import Context, PageStage, opt
+from digitize.stage import Context, opt
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:
@@ -101,17 +101,15 @@ def find_gutter(gray: np.ndarray, dpi: int, opts: SpreadsOptions) -> Gutter | No
     return best
 
 
-class Spreads(PageStage[SpreadsOptions]):
-    kind = "preprocess"
+class Spreads(c.PreprocessStage[SpreadsOptions]):
     name = "preprocess.spreads"
     version = "1"
     Options = SpreadsOptions
     summary = "Split two-page spreads at the gutter (found, not assumed) into two pages"
 
-    def process_page(self, page: Page, ctx: Context) -> Page | tuple[Page, ...]:
-        if c.should_skip(page):
-            return page
-        img, data = c.read_image(page, ctx)
+    def clean(
+        self, page: Page, ctx: Context, img: np.ndarray, data: str
+    ) -> Page | tuple[Page, ...]:
         h, w = img.shape[:2]
         if w < self.options.min_aspect * h:
             return c.noted(page)
