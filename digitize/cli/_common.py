@@ -130,7 +130,9 @@ def load_pipeline(
     single_file: bool | None = None,
     cover: Path | None = None,
 ) -> pipelines.Pipeline:
-    pipe = pipelines.load(name, sets or [])
+    """The pipeline a run uses: the file, `--to`'s exporters, the CLI's flags, then `--set`
+    (last, so it reaches every stage of the run: an exporter `--to` added, a plugin's)."""
+    pipe = pipelines.load(name)
     if to:
         formats = [f.strip() for f in to.split(",") if f.strip()]
         if not formats:
@@ -142,4 +144,4 @@ def load_pipeline(
         if not cover.is_file():
             raise UsageError(f"--cover {cover}: no such file")
         pipe = pipelines.with_stage_options(pipe, "export.epub", cover=str(cover.resolve()))
-    return pipe
+    return pipelines.with_overrides(pipe, sets or [])
