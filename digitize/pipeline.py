@@ -284,6 +284,8 @@ def with_overrides(pipeline: Pipeline, overrides: list[str] | tuple[str, ...]) -
             changes = _head_values({key: value}, f"--set {item!r}: [pipeline]")
             pipeline = dataclasses.replace(pipeline, **changes)
             continue
+        if stage.startswith("ingest.") and not pipeline.ingesters:
+            pipeline = _with_installed_ingesters(pipeline)
         spec = next((s for s in pipeline.stages if s.name == stage), None)
         if spec is None:
             used = ", ".join(s.name for s in pipeline.stages)
@@ -296,6 +298,17 @@ def with_overrides(pipeline: Pipeline, overrides: list[str] | tuple[str, ...]) -
         )
         pipeline = with_stage_options(pipeline, stage, **{key: coerced})
     return pipeline
+
+
+def _with_installed_ingesters(pipeline: Pipeline) -> Pipeline:
+    """A pipeline that lists no ingester uses every installed one (the first that accepts the
+    input wins); list them, so that `--set ingest.images.min_side=32` has a stage to reach."""
+    specs = []
+    for name in registry.stage_names():
+        if name.startswith("ingest."):
+            cls = registry.load_stage(name)
+            specs.append(StageSpec(name, cls, cls.Options()))
+    return dataclasses.replace(pipeline, stages=(*specs, *pipeline.stages))
 
 
 def with_exporters(pipeline: Pipeline, formats: list[str]) -> Pipeline:

@@ -204,4 +204,7 @@ def batch_cmd(
                 if error is not None:
                     data["error"] = str(error) or type(error).__name__
                 write_text(summary_file, json.dumps(data, ensure_ascii=False, indent=1))
+        finished = getattr(progress, "batch_finished", None)
+        if finished:
+            finished(batch.summary.as_dict(), settle)
         _exit_for(batch.summary)
