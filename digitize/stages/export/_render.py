@@ -22,14 +22,9 @@ from digitize.model import (
     PageBreak,
     Paragraph,
     Table,
-    nfc,
 )
+from digitize.text import clean_text
 
-# C0 controls except tab/newline, DEL, C1 controls, bidi embeddings/overrides/isolates,
-# and code points XML 1.0 forbids.
-_BAD_CHARS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 # Tesseract's language names, as layout stages may copy them into `lang`.
 _TESS_LANGS = {"vie": "vi", "eng": "en", "fra": "fr", "deu": "de", "chi_sim": "zh-Hans"}
@@ -41,9 +36,7 @@ PRINTED_MARKER = re.compile(
 )
 
 
-def clean(text: str) -> str:
-    """NFC text without control characters or bidi overrides (they can hide or reorder text)."""
-    return _BAD_CHARS.sub("", nfc(text))
+clean = clean_text  # short name for the exporters' many calls
 
 
 def esc(text: str) -> str:
