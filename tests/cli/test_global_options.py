@@ -8,35 +8,15 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import digitize_cmd
-from typer.testing import CliRunner
+from support import cli, digitize_cmd, fake_pipeline
 
-from digitize.cli.app import app
 from digitize.errors import ExitCode
-
-PIPE = """
-[pipeline]
-name = "plug"
-[[stage]]
-use = "ingest.fake"
-[[stage]]
-use = "ocr.fake"
-[[stage]]
-use = "layout.fakeflow"
-[[stage]]
-use = "export.shout"
-"""
-
-
-def invoke(*args: str) -> tuple[int, str]:
-    res = CliRunner().invoke(app, list(args))
-    return res.exit_code, res.output
 
 
 @pytest.fixture
 def pipe(plugin: Path, tmp_path: Path) -> Path:
     p = tmp_path / "plug.toml"
-    p.write_text(PIPE)
+    p.write_text(fake_pipeline())
     return p
 
 
@@ -47,7 +27,7 @@ def test_log_options_before_or_after_the_command(
     log = tmp_path / "log.jsonl"
     glob = ["--log-format", "json", "--log-file", str(log), "--quiet"]
     cmd = ["convert", str(fake_book), "-p", str(pipe), "-o", str(tmp_path / "o")]
-    code, output = invoke(*(glob + cmd if where == "before" else cmd + glob))
+    code, output = cli(*(glob + cmd if where == "before" else cmd + glob))
     assert code == 0, output
     events = [json.loads(line)["event"] for line in log.read_text().splitlines()]
     assert events == ["book_started", "book_finished"]
@@ -57,7 +37,7 @@ def test_a_global_option_after_the_command_wins(
     pipe: Path, fake_book: Path, tmp_path: Path
 ) -> None:
     log = tmp_path / "log.txt"
-    code, output = invoke(
+    code, output = cli(
         "--log-format",
         "json",
         "convert",
@@ -116,26 +96,26 @@ def test_batch_library_positional_still_works_and_conflicts_are_usage_errors(
 ) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    code, _ = invoke("batch", str(inbox), str(tmp_path / "lib"), "-p", str(pipe))
+    code, _ = cli("batch", str(inbox), str(tmp_path / "lib"), "-p", str(pipe))
     assert code == 0
     assert (tmp_path / "lib/.digitize-ledger.sqlite").is_file()
     # the same library both ways is fine; two different ones are not
-    code, _ = invoke("batch", str(inbox), str(tmp_path / "lib"), "-o", str(tmp_path / "lib/"))
+    code, _ = cli("batch", str(inbox), str(tmp_path / "lib"), "-o", str(tmp_path / "lib/"))
     assert code == 0
-    code, output = invoke("batch", str(inbox), str(tmp_path / "a"), "-o", str(tmp_path / "b"))
+    code, output = cli("batch", str(inbox), str(tmp_path / "a"), "-o", str(tmp_path / "b"))
     assert code == ExitCode.USAGE and "two libraries" in output
-    code, output = invoke("batch", str(inbox))
+    code, output = cli("batch", str(inbox))
     assert code == ExitCode.USAGE and "-o LIBRARY" in output
 
 
 def test_bad_log_format_after_the_command_is_a_usage_error(tmp_path: Path) -> None:
-    code, output = invoke("batch", str(tmp_path), "-o", str(tmp_path / "l"), "--log-format", "xml")
+    code, output = cli("batch", str(tmp_path), "-o", str(tmp_path / "l"), "--log-format", "xml")
     assert code == ExitCode.USAGE and "expected text or json" in output
 
 
 @pytest.mark.parametrize("command", ["convert", "batch", "export", "check", "cache info"])
 def test_every_command_lists_the_global_options_in_its_help(command: str) -> None:
-    code, output = invoke(*command.split(), "--help")
+    code, output = cli(*command.split(), "--help")
     assert code == 0
     for option in ("--debug", "--quiet", "--log-format", "--log-file"):
         assert option in output, f"{command} --help lacks {option}"
@@ -144,14 +124,14 @@ def test_every_command_lists_the_global_options_in_its_help(command: str) -> Non
 
 @pytest.mark.parametrize("command", ["", "convert", "batch", "export"])
 def test_help_shows_no_type_after_flags(command: str) -> None:
-    code, output = invoke(*command.split(), "--help")
+    code, output = cli(*command.split(), "--help")
     assert code == 0
     assert "<bool>" not in output
     assert re.search(r"--(no-cache|debug)\s", output)
 
 
 def test_to_help_lists_the_installed_exporters_plugins_included(plugin: Path) -> None:
-    code, output = invoke("convert", "--help")
+    code, output = cli("convert", "--help")
     assert code == 0
     flat = " ".join(output.replace("│", " ").split())
     for name in ("epub", "html", "txt", "md", "pdf", "alto", "hocr", "shout"):

@@ -11,24 +11,11 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from support import digitize_cmd
+from support import digitize_cmd, fake_pipeline
 
 from digitize.batch.library_index import render_library_index
 from digitize.errors import ExitCode
 from digitize.report.markup import asset
-
-PIPE = """
-[pipeline]
-name = "plug"
-[[stage]]
-use = "ingest.fake"
-[[stage]]
-use = "ocr.fake"
-[[stage]]
-use = "layout.fakeflow"
-[[stage]]
-use = "export.shout"
-"""
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -54,7 +41,7 @@ def test_too_small_says_how_to_override_and_the_override_works(tmp_path: Path) -
 
 
 def test_site_done_line_names_the_real_paths(plugin: Path, fake_book: Path, tmp_path: Path) -> None:
-    (tmp_path / "plug.toml").write_text(PIPE)
+    (tmp_path / "plug.toml").write_text(fake_pipeline())
     proc = run(
         "convert", fake_book.name, "-p", "plug.toml", "-o", "out", "--to", "html,shout", "--site",
         cwd=tmp_path,
@@ -85,7 +72,7 @@ def test_fresh_copies_are_reported_as_waiting_with_the_settle_hint(
 ) -> None:
     """`cp -r` gives fresh mtimes: a one-shot run with the default --settle takes none of them,
     and must say why and what to do, in the text line and in the JSON summary."""
-    (tmp_path / "plug.toml").write_text(PIPE)
+    (tmp_path / "plug.toml").write_text(fake_pipeline())
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for name in ("a.fake", "b.fake"):

@@ -7,53 +7,28 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from typer.testing import CliRunner
+from support import cli, fake_pipeline
 
 from digitize import pipeline as pipelines
-from digitize.cli.app import app
 from digitize.errors import ExitCode, PipelineError
 
-NO_SHOUT = """
-[pipeline]
-name = "plug"
-[[stage]]
-use = "ingest.fake"
-[[stage]]
-use = "ocr.fake"
-[[stage]]
-use = "layout.fakeflow"
-[[stage]]
-use = "export.txt"
-"""
 
-
-def invoke(*args: str) -> tuple[int, str]:
-    res = CliRunner().invoke(app, list(args))
-    return res.exit_code, res.output
+def convert(book: Path, pipe: Path, *args: str) -> tuple[int, str]:
+    """`digitize convert BOOK -p PIPE -o BOOK_DIR/o ARGS...`."""
+    return cli("convert", str(book), "-p", str(pipe), "-o", str(book.parent / "o"), *args)
 
 
 @pytest.fixture
 def pipe(plugin: Path, tmp_path: Path) -> Path:
     p = tmp_path / "plug.toml"
-    p.write_text(NO_SHOUT)
+    p.write_text(fake_pipeline("export.txt"))
     return p
 
 
 def test_set_reaches_a_plugin_exporter_added_by_to(
     pipe: Path, fake_book: Path, tmp_path: Path
 ) -> None:
-    code, output = invoke(
-        "convert",
-        str(fake_book),
-        "-p",
-        str(pipe),
-        "-o",
-        str(tmp_path / "o"),
-        "--set",
-        "export.shout.bang=?!",
-        "--to",
-        "txt,shout",
-    )
+    code, output = convert(fake_book, pipe, "--set", "export.shout.bang=?!", "--to", "txt,shout")
     assert code == 0, output
     assert (tmp_path / "o/book.fake.shout").read_text().splitlines()[0] == "MỘT HAI BA?!"
     assert (tmp_path / "o/book.fake.txt").is_file()
@@ -63,13 +38,9 @@ def test_set_reaches_a_builtin_exporter_added_by_to(
     pipe: Path, fake_book: Path, tmp_path: Path
 ) -> None:
     """The issue's own line: `--set export.pdf.jpeg_quality=50 --to pdf`."""
-    code, output = invoke(
-        "convert",
-        str(fake_book),
-        "-p",
-        str(pipe),
-        "-o",
-        str(tmp_path / "o"),
+    code, output = convert(
+        fake_book,
+        pipe,
         "--set",
         "export.pdf.jpeg_quality=50",
         "--to",
@@ -92,16 +63,25 @@ def test_set_reaches_a_builtin_exporter_added_by_to(
 def test_unknown_keys_and_stages_still_fail_with_the_valid_ones(
     pipe: Path, fake_book: Path, tmp_path: Path
 ) -> None:
-    args = ["convert", str(fake_book), "-p", str(pipe), "-o", str(tmp_path / "o"), "--to", "shout"]
-    code, output = invoke(*args, "--set", "export.shout.bangs=!")
+    args = [
+        "convert",
+        str(fake_book),
+        "-p",
+        str(pipe),
+        "-o",
+        str(fake_book.parent / "o"),
+        "--to",
+        "shout",
+    ]
+    code, output = cli(*args, "--set", "export.shout.bangs=!")
     assert code == ExitCode.USAGE
     assert "unknown option 'bangs'" in output and "valid: bang" in output
-    code, output = invoke(*args, "--set", "export.txt.wrap=3")  # txt was replaced by --to
+    code, output = cli(*args, "--set", "export.txt.wrap=3")  # txt was replaced by --to
     assert code == ExitCode.USAGE
     flat = " ".join(output.split())
     assert "'export.txt' is not in pipeline" in flat
     assert "its stages: ingest.fake, ocr.fake, layout.fakeflow, export.shout" in flat
-    code, output = invoke(*args, "--set", "export.shout.bang")
+    code, output = cli(*args, "--set", "export.shout.bang")
     assert code == ExitCode.USAGE and "expected STAGE.OPTION=VALUE" in output
     assert not (tmp_path / "o").exists()
 
