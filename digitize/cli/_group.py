@@ -85,9 +85,9 @@ def _live_to_help(cmd: Any) -> None:
         for p in cmd.params:
             if p.name == "to":
                 p.help = (
-                    "Formats, comma-separated, each an installed exporter: "
+                    "Formats, comma-separated, each an installed exporter (export.<name>): "
                     + ", ".join(names)
-                    + " (export.<name>; default: the pipeline's)."
+                    + ("; without --to, the pipeline's." if p.default is None else ".")
                 )
         format_help(ctx, formatter)
 
