@@ -30,10 +30,11 @@ class WordCountExporter(Exporter[WordCountOptions]):
     Options = WordCountOptions
 
     def export(self, book: Book, out_dir: Path, ctx: Context) -> list[Path]:
-        sections = [["(before the first heading)", 0]]
+        titles, counts = ["(before the first heading)"], [0]
         for item in book.flow:  # the book in reading order
             if isinstance(item, Heading) and item.level <= self.options.level:
-                sections.append([item.text, 0])
+                titles.append(item.text)
+                counts.append(0)
             texts: list[str] = []
             if isinstance(item, Heading | Paragraph | Footnote):
                 texts = [item.text]
@@ -41,11 +42,12 @@ class WordCountExporter(Exporter[WordCountOptions]):
                 texts = list(item.items)
             elif isinstance(item, Table):
                 texts = [cell for row in item.rows for cell in row]
-            sections[-1][1] += sum(len(t.split()) for t in texts)
+            counts[-1] += sum(len(t.split()) for t in texts)
         # OCR text is untrusted: clean_text drops the control and bidi characters it may hold.
         lines = [clean_text(book.meta.title), "words\tsection"]
-        lines += [f"{words}\t{' '.join(clean_text(title).split())}" for title, words in sections]
-        lines.append(f"{sum(words for _, words in sections)}\ttotal")
+        for title, words in zip(titles, counts, strict=True):
+            lines.append(f"{words}\t{' '.join(clean_text(title).split())}")
+        lines.append(f"{sum(counts)}\ttotal")
         path = Path(out_dir) / f"{book_stem(book.meta)}{self.suffix}"
         write_text(path, "\n".join(lines) + "\n")  # a temporary file, renamed when complete
         return [path]
