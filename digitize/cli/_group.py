@@ -104,7 +104,8 @@ def _hide_flag_types() -> None:
     def display_type_rich(self: TyperOption, ctx: Any) -> str | None:
         if self.is_flag and not self.count and self.metavar is None:
             return None
-        return original(self, ctx)  # type: ignore[no-any-return]
+        shown: str | None = original(self, ctx)
+        return shown
 
     display_type_rich._digitize = True  # type: ignore[attr-defined]
     TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
