@@ -42,9 +42,13 @@ def nfc(text: str) -> str:
 class BBox:
     """A rectangle in page-image pixels, top-left origin, x1/y1 exclusive."""
 
+    #: Left edge, in pixels from the left of the page image.
     x0: float
+    #: Top edge, in pixels from the top of the page image.
     y0: float
+    #: Right edge (exclusive).
     x1: float
+    #: Bottom edge (exclusive).
     y1: float
 
     @property
@@ -86,16 +90,23 @@ class BBox:
 
 @dataclass(frozen=True, slots=True)
 class Word:
-    """One recognised word; `conf` is the engine's confidence in 0..1."""
+    """One recognised word, as the OCR engine (or a PDF's text layer) gave it."""
 
+    #: The word, NFC; untrusted (clean it with `digitize.text.clean_text` before writing it).
     text: str
+    #: Where the word is on the page image.
     bbox: BBox
+    #: The engine's confidence in 0..1 (1.0 for a born-digital text layer).
     conf: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
 class Line:
+    """One printed line of a block: its words in reading order."""
+
+    #: The words, left to right (in reading order).
     words: tuple[Word, ...]
+    #: The box around all the words.
     bbox: BBox
 
     @property
@@ -105,13 +116,19 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    """A region of a page. `level` is set for headings (1 = chapter). `confirmed`: a person
-    set this block's kind (`digitize proof`), so layout heuristics must not second-guess it."""
+    """A region of a page, as layout stages classify it (page-faithful exporters read these)."""
 
+    #: One of `BLOCK_KINDS`: paragraph, heading, caption, figure, table, list_item, footnote,
+    #: header, footer, page_number (the last three are page furniture, see `FURNITURE_KINDS`).
     kind: str
+    #: The block's lines, top to bottom.
     lines: tuple[Line, ...]
+    #: The box around the block.
     bbox: BBox
+    #: Heading level for headings (1 = chapter, 2 = section, ...); None for other kinds.
     level: int | None = None
+    #: True when a person set this block's kind (`digitize proof`): layout heuristics must not
+    #: second-guess it.
     confirmed: bool = False
 
     @property
@@ -125,10 +142,14 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """Which stage touched a page: part of its provenance in the report."""
+    """Which stage touched a page: part of its provenance in the report. Written by the
+    engine, never by stages."""
 
+    #: The stage's name, e.g. "ocr.tesseract".
     name: str
+    #: The stage's version (part of the cache key).
     version: str
+    #: A digest of the stage's options for this run.
     options_digest: str
 
 
@@ -142,23 +163,35 @@ class Page:
     whose text came from the PDF's text layer. `size` is (width, height) in image pixels.
     """
 
+    #: 0-based position in the book.
     index: int
+    #: (width, height) of the page image in pixels.
     size: tuple[int, int]
+    #: Resolution of the page image, dots per inch.
     dpi: int
+    #: Path of the page image, relative to the book's work dir; None for a born-digital page.
     image: str | None = None
+    #: The printed page number ("iv", "12"), once layout found it; None if none was printed.
     label: str | None = None
+    #: The page's regions, in reading order.
     blocks: tuple[Block, ...] = ()
+    #: Skew corrected by preprocessing, in degrees.
     skew: float = 0.0
+    #: Rotation applied by preprocessing, in degrees (0, 90, 180, 270).
     rotation: int = 0
-    source: str = "scan"  # scan | textlayer
+    #: Where the text came from: "scan" (OCR) or "textlayer" (a born-digital PDF).
+    source: str = "scan"
+    #: The stages that touched the page (written by the engine).
     steps: tuple[Step, ...] = ()
+    #: Warnings about this page, shown in the report.
     warnings: tuple[str, ...] = ()
-    failed: str | None = None  # reason, when the runner's on_error policy skipped the page
-    # The page image before preprocess.binarize (same geometry as `image`): figures are cropped
-    # from it, since a binarised photo is useless. None when the page was not binarised.
+    #: Why the page failed, when the run's on_error policy skipped it; None for a good page.
+    failed: str | None = None
+    #: The page image before preprocess.binarize (same geometry as `image`): figures are
+    #: cropped from it, since a binarised photo is useless. None when the page was not binarised.
     unbinarized: str | None = None
-    # (width, height) of the source page in points (1/72 in), as ingest found it: preprocessing
-    # crops, pads and turns the image, but the searchable PDF keeps the printed page's size.
+    #: (width, height) of the source page in points (1/72 in), as ingest found it: preprocessing
+    #: crops, pads and turns the image, but the searchable PDF keeps the printed page's size.
     print_size: tuple[float, float] | None = None
 
     @property
@@ -182,18 +215,25 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class PageBreak:
-    """Start of printed page `index` (label = its printed number, if any)."""
+    """The start of a printed page in the reading flow (EPUB page-list, citations)."""
 
     kind: ClassVar[str] = "page_break"
+    #: 0-based index of the page that starts here (`Page.index`).
     index: int
+    #: Its printed page number, if any (else readers show `index + 1`).
     label: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Heading:
+    """A heading of the book's outline: chapters are level 1, their sections 2, and so on."""
+
     kind: ClassVar[str] = "heading"
+    #: The heading text, NFC, untrusted.
     text: str
+    #: Outline level, 1 = chapter; levels may skip (1 then 3).
     level: int = 1
+    #: BCP 47 language when it differs from the book's (`BookMeta.lang`), else None.
     lang: str | None = None
 
 
@@ -206,19 +246,26 @@ class Paragraph:
     """
 
     kind: ClassVar[str] = "paragraph"
+    #: The paragraph text on one line (hyphenation joined), NFC, untrusted.
     text: str
+    #: Page breaks inside the paragraph: (character offset in `text`, page index, label).
     breaks: tuple[tuple[int, int, str | None], ...] = ()
+    #: BCP 47 language when it differs from the book's, else None.
     lang: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Figure:
-    """A non-text region cropped to `image` (path relative to the book's work dir)."""
+    """A picture, diagram or other non-text region, cropped from the page."""
 
     kind: ClassVar[str] = "figure"
+    #: Path of the cropped image, relative to `Book.work_dir`.
     image: str
+    #: Its caption ("Hình 1. ..."), or "".
     caption: str = ""
+    #: Width of the image in pixels (0 if unknown).
     width: int = 0
+    #: Height of the image in pixels (0 if unknown).
     height: int = 0
 
 
@@ -227,14 +274,20 @@ class ListBlock:
     """A list; items keep their printed markers ("a)", "1.", "•") exactly as on the page."""
 
     kind: ClassVar[str] = "list"
+    #: The items' text, each with its printed marker, NFC, untrusted.
     items: tuple[str, ...]
+    #: True for a numbered list ("1.", "a)"), False for bullets.
     ordered: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Table:
+    """A table: rows of cell texts, the first row as printed (often the header)."""
+
     kind: ClassVar[str] = "table"
+    #: Rows of cell texts, top to bottom; rows may differ in length. NFC, untrusted.
     rows: tuple[tuple[str, ...], ...]
+    #: Its caption ("Bảng 1. ..."), or "".
     caption: str = ""
 
 
@@ -243,7 +296,9 @@ class Footnote:
     """A footnote body; `mark` is the reference mark found in the text (e.g. "1", "*")."""
 
     kind: ClassVar[str] = "footnote"
+    #: The mark that refers to it from the text.
     mark: str
+    #: The footnote's text, NFC, untrusted.
     text: str
 
 
@@ -255,20 +310,30 @@ FLOW_TYPES: dict[str, type] = {
 
 @dataclass(frozen=True, slots=True)
 class BookMeta:
-    """What a catalogue says of the book. `lang` is a BCP 47 code (the engine decides it from
-    the text unless the user gave it); `source` and `isbn` describe the printed book (the
-    user's, never guessed); `date` is its publication date as the user gave it; `file` is the
-    input's file name, set by the engine: outputs are named after it."""
+    """The book's metadata: from `book.toml` (same keys), `--title`/`--author`, or the input.
+    `lang` is decided by the engine from the text unless the user gave it; `source`, `isbn` and
+    `date` describe the printed book as the user gave them, never guessed; `file` is set by the
+    engine."""
 
+    #: The title (EPUB dc:title, HTML <title>).
     title: str = "Untitled"
+    #: Authors, in order (EPUB dc:creator).
     authors: tuple[str, ...] = ()
+    #: Main language of the text, BCP 47 ("vi", "en").
     lang: str = "vi"
+    #: A unique identifier: ISBN, URN or URL (EPUB dc:identifier; made from the content if "").
     identifier: str = ""
+    #: Where the printed book comes from (a library, a collection), as the user gave it (dc:source).
     source: str = ""
+    #: Publication date or year, as the user gave it ("2024", "2024-09-01"); never guessed.
     date: str = ""
+    #: The publisher.
     publisher: str = ""
+    #: A short description (EPUB dc:description).
     description: str = ""
+    #: The printed book's ISBN, as the user gave it.
     isbn: str = ""
+    #: The input's file name, set by the engine: outputs are named after it (`naming.book_stem`).
     file: str = ""
 
 
@@ -283,26 +348,48 @@ class Correction:
     block), split (`line` starts the new block), reviewed (the page; block is -1).
     """
 
+    #: What the edit does: word, text, kind, join, split or reviewed (see above).
     op: str
-    page: int  # Page.index
-    block: int = -1  # position of the block on the page when the edit was made
-    anchor: str = ""  # the block's text before the edit
-    box: tuple[float, float, float, float] | None = None  # the block's bbox before the edit
+    #: The page's `Page.index`.
+    page: int
+    #: Position of the block on the page when the edit was made (-1: the page itself).
+    block: int = -1
+    #: The block's text before the edit.
+    anchor: str = ""
+    #: The block's bbox (x0, y0, x1, y1) before the edit.
+    box: tuple[float, float, float, float] | None = None
+    #: The new text (word, text) or kind (kind).
     value: str = ""
+    #: The new heading level (kind).
     level: int | None = None
+    #: Line position in the block (word, split), else -1.
     line: int = -1
+    #: Word position in the line (word), else -1.
     word: int = -1
+    #: Who made the edit.
     who: str = ""
-    when: str = ""  # ISO 8601, UTC
+    #: When, ISO 8601, UTC.
+    when: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Book:
+    """A whole book: what a book stage changes and what an exporter receives.
+
+    Reading exporters (EPUB, HTML, text) write `flow` and `meta`; page-faithful exporters
+    (searchable PDF, hOCR, ALTO) read `pages` too."""
+
+    #: Title, authors, language, ...
     meta: BookMeta
+    #: Every page, in book order.
     pages: tuple[Page, ...] = ()
+    #: The reading-order document: PageBreak, Heading, Paragraph, Figure, ListBlock, Table
+    #: and Footnote items (each has a `kind`); see `FlowItem`.
     flow: tuple[FlowItem, ...] = field(default=())
-    work_dir: str = ""  # where page images and figure crops live
-    corrections: tuple[Correction, ...] = ()  # proofreading edits, oldest first
+    #: Folder where page images and figure crops live (their paths are relative to it).
+    work_dir: str = ""
+    #: Proofreading edits (`digitize proof`), oldest first.
+    corrections: tuple[Correction, ...] = ()
 
     def with_pages(self, pages: tuple[Page, ...] | list[Page]) -> Book:
         return replace(self, pages=tuple(pages))

@@ -193,32 +193,37 @@ def from_dict(
     if len(stage_opts) != len(stages_raw):
         raise PipelineError(f"{where}: every [[stage]] must be a table")
 
-    for item in overrides:
-        _apply_override(item, head, stage_opts, where)
-
-    _check_keys(head, PIPELINE_KEYS, f"{where}: [pipeline]")
     kwargs: dict[str, Any] = {"name": Path(source).stem, "source": source}
-    types = {
-        "name": str,
-        "description": str,
-        "lang": str,
-        "on_error": Literal["abort", "skip"],
-        "max_failed_ratio": float,
-        "dpi": int,
-    }
-    for key, value in head.items():
-        try:
-            kwargs[key] = coerce_option(types[key], value)
-        except ValueError as e:
-            raise PipelineError(f"{where}: [pipeline] {key}: {e}, got {value!r}") from e
-    if not 0.0 <= kwargs.get("max_failed_ratio", 0.2) <= 1.0:
-        raise PipelineError(f"{where}: [pipeline] max_failed_ratio must be between 0 and 1")
-    if not 50 <= kwargs.get("dpi", 300) <= 1200:
-        raise PipelineError(f"{where}: [pipeline] dpi must be between 50 and 1200")
-
+    kwargs.update(_head_values(head, f"{where}: [pipeline]"))
     specs = tuple(_stage_spec(raw, i, where) for i, raw in enumerate(stage_opts, 1))
     _check_order(specs, where)
-    return Pipeline(stages=specs, **kwargs)
+    return with_overrides(Pipeline(stages=specs, **kwargs), overrides)
+
+
+_HEAD_TYPES: dict[str, Any] = {
+    "name": str,
+    "description": str,
+    "lang": str,
+    "on_error": Literal["abort", "skip"],
+    "max_failed_ratio": float,
+    "dpi": int,
+}
+
+
+def _head_values(head: dict[str, Any], where: str) -> dict[str, Any]:
+    """Validated `[pipeline]` settings (all of them, or the one a `--set pipeline.KEY` names)."""
+    _check_keys(head, PIPELINE_KEYS, where)
+    values: dict[str, Any] = {}
+    for key, value in head.items():
+        try:
+            values[key] = coerce_option(_HEAD_TYPES[key], value)
+        except ValueError as e:
+            raise PipelineError(f"{where} {key}: {e}, got {value!r}") from e
+    if not 0.0 <= values.get("max_failed_ratio", 0.2) <= 1.0:
+        raise PipelineError(f"{where} max_failed_ratio must be between 0 and 1")
+    if not 50 <= values.get("dpi", 300) <= 1200:
+        raise PipelineError(f"{where} dpi must be between 50 and 1200")
+    return values
 
 
 def _stage_spec(raw: dict[str, Any], number: int, where: str) -> StageSpec:
@@ -275,32 +280,46 @@ def _check_order(specs: tuple[StageSpec, ...], where: str) -> None:
         raise PipelineError(f"{where}: stage(s) listed twice: {', '.join(sorted(dupes))}")
 
 
-def _apply_override(
-    item: str, head: dict[str, Any], stages: list[dict[str, Any]], where: str
-) -> None:
-    """`--set ocr.tesseract.psm=6` or `--set pipeline.lang=vie`; values are strings, coerced later."""
-    if "=" not in item:
-        raise PipelineError(
-            f"--set {item!r}: expected STAGE.OPTION=VALUE, e.g. ocr.tesseract.psm=6"
+def with_overrides(pipeline: Pipeline, overrides: list[str] | tuple[str, ...]) -> Pipeline:
+    """Apply `--set STAGE.OPTION=VALUE` (or `pipeline.KEY=VALUE`) items to the stages the run
+    uses: call it after `with_exporters`, so an exporter chosen by `--to` (a plugin's too) can
+    be set. Values are strings from the command line, coerced to the option's type."""
+    for item in overrides:
+        target, eq, value = item.partition("=")
+        stage, _, key = target.strip().rpartition(".")
+        if not eq or not stage or not key:
+            raise PipelineError(
+                f"--set {item!r}: expected STAGE.OPTION=VALUE, e.g. ocr.tesseract.psm=6"
+            )
+        if stage == "pipeline":
+            changes = _head_values({key: value}, f"--set {item!r}: [pipeline]")
+            pipeline = dataclasses.replace(pipeline, **changes)
+            continue
+        if stage.startswith("ingest.") and not pipeline.ingesters:
+            pipeline = _with_installed_ingesters(pipeline)
+        spec = next((s for s in pipeline.stages if s.name == stage), None)
+        if spec is None:
+            used = ", ".join(s.name for s in pipeline.stages)
+            raise PipelineError(
+                f"--set {item!r}: stage {stage!r} is not in pipeline {pipeline.source or pipeline.name}; "
+                f"its stages: {used}"
+            )
+        coerced = getattr(
+            make_options(spec.cls, {key: value}, f"--set {item!r}: stage {stage!r}"), key
         )
-    target, value = item.split("=", 1)
-    target = target.strip()
-    if "." not in target:
-        raise PipelineError(
-            f"--set {item!r}: expected STAGE.OPTION=VALUE, e.g. ocr.tesseract.psm=6"
-        )
-    stage, key = target.rsplit(".", 1)
-    if stage == "pipeline":
-        head[key] = value
-        return
-    for raw in stages:
-        if raw.get("use") == stage:
-            raw[key] = value
-            return
-    used = [str(s.get("use")) for s in stages]
-    raise PipelineError(
-        f"--set {item!r}: stage {stage!r} is not in pipeline {where}; its stages: {', '.join(used)}"
-    )
+        pipeline = with_stage_options(pipeline, stage, **{key: coerced})
+    return pipeline
+
+
+def _with_installed_ingesters(pipeline: Pipeline) -> Pipeline:
+    """A pipeline that lists no ingester uses every installed one (the first that accepts the
+    input wins); list them, so that `--set ingest.images.min_side=32` has a stage to reach."""
+    specs = []
+    for name in registry.stage_names():
+        if name.startswith("ingest."):
+            cls = registry.load_stage(name)
+            specs.append(StageSpec(name, cls, cls.Options()))
+    return dataclasses.replace(pipeline, stages=(*specs, *pipeline.stages))
 
 
 def with_exporters(pipeline: Pipeline, formats: list[str]) -> Pipeline:
@@ -349,4 +368,6 @@ __all__ = [
     "load",
     "make_options",
     "with_exporters",
+    "with_overrides",
+    "with_stage_options",
 ]

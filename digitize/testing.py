@@ -179,6 +179,10 @@ def check_exporter(
 ) -> list[Path]:
     """Assert the exporter contract on the sample book; return the paths of the first run.
 
+    `tmp_path` is an empty folder the check writes the sample book and both runs' outputs into
+    (with pytest, its `tmp_path` fixture); `options` an instance of the exporter's Options
+    (default: its defaults). docs/plugins.md shows it in use.
+
     Checks: returns existing, non-empty paths inside out_dir; writes nothing outside it; leaves
     no `.part` files; two runs give byte-identical trees (SOURCE_DATE_EPOCH is set during the
     check); hostile text never appears as raw markup, control or bidi characters.

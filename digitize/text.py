@@ -1,10 +1,30 @@
-"""Text helpers for stages, plugins and the lab: Roman numerals (printed page labels, chapter
-numbers) and language names (Tesseract's to BCP 47). Pure functions of strings, no
-dependencies."""
+"""Text helpers for stages, plugins and the lab: the sanitiser every exporter passes OCR text
+through (`clean_text`), Roman numerals (printed page labels, chapter numbers) and language names
+(Tesseract's to BCP 47). Pure functions of strings, no dependencies."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+
+# C0 controls except tab/newline, DEL, C1 controls, bidi embeddings/overrides/isolates,
+# lone surrogates and the code points XML 1.0 forbids.
+_BAD_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def clean_text(text: str) -> str:
+    """`text` made safe to write into any output: Unicode NFC, without control characters
+    (tab and newline stay) or bidi overrides and isolates.
+
+    OCR text and an edited book.json are untrusted: a NUL or an escape code breaks XML and
+    terminals, and a right-to-left override (U+202E) can make "gnp.exe" read as "exe.png". It
+    does not escape markup: an HTML or XML exporter still escapes the result (`html.escape`).
+    `digitize.testing.check_exporter` fails an exporter whose output keeps such characters.
+    """
+    return _BAD_CHARS.sub("", unicodedata.normalize("NFC", text))
+
 
 _ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}

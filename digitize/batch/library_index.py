@@ -20,6 +20,7 @@ become a `javascript:` URL or leave the relative namespace by markup.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -54,6 +55,16 @@ def _flagged_cells(flagged: Any, report: str | None) -> str:
     return f'<td class="num">{len(flagged)}</td><td>{", ".join(shown)}{more}</td>'
 
 
+_BREAK_AFTER = re.compile(r"([-_/])(?=[^-_/])")
+_BREAK_BEFORE = re.compile(r"(?<=[^.])(\.)(?=[^.])")
+
+
+def _breakable(name: str) -> str:
+    """An (escaped) file name that a narrow column wraps where a reader would: after `-`, `_`
+    and `/`, before a `.`, never inside a word ("3small.p|df")."""
+    return _BREAK_BEFORE.sub(r"<wbr>\1", _BREAK_AFTER.sub(r"\1<wbr>", name))
+
+
 def render_library_index(books: list[dict[str, Any]], title: str = "Library") -> str:
     rows = []
     total_pages = 0
@@ -64,7 +75,7 @@ def render_library_index(books: list[dict[str, Any]], title: str = "Library") ->
         pages = b.get("pages")
         total_pages += pages if isinstance(pages, int) else 0
         report = b.get("report") or None
-        name = esc(b.get("name") or "?")
+        name = _breakable(esc(b.get("name") or "?"))
         name_html = f'<a href="{href(report)}">{name}</a>' if report else name
         links = [(report, "quality report")] if report else []
         links += [(o, PurePosixPath(str(o)).name) for o in b.get("outputs") or []]

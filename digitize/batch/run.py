@@ -54,6 +54,10 @@ class BatchOptions:
     max_books: int | None = None  # stop after converting this many (tests, trickle runs)
 
 
+WAITING = "still changing (being copied?)"
+"""Reason of a book skipped because it changed within `--settle` seconds: the next run takes it."""
+
+
 @dataclass
 class BatchSummary:
     done: list[dict[str, Any]] = field(default_factory=list)
@@ -65,16 +69,24 @@ class BatchSummary:
     seconds: float = 0.0
     interrupted: bool = False
 
+    @property
+    def waiting(self) -> list[str]:
+        """Books skipped only because they were still changing (a copy in progress, or just
+        finished): not done, not failed, taken by the next run."""
+        return [s["book"] for s in self.skipped if s["reason"].startswith(WAITING)]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "books": {
                 "done": len(self.done),
                 "failed": len(self.failed),
                 "skipped": len(self.skipped),
+                "waiting": len(self.waiting),
             },
             "done": self.done,
             "failed": self.failed,
             "skipped": self.skipped,
+            "waiting": self.waiting,
             "pages": {
                 "total": self.pages,
                 "failed": self.pages_failed,
@@ -235,7 +247,11 @@ class Batch:
                         if self._limit_reached():
                             break
                         if not settler.ready(src):
-                            self._skip(src, "still changing (being copied?)")
+                            self._skip(
+                                src,
+                                f"{WAITING}: waiting until it holds still for "
+                                f"{self.opts.settle_seconds:g}s (--settle 0 takes it now)",
+                            )
                             continue
                         before = (self.converted, len(self.summary.failed))
                         self.one(src)

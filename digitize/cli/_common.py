@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import sys
 import traceback
 from collections.abc import Iterator
@@ -32,8 +33,34 @@ class Settings:
     log_format: str = "text"
     log_file: Path | None = None
 
+    def reset(self) -> None:
+        """Back to the defaults: each run of the app (CliRunner runs several) starts clean."""
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, f.default)
+
 
 settings = Settings()
+
+
+def apply_global_options(
+    debug: bool | None = None,
+    quiet: bool | None = None,
+    log_format: str | None = None,
+    log_file: Path | None = None,
+) -> None:
+    """Set the global options given before the command name (the group) or after it (the
+    command): only the ones given change, so `--quiet` before and `--debug` after add up."""
+    if log_format is not None and log_format not in ("text", "json"):
+        _fail(f"--log-format {log_format!r}: expected text or json", ExitCode.USAGE)
+    if debug:
+        settings.debug = True
+        os.environ["DIGITIZE_DEBUG"] = "1"  # workers keep native libraries' stderr
+    if quiet:
+        settings.quiet = True
+    if log_format is not None:
+        settings.log_format = log_format
+    if log_file is not None:
+        settings.log_file = log_file
 
 
 def _fail(message: str, code: int) -> None:
@@ -103,7 +130,9 @@ def load_pipeline(
     single_file: bool | None = None,
     cover: Path | None = None,
 ) -> pipelines.Pipeline:
-    pipe = pipelines.load(name, sets or [])
+    """The pipeline a run uses: the file, `--to`'s exporters, the CLI's flags, then `--set`
+    (last, so it reaches every stage of the run: an exporter `--to` added, a plugin's)."""
+    pipe = pipelines.load(name)
     if to:
         formats = [f.strip() for f in to.split(",") if f.strip()]
         if not formats:
@@ -115,4 +144,4 @@ def load_pipeline(
         if not cover.is_file():
             raise UsageError(f"--cover {cover}: no such file")
         pipe = pipelines.with_stage_options(pipe, "export.epub", cover=str(cover.resolve()))
-    return pipe
+    return pipelines.with_overrides(pipe, sets or [])

@@ -6,7 +6,6 @@ own module and is merged here.
 
 from __future__ import annotations
 
-import os
 import signal
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,13 +14,16 @@ import typer
 
 import digitize
 from digitize.cli import batch, cache, convert, eval, export, info, pipelines, proof, report
-from digitize.cli._common import _fail, out, settings
+from digitize.cli._common import _fail, apply_global_options, out, settings
+from digitize.cli._group import DigitizeGroup
 from digitize.errors import ExitCode
 
 app = typer.Typer(
     name="digitize",
+    cls=DigitizeGroup,
     help="Turn scanned textbooks into clean, accessible EPUB 3 and HTML (plus text, Markdown, "
-    "archival formats). Exit codes are listed in the README.",
+    "archival formats). Global options go before or after the command name. Exit codes are "
+    "listed in the README.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -43,7 +45,7 @@ def main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only warnings and errors.")] = False,
     log_format: Annotated[
-        str, typer.Option("--log-format", help="text | json (one JSON object per event).")
+        str, typer.Option("--log-format", help="text, or json: one JSON object per event.")
     ] = "text",
     log_file: Annotated[
         Path | None, typer.Option("--log-file", help="Write log events here, not stderr.")
@@ -55,12 +57,8 @@ def main(
         raise typer.Exit(0)
     if ctx.invoked_subcommand is None:
         _fail("missing command (try digitize --help)", ExitCode.USAGE)
-    if log_format not in ("text", "json"):
-        _fail(f"--log-format {log_format!r}: expected text or json", ExitCode.USAGE)
-    settings.debug, settings.quiet = debug, quiet
-    if debug:
-        os.environ["DIGITIZE_DEBUG"] = "1"  # workers keep native libraries' stderr
-    settings.log_format, settings.log_file = log_format, log_file
+    settings.reset()
+    apply_global_options(debug, quiet, log_format, log_file)
     signal.signal(signal.SIGTERM, _on_sigterm)
 
 

@@ -57,10 +57,41 @@ def _exit_for(summary: BatchSummary) -> None:
         )
 
 
+def _library(positional: Path | None, output: Path | None) -> Path:
+    """LIBRARY as an argument (the original form) or -o like every other command's output."""
+    if positional is not None and output is not None and positional.resolve() != output.resolve():
+        raise UsageError(
+            f"two libraries given: {positional} and -o {output}",
+            hint="give the library once, as the second argument or with -o",
+        )
+    library = positional or output
+    if library is None:
+        raise UsageError(
+            "missing library",
+            hint="digitize batch INBOX LIBRARY, or digitize batch INBOX -o LIBRARY",
+        )
+    return library
+
+
 @commands.command("batch")
 def batch_cmd(
-    inbox: Annotated[Path, typer.Argument(help="Folder of books: PDFs, TIFFs, image folders.")],
-    library: Annotated[Path, typer.Argument(help="Outputs go to LIBRARY/<book>/.")],
+    inbox: Annotated[
+        Path, typer.Argument(metavar="INBOX", help="Folder of books: PDFs, TIFFs, image folders.")
+    ],
+    library: Annotated[
+        Path | None,
+        typer.Argument(
+            metavar="LIBRARY",
+            help="Outputs go to LIBRARY/<book>/ (or give it with -o).",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="The library, like LIBRARY: outputs go to OUTPUT/<book>/."
+        ),
+    ] = None,
     pipeline: Annotated[
         str, typer.Option("--pipeline", "-p", help="Pipeline name or .toml file.")
     ] = "textbook",
@@ -102,7 +133,7 @@ def batch_cmd(
         ),
     ] = 5.0,
     executor: Annotated[
-        str, typer.Option("--executor", help="local (process pool) | dask.")
+        str, typer.Option("--executor", help="local (a process pool) or dask.")
     ] = "local",
     scheduler: Annotated[
         str | None,
@@ -118,11 +149,12 @@ def batch_cmd(
         float | None,
         typer.Option("--cache-max-gb", min=0.1, help="Evict least recently used beyond this."),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only failures.")] = False,
 ) -> None:
-    """Convert every book in INBOX into LIBRARY, unattended: resumable, locked, skips done books."""
-    settings.quiet = settings.quiet or quiet
+    """Convert every book in INBOX into LIBRARY, unattended: resumable, locked, skips done books.
+
+    The library is the second argument or `-o/--output`. `--quiet` prints only failures."""
     with errors_to_exit_codes():
+        library = _library(library, output)
         if executor not in ("local", "dask"):
             raise UsageError(f"--executor {executor!r}: expected local or dask")
         if scheduler and executor != "dask":
@@ -172,4 +204,7 @@ def batch_cmd(
                 if error is not None:
                     data["error"] = str(error) or type(error).__name__
                 write_text(summary_file, json.dumps(data, ensure_ascii=False, indent=1))
+        finished = getattr(progress, "batch_finished", None)
+        if finished:
+            finished(batch.summary.as_dict(), settle)
         _exit_for(batch.summary)

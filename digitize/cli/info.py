@@ -46,7 +46,7 @@ def check_cmd(
     pipeline: Annotated[str, typer.Argument(help="Pipeline name or .toml file.")],
     sets: Annotated[list[str] | None, typer.Option("--set", help="STAGE.OPTION=VALUE")] = None,
 ) -> None:
-    """Validate a pipeline file and check every stage's dependencies."""
+    """Validate a pipeline (a name, like textbook, or a .toml file) and check every stage's dependencies."""
     from digitize.engine.run import check_stages
     from digitize.stage import Context
 

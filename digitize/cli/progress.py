@@ -7,8 +7,10 @@ Unattended runs (cron, systemd) read `--log-format json`: one object per line on
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from digitize.engine import events as runner
@@ -78,7 +80,7 @@ class PlainProgress(runner.Progress):
         self._line(
             f"{result.stem}: done in {r['wall_seconds']:.1f}s, {r['pages_total']} pages, "
             f"mean confidence {conf if conf is not None else 'n/a'}, "
-            f"{len(r['flagged_pages'])} flagged → {', '.join(p.name for p in result.outputs)}"
+            f"{len(r['flagged_pages'])} flagged → {shown_outputs(result.outputs)}"
         )
 
 
@@ -112,8 +114,33 @@ class RichProgress(PlainProgress):
             f"{len(r['flagged_pages'])} pages flagged",
             highlight=False,
         )
-        for p in result.outputs:
-            self.console.print(f"  {p}", highlight=False)
+        self.console.print(f"  → {shown_outputs(result.outputs)}", highlight=False)
+
+
+def shown_outputs(outputs: list[Path]) -> str:
+    """A book's outputs as the user finds them: the output folder once, then each file in it; a
+    sub-folder (the `--site` edition) as its index page and a count of the rest."""
+    if not outputs:
+        return "no files"
+    base = Path(os.path.commonpath([p.parent for p in outputs]))
+    shown: list[str] = []
+    folders: dict[str, list[Path]] = {}
+    for p in outputs:
+        rel = p.relative_to(base)
+        if len(rel.parts) == 1:
+            shown.append(rel.name)
+        else:
+            if rel.parts[0] not in folders:
+                shown.append(rel.parts[0])  # keeps the exporters' order
+            folders.setdefault(rel.parts[0], []).append(rel)
+    for i, name in enumerate(shown):
+        if name in folders:
+            files = folders[name]
+            index = next((f for f in files if f.name == "index.html"), files[0])
+            more = f" (+{len(files) - 1} files)" if len(files) > 1 else ""
+            shown[i] = f"{index}{more}"
+    where = os.path.relpath(base) if base.is_relative_to(Path.cwd()) else str(base)
+    return f"{where}/: {', '.join(shown)}"
 
 
 class JsonProgress(runner.Progress):
@@ -169,6 +196,21 @@ class PlainBatchProgress(PlainProgress):
     def book_failed(self, name: str, reason: str) -> None:
         self._line(f"{name}: FAILED: {reason}", always=True)
 
+    def batch_finished(self, summary: dict[str, Any], settle: float) -> None:
+        self._line(batch_line(summary, settle))
+
+
+def batch_line(summary: dict[str, Any], settle: float) -> str:
+    """The last line of a batch run: what was done, and why a book that was not is waiting."""
+    b = summary["books"]
+    line = f"batch: {b['done']} done, {b['failed']} failed, {b['skipped'] - b['waiting']} skipped"
+    if b["waiting"]:
+        line += (
+            f", {b['waiting']} waiting: changed less than {settle:g}s ago (being copied?); "
+            "the next run takes them, or run now with --settle 0 if the copy is complete"
+        )
+    return line
+
 
 class JsonBatchProgress(JsonProgress):
     """JSON events for `digitize batch`: book_started/finished/failed/skipped, warnings."""
@@ -186,6 +228,9 @@ class JsonBatchProgress(JsonProgress):
 
     def book_failed(self, name: str, reason: str) -> None:
         self.emit("book_failed", book=name, reason=reason)
+
+    def batch_finished(self, summary: dict[str, Any], settle: float) -> None:
+        self.emit("batch_finished", **summary["books"], waiting_books=summary["waiting"])
 
 
 class RichBatchProgress(PlainBatchProgress):
@@ -247,6 +292,9 @@ class RichBatchProgress(PlainBatchProgress):
             f"[green]✓[/] {result.stem}: {r['pages_total']} pages in {r['wall_seconds']:.1f}s",
             highlight=False,
         )
+
+    def batch_finished(self, summary: dict[str, Any], settle: float) -> None:
+        self.console.print(batch_line(summary, settle), highlight=False)
 
     def stop(self) -> None:
         self._progress.stop()

@@ -14,6 +14,10 @@ from digitize.language import majority
 from digitize.model import Book, BookMeta
 from digitize.text import bcp47
 
+#: the keys a book.toml (or --meta file) may set: every BookMeta field but `file`, which the
+#: engine sets from the input's name
+BOOK_TOML_KEYS = tuple(f.name for f in dataclasses.fields(BookMeta) if f.name != "file")
+
 
 def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> dict[str, Any]:
     """Book metadata from a sidecar (`book.toml`/`book.json` or `<name>.toml/.json` beside the
@@ -45,7 +49,7 @@ def load_meta(src: Path, meta_file: Path | None, overrides: dict[str, Any]) -> d
         if c is meta_file and c is not None:
             raise BadInput(f"{c}: metadata file not found")
     data.update({k: v for k, v in overrides.items() if v})
-    valid = {f.name for f in dataclasses.fields(BookMeta)}
+    valid = set(BOOK_TOML_KEYS)
     unknown = set(data) - valid
     if unknown:
         raise BadInput(

@@ -156,7 +156,7 @@ def test_corrupt_book_fails_alone_with_reason(env: dict[str, Path], tmp_path: Pa
     )
     assert proc.returncode == ExitCode.PARTIAL, proc.stderr
     summary = json.loads(summary_file.read_text())
-    assert summary["books"] == {"done": 2, "failed": 1, "skipped": 0}
+    assert summary["books"] == {"done": 2, "failed": 1, "skipped": 0, "waiting": 0}
     assert summary["failed"][0]["book"] == "broken.fake"
     assert "not a fake book" in summary["failed"][0]["reason"]
     assert summary["pages"]["total"] == 4 and summary["seconds"] > 0

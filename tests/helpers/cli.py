@@ -72,3 +72,9 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
         return CliRunner().invoke(app, list(args), env=env, catch_exceptions=False)
     finally:
         signal.signal(signal.SIGTERM, old)
+
+
+def cli(*args: str) -> tuple[int, str]:
+    """`digitize *args` in this process (see `invoke`): the exit code and what it printed."""
+    res = invoke(*args)
+    return res.exit_code, res.output

@@ -151,7 +151,7 @@ def test_library_index_lists_books_with_relative_escaped_links(tmp_path: Path) -
     assert path == tmp_path / "LIB" / "index.html"
     text = path.read_text(encoding="utf-8")
     assert text.count("<tr>") == 3  # header + 2 books
-    assert '<a href="toan-10/toan-10.report.html">toan-10.pdf</a>' in text
+    assert '<a href="toan-10/toan-10.report.html">toan-<wbr>10<wbr>.pdf</a>' in text
     assert '<a href="toan-10/toan-10.report.html#p5">5</a>' in text
     assert 'href="toan-10/toan-10.epub"' in text
     assert "<img" not in text and "&lt;img src=x" in text

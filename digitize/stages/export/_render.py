@@ -22,16 +22,10 @@ from digitize.model import (
     PageBreak,
     Paragraph,
     Table,
-    nfc,
 )
 from digitize.stages.export._a11y import HeadingLevels, figure_alt, header_cells, words
-from digitize.text import bcp47
+from digitize.text import bcp47, clean_text
 
-# C0 controls except tab/newline, DEL, C1 controls, bidi embeddings/overrides/isolates,
-# and code points XML 1.0 forbids.
-_BAD_CHARS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
 
@@ -41,9 +35,7 @@ PRINTED_MARKER = re.compile(
 )
 
 
-def clean(text: str) -> str:
-    """NFC text without control characters or bidi overrides (they can hide or reorder text)."""
-    return _BAD_CHARS.sub("", nfc(text))
+clean = clean_text  # short name for the exporters' many calls
 
 
 def esc(text: str) -> str:

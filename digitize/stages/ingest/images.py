@@ -181,9 +181,13 @@ class ImageIngester(Ingester[ImageOptions]):
             )
         if min(w, h) < self.options.min_side:
             msg = f"{where}: {w}x{h} pixels is too small to be a page"
+            hint = (
+                f"smaller than ingest.images.min_side={self.options.min_side}; if it is a page, "
+                f"run with --set ingest.images.min_side={min(w, h)}"
+            )
             if fatal:
-                raise BadInput(msg)
-            raise ValueError(msg)
+                raise BadInput(msg, hint=hint)
+            raise ValueError(f"{msg} ({hint})")
 
     def _store(
         self, im: Any, f: Path, digest: str, frame: int, n: int, index: int, ctx: Context
