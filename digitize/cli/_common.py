@@ -10,7 +10,7 @@ import sys
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -20,6 +20,18 @@ from digitize.cli.progress import JsonProgress, PlainProgress, RichProgress
 from digitize.engine.cache import PageCache, default_cache_dir
 from digitize.engine.events import Progress
 from digitize.errors import DigitizeError, ExitCode, OutputNotWritable, UsageError
+
+# The page-cache options `convert` and `batch` share.
+CacheDirOption = Annotated[
+    Path | None, typer.Option("--cache-dir", help="Page cache (default: XDG cache dir).")
+]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="No page cache (a killed run then starts over).")
+]
+CacheMaxGbOption = Annotated[
+    float | None,
+    typer.Option("--cache-max-gb", min=0.1, help="Evict least recently used beyond this."),
+]
 
 # Piped output (scripts, tests, logs) should not be wrapped at 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 200)

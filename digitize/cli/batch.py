@@ -13,6 +13,9 @@ import typer
 
 from digitize.batch.run import Batch, BatchOptions, BatchSummary
 from digitize.cli._common import (
+    CacheDirOption,
+    CacheMaxGbOption,
+    NoCacheOption,
     _log_stream,
     err,
     errors_to_exit_codes,
@@ -139,16 +142,9 @@ def batch_cmd(
         str | None,
         typer.Option("--scheduler", help="Dask scheduler address (default: a local cluster)."),
     ] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option("--cache-dir", help="Page cache (default: XDG cache dir).")
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="No page cache (a killed run then starts over).")
-    ] = False,
-    cache_max_gb: Annotated[
-        float | None,
-        typer.Option("--cache-max-gb", min=0.1, help="Evict least recently used beyond this."),
-    ] = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+    cache_max_gb: CacheMaxGbOption = None,
 ) -> None:
     """Convert every book in INBOX into LIBRARY, unattended: resumable, locked, skips done books.
 

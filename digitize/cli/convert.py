@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from digitize.cli._common import err, errors_to_exit_codes, load_pipeline, make_cache, make_progress
+from digitize.cli._common import (
+    CacheDirOption,
+    CacheMaxGbOption,
+    NoCacheOption,
+    err,
+    errors_to_exit_codes,
+    load_pipeline,
+    make_cache,
+    make_progress,
+)
 from digitize.engine.run import convert
 from digitize.engine.run_options import RunOptions
 from digitize.errors import DigitizeError, OutputNotWritable, PartialFailure, UsageError
@@ -70,16 +79,9 @@ def convert_cmd(
     author: Annotated[
         list[str] | None, typer.Option("--author", help="Author (repeatable).")
     ] = None,
-    cache_dir: Annotated[
-        Path | None, typer.Option("--cache-dir", help="Page cache (default: XDG cache dir).")
-    ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Do not read or write the cache.")
-    ] = False,
-    cache_max_gb: Annotated[
-        float | None,
-        typer.Option("--cache-max-gb", min=0.1, help="Evict least recently used beyond this."),
-    ] = None,
+    cache_dir: CacheDirOption = None,
+    no_cache: NoCacheOption = False,
+    cache_max_gb: CacheMaxGbOption = None,
 ) -> None:
     """Convert scanned books into e-books (EPUB, HTML, text, ...) and a quality report."""
     with errors_to_exit_codes():

@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -199,14 +200,22 @@ def _run_stage(
     if page.image and not ctx.images.available(ctx.image_path(page)):
         raise PageError(f"page {page.index + 1}: {name}: image {page.image} missing")
     t0 = time.perf_counter()
-    try:
+    with _page_errors(page, name):
         res = stage.process_page(page, ctx)
+    seconds[name] += time.perf_counter() - t0
+    return res
+
+
+@contextlib.contextmanager
+def _page_errors(page: Page, name: str) -> Iterator[None]:
+    """Whatever a stage raises becomes one PageError naming the page and the stage: the
+    parent's error policy (skip or abort) then decides."""
+    try:
+        yield
     except DigitizeError as e:
         raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
     except Exception as e:
         raise PageError(f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}") from None
-    seconds[name] += time.perf_counter() - t0
-    return res
 
 
 def _keyed(out: list[Page], key: str) -> Level:
@@ -253,13 +262,9 @@ def _prepare(task: PageTask, ctx: Context, seconds: dict[str, float]) -> Page:
         return page
     name = task.source.ingester
     t0 = time.perf_counter()
-    try:
+    with _page_errors(page, name):
         ingester = _stage_instance(name, task.source.options)
         assert isinstance(ingester, Ingester)
         page = ingester.prepare_page(Path(task.source.src), page, ctx)
-    except DigitizeError as e:
-        raise PageError(f"page {page.index + 1}: {name}: {e.one_line()}") from None
-    except Exception as e:
-        raise PageError(f"page {page.index + 1}: {name} failed: {type(e).__name__}: {e}") from None
     seconds[name] += time.perf_counter() - t0
     return page
