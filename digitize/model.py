@@ -193,6 +193,10 @@ class Page:
     #: (width, height) of the source page in points (1/72 in), as ingest found it: preprocessing
     #: crops, pads and turns the image, but the searchable PDF keeps the printed page's size.
     print_size: tuple[float, float] | None = None
+    # Boxes of text-like ink that OCR did not read, even when asked again line by line (the
+    # coverage check of ocr.tesseract): text the book may be missing. The report draws them and
+    # flags the page for review.
+    gaps: tuple[BBox, ...] = ()
 
     @property
     def words(self) -> tuple[Word, ...]:
@@ -444,6 +448,7 @@ _FIELD_TYPES: dict[tuple[str, str], type] = {
     ("Line", "bbox"): BBox,
     ("Block", "bbox"): BBox,
 }
+_BOX_TUPLES = {("Page", "gaps")}  # fields holding a tuple of boxes
 
 
 def from_jsonable(data: Any) -> Any:
@@ -460,6 +465,8 @@ def from_jsonable(data: Any) -> Any:
             v = data[f.name]
             if (name, f.name) in _FIELD_TYPES:
                 kwargs[f.name] = _from(_FIELD_TYPES[(name, f.name)], v)
+            elif (name, f.name) in _BOX_TUPLES:
+                kwargs[f.name] = tuple(BBox(*b) for b in v)
             elif name == "Line" and f.name == "words":
                 kwargs[f.name] = tuple(_from(Word, w) for w in v)
             else:

@@ -87,6 +87,32 @@ def tesserocr_version() -> str | None:
     return f"{getattr(tesserocr, '__version__', '?')} (libtesseract {lib})"
 
 
+def tesserocr_lib_version() -> str | None:
+    """The libtesseract version tesserocr runs (a wheel bundles its own), e.g. '5.5.4'."""
+    v = tesserocr_version()
+    m = re.search(r"libtesseract (\d+\.\d+(?:\.\d+)?)", v or "")
+    return m.group(1) if m else None
+
+
+def tesserocr_matches_cli() -> bool:
+    """Whether `auto` may use tesserocr: only when it runs the same libtesseract release as the
+    CLI (or there is no CLI). Releases segment pages differently: the tesserocr 2.13 wheel's
+    libtesseract 5.5.4 drops a whole text line of testpdfs/multipage.pdf that Debian's 5.3.0
+    CLI reads, and the two agree on only 99.0-99.5 % of words on real scans, so a book would
+    read differently depending on whether a wheel happens to be installed."""
+    lib = tesserocr_lib_version()
+    if lib is None:
+        return False
+    cli = cli_version()
+    if cli is None or cli_path() is None:
+        return True
+    return _release(lib) == _release(cli)
+
+
+def _release(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", version)[:3])
+
+
 # ---------------------------------------------------------------- tesserocr (in-process)
 
 # One engine per worker process and (tessdata, lang, oem, variables): loading vie+eng models
@@ -177,7 +203,7 @@ def _box(b: Any) -> Box:
 
 
 def run_cli(
-    image: Path,
+    image: Path | Any,
     *,
     tessdata: str | None,
     lang: str,
@@ -187,7 +213,9 @@ def run_cli(
     variables: dict[str, str],
     timeout: float,
 ) -> list[RawBlock]:
-    """Run the CLI with TSV output (what pytesseract's image_to_data parses) and regroup it."""
+    """Run the CLI with TSV output (what pytesseract's image_to_data parses) and regroup it.
+
+    `image` is a file, or a PIL image (pytesseract writes it to a temporary file)."""
     import pytesseract
 
     config = [f"--psm {psm}", f"--oem {oem}", f"--dpi {dpi}"]
@@ -196,7 +224,10 @@ def run_cli(
     config += [f"-c {shlex.quote(f'{k}={v}')}" for k, v in variables.items()]
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
     tsv = pytesseract.image_to_data(
-        str(image), lang=lang, config=" ".join(config), timeout=timeout or 0
+        str(image) if isinstance(image, Path) else image,
+        lang=lang,
+        config=" ".join(config),
+        timeout=timeout or 0,
     )
     return parse_tsv(tsv)
 

@@ -12,11 +12,13 @@ block Tesseract found no text in (it reports pictures that way, in both engines)
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from digitize.errors import MissingDependency, PageError
 from digitize.model import BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
+from digitize.stages.ocr import _coverage
 from digitize.stages.ocr import _tesseract_engines as eng
 
 _APT_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -28,7 +30,9 @@ class TesseractOptions:
     psm: int = opt(3, "page segmentation mode (3 = automatic layout; 6 = one uniform block)")
     oem: int = opt(1, "OCR engine mode (1 = LSTM only; the data we ship for has no legacy models)")
     engine: Literal["auto", "tesserocr", "cli"] = opt(
-        "auto", "tesserocr in-process when importable (faster), else the tesseract CLI"
+        "auto",
+        "auto = tesserocr in-process when it wraps the same libtesseract as the tesseract CLI "
+        "(faster, same words), else the CLI",
     )
     variables: tuple[str, ...] = opt(
         (), "extra Tesseract variables as name=value (e.g. preserve_interword_spaces=1)"
@@ -37,12 +41,16 @@ class TesseractOptions:
         0.25, "text-less blocks narrower or shorter than this (inches) are rules/noise, dropped"
     )
     timeout: float = opt(0.0, "seconds before Tesseract abandons a page (0 = never)")
+    coverage: bool = opt(
+        True,
+        "re-read text-like ink no word or figure covers; keep what stays unread as page gaps",
+    )
 
 
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
@@ -78,7 +86,7 @@ class TesseractOcr(PageStage[TesseractOptions]):
 
     def _engine(self) -> str:
         if self.options.engine == "auto":
-            return "tesserocr" if eng.tesserocr_version() and eng.tessdata_dir() else "cli"
+            return "tesserocr" if eng.tesserocr_matches_cli() and eng.tessdata_dir() else "cli"
         if self.options.engine == "tesserocr" and eng.tesserocr_version() is None:
             raise MissingDependency(
                 "engine 'tesserocr' requested but tesserocr is not importable",
@@ -95,9 +103,66 @@ class TesseractOcr(PageStage[TesseractOptions]):
             raise PageError(f"page {page.index + 1}: image {page.image} not found in work dir")
         lang = self.options.lang or ctx.lang
         self.check_lang(lang)
-        raw = self._recognise(page, ctx, lang, page.dpi or 300)
-        blocks = build_blocks(raw, min_figure_px=self.options.min_figure_in * (page.dpi or 300))
-        return dataclasses.replace(page, blocks=tuple(blocks))
+        dpi = page.dpi or 300
+        raw = self._recognise(page, ctx, lang, dpi)
+        blocks = tuple(build_blocks(raw, min_figure_px=self.options.min_figure_in * dpi))
+        if not self.options.coverage:
+            return dataclasses.replace(page, blocks=blocks)
+        pixels, _digest = ctx.read_image(page)
+        cov = _coverage.check(
+            _coverage.as_grey(pixels), blocks, dpi, lambda strip: self._reread(strip, lang, dpi)
+        )
+        warnings = page.warnings
+        if cov.reread:
+            warnings += (
+                f"coverage: {cov.reread} word(s) Tesseract's layout left out were re-read "
+                f"from {cov.candidates - len(cov.gaps)} line(s)",
+            )
+        if cov.gaps:
+            warnings += (
+                f"coverage: {len(cov.gaps)} line(s) of text-like ink not read (gaps on the page)",
+            )
+        return dataclasses.replace(page, blocks=cov.blocks, gaps=cov.gaps, warnings=warnings)
+
+    def _reread(
+        self, strip: Any, lang: str, dpi: int
+    ) -> list[tuple[str, tuple[int, int, int, int], float]]:
+        """Read a strip of stacked line crops as one uniform block (psm 6), same engine."""
+        o = self.options
+        variables = _parse_variables(o.variables)
+        if self._engine() == "tesserocr":
+            raw = eng.run_tesserocr(
+                Path("strip.png"),
+                pixels=strip,
+                tessdata=eng.tessdata_dir() or "",
+                lang=lang,
+                psm=6,
+                oem=o.oem,
+                dpi=dpi,
+                variables=variables,
+                timeout=o.timeout,
+            )
+        else:
+            from PIL import Image
+
+            raw = eng.run_cli(
+                Image.fromarray(strip),
+                tessdata=eng.tessdata_dir(),
+                lang=lang,
+                psm=6,
+                oem=o.oem,
+                dpi=dpi,
+                variables=variables,
+                timeout=o.timeout,
+            )
+        return [
+            (nfc(w.text), w.box, max(0.0, min(1.0, w.conf / 100)))
+            for rb in raw
+            for para in rb.paras
+            for line in para
+            for w in line
+            if w.text.strip()
+        ]
 
     def _recognise(self, page: Page, ctx: Context, lang: str, dpi: int) -> list[eng.RawBlock]:
         variables = _parse_variables(self.options.variables)

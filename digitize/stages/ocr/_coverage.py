@@ -1,0 +1,258 @@
+"""The coverage check of `ocr.tesseract`: ink that no recognised word or figure covers.
+
+Tesseract's layout analysis sometimes drops a whole text line or a word (seen with the bundled
+libtesseract 5.5.4 on a clean book scan); nothing downstream can know, so the book silently loses
+text. After recognition the page's ink is split into connected components; the text-like ones
+(sized like the page's characters) that no word box or figure box covers are grouped into lines.
+Those lines are re-read in one engine call (the crops stacked on a white strip, psm 6) and the
+credible words go back into the page: into the line or paragraph they belong to, or as a new
+paragraph. What still reads as nothing credible is a *gap*: its box is kept on the page
+(`Page.gaps`) and the report flags the page for review.
+
+Helper module of the `ocr.tesseract` stage; nothing else should import it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from digitize.model import BBox, Block, Line, Word
+
+# A stacked strip of crops is read by the engine; it returns (text, box in strip px, conf 0..1).
+Reader = Callable[[np.ndarray], list[tuple[str, tuple[int, int, int, int], float]]]
+
+MIN_CONF = 0.6  # re-read words below this confidence are not credible
+MAX_LINES = 60  # candidate lines re-read per page (more is a picture or noise, not lost text)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Coverage:
+    """What the check did to one page."""
+
+    blocks: tuple[Block, ...]
+    gaps: tuple[BBox, ...]
+    reread: int  # words added from re-reading
+    candidates: int  # uncovered text-like lines found
+
+
+def _ink(grey: np.ndarray) -> np.ndarray:
+    """Binary ink mask (uint8 0/1) of a grey page: Otsu, dark on light."""
+    import cv2
+
+    _t, bw = cv2.threshold(grey, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return bw
+
+
+def _covered(boxes: list[BBox], shape: tuple[int, int], pad: int) -> np.ndarray:
+    mask = np.zeros(shape, dtype=bool)
+    h, w = shape
+    for b in boxes:
+        x0, y0 = max(0, int(b.x0) - pad), max(0, int(b.y0) - pad)
+        x1, y1 = min(w, int(b.x1) + pad), min(h, int(b.y1) + pad)
+        if x1 > x0 and y1 > y0:
+            mask[y0:y1, x0:x1] = True
+    return mask
+
+
+def uncovered_lines(
+    grey: np.ndarray, blocks: tuple[Block, ...] | list[Block], dpi: int
+) -> list[BBox]:
+    """Boxes of text-like ink lines that no word or figure box covers, top to bottom."""
+    import cv2
+
+    words = [w for b in blocks for w in b.words if w.text.strip()]
+    figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
+    if not words:
+        return []  # nothing read: few_words flags the page already, and a re-read is OCR again
+    heights = sorted(w.bbox.height for w in words)
+    ch = max(6.0, heights[len(heights) // 2])  # median word height: the body text's size
+    bw = _ink(grey)
+    n, _labels, stats, _cent = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    if n <= 1:
+        return []
+    H, W = bw.shape
+    pad = max(2, int(ch * 0.15))
+    cover = _covered([w.bbox for w in words] + figures, (H, W), pad)
+    margin = max(4, dpi // 30)  # scanner edges and gutter shadows hug the image border
+    keep = np.zeros((H, W), dtype=np.uint8)
+    count = 0
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if not (0.3 * ch <= h <= 1.6 * ch and w <= 3 * ch and area >= 0.02 * ch * ch):
+            continue  # specks, rules, pictures: not characters of this page's text
+        if area > 0.85 * w * h and w > 0.5 * ch:
+            continue  # solid blobs are not letters
+        if x < margin or y < margin or x + w > W - margin or y + h > H - margin:
+            continue
+        cy, cx = y + h // 2, x + w // 2
+        if cover[cy, cx]:
+            continue
+        keep[y : y + h, x : x + w] = 1
+        count += 1
+    if count < 3:
+        return []
+    # characters of one line touch when smeared sideways by about a word space
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(ch * 0.9)), 1))
+    smeared = cv2.dilate(keep, k)
+    m, _lab, st, _c = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+    out: list[BBox] = []
+    for i in range(1, m):
+        x, y, w, h, _a = (int(v) for v in st[i])
+        inside = keep[y : y + h, x : x + w]
+        # a line of text: wider than tall, several characters (columns of ink separated by gaps)
+        cols = np.count_nonzero(
+            np.diff(np.concatenate(([0], inside.any(axis=0).astype(np.int8)))) == 1
+        )
+        if w < 1.5 * ch or cols < 3:
+            continue
+        out.append(BBox(float(x), float(y), float(x + w), float(y + h)))
+    out.sort(key=lambda b: (b.y0, b.x0))
+    return out
+
+
+def _strip(
+    grey: np.ndarray, boxes: list[BBox], ch: float
+) -> tuple[np.ndarray, list[tuple[int, BBox]]]:
+    """The crops of `boxes` stacked on a white strip (one engine call for them all); returns the
+    strip and, per box, its top offset in the strip."""
+    pad = max(4, int(ch * 0.5))
+    H, W = grey.shape
+    crops = []
+    for b in boxes:
+        x0, y0 = max(0, int(b.x0) - pad), max(0, int(b.y0) - pad)
+        x1, y1 = min(W, int(b.x1) + pad), min(H, int(b.y1) + pad)
+        crops.append((grey[y0:y1, x0:x1], BBox(float(x0), float(y0), float(x1), float(y1))))
+    sw = max(c.shape[1] for c, _ in crops) + 2 * pad
+    sh = sum(c.shape[0] + pad for c, _ in crops) + pad
+    strip = np.full((sh, sw), 255, dtype=np.uint8)
+    places = []
+    y = pad
+    for c, origin in crops:
+        strip[y : y + c.shape[0], pad : pad + c.shape[1]] = c
+        places.append((y, origin))
+        y += c.shape[0] + pad
+    return strip, places
+
+
+def _credible(text: str, conf: float) -> bool:
+    t = text.strip()
+    return conf >= MIN_CONF and any(c.isalnum() for c in t)
+
+
+def check(grey: np.ndarray, blocks: tuple[Block, ...], dpi: int, read: Reader) -> Coverage:
+    """Find uncovered text-like lines, re-read them with `read`, merge what is credible."""
+    lines = uncovered_lines(grey, blocks, dpi)
+    if not lines:
+        return Coverage(tuple(blocks), (), 0, 0)
+    if len(lines) > MAX_LINES:
+        return Coverage(tuple(blocks), tuple(lines[:MAX_LINES]), 0, len(lines))
+    ws = [w for b in blocks for w in b.words]
+    heights = sorted(w.bbox.height for w in ws)
+    ch = max(6.0, heights[len(heights) // 2])
+    strip, places = _strip(grey, lines, ch)
+    found: dict[int, list[Word]] = {}
+    for text, (x0, y0, x1, y1), conf in read(strip):
+        if not _credible(text, conf):
+            continue
+        cy = (y0 + y1) / 2
+        for k, (top, origin) in enumerate(places):
+            if top <= cy < top + origin.height:
+                dx = origin.x0 - max(4, int(ch * 0.5))
+                dy = origin.y0 - top
+                box = BBox(x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+                found.setdefault(k, []).append(Word(text.strip(), box, conf))
+                break
+    gaps = tuple(b for k, b in enumerate(lines) if k not in found)
+    new = [w for k in sorted(found) for w in found[k]]
+    merged = merge_words(list(blocks), new) if new else list(blocks)
+    return Coverage(tuple(merged), gaps, len(new), len(lines))
+
+
+def _v_overlap(a: BBox, b: BBox) -> float:
+    return max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0)) / max(1.0, min(a.height, b.height))
+
+
+def merge_words(blocks: list[Block], new: list[Word]) -> list[Block]:
+    """Put recovered words where they belong: into the line they sit on (a lost word), into the
+    paragraph whose lines they fall between (a lost line), else a paragraph of their own."""
+    blocks = list(blocks)
+    orphans: list[Word] = []
+    for w in sorted(new, key=lambda w: (w.bbox.y0, w.bbox.x0)):
+        placed = False
+        for bi, b in enumerate(blocks):
+            if b.kind == "figure" or not b.lines:
+                continue
+            for li, ln in enumerate(b.lines):
+                if _v_overlap(ln.bbox, w.bbox) > 0.5 and _near_x(ln.bbox, w.bbox):
+                    words = tuple(sorted((*ln.words, w), key=lambda x: x.bbox.x0))
+                    line = Line(words, BBox.enclosing([x.bbox for x in words]))
+                    blocks[bi] = _with_line(b, li, line, replace_line=True)
+                    placed = True
+                    break
+            if placed:
+                break
+        if not placed:
+            orphans.append(w)
+    # whole lost lines: group orphans into lines, then find the paragraph they fall into
+    lines: list[list[Word]] = []
+    for w in orphans:
+        if lines and _v_overlap(BBox.enclosing([x.bbox for x in lines[-1]]), w.bbox) > 0.5:
+            lines[-1].append(w)
+        else:
+            lines.append([w])
+    for group in lines:
+        group.sort(key=lambda x: x.bbox.x0)
+        line = Line(tuple(group), BBox.enclosing([x.bbox for x in group]))
+        target = _host(blocks, line.bbox)
+        if target is None:
+            blocks.append(Block("paragraph", (line,), line.bbox))
+            continue
+        bi, li = target
+        blocks[bi] = _with_line(blocks[bi], li, line, replace_line=False)
+    return blocks
+
+
+def _near_x(line: BBox, w: BBox) -> bool:
+    gap = max(line.x0 - w.x1, w.x0 - line.x1, 0.0)
+    return gap < 3 * max(line.height, w.height)
+
+
+def _host(blocks: list[Block], box: BBox) -> tuple[int, int] | None:
+    """(block, insert position) of the paragraph whose column holds `box` between two lines."""
+    for bi, b in enumerate(blocks):
+        if b.kind == "figure" or not b.lines:
+            continue
+        bb = b.bbox
+        overlap_x = min(bb.x1, box.x1) - max(bb.x0, box.x0)
+        if overlap_x < 0.5 * box.width:
+            continue
+        if not (bb.y0 - box.height * 1.5 <= box.cy <= bb.y1 + box.height * 1.5):
+            continue
+        pos = sum(1 for ln in b.lines if ln.bbox.cy < box.cy)
+        return bi, pos
+    return None
+
+
+def _with_line(b: Block, li: int, line: Line, *, replace_line: bool) -> Block:
+    ls = list(b.lines)
+    if replace_line:
+        ls[li] = line
+    else:
+        ls.insert(li, line)
+    return dataclasses.replace(b, lines=tuple(ls), bbox=BBox.enclosing([ln.bbox for ln in ls]))
+
+
+def as_grey(pixels: Any) -> np.ndarray:
+    """The page's pixels as one grey channel (the stage may hold BGR or grey)."""
+    import cv2
+
+    arr = np.asarray(pixels)
+    if arr.ndim == 3:
+        return cv2.cvtColor(arr, cv2.COLOR_BGR2GRAY)
+    if arr.dtype != np.uint8:
+        arr = arr.astype(np.uint8)
+    return arr
