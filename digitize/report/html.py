@@ -12,7 +12,7 @@ What it marks (see `report_data`):
 - line-end hyphens: the last word of a body line ending in "-", soft hyphen or U+2010, as
   "joined" when the book text (flow) holds the two halves joined, "kept" when it holds both
   halves but not joined, "line" otherwise;
-- flags from report.json (failed, damaged, low_confidence, few_words) plus `layout_unsure`: fewer than
+- flags from report.json (failed, damaged, unread_text, low_confidence, few_words) plus `layout_unsure`: fewer than
   80% of a page's body words (8 or more, hyphen halves excluded) occur in the book text of that
   page or its neighbours — text the layout stages lost or misplaced.
 """
@@ -157,6 +157,9 @@ def _flagged(flagged: list[dict[str, Any]]) -> str:
     for p in flagged:
         badges = "".join(f'<span class="badge {esc(f)}">{esc(f)}</span>' for f in p["flags"])
         note = p["failed"] or (p["warnings"][0] if p["warnings"] else "")
+        if "unread_text" in p["flags"]:
+            n = len(p["gaps"])
+            note = f"{n} line{'s' if n > 1 else ''} of text not read (red boxes on the page)"
         if "layout_unsure" in p["flags"] and p["coverage"] is not None:
             note = note or f"{p['coverage']:.0%} of its words are in the book text"
         rows.append(

@@ -30,6 +30,7 @@ from digitize.model import (
     Paragraph,
     Table,
 )
+from digitize.report.summary import severity
 
 VIEW_MAX_SIDE = 1200  # px: long side of the embedded page image (~70-100 kB JPEG for dense text)
 THUMB_MAX_SIDE = 150  # px: long side of a strip thumbnail
@@ -234,15 +235,16 @@ def page_data(
         "steps": [f"{s.name}@{s.version}" for s in page.steps],
         "words": words,
         "blocks": blocks,
+        "gaps": [[round(g.x0), round(g.y0), round(g.x1), round(g.y1)] for g in page.gaps],
     }
 
 
 def review_order(pages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The pages to review (any flag) of `page_data` dicts, worst first: failed pages, then by
-    mean confidence. The report lists them so and the proofreading editor opens them so."""
+    """The pages to review (any flag) of `page_data` dicts, worst first: failed pages, pages with
+    unread text, then by mean confidence. The report lists them so and the proofreading editor opens them so."""
     return sorted(
         (p for p in pages if p["flags"]),
-        key=lambda p: (0 if p["failed"] else 1, p["conf"] if p["conf"] is not None else 0, p["i"]),
+        key=lambda p: (severity(p["flags"]), p["conf"] if p["conf"] is not None else 0, p["i"]),
     )
 
 

@@ -20,19 +20,37 @@ DAMAGE_PREFIXES = ("the PDF was damaged", "MuPDF:")
 
 
 def page_flags(
-    page_conf: float | None, words: int, failed: str | None, source: str, damaged: bool = False
+    page_conf: float | None,
+    words: int,
+    failed: str | None,
+    source: str,
+    damaged: bool = False,
+    gaps: int = 0,
 ) -> list[str]:
-    """Why a page should be checked by hand, worst first."""
+    """Why a page should be checked by hand, worst first. `gaps` counts lines of text-like ink
+    OCR did not read (`Page.gaps`): text the book may be missing."""
     flags = []
     if failed:
         flags.append("failed")
     if damaged and not failed:
         flags.append("damaged")
+    if gaps and not failed:
+        flags.append("unread_text")
     if page_conf is not None and page_conf < LOW_CONF:
         flags.append("low_confidence")
     if words < FEW_WORDS and source == "scan" and not failed:
         flags.append("few_words")
     return flags
+
+
+def severity(flags: list[str]) -> int:
+    """Sort key of a flagged page, worst first: failed, then lost text (unread lines), then the
+    rest (by confidence, after this)."""
+    if "failed" in flags:
+        return 0
+    if "unread_text" in flags:
+        return 1
+    return 2
 
 
 def build_report(
@@ -75,7 +93,9 @@ def build_report(
                     p.failed,
                     p.source,
                     any(w.startswith(DAMAGE_PREFIXES) for w in p.warnings),
+                    len(p.gaps),
                 ),
+                "gaps": [[round(v) for v in (g.x0, g.y0, g.x1, g.y1)] for g in p.gaps],
                 "steps": [f"{s.name}@{s.version}" for s in p.steps],
             }
         )
@@ -96,7 +116,7 @@ def build_report(
     flagged = sorted(
         (pg for pg in pages if pg["flags"]),
         key=lambda pg: (
-            0 if pg["failed"] else 1,
+            severity(pg["flags"]),
             pg["mean_conf"] if pg["mean_conf"] is not None else 0,
         ),
     )

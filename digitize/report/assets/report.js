@@ -102,6 +102,18 @@
       r.append(t);
       svg.append(r);
     });
+    (P.gaps || []).forEach(function (g) {
+      var r = document.createElementNS(NS, "rect");
+      r.setAttribute("x", g[0]);
+      r.setAttribute("y", g[1]);
+      r.setAttribute("width", Math.max(1, g[2] - g[0]));
+      r.setAttribute("height", Math.max(1, g[3] - g[1]));
+      r.setAttribute("class", "gap");
+      var t = document.createElementNS(NS, "title");
+      t.textContent = "text-like ink OCR did not read: check the book text here";
+      r.append(t);
+      svg.append(r);
+    });
     s.append(svg);
   }
 

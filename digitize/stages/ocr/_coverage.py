@@ -155,6 +155,7 @@ def check(grey: np.ndarray, blocks: tuple[Block, ...], dpi: int, read: Reader) -
     ch = max(6.0, heights[len(heights) // 2])
     strip, places = _strip(grey, lines, ch)
     found: dict[int, list[Word]] = {}
+    read_ok: set[int] = set()  # lines that read as something credible
     for text, (x0, y0, x1, y1), conf in read(strip):
         if not _credible(text, conf):
             continue
@@ -164,12 +165,21 @@ def check(grey: np.ndarray, blocks: tuple[Block, ...], dpi: int, read: Reader) -
                 dx = origin.x0 - max(4, int(ch * 0.5))
                 dy = origin.y0 - top
                 box = BBox(x0 + dx, y0 + dy, x1 + dx, y1 + dy)
-                found.setdefault(k, []).append(Word(text.strip(), box, conf))
+                read_ok.add(k)
+                if not any(_overlap(box, w.bbox) > 0.4 for w in ws):  # the crop's margin
+                    found.setdefault(k, []).append(Word(text.strip(), box, conf))
                 break
-    gaps = tuple(b for k, b in enumerate(lines) if k not in found)
+    gaps = tuple(b for k, b in enumerate(lines) if k not in read_ok)
     new = [w for k in sorted(found) for w in found[k]]
     merged = merge_words(list(blocks), new) if new else list(blocks)
     return Coverage(tuple(merged), gaps, len(new), len(lines))
+
+
+def _overlap(a: BBox, b: BBox) -> float:
+    """Share of `a`'s area that `b` covers."""
+    w = max(0.0, min(a.x1, b.x1) - max(a.x0, b.x0))
+    h = max(0.0, min(a.y1, b.y1) - max(a.y0, b.y0))
+    return w * h / max(1.0, a.width * a.height)
 
 
 def _v_overlap(a: BBox, b: BBox) -> float:
