@@ -17,6 +17,8 @@ FEW_WORDS = 5  # scanned pages with fewer words are flagged (blank, or OCR saw n
 # Page warnings that mean the source itself is damaged (written by ingest.pdf): the page may be
 # partial even when its text looks fine, so it goes on the review list.
 DAMAGE_PREFIXES = ("the PDF was damaged", "MuPDF:")
+# Written by ocr.tesseract when the page's text is far outside the size Tesseract reads well.
+TEXT_SIZE_PREFIX = "text size:"
 
 
 def page_flags(
@@ -26,6 +28,7 @@ def page_flags(
     source: str,
     damaged: bool = False,
     gaps: int = 0,
+    text_size: bool = False,
 ) -> list[str]:
     """Why a page should be checked by hand, worst first. `gaps` counts lines of text-like ink
     OCR did not read (`Page.gaps`): text the book may be missing."""
@@ -40,6 +43,8 @@ def page_flags(
         flags.append("low_confidence")
     if words < FEW_WORDS and source == "scan" and not failed:
         flags.append("few_words")
+    if text_size and not failed:
+        flags.append("text_size")
     return flags
 
 
@@ -94,6 +99,7 @@ def build_report(
                     p.source,
                     any(w.startswith(DAMAGE_PREFIXES) for w in p.warnings),
                     len(p.gaps),
+                    any(w.startswith(TEXT_SIZE_PREFIX) for w in p.warnings),
                 ),
                 "gaps": [[round(v) for v in (g.x0, g.y0, g.x1, g.y1)] for g in p.gaps],
                 "steps": [f"{s.name}@{s.version}" for s in p.steps],

@@ -151,8 +151,9 @@ def test_specks_rules_and_margins_are_not_text(read_blocks: tuple) -> None:
 @pytest.mark.skipif(eng.tesserocr_version() is None, reason="no tesserocr")
 @pytest.mark.skipif(not (SHARED / "testpdfs").is_dir(), reason="../shared/testpdfs absent")
 def test_cli_in_process_engine_keeps_the_line_it_drops(tmp_path: Path) -> None:
-    """multipage.pdf page 5's right column: libtesseract 5.5.4's layout analysis drops "from the
-    weather that very day, rude carts,"; the coverage check reads it back, and says so."""
+    """multipage.pdf page 5's right column, in-process engine: libtesseract 5.5.4's layout
+    analysis dropped "from the weather that very day, rude carts," from digitize's cleaned image
+    of this page; whatever the engine's segmentation does, the line is in the book."""
     import fitz
 
     with fitz.open(SHARED / "testpdfs" / "multipage.pdf") as doc:
@@ -186,4 +187,4 @@ def test_cli_in_process_engine_keeps_the_line_it_drops(tmp_path: Path) -> None:
     text = " ".join((out / "col.txt").read_text(encoding="utf-8").split())
     assert "there were sheltered from the weather that very day, rude carts, bespattered" in text
     book = model.book_from_json((out / "col.book.json").read_text(encoding="utf-8"))
-    assert any("re-read" in w for w in book.pages[0].warnings)
+    assert book.pages[0].gaps == ()

@@ -26,7 +26,7 @@ from digitize.fileio import file_sha256, write_bytes
 from digitize.images import encode_png
 from digitize.model import Book, BookMeta, Page, nfc
 from digitize.stage import Context, Ingester, opt
-from digitize.stages.ingest import _common
+from digitize.stages.ingest import _common, _textsize
 from digitize.stages.ingest._pdftext import page_words, text_layer_blocks, text_layer_verdict
 
 RENDER_VERSION = "1"  # bump when the rendering of an unchanged page changes
@@ -45,6 +45,11 @@ class PdfOptions:
     )
     dpi_from_image: bool = opt(
         False, "a page that is one scanned image: render at the image's own resolution"
+    )
+    fit_text_size: bool = opt(
+        True,
+        "pages larger than 17 inches: render at the dpi that puts their text at an OCR-friendly "
+        "x-height (~25 px), measured on a preview",
     )
     max_megapixels: float = opt(
         80.0,
@@ -141,7 +146,9 @@ class PdfIngester(Ingester[PdfOptions]):
             else:
                 if self.options.dpi_from_image:
                     dpi = _native_dpi(page) or dpi
+                dpi, sized = self._text_dpi(page, dpi)
                 dpi, big = _capped_dpi(page, dpi, self.options.max_megapixels)
+                big = (*sized, *big)
                 if ctx.defer_images:  # the runner's workers render it (prepare_page)
                     rel, size = self._image_name(i, digest, dpi), _pixel_size(page, dpi)
                 else:
@@ -160,6 +167,18 @@ class PdfIngester(Ingester[PdfOptions]):
         if warn or msgs:
             result = replace(result, warnings=_w((*warn, *result.warnings), msgs))
         return result
+
+    def _text_dpi(self, page: Any, dpi: int) -> tuple[int, tuple[str, ...]]:
+        """A large page's dpi lowered so its text lands at an OCR-friendly size (a note)."""
+        if not self.options.fit_text_size:
+            return dpi, ()
+        best, xh = _textsize.text_dpi(page, dpi)
+        if best == dpi or xh is None:
+            return dpi, ()
+        return best, (
+            f"large page: letters too large for OCR at {dpi} dpi; rendered at {best} dpi "
+            f"(x-height about {xh:.0f} px)",
+        )
 
     def _text_layer_words(self, page: Any) -> list[tuple[Any, ...]] | None:
         """The page's words when its text layer is used; None when the page is rasterised."""

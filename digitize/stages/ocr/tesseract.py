@@ -106,6 +106,7 @@ class TesseractOcr(PageStage[TesseractOptions]):
         dpi = page.dpi or 300
         raw = self._recognise(page, ctx, lang, dpi)
         blocks = tuple(build_blocks(raw, min_figure_px=self.options.min_figure_in * dpi))
+        page = dataclasses.replace(page, warnings=page.warnings + text_size_warning(blocks))
         if not self.options.coverage:
             return dataclasses.replace(page, blocks=blocks)
         pixels, _digest = ctx.read_image(page)
@@ -199,6 +200,25 @@ class TesseractOcr(PageStage[TesseractOptions]):
             raise
         except Exception as e:  # engine errors are per page: the runner's policy decides
             raise PageError(f"Tesseract failed on {path.name}: {e}") from e
+
+
+TEXT_SIZE = "text size:"  # the warning's prefix: the report flags such pages
+WORD_HEIGHT = (10, 120)  # px: median word heights outside this are read poorly (x-height 7-80)
+
+
+def text_size_warning(blocks: tuple[Block, ...]) -> tuple[str, ...]:
+    """A warning when the page's text is too small or too large for Tesseract to read well."""
+    hs = sorted(w.bbox.height for b in blocks for w in b.words if len(w.text) > 1)
+    if len(hs) < 5:
+        return ()
+    h = hs[len(hs) // 2]
+    if WORD_HEIGHT[0] <= h <= WORD_HEIGHT[1]:
+        return ()
+    size = "small" if h < WORD_HEIGHT[0] else "large"
+    return (
+        f"{TEXT_SIZE} words are {h:.0f} px tall, too {size} for reliable OCR "
+        f"(best {WORD_HEIGHT[0]}-{WORD_HEIGHT[1]} px): check the text, or convert at another dpi",
+    )
 
 
 def _parse_variables(items: tuple[str, ...]) -> dict[str, str]:
