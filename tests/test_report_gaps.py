@@ -6,12 +6,12 @@ import dataclasses
 from pathlib import Path
 
 import pytest
+from report_book import report_book
+from test_report_html import CHROMIUM, Dom, chromium, make_report
 
 from digitize.model import BBox
 from digitize.report.html import write_report_html
 from digitize.report.pages import FlowIndex, page_data, review_order
-from report_book import report_book
-from test_report_html import CHROMIUM, Dom, chromium, make_report
 
 GAP = BBox(80.0, 300.0, 900.0, 330.0)
 

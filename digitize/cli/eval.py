@@ -46,7 +46,12 @@ def eval_cmd(
 ) -> None:
     """Score the pipeline on the evaluation corpus against plain Tesseract (prints tables)."""
     from digitize.lab.evaluation.run import run_eval, without_preprocess
-    from digitize.lab.evaluation.table import compare_table, real_table, synthetic_table
+    from digitize.lab.evaluation.table import (
+        compare_table,
+        real_table,
+        recall_table,
+        synthetic_table,
+    )
     from digitize.lab.synth.corpus import make_corpus
 
     with errors_to_exit_codes():
@@ -78,6 +83,8 @@ def eval_cmd(
             out.print(compare_table(res, label, "lang"))
         if res.real:
             out.print(real_table(res, label))
+        if res.real or res.evalbook_pages:
+            out.print(recall_table(res))
         if json_out:
             json_out.write_text(json.dumps(res.to_json(), indent=1, default=str), encoding="utf-8")
         out.print(f"results: {work / 'results.json'}", highlight=False)

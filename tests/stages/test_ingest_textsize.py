@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pymupdf
 import pytest
+from support import SHARED, digitize_cmd
 
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages.ingest import _textsize
 from digitize.stages.ocr.tesseract import text_size_warning
-from support import SHARED, digitize_cmd
 
 POSTER = ["Annual general meeting", "of the rowing club"]
 

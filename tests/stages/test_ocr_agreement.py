@@ -13,11 +13,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support import SHARED, digitize_cmd
 
 from digitize import model
 from digitize.stages.ocr import _tesseract_engines as eng
 from digitize.stages.ocr.tesseract import TesseractOcr
-from support import SHARED, digitize_cmd
 
 REAL = [SHARED / "realscans" / "eng" / "oldbooks" / n for n in ("c026.png", "g020.png")]
 AGREEMENT = 0.995

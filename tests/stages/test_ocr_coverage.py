@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
+from support import SHARED, digitize_cmd
 
 from digitize import model
 from digitize.model import BBox, Block, Page
 from digitize.stages.ocr import _coverage
 from digitize.stages.ocr import _tesseract_engines as eng
 from digitize.stages.ocr.tesseract import TesseractOcr, build_blocks
-from support import SHARED, digitize_cmd
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 LINES = [

@@ -70,10 +70,13 @@ def flow_dicts(book: Book) -> list[dict[str, Any]]:
 class EvalResult:
     books: dict[str, dict[str, Any]] = field(default_factory=dict)
     real: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # ../shared/evalbooks, per page: {"ours": word recall, "tesseract": plain Tesseract's}
+    evalbook_pages: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "books": self.books,
+            "evalbook_pages": self.evalbook_pages,
             "by_level": self.by("level"),
             "by_lang": self.by("lang"),
             "real": self.real,
@@ -250,5 +253,13 @@ def run_eval(
                     "ours"
                 ]
             res.real[page.id] = row
+        if base is not None:
+            from digitize.lab.evaluation.recall import evalbooks, evaluate_evalbook
+
+            for pdf, truth in evalbooks():
+                on_item(f"evalbooks/{pdf.stem}")
+                res.evalbook_pages.update(
+                    evaluate_evalbook(pdf, truth, pipeline, work / "out-evalbooks", jobs, base)
+                )
     (work / "results.json").write_text(json.dumps(res.to_json(), indent=1, default=str))
     return res

@@ -111,3 +111,28 @@ def compare_table(res: EvalResult, label: str, group: str = "level") -> Table:
         )
         table.add_row(name, *cells, secs)
     return table
+
+
+def recall_table(res: EvalResult) -> Table:
+    """Word recall per page, ours vs plain Tesseract on the same page (real scans and the
+    evaluation books): a summary row, then every page where Tesseract reads words we lose."""
+    from digitize.lab.evaluation.recall import recall_rows
+
+    rows = recall_rows(res)
+    worse = [r for r in rows if r[1] < r[2] - 1e-9]
+    table = Table(
+        title=f"Word recall per page, ours / plain Tesseract: {len(rows) - len(worse)} of "
+        f"{len(rows)} pages at or above Tesseract",
+        title_justify="left",
+    )
+    for col in ("page", "ours", "tesseract", "Δ"):
+        table.add_column(col, justify="left" if col == "page" else "right")
+    for pid, ours, tess in sorted(worse, key=lambda r: r[1] - r[2]):
+        table.add_row(pid, f"[red]{ours:.3f}[/]", f"{tess:.3f}", f"{ours - tess:+.3f}")
+    if rows:
+        mean_o = sum(r[1] for r in rows) / len(rows)
+        mean_t = sum(r[2] for r in rows) / len(rows)
+        table.add_row(
+            "mean, all pages", f"{mean_o:.3f}", f"{mean_t:.3f}", f"{mean_o - mean_t:+.3f}"
+        )
+    return table

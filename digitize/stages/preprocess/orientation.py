@@ -8,9 +8,10 @@ doubtful (sideways lines, too few lines, a weak ascender/descender balance, a pi
 OSD. OSD runs in-process through tesserocr (one engine per worker process, tessdata path set
 explicitly since tesserocr's compiled-in one is often wrong), else through the `tesseract` CLI.
 
-A confident OSD answer is applied with a lossless 90° turn; a weak one is not applied but
-recorded as a warning, because turning an upright page sideways ruins it while leaving a rare
-sideways page sideways only costs that page. `page.rotation` accumulates the clockwise degrees
+A confident OSD answer is applied with a lossless 90° turn. A weak one is settled by reading:
+the page as is and turned are both read by Tesseract (downscaled, one block, `_readability.py`)
+and the turn is applied only when the turned page reads clearly better; the page's warnings say
+which won and by how much. `page.rotation` accumulates the clockwise degrees
 applied (0, 90, 180, 270).
 """
 
@@ -31,6 +32,7 @@ from digitize.model import Page
 from digitize.stage import Context, opt
 from digitize.stages import _tessdata
 from digitize.stages.preprocess import _common as c
+from digitize.stages.preprocess._readability import read_score
 from digitize.stages.preprocess._upright import looks_upright
 
 if TYPE_CHECKING:
@@ -59,6 +61,11 @@ class OrientationOptions:
         True, "skip OSD on pages whose text lines are clearly horizontal and upright (fast)"
     )
     timeout: float = opt(60.0, "seconds allowed for one OSD run (CLI engine)")
+    compare_reads: bool = opt(
+        True,
+        "when OSD is unsure, read the page as is and turned (downscaled) and keep the one "
+        "Tesseract reads better",
+    )
 
 
 def osd_tessdata() -> str | None:
@@ -138,7 +145,7 @@ def detect_any(gray: np.ndarray, page_path: Callable[[], Path], dpi: int, timeou
 
 class Orientation(c.PreprocessStage[OrientationOptions]):
     name = "preprocess.orientation"
-    version = "3"
+    version = "4"
     Options = OrientationOptions
     summary = "Turn pages scanned sideways or upside down upright (line check, then OSD)"
 
@@ -161,14 +168,21 @@ class Orientation(c.PreprocessStage[OrientationOptions]):
         turn, conf = found
         if turn == 0:
             return c.noted(page)
-        if conf < self.options.min_confidence:
-            return c.noted(
-                page,
-                f"orientation: page may need a {turn}° clockwise turn "
-                f"(confidence {conf:.1f} < {self.options.min_confidence:g}); left as is",
-            )
         out = cv2.rotate(img, getattr(cv2, _CV_ROTATE[turn]))
         note = f"orientation: turned {turn}° clockwise (OSD confidence {conf:.1f})"
+        if conf < self.options.min_confidence:
+            unsure = f"OSD suggests a {turn}° clockwise turn, unsure ({conf:.1f} < " + (
+                f"{self.options.min_confidence:g})"
+            )
+            if not self.options.compare_reads:
+                return c.noted(page, f"orientation: {unsure}; left as is")
+            lang = ctx.lang or "eng"
+            as_is = read_score(gray, dpi, lang, self.options.timeout)
+            turned = read_score(c.to_gray(out), dpi, lang, self.options.timeout)
+            scores = f"Tesseract reads it {turned:.0f} (turned) vs {as_is:.0f} (as is)"
+            if turned <= as_is * 1.2 + 2:
+                return c.noted(page, f"orientation: {unsure}; {scores}: left as is")
+            note = f"orientation: turned {turn}° clockwise: {unsure}, but {scores}"
         return c.updated(
             self, page, ctx, out, digest, warnings=(note,), rotation=(page.rotation + turn) % 360
         )
