@@ -69,7 +69,7 @@ def build_report(
     outputs: list[str],
     warnings: list[str],
 ) -> dict[str, Any]:
-    pages = []
+    pages: list[dict[str, Any]] = []
     all_words = 0
     confs: list[tuple[float, int]] = []
     for p in book.pages:
