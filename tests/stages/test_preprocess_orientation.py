@@ -62,11 +62,34 @@ def test_blank_page_left_alone_with_warning(tmp_path):
 
 
 @pytest.mark.tesseract
-def test_low_confidence_is_not_applied(tmp_path, clean):
+def test_low_confidence_is_not_applied_without_reading(tmp_path, clean):
     page, ctx = make_page(tmp_path, cv2.rotate(clean, cv2.ROTATE_180))
-    out = Orientation(orientation.OrientationOptions(min_confidence=1000.0)).process_page(page, ctx)
+    options = orientation.OrientationOptions(min_confidence=1000.0, compare_reads=False)
+    out = Orientation(options).process_page(page, ctx)
     assert out.image == page.image and out.rotation == 0
     assert "180°" in out.warnings[0] and "left as is" in out.warnings[0]
+
+
+@pytest.mark.tesseract
+def test_low_confidence_is_settled_by_reading_both_ways(tmp_path, clean):
+    """OSD unsure: the page is read as is and turned; the turned page reads far better."""
+    page, ctx = make_page(tmp_path, cv2.rotate(clean, cv2.ROTATE_180))
+    out = Orientation(orientation.OrientationOptions(min_confidence=1000.0)).process_page(page, ctx)
+    assert out.rotation == 180 and np.array_equal(load(tmp_path, out.image), clean)
+    (note,) = out.warnings
+    assert note.startswith("orientation: turned 180° clockwise") and "unsure" in note
+    assert "Tesseract reads it" in note
+
+
+@pytest.mark.tesseract
+def test_an_upright_page_osd_doubts_stays_upright(tmp_path, clean, monkeypatch):
+    """OSD unsure and wrong (suggests 180° on an upright page): reading keeps it as is."""
+    page, ctx = make_page(tmp_path, clean)
+    monkeypatch.setattr(orientation, "detect_any", lambda *a: (180, 2.0))
+    options = orientation.OrientationOptions(precheck=False)
+    out = Orientation(options).process_page(page, ctx)
+    assert out.image == page.image and out.rotation == 0
+    assert "left as is" in out.warnings[0] and "Tesseract reads it" in out.warnings[0]
 
 
 def test_check_reports_missing_tesseract(monkeypatch):
