@@ -157,6 +157,8 @@ def _flagged(flagged: list[dict[str, Any]]) -> str:
     for p in flagged:
         badges = "".join(f'<span class="badge {esc(f)}">{esc(f)}</span>' for f in p["flags"])
         note = p["failed"] or (p["warnings"][0] if p["warnings"] else "")
+        if "structure" in p["flags"] and p.get("structure"):
+            note = "; ".join(p["structure"])
         if "unread_text" in p["flags"]:
             n = len(p["gaps"])
             note = f"{n} line{'s' if n > 1 else ''} of text not read (red boxes on the page)"

@@ -236,6 +236,7 @@ def page_data(
         "words": words,
         "blocks": blocks,
         "gaps": [[round(g.x0), round(g.y0), round(g.x1), round(g.y1)] for g in page.gaps],
+        "structure": [visible(n) for n in report_page.get("structure", [])],
     }
 
 

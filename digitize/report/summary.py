@@ -7,6 +7,7 @@ from typing import Any
 
 import digitize
 from digitize.model import Book
+from digitize.report.structure import structure_doubts
 
 REPORT_SCHEMA = "digitize.report"
 REPORT_VERSION = 1
@@ -29,6 +30,7 @@ def page_flags(
     damaged: bool = False,
     gaps: int = 0,
     text_size: bool = False,
+    structure: bool = False,
 ) -> list[str]:
     """Why a page should be checked by hand, worst first. `gaps` counts lines of text-like ink
     OCR did not read (`Page.gaps`): text the book may be missing."""
@@ -45,6 +47,8 @@ def page_flags(
         flags.append("few_words")
     if text_size and not failed:
         flags.append("text_size")
+    if structure and not failed:
+        flags.append("structure")
     return flags
 
 
@@ -70,6 +74,7 @@ def build_report(
     warnings: list[str],
 ) -> dict[str, Any]:
     pages: list[dict[str, Any]] = []
+    doubts = structure_doubts(book)
     all_words = 0
     confs: list[tuple[float, int]] = []
     for p in book.pages:
@@ -100,7 +105,9 @@ def build_report(
                     any(w.startswith(DAMAGE_PREFIXES) for w in p.warnings),
                     len(p.gaps),
                     any(w.startswith(TEXT_SIZE_PREFIX) for w in p.warnings),
+                    bool(doubts.get(p.index)),
                 ),
+                "structure": doubts.get(p.index, []),
                 "gaps": [[round(v) for v in (g.x0, g.y0, g.x1, g.y1)] for g in p.gaps],
                 "steps": [f"{s.name}@{s.version}" for s in p.steps],
             }

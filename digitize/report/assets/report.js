@@ -52,6 +52,7 @@
     h.append(facts);
     if (P.failed) h.append(el("p", "failed", "Failed: " + P.failed));
     P.warnings.forEach(function (w) { h.append(el("p", "warn", w)); });
+    (P.structure || []).forEach(function (w) { h.append(el("p", "warn", "structure: " + w)); });
     if (P.steps.length) h.append(el("p", "steps", P.steps.join(" → ")));
   }
 
