@@ -130,32 +130,21 @@ class TesseractOcr(PageStage[TesseractOptions]):
     ) -> list[tuple[str, tuple[int, int, int, int], float]]:
         """Read a strip of stacked line crops as one uniform block (psm 6), same engine."""
         o = self.options
-        variables = _parse_variables(o.variables)
+        same: dict[str, Any] = {
+            "lang": lang,
+            "psm": 6,
+            "oem": o.oem,
+            "dpi": dpi,
+            "variables": _parse_variables(o.variables),
+            "timeout": o.timeout,
+        }
         if self._engine() == "tesserocr":
-            raw = eng.run_tesserocr(
-                Path("strip.png"),
-                pixels=strip,
-                tessdata=eng.tessdata_dir() or "",
-                lang=lang,
-                psm=6,
-                oem=o.oem,
-                dpi=dpi,
-                variables=variables,
-                timeout=o.timeout,
-            )
+            tessdata = eng.tessdata_dir() or ""
+            raw = eng.run_tesserocr(Path("strip.png"), pixels=strip, tessdata=tessdata, **same)
         else:
             from PIL import Image
 
-            raw = eng.run_cli(
-                Image.fromarray(strip),
-                tessdata=eng.tessdata_dir(),
-                lang=lang,
-                psm=6,
-                oem=o.oem,
-                dpi=dpi,
-                variables=variables,
-                timeout=o.timeout,
-            )
+            raw = eng.run_cli(Image.fromarray(strip), tessdata=eng.tessdata_dir(), **same)
         return [
             (nfc(w.text), w.box, max(0.0, min(1.0, w.conf / 100)))
             for rb in raw
