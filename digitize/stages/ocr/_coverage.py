@@ -74,25 +74,20 @@ def uncovered_lines(
     n, _labels, stats, _cent = cv2.connectedComponentsWithStats(bw, connectivity=8)
     if n <= 1:
         return []
+    # text-sized components (not specks, rules or pictures) away from the image border
     H, W = bw.shape
     pad = max(2, int(ch * 0.15))
     cover = _covered([w.bbox for w in words] + figures, (H, W), pad)
     margin = max(4, dpi // 30)  # scanner edges and gutter shadows hug the image border
+    x, y, w, h, area = (stats[1:n, k].astype(np.int64) for k in range(5))
+    ok = (h >= 0.3 * ch) & (h <= 1.6 * ch) & (w <= 3 * ch) & (area >= 0.02 * ch * ch)
+    ok &= ~((area > 0.85 * w * h) & (w > 0.5 * ch))  # solid blobs are not letters
+    ok &= (x >= margin) & (y >= margin) & (x + w <= W - margin) & (y + h <= H - margin)
+    ok &= ~cover[y + h // 2, x + w // 2]  # the component's centre lies in no word or figure
     keep = np.zeros((H, W), dtype=np.uint8)
-    count = 0
-    for i in range(1, n):
-        x, y, w, h, area = (int(v) for v in stats[i])
-        if not (0.3 * ch <= h <= 1.6 * ch and w <= 3 * ch and area >= 0.02 * ch * ch):
-            continue  # specks, rules, pictures: not characters of this page's text
-        if area > 0.85 * w * h and w > 0.5 * ch:
-            continue  # solid blobs are not letters
-        if x < margin or y < margin or x + w > W - margin or y + h > H - margin:
-            continue
-        cy, cx = y + h // 2, x + w // 2
-        if cover[cy, cx]:
-            continue
-        keep[y : y + h, x : x + w] = 1
-        count += 1
+    for i in np.flatnonzero(ok):
+        keep[y[i] : y[i] + h[i], x[i] : x[i] + w[i]] = 1
+    count = int(ok.sum())
     if count < 3:
         return []
     # characters of one line touch when smeared sideways by about a word space
@@ -101,15 +96,15 @@ def uncovered_lines(
     m, _lab, st, _c = cv2.connectedComponentsWithStats(smeared, connectivity=8)
     out: list[BBox] = []
     for i in range(1, m):
-        x, y, w, h, _a = (int(v) for v in st[i])
-        inside = keep[y : y + h, x : x + w]
+        lx, ly, lw, lh, _a = (int(v) for v in st[i])
+        inside = keep[ly : ly + lh, lx : lx + lw]
         # a line of text: wider than tall, several characters (columns of ink separated by gaps)
         cols = np.count_nonzero(
             np.diff(np.concatenate(([0], inside.any(axis=0).astype(np.int8)))) == 1
         )
-        if w < 1.5 * ch or cols < 3:
+        if lw < 1.5 * ch or cols < 3:
             continue
-        out.append(BBox(float(x), float(y), float(x + w), float(y + h)))
+        out.append(BBox(float(lx), float(ly), float(lx + lw), float(ly + lh)))
     out.sort(key=lambda b: (b.y0, b.x0))
     return out
 
