@@ -95,8 +95,8 @@ def uncovered_lines(
     smeared = cv2.dilate(keep, k)
     m, _lab, st, _c = cv2.connectedComponentsWithStats(smeared, connectivity=8)
     out: list[BBox] = []
-    for i in range(1, m):
-        lx, ly, lw, lh, _a = (int(v) for v in st[i])
+    for j in range(1, m):
+        lx, ly, lw, lh, _a = (int(v) for v in st[j])
         inside = keep[ly : ly + lh, lx : lx + lw]
         # a line of text: wider than tall, several characters (columns of ink separated by gaps)
         cols = np.count_nonzero(
