@@ -19,6 +19,7 @@ from typing import Any
 
 from digitize.lab.evaluation.baseline import tesseract_text
 from digitize.lab.evaluation.metrics import word_recall
+from digitize.model import Page
 from digitize.pipeline import Pipeline
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[4] / "shared" / "evalbooks"
@@ -49,6 +50,12 @@ def _page_truth(page: dict[str, Any]) -> str:
         if page.get(k) and not any(b.get("type") == k for b in page.get("blocks", [])):
             parts.append(str(page[k]))
     return "\n".join(parts)
+
+
+def page_text(page: Page) -> str:
+    """A page's words a line at a time (as Tesseract prints them), so that a word hyphenated
+    at a line end is joined for the recall like the baseline's."""
+    return "\n".join(" ".join(w.text for w in line.words) for b in page.blocks for line in b.lines)
 
 
 def _render(pdf: Path, index: int, dpi: int, out: Path) -> Path:
@@ -82,7 +89,7 @@ def evaluate_evalbook(
     with tempfile.TemporaryDirectory() as tmp:
         for i, tp in enumerate(truth["pages"]):
             ref = _page_truth(tp)
-            ours = " ".join(w.text for w in result.book.pages[i].words)
+            ours = page_text(result.book.pages[i])
             dpi = int(tp.get("dpi") or 300)
 
             def plain(i: int = i, dpi: int = dpi) -> str:
