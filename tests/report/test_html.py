@@ -4,6 +4,7 @@ headless Chromium (dump the DOM after the scripts ran, and a screenshot)."""
 from __future__ import annotations
 
 import colorsys
+import dataclasses
 import json
 import re
 import shutil
@@ -21,7 +22,7 @@ from digitize.batch.library_index import write_library_index
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, PageBreak, Paragraph, Word
 from digitize.report.html import script_json, write_report_html
 from digitize.report.markup import conf_color
-from digitize.report.pages import FlowIndex, hyphen_state, page_data, visible
+from digitize.report.pages import FlowIndex, hyphen_state, page_data, review_order, visible
 from digitize.report.summary import build_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -347,3 +348,56 @@ def test_page_previews_are_cached_beside_the_image(tmp_path: Path) -> None:
     assert json.loads(cached.read_text()) == [view, thumb]
     cached.write_text(json.dumps(["data:view", "data:thumb"]))
     assert page_images(book, page) == ("data:view", "data:thumb")
+
+
+# ---------------------------------------------------------------- unread text (Page.gaps)
+
+GAP = BBox(80.0, 300.0, 900.0, 330.0)
+
+
+@pytest.fixture(scope="module")
+def gapped(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    tmp = tmp_path_factory.mktemp("gaps")
+    book = report_book(tmp)
+    pages = list(book.pages)
+    pages[3] = dataclasses.replace(pages[3], gaps=(GAP,))  # the nearly blank page lost a line
+    pages[0] = dataclasses.replace(pages[0], gaps=(GAP, BBox(80.0, 400.0, 700.0, 430.0)))
+    book = book.with_pages(pages)
+    report = make_report(book)
+    return book, report, write_report_html(book, report, tmp / "gaps.report.html")
+
+
+def test_a_page_with_a_gap_is_flagged_for_review_worst_first(gapped) -> None:  # type: ignore[no-untyped-def]
+    book, report, _ = gapped
+    p0 = report["pages"][0]
+    assert p0["flags"] == ["unread_text"] and p0["gaps"] == [
+        [80, 300, 900, 330],
+        [80, 400, 700, 430],
+    ]
+    assert report["pages"][3]["flags"] == ["unread_text", "few_words"]
+    assert report["pages"][2]["flags"] == ["failed"]  # a failed page has no gaps to speak of
+    # failed first, then pages that lost text (by confidence), then the rest
+    assert report["flagged_pages"] == [2, 3, 0, 1]
+    flow = FlowIndex.of(book)
+    views = [page_data(book, i, flow, report["pages"][i]) for i in range(len(book.pages))]
+    assert [v["i"] for v in review_order(views)][:3] == [2, 3, 0]
+    assert views[0]["gaps"] == [[80, 300, 900, 330], [80, 400, 700, 430]]
+    assert views[1]["gaps"] == []
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
+def test_gaps_are_drawn_on_the_page_view(gapped, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    _book, _report, path = gapped
+    dom = Dom(chromium(path.as_uri() + "#p1", tmp_path, "--dump-dom"))
+    gaps = dom.find("rect", "gap")
+    assert [(g["x"], g["y"], g["width"], g["height"]) for g in gaps] == [
+        ("80", "300", "820", "30"),
+        ("80", "400", "620", "30"),
+    ]
+    assert "unread text" in dom.text["pv-head"]
+    rows = [a["data-i"] for t, a in dom.elements if t == "tr" and "data-i" in a]
+    assert rows[:3] == ["2", "3", "0"]
+    assert "2 lines of text not read" in dom.text["flagged"]
+    other = Dom(chromium(path.as_uri() + "#p2", tmp_path, "--dump-dom"))
+    assert other.find("rect", "gap") == []

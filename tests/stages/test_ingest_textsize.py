@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from support import SHARED, digitize_cmd
+from helpers import SHARED
+from helpers.cli import digitize_cmd
 
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages.ingest import _textsize

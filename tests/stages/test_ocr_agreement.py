@@ -13,7 +13,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support import SHARED, digitize_cmd
+from helpers import SHARED
+from helpers.cli import digitize_cmd
 
 from digitize import model
 from digitize.stages.ocr import _tesseract_engines as eng

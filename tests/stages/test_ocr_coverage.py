@@ -8,8 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import SHARED
+from helpers.cli import digitize_cmd
 from PIL import Image, ImageDraw, ImageFont
-from support import SHARED, digitize_cmd
 
 from digitize import model
 from digitize.model import BBox, Block, Page

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.cli import digitize_cmd
 from PIL import Image, ImageDraw, ImageFont
-from support import digitize_cmd
 
 from digitize.lab.evaluation.metrics import score_book
 from digitize.lab.evaluation.truth import load_truth

@@ -10,13 +10,13 @@ our recall is below plain Tesseract's.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
+from digitize.fileio import file_sha256
 from digitize.lab.evaluation.baseline import tesseract_text
 from digitize.lab.evaluation.metrics import word_recall
 from digitize.model import Page
@@ -85,7 +85,7 @@ def evaluate_evalbook(
     lang = _LANGS.get(str(truth.get("lang")), "vie+eng")
     result = convert(pdf, out_root / pdf.stem, pipeline, RunOptions(jobs=jobs, lang=lang))
     rows: dict[str, dict[str, float]] = {}
-    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    digest = file_sha256(pdf)
     with tempfile.TemporaryDirectory() as tmp:
         for i, tp in enumerate(truth["pages"]):
             ref = _page_truth(tp)

@@ -64,7 +64,7 @@ def test_recall_table_lists_pages_where_tesseract_reads_more() -> None:
 @pytest.mark.slow
 @pytest.mark.tesseract
 def test_eval_cli_scores_every_evalbook_page_against_tesseract(tmp_path: Path) -> None:
-    from support import digitize_cmd
+    from helpers.cli import digitize_cmd
 
     from digitize.lab.synth.book import BookSpec
     from digitize.lab.synth.corpus import make_corpus
