@@ -193,9 +193,9 @@ class Page:
     #: (width, height) of the source page in points (1/72 in), as ingest found it: preprocessing
     #: crops, pads and turns the image, but the searchable PDF keeps the printed page's size.
     print_size: tuple[float, float] | None = None
-    # Boxes of text-like ink that OCR did not read, even when asked again line by line (the
-    # coverage check of ocr.tesseract): text the book may be missing. The report draws them and
-    # flags the page for review.
+    #: Boxes of text-like ink that OCR did not read, even when asked again line by line (the
+    #: coverage check of ocr.tesseract): text the book may be missing. The report draws them and
+    #: flags the page for review.
     gaps: tuple[BBox, ...] = ()
 
     @property
