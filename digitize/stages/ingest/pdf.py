@@ -60,7 +60,7 @@ class PdfOptions:
 
 class PdfIngester(Ingester[PdfOptions]):
     name: ClassVar[str] = "ingest.pdf"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     Options: ClassVar[type] = PdfOptions
     summary: ClassVar[str] = "PDF → pages: born-digital text layer, or page images for OCR"
     suffixes: ClassVar[tuple[str, ...]] = (".pdf",)
