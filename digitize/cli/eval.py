@@ -33,6 +33,10 @@ def eval_cmd(
         bool, typer.Option("--real/--no-real", help="Score ../shared/realscans too.")
     ] = True,
     baseline: Annotated[bool, typer.Option("--baseline/--no-baseline")] = True,
+    evalbooks: Annotated[
+        bool,
+        typer.Option("--evalbooks/--no-evalbooks", help="Score ../shared/evalbooks too (EPUB)."),
+    ] = True,
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write results here.")
     ] = None,
@@ -85,6 +89,19 @@ def eval_cmd(
             out.print(real_table(res, label))
         if res.real or res.evalbook_pages:
             out.print(recall_table(res))
+        if evalbooks:
+            _print_evalbooks(pipe, work, jobs)
         if json_out:
             json_out.write_text(json.dumps(res.to_json(), indent=1, default=str), encoding="utf-8")
         out.print(f"results: {work / 'results.json'}", highlight=False)
+
+
+def _print_evalbooks(pipe: pipelines.Pipeline, work: Path, jobs: int) -> None:
+    """Books another generator made, scored by their own score.py; a notice when absent."""
+    from digitize.lab.evaluation.evalbooks import evalbook_pdfs, evalbooks_table, run_evalbooks
+
+    if not evalbook_pdfs():
+        err.print("evalbooks: ../shared/evalbooks is absent; skipped", highlight=False)
+        return
+    rows = run_evalbooks(pipe, work, jobs, on_item=lambda n: err.print(f"  {n}", highlight=False))
+    out.print(evalbooks_table(rows))

@@ -62,6 +62,7 @@ def test_eval_cli_scores_both_pipelines(tmp_path: Path) -> None:
     """`digitize eval --compare nopre` end to end (a subprocess: no pool or OCR engine is left
     in the test process)."""
     import json
+    import os
     import subprocess
 
     from helpers.cli import digitize_cmd
@@ -74,9 +75,11 @@ def test_eval_cli_scores_both_pipelines(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     cmd = [*digitize_cmd(), "eval", "--corpus", str(corpus), "--work", str(tmp_path / "w")]
     cmd += ["--no-real", "--no-baseline", "--compare", "nopre", "-j", "2", "--json", str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    env = {**os.environ, "DIGITIZE_EVALBOOKS": str(tmp_path / "no-evalbooks")}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "no preprocess" in proc.stdout
+    assert "evalbooks" in proc.stderr and "skipped" in proc.stderr
     row = json.loads(out.read_text())["books"]["vi-heavy"]
     assert 0.0 <= row["ours"]["cer"] < 0.5
     assert 0.0 <= row["compare"]["cer"] <= 1.0 and row["compare_seconds_per_page"] > 0
