@@ -39,6 +39,7 @@ from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._size import line_height
 from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
 from digitize.stages.layout._tables import find_grids, take_tables
+from digitize.stages.layout._titles import join_wrapped_titles
 from digitize.stages.layout._weight import InkWeight
 
 TEXT_KINDS_KEPT = FURNITURE_KINDS
@@ -64,7 +65,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "10"
+    version = "11"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -155,7 +156,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
-    return lost_marks(out, body_h)
+    return lost_marks(join_wrapped_titles(out, body_h), body_h)
 
 
 def _column_extents(items: list[Item]) -> dict[tuple[int, int], tuple[float, float]]:

@@ -47,12 +47,13 @@ class _Cand:
     edge: tuple[int, str] | None  # a page number at the edge of a running-head line
     kind: str | None = None
     label: str | None = None
+    apart: bool = True  # a wider gap than body leading separates it from the body
 
 
 class RunningFurniture(BookStage[FurnitureOptions]):
     kind = "layout"
     name = "layout.furniture"
-    version = "4"
+    version = "5"
     Options = FurnitureOptions
     summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
 
@@ -136,7 +137,7 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         cands: list[_Cand],
         by_page: dict[int, list[_Cand]],
         body_h: float,
-        headings: list[tuple[int, str, str]],
+        headings: list[tuple[int, str, str, float]],
     ) -> None:
         o = self.options
         for c in cands:
@@ -148,7 +149,9 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                 id(c.line) != lid
                 and _similar(c.key, key, o.similarity)
                 and c.all_digits in (digits, "")  # `Struggle for existence` / `Chapter 3. …`
-                for lid, key, digits in headings
+                # Set at the body's leading, only smaller type than the title tells them apart.
+                and (c.apart or line_height(c.line) < 0.85 * height)
+                for lid, key, digits, height in headings
             ):
                 c.kind = "header" if c.zone == "top" else "footer"  # repeats a chapter title
                 continue
@@ -175,7 +178,7 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         while found:  # a head found this way vouches for the next one along
             new = []
             for c in cands:
-                if c.kind is not None or not c.extreme or len(c.key) < 3:
+                if c.kind is not None or not c.extreme or not c.apart or len(c.key) < 3:
                     continue
                 h = line_height(c.line)
                 if h > 1.3 * body_h:
@@ -213,15 +216,17 @@ def _same_head(a: _Cand, b: _Cand, similarity: float) -> bool:
     return _similar(a.key, b.key, similarity)
 
 
-def _heading_keys(pages: list[Page]) -> list[tuple[int, str, str]]:
-    """(line id, letters, digits) of every heading's first line: running heads repeat them."""
+def _heading_keys(pages: list[Page]) -> list[tuple[int, str, str, float]]:
+    """(first line's id, letters, digits, type size) of every heading: running heads repeat
+    them."""
     out = []
     for p in pages:
         for b in p.blocks:
             if b.kind == "heading" and b.lines:
                 text = " ".join(ln.text for ln in b.lines)
                 digits = "".join(ch for ch in text if ch.isdigit())
-                out.append((id(b.lines[0]), _letters(text), digits))
+                size = float(median(line_height(ln) for ln in b.lines))
+                out.append((id(b.lines[0]), _letters(text), digits, size))
     return out
 
 
@@ -270,7 +275,13 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
     for r, zone in picks:
         if r in both:  # a short page: the position decides
             zone = "top" if rows[r][0].bbox.cy < height / 2 else "bottom"
-        if r in seen or not apart(r, zone):
+        extreme = r == 0 if zone == "top" else r == len(rows) - 1
+        if r in seen:
+            continue
+        # The row at the very edge may sit at the body's leading (or OCR boxes swollen by
+        # noise hide the gap): still a candidate, but only repetition can make it furniture.
+        set_apart = apart(r, zone)
+        if not set_apart and not extreme:
             continue
         seen.add(r)
         for ln in rows[r]:
@@ -282,7 +293,6 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
             if edge is not None:
                 toks = text.split()
                 core = " ".join(toks[1:] if toks[0].strip("-–—|·•()[]").isdigit() else toks[:-1])
-            extreme = r == 0 if zone == "top" else r == len(rows) - 1
             out.append(
                 _Cand(
                     page=i,
@@ -295,6 +305,7 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
                     all_digits="".join(ch for ch in text if ch.isdigit()),
                     number=_text.page_number_value(text),
                     edge=edge,
+                    apart=set_apart,
                 )
             )
     return out

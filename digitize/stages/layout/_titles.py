@@ -1,0 +1,64 @@
+"""A title wrapped over two or three lines is one heading, whatever cut it into pieces.
+
+Line by line a wrapped title looks like several: a centred second line stops short, a line of
+display type measures just over or under the heading threshold, a continuation starts in lower
+case. The geometry of the type says otherwise: the next line is set at the title's own leading
+(closer than the gap a new heading gets), in the same type size, in the same column, and does
+not carry numbering of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from digitize.model import BBox, Block
+from digitize.stages.layout import _text
+from digitize.stages.layout._size import line_height
+
+MAX_LINES = 4  # a title longer than this is a paragraph set large
+
+
+def join_wrapped_titles(blocks: list[Block], body_h: float) -> list[Block]:
+    """Merge each heading with the following heading-size pieces of the same title."""
+    out: list[Block] = []
+    for b in blocks:
+        prev = out[-1] if out else None
+        if prev is not None and _continues_title(prev, b, body_h):
+            lines = prev.lines + b.lines
+            out[-1] = replace(prev, lines=lines, bbox=BBox.enclosing([ln.bbox for ln in lines]))
+        else:
+            out.append(b)
+    return out
+
+
+def _continues_title(head: Block, b: Block, body_h: float) -> bool:
+    if head.kind != "heading" or not head.lines or not b.lines:
+        return False
+    if len(head.lines) + len(b.lines) > MAX_LINES:
+        return False
+    first = b.lines[0].text.strip()
+    if b.kind == "paragraph":
+        # A piece the classifier refused (it starts in lower case, `struggle for`): short, and
+        # clearly larger than body type.
+        if len(b.lines) > 2 or len(" ".join(ln.text for ln in b.lines).split()) > 10:
+            return False
+        if line_height(b.lines[0]) < 1.1 * body_h:
+            return False
+    elif b.kind != "heading":
+        return False
+    if b.level is not None or _text.heading_rank(first) is not None:
+        return False  # numbered: a heading of its own (`1.1 …` under `Chương 1 …`)
+    if _text.list_mark(first) is not None or _text.caption_match(first):
+        return False
+    last = head.lines[-1]
+    ha, hb = line_height(last), line_height(b.lines[0])
+    if min(ha, hb) < 0.75 * max(ha, hb):
+        return False  # another type size: a subtitle or the next heading level
+    h = max(ha, hb)
+    top = b.lines[0].bbox
+    gap = top.y0 - last.bbox.y1
+    if not -0.3 * h < gap < 0.6 * h:
+        return False  # set apart: a new heading, not the next line of this one
+    a = head.bbox
+    overlap = min(a.x1, top.x1) - max(a.x0, top.x0)
+    return overlap > 0.5 * min(a.width, top.width)
