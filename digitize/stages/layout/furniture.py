@@ -143,17 +143,21 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         for c in cands:
             if c.kind == "page_number" or len(c.key) < 3:
                 continue
-            if line_height(c.line) > 1.3 * body_h:
-                continue  # a chapter title, not a running head
+            h = line_height(c.line)
+            big = h > 1.3 * body_h  # a chapter title, unless it repeats a larger one
             if c.extreme and any(
                 id(c.line) != lid
                 and _similar(c.key, key, o.similarity)
-                and c.all_digits in (digits, "")  # `Struggle for existence` / `Chapter 3. …`
-                # Set at the body's leading, only smaller type than the title tells them apart.
-                and (c.apart or line_height(c.line) < 0.85 * height)
+                # `Struggle for existence` / `Chapter 3. …`; a page number at its edge aside
+                and (c.digits if c.edge else c.all_digits) in (digits, "")
+                # Large or set at the body's leading: only smaller type than the title it
+                # repeats tells a running head from that title.
+                and ((c.apart and not big) or h < 0.85 * height)
                 for lid, key, digits, height in headings
             ):
                 c.kind = "header" if c.zone == "top" else "footer"  # repeats a chapter title
+                continue
+            if big:
                 continue
             for j in range(c.page - o.window, c.page + o.window + 1):
                 if j == c.page:
