@@ -16,6 +16,7 @@ from PIL import Image
 from digitize.fileio import write_bytes, write_text
 from digitize.lab.evaluation.text import flow_to_text
 from digitize.lab.synth.degrade import LEVELS, compose, degrade, map_box, quarter_turn
+from digitize.lab.synth.design import choose_design
 from digitize.lab.synth.text import (
     HeadingEl,
     ParaEl,
@@ -54,6 +55,7 @@ class BookSpec:
     pdf_jpeg: int | None = 85  # JPEG quality of book.pdf images; None: lossless PNG
     english_passages: int | None = None  # vi+en: at most this many English paragraphs
     texts_dir: str | None = None  # default ../shared/texts, then the built-in excerpt
+    design: tuple[tuple[str, Any], ...] = ()  # (field, value) pins of the drawn page design
 
     def __post_init__(self) -> None:
         if self.lang not in TITLES:
@@ -79,6 +81,8 @@ def typeset(spec: BookSpec) -> tuple[Typesetter, str]:
         front_matter=spec.front_matter,
         footer=FOOTERS[spec.lang] if footer else None,
         body_face=rng.choice(["serif", "serif", "sans"]),
+        # its own stream: the content plan of a seed does not depend on the design
+        design=choose_design(random.Random(f"design:{spec.seed}:{spec.lang}"), spec.design),
     )
     texts = Path(spec.texts_dir) if spec.texts_dir else None
     try:
@@ -174,6 +178,7 @@ def generate_book(spec: BookSpec, out_dir: Path | str) -> dict[str, Any]:
         "level": spec.level,
         "seed": spec.seed,
         "spec": {k: v for k, v in asdict(spec).items() if k != "texts_dir"},
+        "design": asdict(ts.design),
         "bbox_space": "degraded",
         "pages": truth_pages,
         "flow": ts.flow,

@@ -7,6 +7,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from digitize.lab.synth.design import Design
 from digitize.lab.synth.draw import draw_figure, font, width
 from digitize.lab.synth.text import FigureEl, ListEl, TableEl
 
@@ -85,6 +86,7 @@ class ElementsMixin:
     footer: str | None
     draw: ImageDraw.ImageDraw
     rng: Any
+    design: Design
 
     def column(self) -> tuple[float, float]: ...
     def need(self, h: float) -> None: ...
@@ -212,9 +214,12 @@ class ElementsMixin:
         t, inner, outer, b = self.margin
         recto = not page.label.isdigit() or int(page.label) % 2 == 1
         left, right = (inner, outer) if recto else (outer, inner)
-        hf = font("serif-italic", round(28 * self.s))
+        d = self.design
+        face = {"italic": "serif-italic", "caps": "serif", "caps-bold": "sans-bold"}
+        hf = font(face[d.head_style], round(d.head_pt * self.s))
         nf = font("serif", round(30 * self.s))
-        head_base = t - 60 * self.s
+        # the first body baseline is 0.8 line below the top margin; the head sits 1 + gap above
+        head_base = t + 0.8 * self.lh - (1 + d.head_gap) * self.lh
         if page.notes:
             nfnt, nlh = font("serif", round(28 * self.s)), round(36 * self.s)
             y = h - b - page.note_height + 40 * self.s
@@ -233,6 +238,7 @@ class ElementsMixin:
         else:
             # verso: number at the outer (left) corner, book title opposite; recto: mirrored
             head = page.chapter if recto else self.title
+            head = head if d.head_style == "italic" else head.upper()
             hx = left if recto else w - right - width(head, hf)
             nx = w - right - width(page.label, nf) if recto else left
             blk = self.add_to(page, TBlock("header"))
@@ -240,7 +246,8 @@ class ElementsMixin:
             blk = self.add_to(page, TBlock("page_number"))
             blk.lines.append(self.text_line(nx, head_base, page.label, nf))
             rule = head_base + 18 * self.s
-            draw.line([(left, rule), (w - right, rule)], fill=0, width=2)
+            if d.head_rule and d.head_gap >= 0.5:  # closer, a rule would cut the first line
+                draw.line([(left, rule), (w - right, rule)], fill=0, width=2)
         if self.footer:
             ff = font("sans", round(24 * self.s))
             fx = (w - width(self.footer, ff)) / 2

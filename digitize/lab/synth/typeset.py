@@ -13,6 +13,7 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
+from digitize.lab.synth.design import Design
 from digitize.lab.synth.draw import font, hyphen_points, width
 from digitize.lab.synth.elements import ElementsMixin, TBlock, TLine, TPage, _union, wrap
 from digitize.lab.synth.text import Element, FigureEl, HeadingEl, ListEl, ParaEl, TableEl
@@ -36,9 +37,11 @@ class Typesetter(ElementsMixin):
         front_matter: bool,
         footer: str | None,
         body_face: str = "serif",
+        design: Design | None = None,
     ) -> None:
         self.title, self.n_pages, self.size, self.rng = title, n_pages, size, rng
         self.two_column, self.footer = two_column, footer
+        self.design = design or Design()
         s = size[0] / 1240  # every measure scales with the page width
         self.s = s
         self.body = font(body_face, round(36 * s))
@@ -139,6 +142,7 @@ class Typesetter(ElementsMixin):
             self.table(el)
 
     def heading(self, el: HeadingEl) -> None:
+        d = self.design
         if el.level == 1:
             if self.front and el.chapter_title:
                 self.front = False
@@ -149,20 +153,23 @@ class Typesetter(ElementsMixin):
             else:
                 self.page.columns, self.col = 1, 0
             self.page.chapter_start, self.page.chapter = True, self.chapter
-            f, lh = font("sans-bold", round(50 * self.s)), round(68 * self.s)
+            pt, measure = d.chapter_pt, d.chapter_measure
             self.y += 140 * self.s
         else:
-            f, lh = font("sans-bold", round(38 * self.s)), round(52 * self.s)
-            self.need(lh * 2 + self.lh * 2)
+            pt, measure = d.section_pt, 1.0
+            self.need(round(1.37 * pt * self.s) * 2 + self.lh * 2)
             if self.y > self.margin[0] + 1:
                 self.y += 0.7 * self.lh
+        f, lh = font(d.heading_face, round(pt * self.s)), round(1.35 * pt * self.s)
         x0, avail = self.column()
-        lines = wrap(el.text, f, avail)
+        lines = wrap(el.text, f, avail * measure)
         self.need(lh * len(lines))
         x0, avail = self.column()
         block = self.add(TBlock("heading", level=el.level))
+        centre = el.level == 1 and d.chapter_align == "center"
         for ln in lines:
-            block.lines.append(self.text_line(x0, self.y + lh * 0.8, ln, f))
+            x = x0 + (avail - width(ln, f)) / 2 if centre else x0
+            block.lines.append(self.text_line(x, self.y + lh * 0.8, ln, f))
             self.y += lh
         self.y += (0.8 if el.level == 1 else 0.3) * self.lh
         self.emit({"kind": "heading", "level": el.level, "text": el.text})

@@ -3,7 +3,7 @@
 Line by line a wrapped title looks like several: a centred second line stops short, a line of
 display type measures just over or under the heading threshold, a continuation starts in lower
 case. The geometry of the type says otherwise: the next line is set at the title's own leading
-(closer than the gap a new heading gets), in the same type size, in the same column, and does
+(baselines closer than a new heading's), in the same type size, in the same column, and does
 not carry numbering of its own.
 """
 
@@ -56,8 +56,8 @@ def _continues_title(head: Block, b: Block, body_h: float) -> bool:
         return False  # another type size: a subtitle or the next heading level
     h = max(ha, hb)
     top = b.lines[0].bbox
-    gap = top.y0 - last.bbox.y1
-    if not -0.3 * h < gap < 0.6 * h:
+    pitch = top.cy - last.bbox.cy  # a title's own leading is at most ~1.5 em
+    if not 0.5 * h < pitch < 1.6 * h:
         return False  # set apart: a new heading, not the next line of this one
     a = head.bbox
     overlap = min(a.x1, top.x1) - max(a.x0, top.x0)

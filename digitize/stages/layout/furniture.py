@@ -157,12 +157,25 @@ class RunningFurniture(BookStage[FurnitureOptions]):
             ):
                 c.kind = "header" if c.zone == "top" else "footer"  # repeats a chapter title
                 continue
-            if big:
+            # Large type, or a line not set apart from the body, repeated at the same place:
+            # furniture when it recurs at the edge of two other pages (a chapter title never
+            # does; a book title in capitals on each verso does). A number ending a large line
+            # is the chapter's, not the page's (`CHƯƠNG 2` on page 2).
+            if big and c.edge is not None:
                 continue
+            strict = big or not c.apart
+            seen = 0
             for j in range(c.page - o.window, c.page + o.window + 1):
                 if j == c.page:
                     continue
-                if any(_same_head(c, d, o.similarity) for d in by_page.get(j, [])):
+                if any(
+                    _same_head(c, d, o.similarity)
+                    and (not strict or d.extreme)
+                    and (not big or abs(line_height(d.line) - h) < 0.2 * h)
+                    for d in by_page.get(j, [])
+                ):
+                    seen += 1
+                if seen >= (2 if strict else 1):
                     c.kind = "header" if c.zone == "top" else "footer"
                     break
         for c in cands:

@@ -1,0 +1,84 @@
+"""Issue 15: wrapped titles stay one heading; running heads set close to the text or in large
+capitals are found by what repeats, while the chapter titles they repeat stay headings."""
+
+from __future__ import annotations
+
+from _layout_pages import block, book, line, page, para
+
+from digitize.model import Heading, Page
+from digitize.stage import Context
+from digitize.stages.layout.blocks import BlockLayout
+from digitize.stages.layout.flow import FlowBuilder
+from digitize.stages.layout.furniture import RunningFurniture
+
+BODY = "Nội dung của trang sách này là một đoạn văn khá dài để làm thân trang sách"
+
+
+def _flow(pages: list[Page]) -> list:  # type: ignore[type-arg]
+    ctx = Context()
+    laid = [BlockLayout().process_page(p, ctx) for p in pages]
+    b = RunningFurniture().process_book(book(laid), ctx)
+    return list(FlowBuilder().process_book(b, ctx).flow)
+
+
+def _body(y: float, n: int = 6) -> list:  # type: ignore[type-arg]
+    return [para([BODY] * (n - 1) + ["cuối đoạn."], 200, y, indent=60)]
+
+
+def test_a_centred_title_wrapped_over_three_lines_is_one_heading() -> None:
+    # Centred lines stop short of the column edge, and the lower-case piece is no title alone.
+    title = [
+        line("Chapter 2. The struggle", 620, 300, h=60),
+        line("for existence in a", 700, 385, h=60),
+        line("large sense", 820, 470, h=58),
+    ]
+    pages = [page(0, [block("paragraph", title), *_body(650)])]
+    heads = [it for it in _flow(pages) if isinstance(it, Heading)]
+    assert [h.text for h in heads] == ["Chapter 2. The struggle for existence in a large sense"]
+
+
+def test_a_title_and_the_heading_under_it_stay_two_headings() -> None:
+    pages = [
+        page(
+            0,
+            [
+                block("paragraph", [line("CHƯƠNG 3. NƯỚC ĐẠI VIỆT", 200, 300, h=60)]),
+                block("paragraph", [line("3.1. Nhà Lý dời đô", 200, 385, h=44)]),  # numbered
+                block("paragraph", [line("ĐỔNG TRỌNG THƯ", 200, 560, h=56)]),  # set apart
+                *_body(700),
+            ],
+        )
+    ]
+    heads = [it.text for it in _flow(pages) if isinstance(it, Heading)]
+    assert heads == ["CHƯƠNG 3. NƯỚC ĐẠI VIỆT", "3.1. Nhà Lý dời đô", "ĐỔNG TRỌNG THƯ"]
+
+
+def _book_pages(head_h: float, head_gap: float) -> list[Page]:
+    """Eight pages: chapter openings (no running head) on 0 and 5; otherwise the book title on
+    even pages and the chapter title on odd ones, `head_gap` above the body at `head_h`."""
+    chapters = {0: "THIÊN II. XUÂN THU THỜI ĐẠI", 5: "THIÊN VII. CÁC HỌC PHÁI"}
+    pages = []
+    current = ""
+    for i in range(8):
+        blocks = []
+        if i in chapters:
+            current = chapters[i]
+            blocks.append(block("paragraph", [line(current, 200, 300, h=80)]))
+            blocks += _body(480)
+        else:
+            head = current if i % 2 else "NHO GIÁO GIÁO TRÌNH"
+            y = 200 - head_h - head_gap
+            blocks.append(block("paragraph", [line(head, 600, y, h=head_h)]))
+            blocks += _body(200)
+        blocks.append(block("paragraph", [line(str(i + 41), 980, 2900)]))
+        pages.append(page(i, blocks))
+    return pages
+
+
+def test_running_heads_at_the_body_leading_do_not_leak() -> None:
+    for head_h, gap in ((30.0, 15.0), (52.0, 12.0)):  # small type; capitals larger than body
+        flow = _flow(_book_pages(head_h, gap))
+        heads = [it.text for it in flow if isinstance(it, Heading)]
+        assert heads == ["THIÊN II. XUÂN THU THỜI ĐẠI", "THIÊN VII. CÁC HỌC PHÁI"], (head_h, heads)
+        text = " ".join(getattr(it, "text", "") for it in flow)
+        assert "NHO GIÁO GIÁO TRÌNH" not in text, head_h
