@@ -1,0 +1,66 @@
+"""Issue 15: the default pipeline on synthetic books in page designs unlike the default one —
+chapter titles centred in a narrow measure (wrapped over two or three lines), running heads in
+large capitals at the body's leading, without a rule. Headings must come out whole and at
+their level, and no running head may leak into the text.
+
+Conversions run as `digitize convert` subprocesses (see test_preprocess_default.py).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import digitize_cmd
+
+from digitize.evaluation.metrics import score_book
+from digitize.evaluation.run import flow_dicts
+from digitize.evaluation.truth import load_truth
+from digitize.model import book_from_json
+
+pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
+
+DESIGNS: dict[str, tuple[tuple[str, Any], ...]] = {
+    "wrapped-centred-titles-tight-capital-heads": (
+        ("chapter_measure", 0.55),
+        ("chapter_align", "center"),
+        ("head_style", "caps-bold"),
+        ("head_pt", 40),
+        ("head_gap", 0.0),
+        ("head_rule", False),
+    ),
+    "serif-titles-small-capital-heads": (
+        ("heading_face", "serif-bold"),
+        ("chapter_pt", 64),
+        ("chapter_measure", 0.75),
+        ("head_style", "caps"),
+        ("head_pt", 30),
+        ("head_gap", 0.5),
+    ),
+}
+
+
+@pytest.mark.parametrize(("name", "lang"), [(n, lang) for n, lang in zip(DESIGNS, ("vi", "en"))])
+def test_headings_and_running_heads_hold_across_page_designs(
+    tmp_path: Path, name: str, lang: str
+) -> None:
+    from digitize.synth.book import BookSpec
+    from digitize.synth.corpus import make_corpus
+
+    spec = BookSpec(lang=lang, pages=6, level="light", seed=12, design=DESIGNS[name])
+    make_corpus(tmp_path, {name: spec}, jobs=1)
+    src, out = tmp_path / name, tmp_path / "out"
+    cmd = [*digitize_cmd(), "-q", "convert", str(src / "book.pdf"), "-o", str(out)]
+    cmd += ["--no-cache", "--lang", "vie" if lang == "vi" else "eng", "--to", "txt", "-j", "2"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    book = book_from_json(next(out.glob("*.book.json")).read_text(encoding="utf-8"))
+    truth = load_truth(src)
+    assert any(
+        len(b["lines"]) > 1 for p in truth["pages"] for b in p["blocks"] if b["kind"] == "heading"
+    )
+    s = score_book(truth, flow_dicts(book), "")
+    assert s["header_leak_rate"] == 0, s
+    assert s["heading_precision"] == 1.0 and s["heading_recall"] == 1.0, s
