@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from support import digitize_cmd
 
-from digitize.evaluation.metrics import score_book
-from digitize.evaluation.run import flow_dicts
-from digitize.evaluation.truth import load_truth
+from digitize.lab.evaluation.metrics import score_book
+from digitize.lab.evaluation.run import flow_dicts
+from digitize.lab.evaluation.truth import load_truth
 from digitize.model import book_from_json
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
@@ -42,12 +42,14 @@ DESIGNS: dict[str, tuple[tuple[str, Any], ...]] = {
 }
 
 
-@pytest.mark.parametrize(("name", "lang"), [(n, lang) for n, lang in zip(DESIGNS, ("vi", "en"))])
+@pytest.mark.parametrize(
+    ("name", "lang"), [(n, lang) for n, lang in zip(DESIGNS, ("vi", "en"), strict=True)]
+)
 def test_headings_and_running_heads_hold_across_page_designs(
     tmp_path: Path, name: str, lang: str
 ) -> None:
-    from digitize.synth.book import BookSpec
-    from digitize.synth.corpus import make_corpus
+    from digitize.lab.synth.book import BookSpec
+    from digitize.lab.synth.corpus import make_corpus
 
     spec = BookSpec(lang=lang, pages=6, level="light", seed=12, design=DESIGNS[name])
     make_corpus(tmp_path, {name: spec}, jobs=1)

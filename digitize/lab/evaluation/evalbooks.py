@@ -18,11 +18,11 @@ from typing import Any
 from rich.table import Table
 
 from digitize import pipeline as pipelines
-from digitize.pipeline import Pipeline
 from digitize.engine.run import RunOptions, convert
+from digitize.pipeline import Pipeline
 
 # The checkout's sibling `shared/` (as laid out for developers and CI); not part of the project.
-DEFAULT_ROOT = Path(__file__).resolve().parents[3] / "shared" / "evalbooks"
+DEFAULT_ROOT = Path(__file__).resolve().parents[4] / "shared" / "evalbooks"
 
 # (score.py key, header, format): the columns the evalbooks' own table prints.
 COLUMNS: tuple[tuple[str, str, str], ...] = (
