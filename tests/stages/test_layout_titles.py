@@ -82,3 +82,11 @@ def test_running_heads_at_the_body_leading_do_not_leak() -> None:
         assert heads == ["THIÊN II. XUÂN THU THỜI ĐẠI", "THIÊN VII. CÁC HỌC PHÁI"], (head_h, heads)
         text = " ".join(getattr(it, "text", "") for it in flow)
         assert "NHO GIÁO GIÁO TRÌNH" not in text, head_h
+
+
+def test_a_page_break_after_an_initial_does_not_end_the_paragraph() -> None:
+    from digitize.stages.layout._text import ends_sentence
+
+    assert not ends_sentence("no one has treated this subject better than W.")
+    assert not ends_sentence("as shown by Mr.") and ends_sentence("the end of it.")
+    assert ends_sentence("Chương 1.")

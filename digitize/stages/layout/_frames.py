@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from digitize.model import BBox, Block
+from digitize.model import BBox, Block, Line, Word
+from digitize.stages.layout import _text
+from digitize.stages.layout._size import line_height
 
 # A "figure" holding this much text is a frame or a shaded box around text, not a picture.
 FRAME_MIN_LINES = 4
@@ -33,8 +35,37 @@ def drop_inside(block: Block, figures: list[BBox]) -> Block:
     picture, which is kept as an image: drop lines lying mostly inside a figure region."""
     if not figures or not block.lines:
         return block
-    keep = tuple(ln for ln in block.lines if not any(_mostly_in(ln.bbox, f) for f in figures))
-    return replace(block, lines=keep)
+    keep = []
+    for ln in block.lines:
+        if any(_mostly_in(ln.bbox, f) for f in figures):
+            continue
+        words = _outside(ln, figures)
+        if len(words) == len(ln.words):
+            keep.append(ln)
+        elif words:
+            keep.append(Line(words, BBox.enclosing([w.bbox for w in words])))
+    if len(keep) == len(block.lines) and all(
+        a is b for a, b in zip(keep, block.lines, strict=True)
+    ):
+        return block
+    return replace(block, lines=tuple(keep))
+
+
+def _outside(ln: Line, figures: list[BBox]) -> tuple[Word, ...]:
+    """The line's words less a leading or trailing run inside a figure that a wide gap
+    parts from the rest: the OCR read a label of the picture and the next column's text as
+    one line. Words of text running close beside a picture stay."""
+    inside = [any(_mostly_in(w.bbox, f) for f in figures) for w in ln.words]
+    if not any(inside) or all(inside):
+        return ln.words
+    gap = 3 * ln.bbox.height
+    k = inside.index(False)  # a leading run
+    if k and ln.words[k].bbox.x0 - ln.words[k - 1].bbox.x1 > gap:
+        return ln.words[k:]
+    k = len(inside) - inside[::-1].index(False)  # a trailing run
+    if k < len(inside) and ln.words[k].bbox.x0 - ln.words[k - 1].bbox.x1 > gap:
+        return ln.words[:k]
+    return ln.words
 
 
 def _mostly_in(a: BBox, f: BBox) -> bool:
@@ -42,3 +73,70 @@ def _mostly_in(a: BBox, f: BBox) -> bool:
     h = min(a.y1, f.y1) - max(a.y0, f.y0)
     area = max(a.width * a.height, 1.0)
     return w > 0 and h > 0 and w * h >= 0.6 * area
+
+
+LABEL_MAX_WORDS = 3
+LABEL_MAX_SIZE = 0.8  # labels are set smaller than body text (numbers may be any size)
+EDGE_ZONE = 0.07  # share of the page height at top and bottom: furniture, not labels
+
+
+def absorb_labels(blocks: list[Block], em: float, size: tuple[int, int]) -> list[Block]:
+    """Short scraps of small type beside a figure (axis ticks, the names on a diagram drawn
+    outside the ink the OCR boxed as the picture) belong to the picture: grow the figure over
+    them, one scrap at a time, so a column of tick numbers is taken in from the axis outwards.
+    Body text, captions and the page's margins (running heads, page numbers) never are."""
+    figs = [k for k, b in enumerate(blocks) if b.kind == "figure" and not b.lines]
+    if not figs:
+        return blocks
+    boxes = {k: blocks[k].bbox for k in figs}
+    height = size[1] or max(b.bbox.y1 for b in blocks)
+    # A block of many short lines is a caption or a narrow column, unless all are numbers.
+    labels = [
+        ln
+        for b in blocks
+        if len(b.lines) <= 2 or all(not any(c.isalpha() for c in x.text) for x in b.lines)
+        for ln in b.lines
+        if _label_like(ln, em, height)
+    ]
+    taken: set[int] = set()
+    grew = True
+    while grew:
+        grew = False
+        for ln in labels:
+            if id(ln) in taken:
+                continue
+            for k in figs:
+                if _near(ln.bbox, boxes[k], 1.5 * em):
+                    boxes[k] = BBox.enclosing([boxes[k], ln.bbox])
+                    taken.add(id(ln))
+                    grew = True
+                    break
+    if not taken:
+        return blocks
+    out = []
+    for k, b in enumerate(blocks):
+        if k in boxes:
+            out.append(replace(b, bbox=boxes[k]))
+            continue
+        keep = tuple(ln for ln in b.lines if id(ln) not in taken)
+        if len(keep) == len(b.lines):
+            out.append(b)
+        elif keep:
+            out.append(replace(b, lines=keep, bbox=BBox.enclosing([ln.bbox for ln in keep])))
+    return out
+
+
+def _label_like(ln: Line, em: float, height: float) -> bool:
+    text = ln.text.strip()
+    if not text or len(text.split()) > LABEL_MAX_WORDS or len(text) > 24:
+        return False
+    if _text.caption_match(text) or not EDGE_ZONE * height < ln.bbox.cy < (1 - EDGE_ZONE) * height:
+        return False
+    numeric = not any(ch.isalpha() for ch in text)
+    return numeric or line_height(ln) <= LABEL_MAX_SIZE * em
+
+
+def _near(a: BBox, f: BBox, margin: float) -> bool:
+    dx = max(f.x0 - a.x1, a.x0 - f.x1, 0.0)
+    dy = max(f.y0 - a.y1, a.y0 - f.y1, 0.0)
+    return dx <= margin and dy <= margin

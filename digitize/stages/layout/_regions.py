@@ -13,6 +13,8 @@ from digitize.model import BBox, Block, Line
 from digitize.stages.layout import _text
 from digitize.stages.layout._tables import ink_threshold
 
+SEPARATOR_LETTERS = 6  # a text line separating a picture from what is beyond it has words
+
 
 def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block]:
     """Figure blocks for captions that have no figure block near them."""
@@ -50,7 +52,16 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
                 max(0, int(ob.x0) - x0 - 2) : max(0, int(ob.x1) - x0 + 2),
             ] = False
         rows = ink.sum(axis=1) > 2
-        rows = _caption_side(rows, inside, y0, above)
+        words = [
+            ob.bbox
+            for ob in lines
+            if ob.bbox.y1 > y0
+            and ob.bbox.y0 < y1
+            and ob.bbox.x1 > x0
+            and ob.bbox.x0 < x1
+            and sum(ch.isalpha() for ch in ob.text) >= SEPARATOR_LETTERS
+        ]
+        rows = _caption_side(rows, words, y0, above)
         ys = np.flatnonzero(rows)
         xs = np.flatnonzero(ink[rows].sum(axis=0) > 2)
         if len(ys) < 1.5 * body_h or len(xs) < 3 * body_h:
@@ -67,7 +78,9 @@ def _caption_side(rows: Any, inside: list[BBox], y0: int, above: bool) -> Any:
     """The ink rows on the caption's side of the last text line that crosses the band with no
     other ink on its rows: such a line separates what lies beyond it (a running head's rule
     above a heading's last line) from the picture, which would otherwise swallow that line.
-    A label drawn beside the picture's ink shares its rows, so it separates nothing."""
+    A label drawn beside the picture's ink shares its rows, so it separates nothing; `inside`
+    holds only lines with some letters: a tick number or a scrap of a map on rows of its own
+    does not separate either."""
     rows = rows.copy()
     for ob in inside:
         top, bottom = max(0, int(ob.y0) - y0), max(0, int(ob.y1) - y0)
@@ -87,14 +100,16 @@ def _near(a: BBox, b: BBox, dist: float) -> bool:
 
 
 def _band(cb: BBox, lines: list[Line], body_h: float, page_h: int, above: bool) -> BBox | None:
-    """The empty-of-body-text band above (or below) the caption, as wide as the text there."""
-    body = [
-        ln.bbox
-        for ln in lines
-        if len(ln.words) >= 4
-        and ln.bbox.x1 > cb.x0 - 2 * body_h
-        and ln.bbox.x0 < cb.x1 + 2 * body_h
-    ]
+    """The empty-of-body-text band above (or below) the caption, as wide as the text there.
+    Only the words over the caption's column count: the OCR may read a label of the picture
+    and the next column's text as one line."""
+    body, full = [], []
+    for ln in lines:
+        words = [w.bbox for w in ln.words if w.bbox.x1 > cb.x0 - 2 * body_h]
+        words = [b for b in words if b.x0 < cb.x1 + 2 * body_h]
+        if len(words) >= 4:
+            body.append(BBox.enclosing(words))
+            full.append(ln.bbox)
     if above:
         stops = [b.y1 for b in body if b.y1 <= cb.y0 - 0.2 * body_h]
         top, bottom = (max(stops) if stops else 0.0), cb.y0 - 2
@@ -103,7 +118,7 @@ def _band(cb: BBox, lines: list[Line], body_h: float, page_h: int, above: bool) 
         top, bottom = cb.y1 + 2, (min(stops) if stops else float(page_h))
     if bottom - top < 2 * body_h:
         return None
-    near = [b for b in body if top - 3 * body_h <= b.cy <= bottom + 3 * body_h]
+    near = [b for b in full if top - 3 * body_h <= b.cy <= bottom + 3 * body_h]
     left = min([b.x0 for b in near] + [cb.x0])
     right = max([b.x1 for b in near] + [cb.x1])
     return BBox(max(0.0, left - body_h), top, right + body_h, bottom)

@@ -157,9 +157,14 @@ def is_upper_title(text: str) -> bool:
     return len(letters) >= 4 and all(c.isupper() for c in letters)
 
 
+_NO_END_RE = re.compile(r"(?:^|\s)(?:[A-Z]|Mr|Mrs|Ms|Dr|St|Prof|Messrs|cf|vs)\.$")
+
+
 def ends_sentence(text: str) -> bool:
+    """The text ends with a sentence mark, and not with an initial or a title (`W.`, `Mr.`):
+    `than W.` / `Herbert, Dean of Manchester` is one sentence over a page break."""
     t = text.rstrip()
-    return bool(t) and t[-1] in TERMINAL
+    return bool(t) and t[-1] in TERMINAL and not _NO_END_RE.search(t)
 
 
 _FOOT_MARKS = "*†‡§¹²³⁴⁵⁶⁷⁸⁹⁰"

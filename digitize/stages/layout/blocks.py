@@ -23,7 +23,7 @@ from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._clean import clean_block
 from digitize.stages.layout._figures import crop_figure
-from digitize.stages.layout._frames import drop_frames, drop_inside
+from digitize.stages.layout._frames import absorb_labels, drop_frames, drop_inside
 from digitize.stages.layout._items import (
     Item,
     join_row_pieces,
@@ -65,7 +65,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "11"
+    version = "12"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -111,6 +111,11 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     blocks = drop_frames(blocks)
     figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
     blocks = [drop_inside(b, figures) for b in blocks]
+    label_lines = [ln for b in blocks for ln in b.lines]
+    if figures and label_lines:
+        em = float(median(line_height(ln) for ln in label_lines)) or 1.0
+        blocks = absorb_labels(blocks, em, page.size)
+        figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
     slope = line_slope([ln for b in blocks for ln in b.lines]) if o.rectify else 0.0
     if abs(slope) < 0.002:  # ~0.1 degree: nothing to straighten
         slope = 0.0

@@ -1,0 +1,57 @@
+"""Issue 15: words of a chart or diagram (tick numbers, axis and box labels) stay with the
+picture instead of leaking into the text as paragraphs or headings."""
+
+from __future__ import annotations
+
+from _layout_pages import block, figure, line, page, para
+
+from digitize.model import BBox, Block, Line, Word
+from digitize.stage import Context
+from digitize.stages.layout._frames import absorb_labels, drop_inside
+from digitize.stages.layout.blocks import BlockLayout
+
+LONG = "một dòng chữ đầy đủ chạy hết chiều rộng của cột văn bản này nhé bạn"
+
+
+def _texts(blocks: list[Block]) -> list[str]:
+    return [ln.text for b in blocks for ln in b.lines]
+
+
+def test_tick_numbers_and_small_labels_beside_a_chart_join_the_figure() -> None:
+    body = para([LONG] * 4 + ["cuối đoạn văn."], 200, 200)
+    chart = figure(500, 700, 1500, 1200)  # the OCR boxed the bars, not the axis labels
+    ticks = [block("paragraph", [line(t, 455, y, h=18)]) for t, y in (("100", 640), ("50", 700))]
+    name = block("paragraph", [line("Bốc hơi", 1520, 900, h=18)])  # a name beside the drawing
+    cap = block("paragraph", [line("Hình 1.2. Sản lượng lúa các vùng", 600, 1260)])
+    out = BlockLayout().process_page(page(0, [body, *ticks, name, chart, cap]), Context()).blocks
+    assert [b.kind for b in out] == ["paragraph", "figure", "caption"]
+    fig = out[1].bbox
+    assert fig.x0 <= 455 and fig.y0 <= 643 and fig.x1 >= 1520  # the crop shows the labels
+    assert not any(t in _texts(list(out)) for t in ("100", "50", "Bốc hơi"))
+
+
+def test_body_text_captions_and_page_numbers_near_a_figure_stay_text() -> None:
+    chart = figure(500, 300, 1500, 800)
+    cap_lines = [
+        line(t, 600, 830 + 40 * k, h=18) for k, t in enumerate(("Ảnh chụp", "năm 1990", "ở Huế"))
+    ]
+    cap = block("paragraph", cap_lines)  # a caption of short small lines
+    number = block("paragraph", [line("17", 980, 2900, h=18)])  # the page foot
+    short = block("paragraph", [line("Câu hỏi", 500, 840)])  # body-size text
+    out = absorb_labels([chart, cap, number, short], 30.0, (2000, 3000))
+    assert _texts(out) == ["Ảnh chụp", "năm 1990", "ở Huế", "17", "Câu hỏi"]
+    assert out[0].bbox == chart.bbox
+
+
+def test_a_label_read_into_one_line_with_the_next_column_is_cut_off() -> None:
+    def w(t: str, x0: float, x1: float) -> Word:
+        return Word(t, BBox(x0, 400, x1, 430), 0.9)
+
+    words = (w("504", 240, 300), w("Ngài", 1060, 1150), w("rộng", 1170, 1260), w("hơn", 1280, 1360))
+    merged = Line(words, BBox(240, 400, 1360, 430))
+    out = drop_inside(block("paragraph", [merged]), [BBox(200, 350, 700, 1000)])
+    assert out.lines[0].text == "Ngài rộng hơn"
+    near = (w("chữ", 900, 980), w("kề", 1000, 1060), w("bên", 1080, 1300), w("nữa", 1320, 1500))
+    beside = Line(near, BBox(900, 400, 1500, 430))
+    kept = drop_inside(block("paragraph", [beside]), [BBox(200, 350, 1000, 1000)])
+    assert kept.lines[0].text == "chữ kề bên nữa"  # text running close beside the picture stays
