@@ -67,12 +67,22 @@ def hyphen_points(word: str) -> list[int]:
 
 
 def draw_figure(
-    draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], shape: str, rng: random.Random
+    draw: ImageDraw.ImageDraw,
+    box: tuple[int, int, int, int],
+    shape: str,
+    rng: random.Random,
+    labels: tuple[str, ...] = (),
+    frame: bool = True,
 ) -> None:
-    """Draw a text-free figure inside `box`: OCR must find nothing there."""
+    """Draw a figure inside `box`. Without `labels` it is text-free: OCR must find nothing
+    there. With them, a bar chart gets tick numbers and names under its bars, a diagram names
+    in its boxes, in small type: words of the picture that must not leak into the text."""
     x0, y0, x1, y1 = box
-    draw.rectangle(box, outline=60, width=3)
-    pad = 30
+    if frame:
+        draw.rectangle(box, outline=60, width=3)
+    if labels and shape == "bars":
+        _labels(draw, box, labels)
+    pad = 80 if labels else 30
     ix0, iy0, ix1, iy1 = x0 + pad, y0 + pad, x1 - pad, y1 - pad
     w, h = ix1 - ix0, iy1 - iy0
     if shape == "bars":
@@ -110,6 +120,8 @@ def draw_figure(
             bx = ix0 + i * bw * 1.5
             by = iy0 + rng.uniform(0.1, 0.5) * h
             draw.rectangle([bx, by, bx + bw, by + h * 0.35], outline=0, width=4, fill=220)
+            if i < len(labels):  # a name just over its box
+                draw.text((bx, by - 8), labels[i], font=_label_font(box), fill=0, anchor="ld")
             if prev is not None:
                 px, py = prev
                 draw.line([(px, py), (bx, by + h * 0.17)], fill=0, width=4)
@@ -122,3 +134,23 @@ def draw_figure(
                     fill=0,
                 )
             prev = (bx + bw, by + h * 0.17)
+
+
+def _label_font(box: tuple[int, int, int, int]) -> ImageFont.FreeTypeFont:
+    return font("sans", max(14, round((box[3] - box[1]) / 16)))
+
+
+def _labels(
+    draw: ImageDraw.ImageDraw, box: tuple[int, int, int, int], words: tuple[str, ...]
+) -> None:
+    """Small type at a bar chart's axes, outside the plotted ink: ticks left, names below."""
+    x0, y0, x1, y1 = box
+    f = _label_font(box)
+    pad = 80
+    for k, v in enumerate(("100", "50", "0")):
+        y = y0 + pad + k * (y1 - y0 - 2 * pad) / 2
+        draw.text((x0 + pad - 12, y), v, font=f, fill=0, anchor="rm")
+    n = min(3, len(words))
+    for k in range(n):
+        x = x0 + pad + (k + 0.5) * (x1 - x0 - 2 * pad) / n
+        draw.text((x, y1 - pad + 12), words[k], font=f, fill=0, anchor="mt")

@@ -98,6 +98,7 @@ class ElementsMixin:
     def page(self) -> TPage: ...
 
     def figure(self, el: FigureEl) -> None:
+        d = self.design
         f, lh = font("serif-italic", round(30 * self.s)), round(40 * self.s)
         x0, avail = self.column()
         cap = wrap(el.caption, f, avail * 0.9)
@@ -106,7 +107,15 @@ class ElementsMixin:
         x0, avail = self.column()
         fw = avail * 0.85
         box = (x0 + (avail - fw) / 2, self.y + 10 * self.s, x0 + (avail + fw) / 2, self.y + h)
-        draw_figure(self.draw, tuple(round(v) for v in box), el.shape, self.rng)  # type: ignore[arg-type]
+        group = "Nhóm" if el.caption.startswith("Hình") else "Group"
+        draw_figure(
+            self.draw,
+            tuple(round(v) for v in box),  # type: ignore[arg-type]
+            el.shape,
+            self.rng,
+            labels=tuple(f"{group} {c}" for c in "ABC") if d.chart_labels else (),
+            frame=not d.chart_labels,
+        )
         self.add(TBlock("figure", box=box))
         self.y += h + 0.4 * lh
         block = self.add(TBlock("caption"))

@@ -30,6 +30,20 @@ def drop_frames(blocks: list[Block]) -> list[Block]:
     return [b for b in blocks if b.lines or b.kind != "figure" or not is_frame(b.bbox)]
 
 
+def drop_nested_figures(blocks: list[Block]) -> list[Block]:
+    """Forget a text-less figure lying inside a larger one: a part of the picture."""
+    figs = [b for b in blocks if b.kind == "figure" and not b.lines]
+
+    def nested(b: Block) -> bool:
+        area = b.bbox.width * b.bbox.height
+        return any(
+            o is not b and o.bbox.width * o.bbox.height > area and _mostly_in(b.bbox, o.bbox)
+            for o in figs
+        )
+
+    return [b for b in blocks if b.lines or b.kind != "figure" or not nested(b)]
+
+
 def drop_inside(block: Block, figures: list[BBox]) -> Block:
     """Text read inside a figure (labels of a diagram, noise from line art) belongs to the
     picture, which is kept as an image: drop lines lying mostly inside a figure region."""
@@ -127,13 +141,27 @@ def absorb_labels(blocks: list[Block], em: float, size: tuple[int, int]) -> list
 
 
 def _label_like(ln: Line, em: float, height: float) -> bool:
+    """Small type (or bare numbers) in scraps of a few words: names spread along one row of a
+    diagram count scrap by scrap."""
     text = ln.text.strip()
-    if not text or len(text.split()) > LABEL_MAX_WORDS or len(text) > 24:
+    if not text or any(len(g) > LABEL_MAX_WORDS or len(" ".join(g)) > 24 for g in _scraps(ln)):
         return False
     if _text.caption_match(text) or not EDGE_ZONE * height < ln.bbox.cy < (1 - EDGE_ZONE) * height:
         return False
     numeric = not any(ch.isalpha() for ch in text)
     return numeric or line_height(ln) <= LABEL_MAX_SIZE * em
+
+
+def _scraps(ln: Line) -> list[list[str]]:
+    """The line's words in groups parted by gaps wider than two line heights."""
+    groups: list[list[str]] = []
+    prev = None
+    for w in ln.words:
+        if prev is None or w.bbox.x0 - prev.bbox.x1 > 2 * ln.bbox.height:
+            groups.append([])
+        groups[-1].append(w.text)
+        prev = w
+    return groups
 
 
 def _near(a: BBox, f: BBox, margin: float) -> bool:

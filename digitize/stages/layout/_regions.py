@@ -11,16 +11,20 @@ from typing import Any
 
 from digitize.model import BBox, Block, Line
 from digitize.stages.layout import _text
+from digitize.stages.layout._size import line_height
 from digitize.stages.layout._tables import ink_threshold
 
-SEPARATOR_LETTERS = 6  # a text line separating a picture from what is beyond it has words
+SEPARATOR_LETTERS = 6  # a line separating a picture from what is beyond it: words of body type
 
 
 def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block]:
-    """Figure blocks for captions that have no figure block near them."""
+    """Figure blocks for captions that have no figure block near them, or whose figure the OCR
+    boxed only in part (one box of a diagram): then the found picture holds the OCR's and
+    replaces it (see `_frames.drop_nested_figures`)."""
     import numpy as np
 
-    figures = [b.bbox for b in blocks if b.kind == "table" or (b.kind == "figure" and not b.lines)]
+    tables = [b.bbox for b in blocks if b.kind == "table"]
+    figures = [b.bbox for b in blocks if b.kind == "figure" and not b.lines]
     lines = [ln for b in blocks for ln in b.lines]
     out: list[Block] = []
     h = gray.shape[0]
@@ -30,8 +34,9 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
         if m is None or ln.text.strip()[m.end() :].lstrip(" .:-–—)")[:1].islower():
             continue
         cb = ln.bbox
-        if any(_near(cb, f, 4 * body_h) for f in [*figures, *(b.bbox for b in out)]):
+        if any(_near(cb, f, 4 * body_h) for f in [*tables, *(b.bbox for b in out)]):
             continue
+        partial = [f for f in figures if _near(cb, f, 4 * body_h)]
         above = m.group(1).lower() not in ("bảng", "table")
         band = _band(cb, lines, body_h, h, above)
         if band is None:
@@ -60,6 +65,9 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
             and ob.bbox.x1 > x0
             and ob.bbox.x0 < x1
             and sum(ch.isalpha() for ch in ob.text) >= SEPARATOR_LETTERS
+            and _running_text(ob)
+            # a name on the picture is set small: a line of text is body size or longer
+            and (line_height(ob) >= 0.8 * body_h or len(ob.words) >= 3)
         ]
         rows = _caption_side(rows, words, y0, above)
         ys = np.flatnonzero(rows)
@@ -69,8 +77,12 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
         box = BBox(
             x0 + float(xs[0]), y0 + float(ys[0]), x0 + float(xs[-1]) + 1, y0 + float(ys[-1]) + 1
         )
-        if box.height >= 1.5 * body_h and box.width >= 3 * body_h:
-            out.append(Block("figure", (), box))
+        if box.height < 1.5 * body_h or box.width < 3 * body_h:
+            continue
+        area = box.width * box.height
+        if partial and not all(_holds(box, f) and area > 1.3 * f.width * f.height for f in partial):
+            continue
+        out.append(Block("figure", (), box))
     return out
 
 
@@ -93,6 +105,19 @@ def _caption_side(rows: Any, inside: list[BBox], y0: int, above: bool) -> Any:
     return rows
 
 
+def _running_text(ln: Line) -> bool:
+    """Words set as a line of text, not names spread over a picture (`Nhóm A     Nhóm B`)."""
+    gaps = [b.bbox.x0 - a.bbox.x1 for a, b in zip(ln.words, ln.words[1:], strict=False)]
+    return not gaps or max(gaps) <= 2 * ln.bbox.height
+
+
+def _holds(box: BBox, f: BBox) -> bool:
+    """Most of `f` lies inside `box`."""
+    w = min(box.x1, f.x1) - max(box.x0, f.x0)
+    h = min(box.y1, f.y1) - max(box.y0, f.y0)
+    return w > 0 and h > 0 and w * h >= 0.8 * f.width * f.height
+
+
 def _near(a: BBox, b: BBox, dist: float) -> bool:
     gap = max(a.y0 - b.y1, b.y0 - a.y1, 0.0)
     overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
@@ -107,7 +132,7 @@ def _band(cb: BBox, lines: list[Line], body_h: float, page_h: int, above: bool) 
     for ln in lines:
         words = [w.bbox for w in ln.words if w.bbox.x1 > cb.x0 - 2 * body_h]
         words = [b for b in words if b.x0 < cb.x1 + 2 * body_h]
-        if len(words) >= 4:
+        if len(words) >= 4 and _running_text(ln):
             body.append(BBox.enclosing(words))
             full.append(ln.bbox)
     if above:

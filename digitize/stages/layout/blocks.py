@@ -23,7 +23,12 @@ from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._clean import clean_block
 from digitize.stages.layout._figures import crop_figure
-from digitize.stages.layout._frames import absorb_labels, drop_frames, drop_inside
+from digitize.stages.layout._frames import (
+    absorb_labels,
+    drop_frames,
+    drop_inside,
+    drop_nested_figures,
+)
 from digitize.stages.layout._items import (
     Item,
     join_row_pieces,
@@ -65,7 +70,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "12"
+    version = "13"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -108,7 +113,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
         if all_lines:
             em = float(median(line_height(ln) for ln in all_lines)) or 1.0
             blocks = blocks + missing_figures(weight.pixels(), blocks + tables, em)
-    blocks = drop_frames(blocks)
+    blocks = drop_nested_figures(drop_frames(blocks))
     figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
     blocks = [drop_inside(b, figures) for b in blocks]
     label_lines = [ln for b in blocks for ln in b.lines]
