@@ -55,3 +55,11 @@ def test_a_label_read_into_one_line_with_the_next_column_is_cut_off() -> None:
     beside = Line(near, BBox(900, 400, 1500, 430))
     kept = drop_inside(block("paragraph", [beside]), [BBox(200, 350, 1000, 1000)])
     assert kept.lines[0].text == "chữ kề bên nữa"  # text running close beside the picture stays
+
+
+def test_a_short_title_centred_under_an_engraving_stays_its_caption() -> None:
+    picture = figure(100, 100, 800, 1600)
+    title = block("paragraph", [line("THEY TIP-TOED ALONG.", 330, 1620, h=18)])
+    beside = block("paragraph", [line("Thân cây", 820, 900, h=18)])
+    out = absorb_labels([picture, title, beside], 30.0, (1700, 2000))
+    assert _texts(out) == ["THEY TIP-TOED ALONG."]  # the name beside it joined the picture

@@ -120,7 +120,7 @@ def absorb_labels(blocks: list[Block], em: float, size: tuple[int, int]) -> list
             if id(ln) in taken:
                 continue
             for k in figs:
-                if _near(ln.bbox, boxes[k], 1.5 * em):
+                if _near(ln.bbox, boxes[k], 1.5 * em) and not _caption_under(ln, boxes[k], em):
                     boxes[k] = BBox.enclosing([boxes[k], ln.bbox])
                     taken.add(id(ln))
                     grew = True
@@ -149,7 +149,16 @@ def _label_like(ln: Line, em: float, height: float) -> bool:
     if _text.caption_match(text) or not EDGE_ZONE * height < ln.bbox.cy < (1 - EDGE_ZONE) * height:
         return False
     numeric = not any(ch.isalpha() for ch in text)
+    if not numeric and text[-1] in ".!?":
+        return False  # a sentence, however short, is no name on a drawing
     return numeric or line_height(ln) <= LABEL_MAX_SIZE * em
+
+
+def _caption_under(ln: Line, f: BBox, em: float) -> bool:
+    """Words centred under a picture (`THEY TIP-TOED ALONG.` under an engraving) title it."""
+    if not any(ch.isalpha() for ch in ln.text):
+        return False
+    return ln.bbox.y0 >= f.y1 - 0.5 * em and abs(ln.bbox.cx - f.cx) < 0.15 * f.width
 
 
 def _scraps(ln: Line) -> list[list[str]]:
