@@ -63,3 +63,10 @@ def test_a_short_title_centred_under_an_engraving_stays_its_caption() -> None:
     beside = block("paragraph", [line("Thân cây", 820, 900, h=18)])
     out = absorb_labels([picture, title, beside], 30.0, (1700, 2000))
     assert _texts(out) == ["THEY TIP-TOED ALONG."]  # the name beside it joined the picture
+
+
+def test_a_caption_behind_a_stray_quote_mark_is_still_a_caption() -> None:
+    from digitize.stages.layout._text import caption_match
+
+    assert caption_match("“Figure 4.1: Growth of population")  # a speck read as a quote
+    assert caption_match('"Hình 2.3 - Sơ đồ') and not caption_match("“Figures show that")
