@@ -90,3 +90,29 @@ def test_a_page_break_after_an_initial_does_not_end_the_paragraph() -> None:
     assert not ends_sentence("no one has treated this subject better than W.")
     assert not ends_sentence("as shown by Mr.") and ends_sentence("the end of it.")
     assert ends_sentence("Chương 1.")
+
+
+def test_a_title_tail_glued_to_the_body_under_it_goes_back_to_the_title() -> None:
+    title = block("paragraph", [line("Chương 1. Lời phát", 200, 300, h=48)])
+    tail = line("đoan", 200, 366, h=48)  # lower case: no title alone, so the body takes it
+    body = para([BODY] * 4 + ["cuối đoạn."], 200, 440, indent=60)
+    glued = block("paragraph", [tail, *body.lines])
+    heads = [it.text for it in _flow([page(0, [title, glued])]) if isinstance(it, Heading)]
+    assert heads == ["Chương 1. Lời phát đoan"]
+
+
+def test_a_title_line_repeated_on_two_chapter_openings_is_no_running_head() -> None:
+    """`Lời phát / đoan` opens two chapters three pages apart: the repeated `đoan` sits under
+    a title line, where no running head does."""
+    pages = []
+    for i in range(4):
+        blocks = []
+        if i in (0, 2):
+            n = 1 + i
+            blocks.append(block("heading", [line(f"Chương {n}. Lời phát", 200, 300, h=60)]))
+            blocks.append(block("heading", [line("đoan", 200, 385, h=60)]))
+        blocks += _body(600)
+        blocks.append(block("paragraph", [line(str(i + 41), 980, 2900)]))
+        pages.append(page(i, blocks))
+    heads = [it.text for it in _flow(pages) if isinstance(it, Heading)]
+    assert heads == ["Chương 1. Lời phát đoan", "Chương 3. Lời phát đoan"]

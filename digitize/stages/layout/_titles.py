@@ -10,8 +10,9 @@ not carry numbering of its own.
 from __future__ import annotations
 
 from dataclasses import replace
+from statistics import median
 
-from digitize.model import BBox, Block
+from digitize.model import BBox, Block, Line
 from digitize.stages.layout import _text
 from digitize.stages.layout._size import line_height
 
@@ -24,11 +25,30 @@ def join_wrapped_titles(blocks: list[Block], body_h: float) -> list[Block]:
     for b in blocks:
         prev = out[-1] if out else None
         if prev is not None and _continues_title(prev, b, body_h):
-            lines = prev.lines + b.lines
-            out[-1] = replace(prev, lines=lines, bbox=BBox.enclosing([ln.bbox for ln in lines]))
-        else:
-            out.append(b)
+            out[-1] = _with_lines(prev, prev.lines + b.lines)
+            continue
+        tail = _title_tail(prev, b, body_h) if prev is not None else None
+        if prev is not None and tail is not None:
+            # The title's last line, glued by the segmenter to the body under it (`đoan`).
+            out[-1] = _with_lines(prev, (*prev.lines, tail))
+            b = _with_lines(b, b.lines[1:])
+        out.append(b)
     return out
+
+
+def _with_lines(b: Block, lines: tuple[Line, ...]) -> Block:
+    return replace(b, lines=lines, bbox=BBox.enclosing([ln.bbox for ln in lines]))
+
+
+def _title_tail(head: Block, b: Block, body_h: float) -> Line | None:
+    """The first line of paragraph `b` when it is in the title's type, not the body's."""
+    if b.kind != "paragraph" or len(b.lines) < 3:
+        return None
+    first, rest = b.lines[0], b.lines[1:]
+    if line_height(first) < 1.15 * median(line_height(ln) for ln in rest):
+        return None
+    piece = Block("paragraph", (first,), first.bbox)
+    return first if _continues_title(head, piece, body_h) else None
 
 
 def _continues_title(head: Block, b: Block, body_h: float) -> bool:

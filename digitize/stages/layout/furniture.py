@@ -53,7 +53,7 @@ class _Cand:
 class RunningFurniture(BookStage[FurnitureOptions]):
     kind = "layout"
     name = "layout.furniture"
-    version = "5"
+    version = "6"
     Options = FurnitureOptions
     summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
 
@@ -69,6 +69,9 @@ class RunningFurniture(BookStage[FurnitureOptions]):
         self._running(cands, by_page, body_h, _heading_keys(pages))
         self._same_place(cands, by_page, body_h)
         _misread_numbers(cands, by_page)
+        for c in cands:  # a running head is outermost: under a title line it is the title's
+            if c.kind in ("header", "footer") and not _outermost(c, by_page[c.page]):
+                c.kind = None
         out = []
         for i, p in enumerate(pages):
             found = [c for c in by_page.get(i, []) if c.kind is not None]

@@ -1,0 +1,100 @@
+"""Large type (chapter titles, display headings) re-read at the body's size.
+
+Tesseract's models are trained on text of ordinary size: on a title set three times larger it
+drops or swaps Vietnamese marks (`VỊ TRI DIA LÍ` for `VỊ TRÍ ĐỊA LÍ`) while the body keeps them.
+Each line of much larger type than the page's body is cut out, scaled down until its letters
+are body height, and read again as one line; whichever reading the engine is more confident
+of is kept (boxes mapped back to the page).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from statistics import fmean, median
+
+from digitize.model import BBox, Block, Line, Word, nfc
+
+LARGE = 1.6  # a line whose words are this many times the body's height is re-read
+MAX_LINES = 12  # per page: display type is rare; a page of it is a poster, not a book page
+MARGIN = 0.02  # the new reading must be this much more confident (0..1) to replace the old
+
+# (image path) -> lines of (text, (x0, y0, x1, y1), conf 0..100) read as one line of text
+Reader = Callable[[Path], list[list[tuple[str, tuple[int, int, int, int], float]]]]
+
+
+def _height(ln: Line) -> float:
+    hs = [w.bbox.height for w in ln.words if sum(ch.isalnum() for ch in w.text) >= 2]
+    return float(median(hs)) if hs else 0.0
+
+
+def reread_large(blocks: list[Block], image: Path, read: Reader, work_dir: Path) -> list[Block]:
+    """`blocks` with every large line replaced by its body-size reading when that is more
+    confident. `read` runs the engine on an image holding one line."""
+    heights = [h for b in blocks for ln in b.lines if (h := _height(ln)) > 0]
+    if len(heights) < 5:
+        return blocks
+    body = float(median(heights))
+    large = [
+        (bi, li)
+        for bi, b in enumerate(blocks)
+        for li, ln in enumerate(b.lines)
+        if _height(ln) >= LARGE * body
+    ]
+    if not large or len(large) > MAX_LINES:
+        return blocks
+    from PIL import Image
+
+    out = list(blocks)
+    with Image.open(image) as im:
+        gray = im.convert("L")
+        for bi, li in large:
+            ln = out[bi].lines[li]
+            new = _reread(gray, ln, body / _height(ln), read, work_dir)
+            if new is not None:
+                lines = list(out[bi].lines)
+                lines[li] = new
+                bbox = BBox.enclosing([x.bbox for x in lines])
+                out[bi] = replace(out[bi], lines=tuple(lines), bbox=bbox)
+    return out
+
+
+def _reread(gray: object, ln: Line, scale: float, read: Reader, work_dir: Path) -> Line | None:
+    from PIL import Image
+
+    assert isinstance(gray, Image.Image)
+    b = ln.bbox
+    pad = 0.3 * b.height
+    x0, y0 = max(0, int(b.x0 - pad)), max(0, int(b.y0 - pad))
+    x1, y1 = min(gray.width, int(b.x1 + pad) + 1), min(gray.height, int(b.y1 + pad) + 1)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    crop = gray.crop((x0, y0, x1, y1))
+    size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
+    small = crop.resize(size, Image.Resampling.LANCZOS)
+    fd, name = tempfile.mkstemp(suffix=".png", prefix="reread-", dir=work_dir)
+    os.close(fd)
+    try:
+        small.save(name)
+        lines = read(Path(name))
+    finally:
+        Path(name).unlink(missing_ok=True)
+    got = [w for line in lines for w in line if w[0].strip()]
+    if not got:
+        return None
+    old = fmean(w.conf for w in ln.words)
+    new = fmean(w[2] for w in got) / 100
+    if new < old + MARGIN or not 0.5 <= len(got) / len(ln.words) <= 2:
+        return None
+    words = tuple(
+        Word(
+            nfc(text.strip()),
+            BBox(x0 + bx0 / scale, y0 + by0 / scale, x0 + bx1 / scale, y0 + by1 / scale),
+            max(0.0, min(1.0, conf / 100)),
+        )
+        for text, (bx0, by0, bx1, by1), conf in got
+    )
+    return Line(words, BBox.enclosing([w.bbox for w in words]))
