@@ -50,7 +50,7 @@ class TesseractOptions:
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
