@@ -20,7 +20,7 @@ from statistics import fmean, median
 
 from digitize.model import BBox, Block, Line, Word, nfc
 
-LARGE = 1.25  # a line this many times as tall as the body's lines is re-read
+LARGE = 1.6  # a line this many times as tall as the body's lines is re-read
 MAX_LINES = 12  # per page: display type is rare; a page of it is a poster, not a book page
 TOLERANCE = 0.03  # the body-size reading is kept unless this much less confident (0..1)
 
@@ -91,12 +91,14 @@ def _reread(gray: object, ln: Line, scale: float, read: Reader, work_dir: Path) 
     new = fmean(w[2] for w in got) / 100
     if new < old - TOLERANCE or not 0.5 <= len(got) / len(ln.words) <= 2:
         return None
+    # Only the reading changes: the words keep the line's height, which the layout stages
+    # measure type size by (a tight box from the small image would shrink a title).
     words = tuple(
         Word(
             nfc(text.strip()),
-            BBox(x0 + bx0 / scale, y0 + by0 / scale, x0 + bx1 / scale, y0 + by1 / scale),
+            BBox(x0 + bx0 / scale, b.y0, x0 + bx1 / scale, b.y1),
             max(0.0, min(1.0, conf / 100)),
         )
-        for text, (bx0, by0, bx1, by1), conf in got
+        for text, (bx0, _, bx1, _), conf in got
     )
     return Line(words, BBox.enclosing([w.bbox for w in words]))
