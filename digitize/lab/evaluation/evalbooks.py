@@ -18,7 +18,8 @@ from typing import Any
 from rich.table import Table
 
 from digitize import pipeline as pipelines
-from digitize.engine.run import RunOptions, convert
+from digitize.engine.run import convert
+from digitize.engine.run_options import RunOptions
 from digitize.pipeline import Pipeline
 
 # The checkout's sibling `shared/` (as laid out for developers and CI); not part of the project.
