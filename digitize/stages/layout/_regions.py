@@ -43,14 +43,8 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
             continue
         x0, y0, x1, y1 = (int(v) for v in (band.x0, band.y0, band.x1, band.y1))
         ink = np.asarray(gray[y0:y1, x0:x1] < dark)
-        inside = [
-            other.bbox
-            for other in lines
-            if other.bbox.y1 > y0
-            and other.bbox.y0 < y1
-            and other.bbox.x1 > x0
-            and other.bbox.x0 < x1
-        ]
+        crossing = [ln for ln in lines if _overlaps(ln.bbox, band)]
+        inside = [ln.bbox for ln in crossing]
         for ob in inside:  # text explains its own ink
             ink[
                 max(0, int(ob.y0) - y0 - 2) : max(0, int(ob.y1) - y0 + 2),
@@ -59,12 +53,8 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
         rows = ink.sum(axis=1) > 2
         words = [
             ob.bbox
-            for ob in lines
-            if ob.bbox.y1 > y0
-            and ob.bbox.y0 < y1
-            and ob.bbox.x1 > x0
-            and ob.bbox.x0 < x1
-            and sum(ch.isalpha() for ch in ob.text) >= SEPARATOR_LETTERS
+            for ob in crossing
+            if sum(ch.isalpha() for ch in ob.text) >= SEPARATOR_LETTERS
             and _running_text(ob)
             # a name on the picture is set small: a line of text is body size or longer
             and (line_height(ob) >= 0.8 * body_h or len(ob.words) >= 3)
@@ -103,6 +93,12 @@ def _caption_side(rows: Any, inside: list[BBox], y0: int, above: bool) -> Any:
         else:
             rows[top:] = False
     return rows
+
+
+def _overlaps(a: BBox, band: BBox) -> bool:
+    return (
+        a.y1 > int(band.y0) and a.y0 < int(band.y1) and a.x1 > int(band.x0) and a.x0 < int(band.x1)
+    )
 
 
 def _running_text(ln: Line) -> bool:
