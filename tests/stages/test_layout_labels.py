@@ -70,3 +70,17 @@ def test_a_caption_behind_a_stray_quote_mark_is_still_a_caption() -> None:
 
     assert caption_match("“Figure 4.1: Growth of population")  # a speck read as a quote
     assert caption_match('"Hình 2.3 - Sơ đồ') and not caption_match("“Figures show that")
+    assert caption_match("Tình 2.1. Người có quyền")  # `H` read as `T`, before a figure number
+    assert not caption_match("Tình 2 người") and not caption_match("Tình hình 2.1")
+
+
+def test_names_spread_under_a_charts_bars_are_no_caption() -> None:
+    def w(t: str, x0: float) -> Word:
+        return Word(t, BBox(x0, 1210, x0 + 40 * len(t) / 2, 1228), 0.9)
+
+    names = (w("Nhóm", 300), w("A", 360), w("Nhóm", 600), w("B", 660), w("Nhóm", 900), w("C", 960))
+    row = Line(names, BBox(300, 1210, 980, 1228))
+    out = absorb_labels(
+        [figure(250, 800, 1050, 1200), block("paragraph", [row])], 30.0, (1300, 2000)
+    )
+    assert _texts(out) == [] and out[0].bbox.y1 >= 1228

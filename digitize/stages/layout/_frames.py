@@ -155,8 +155,9 @@ def _label_like(ln: Line, em: float, height: float) -> bool:
 
 
 def _caption_under(ln: Line, f: BBox, em: float) -> bool:
-    """Words centred under a picture (`THEY TIP-TOED ALONG.` under an engraving) title it."""
-    if not any(ch.isalpha() for ch in ln.text):
+    """Words centred under a picture (`THEY TIP-TOED ALONG.` under an engraving) title it;
+    names spread in a row under a chart's bars do not."""
+    if not any(ch.isalpha() for ch in ln.text) or len(_scraps(ln)) > 1:
         return False
     return ln.bbox.y0 >= f.y1 - 0.5 * em and abs(ln.bbox.cx - f.cx) < 0.15 * f.width
 

@@ -39,7 +39,7 @@ _ORDERED_RE = re.compile(
 _CAPTION_RE = re.compile(
     r"^(?:[-–—.,'‘’“”\"`·_]{1,2}(?=\w))?"  # a speck glued before the word: `-Hình 4.1`
     # ...and the misreadings a noisy scan makes of the two commonest words (`7igure`, `Tab1e`).
-    r"(Hình|Hinh|H\.|Bảng|Biểu đồ|Sơ đồ|Ảnh|Tranh|[F7][il1][gq]ur[ec]|Fig\.|T[a@]b[l1I]e|Chart"
+    r"(Hình|Hinh|Tình(?=\s*\d+[.\-–]\d)|H\.|Bảng|Biểu đồ|Sơ đồ|Ảnh|Tranh|[F7][il1][gq]ur[ec]|Fig\.|T[a@]b[l1I]e|Chart"
     r"|Diagram|Photo)"
     r"\s*(\d+(?:[.\-–]\d+)*[a-z]?)",
     re.IGNORECASE,
