@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import digitize_cmd
+from helpers.cli import digitize_cmd
 
 from digitize.lab.evaluation.metrics import score_book
 from digitize.lab.evaluation.run import flow_dicts

@@ -3,7 +3,7 @@ picture instead of leaking into the text as paragraphs or headings."""
 
 from __future__ import annotations
 
-from _layout_pages import block, figure, line, page, para
+from helpers.layout_pages import block, figure, line, page, para
 
 from digitize.model import BBox, Block, Line, Word
 from digitize.stage import Context

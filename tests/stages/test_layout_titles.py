@@ -3,7 +3,7 @@ capitals are found by what repeats, while the chapter titles they repeat stay he
 
 from __future__ import annotations
 
-from _layout_pages import block, book, line, page, para
+from helpers.layout_pages import block, book, line, page, para
 
 from digitize.model import Heading, Page
 from digitize.stage import Context

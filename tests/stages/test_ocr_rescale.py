@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _layout_pages import block, line
+from helpers.layout_pages import block, line
 from PIL import Image
 
 from digitize.stages.ocr._rescale import reread_large
