@@ -20,6 +20,7 @@ from digitize.model import BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.ocr import _coverage
 from digitize.stages.ocr import _tesseract_engines as eng
+from digitize.stages.ocr._rescale import reread_large
 
 _APT_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
 
@@ -41,6 +42,11 @@ class TesseractOptions:
         0.25, "text-less blocks narrower or shorter than this (inches) are rules/noise, dropped"
     )
     timeout: float = opt(0.0, "seconds before Tesseract abandons a page (0 = never)")
+    reread_large: bool = opt(
+        False,
+        "read display type (titles) again scaled to body size; keep the body-size reading "
+        "unless clearly less sure (experimental: fixes title diacritics, moves title geometry)",
+    )
     coverage: bool = opt(
         True,
         "re-read text-like ink no word or figure covers; keep what stays unread as page gaps",
@@ -50,7 +56,7 @@ class TesseractOptions:
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "3"
+    version: ClassVar[str] = "2"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
@@ -106,6 +112,14 @@ class TesseractOcr(PageStage[TesseractOptions]):
         dpi = page.dpi or 300
         raw = self._recognise(page, ctx, lang, dpi)
         blocks = tuple(build_blocks(raw, min_figure_px=self.options.min_figure_in * dpi))
+        if self.options.reread_large:
+            found = reread_large(
+                list(blocks),
+                ctx.image_file(page),
+                lambda img: self._read_lines(img, lang, dpi),
+                Path(ctx.work_dir),
+            )
+            blocks = tuple(found)
         page = dataclasses.replace(page, warnings=page.warnings + text_size_warning(blocks))
         if not self.options.coverage:
             return dataclasses.replace(page, blocks=blocks)
@@ -129,15 +143,7 @@ class TesseractOcr(PageStage[TesseractOptions]):
         self, strip: Any, lang: str, dpi: int
     ) -> list[tuple[str, tuple[int, int, int, int], float]]:
         """Read a strip of stacked line crops as one uniform block (psm 6), same engine."""
-        o = self.options
-        same: dict[str, Any] = {
-            "lang": lang,
-            "psm": 6,
-            "oem": o.oem,
-            "dpi": dpi,
-            "variables": _parse_variables(o.variables),
-            "timeout": o.timeout,
-        }
+        same = self._args(lang, dpi, 6)
         if self._engine() == "tesserocr":
             tessdata = eng.tessdata_dir() or ""
             raw = eng.run_tesserocr(Path("strip.png"), pixels=strip, tessdata=tessdata, **same)
@@ -152,6 +158,31 @@ class TesseractOcr(PageStage[TesseractOptions]):
             for line in para
             for w in line
             if w.text.strip()
+        ]
+
+    def _args(self, lang: str, dpi: int, psm: int) -> dict[str, Any]:
+        """The engine arguments of a re-read (a strip, a line), the page's but for `psm`."""
+        o = self.options
+        return {
+            "lang": lang,
+            "psm": psm,
+            "oem": o.oem,
+            "dpi": dpi,
+            "variables": _parse_variables(o.variables),
+            "timeout": o.timeout,
+        }
+
+    def _read_lines(
+        self, image: Path, lang: str, dpi: int
+    ) -> list[list[tuple[str, tuple[int, int, int, int], float]]]:
+        """One line of text cut out and scaled (`_rescale`), read as one line (psm 7)."""
+        same = self._args(lang, dpi, 7)
+        if self._engine() == "tesserocr":
+            raw = eng.run_tesserocr(image, tessdata=eng.tessdata_dir() or "", **same)
+        else:
+            raw = eng.run_cli(image, tessdata=eng.tessdata_dir(), **same)
+        return [
+            [(w.text, w.box, w.conf) for w in line] for rb in raw for p in rb.paras for line in p
         ]
 
     def _recognise(self, page: Page, ctx: Context, lang: str, dpi: int) -> list[eng.RawBlock]:
