@@ -53,7 +53,7 @@ class _Cand:
 class RunningFurniture(BookStage[FurnitureOptions]):
     kind = "layout"
     name = "layout.furniture"
-    version = "6"
+    version = "7"
     Options = FurnitureOptions
     summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
 
@@ -305,7 +305,9 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
             continue
         seen.add(r)
         for ln in rows[r]:
-            text = ln.text
+            # A lone sign at either end (`… KHỔNG TỬ 105 -`: a speck read as a dash) hides the
+            # page number at the edge: only tokens with a letter or digit count.
+            text = " ".join(t for t in ln.text.split() if any(ch.isalnum() for ch in t))
             if len(text.split()) > 15:
                 continue
             edge = _text.edge_number(text) if id(ln) not in notes else None
