@@ -26,6 +26,7 @@ from digitize import model, registry
 from digitize.engine import finished
 from digitize.engine.cache import INGEST_FILE, chain_key, file_digest
 from digitize.engine.carry import carry, previous_corrections
+from digitize.engine.emptiness import Emptiness, judge
 from digitize.engine.events import BookResult, Progress
 from digitize.engine.executors import Executor, executor_class
 from digitize.engine.export import with_checkpoint, write_formats
@@ -34,7 +35,7 @@ from digitize.engine.outputs import check_output_dir, publish, staging
 from digitize.engine.pages import PageRun, early_pool
 from digitize.engine.run_options import RunOptions
 from digitize.engine.worker import PageSource
-from digitize.errors import BadInput, DigitizeError, PageError
+from digitize.errors import BadInput, DigitizeError, PageError, PartialFailure
 from digitize.fileio import write_text
 from digitize.model import Book, Correction
 from digitize.naming import safe_stem
@@ -123,6 +124,8 @@ class BookRun:
     book: Book | None = None
     outputs: list[Path] = field(default_factory=list)
     cached_pages: int = 0
+    #: book-level warnings for the report (a book without text)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def stem(self) -> str:
@@ -155,6 +158,7 @@ class BookRun:
             else None
         )
         done = finished.load(self.work_dir, fin_key) if fin_key else None
+        empty = Emptiness()
         # Outputs and report go to a staging folder and appear together, or not at all.
         with staging(self.out_dir) as stage_dir:
             if done is not None:
@@ -172,9 +176,15 @@ class BookRun:
                 self.read_book()
                 self.run_book_stages()
                 self.apply_corrections(carried)
-                self.export(stage_dir)
+                empty = self.judge_emptiness()
+                if not empty.error:
+                    self.export(stage_dir)
             result = self.report(stage_dir)
             result.outputs = publish(stage_dir, self.out_dir, result.outputs)
+        if empty.error:  # only the report was published: it shows what went wrong
+            if cache:
+                cache.evict()
+            raise PartialFailure(empty.error, hint=f"see {self.stem}.report.html")
         if fin_key and done is None:
             self.record_finished(fin_key, result)
         if cache:
@@ -300,6 +310,17 @@ class BookRun:
             assert self.book is not None
             self.book = carry(self.book, carried, self.pipeline, self.ctx, self.progress.warning)
 
+    def judge_emptiness(self) -> Emptiness:
+        """Whether the book has text, and what to say when it has none (see emptiness)."""
+        assert self.book is not None
+        verdict = judge(self.book, self.src.name)
+        for line in (verdict.error, verdict.warning):
+            if line:
+                self.notes.append(line)
+        if verdict.warning:
+            self.progress.warning(verdict.warning)
+        return verdict
+
     def export(self, stage_dir: Path) -> None:
         """Every format, and the book.json checkpoint, into the staging folder."""
         assert self.book is not None
@@ -319,6 +340,7 @@ class BookRun:
         failed = [p for p in book.pages if p.failed]
         warnings = [f"page {p.index + 1}: {w}" for p in book.pages for w in p.warnings]
         warnings += [f"page {p.index + 1}: failed: {p.failed}" for p in failed]
+        warnings += self.notes
         report_path = stage_dir / f"{self.stem}.report.json"
         html_path = stage_dir / f"{self.stem}.report.html"
         # A finished book's recorded outputs already name its (old) reports: list them once.

@@ -56,15 +56,18 @@ def test_truncated_pdf_is_refused(good: Path, tmp_path: Path) -> None:
     assert_refused(stub, tmp_path, ExitCode.BAD_INPUT, "not a readable PDF")
 
 
-def test_truncated_but_repairable_pdf_converts_with_a_warning(good: Path, tmp_path: Path) -> None:
+def test_truncated_but_repairable_pdf_is_never_converted_silently(
+    good: Path, tmp_path: Path
+) -> None:
     half = tmp_path / "half.pdf"
     data = good.read_bytes()
-    half.write_bytes(data[: len(data) * 2 // 3])
+    half.write_bytes(data[: len(data) * 2 // 3])  # its fonts are gone: no text survives
     proc = convert(str(half), "--to", "txt", out=tmp_path / "out")
-    assert proc.returncode in (ExitCode.OK, ExitCode.PARTIAL), proc.stderr
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
     warned = [ln for ln in error_lines(proc) if "warning: half.pdf: page" in ln]
     assert any("repaired" in ln for ln in warned), proc.stderr
-    assert (tmp_path / "out/half.txt").is_file()
+    assert "no text reached the book" in error_lines(proc)[-1]
+    assert (tmp_path / "out/half.report.json").is_file()
 
 
 def test_broken_xref_is_repaired_never_silently(good: Path, tmp_path: Path) -> None:
