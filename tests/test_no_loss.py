@@ -103,3 +103,37 @@ def test_shared_multipage_cut_at_100000_bytes_exits_6(tmp_path: Path) -> None:
     (line,) = errors(proc)
     assert "cut.pdf: no text reached the book" in line
     assert not (out / "cut.epub").exists()
+
+
+# ---------------------------------------------------------------- no empty output folder
+
+
+def test_a_failed_run_leaves_no_output_folder_it_made(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.pdf"
+    notes.write_text("not a pdf at all\n")
+    out = tmp_path / "new" / "out"
+    proc = run("convert", str(notes), "-o", str(out), "--no-cache")  # exit 3: bad input
+    assert proc.returncode == ExitCode.BAD_INPUT, proc.stderr
+    assert not (tmp_path / "new").exists()
+    good = bf.text_pdf(tmp_path / "good.pdf")
+    proc = run("convert", str(good), "-o", str(out), "--no-cache", "--lang", "zzz")  # exit 4
+    assert proc.returncode == ExitCode.MISSING_DEPENDENCY, proc.stderr
+    assert not (tmp_path / "new").exists()
+    # A folder that was there before stays, empty or not.
+    out.mkdir(parents=True)
+    proc = run("convert", str(notes), "-o", str(out), "--no-cache")
+    assert proc.returncode == ExitCode.BAD_INPUT and out.is_dir() and not any(out.iterdir())
+
+
+def test_batch_leaves_no_empty_book_folder_for_a_book_that_failed(tmp_path: Path) -> None:
+    inbox, lib = tmp_path / "inbox", tmp_path / "lib"
+    inbox.mkdir()
+    (inbox / "notes.pdf").write_text("not a pdf at all\n")
+    bf.text_pdf(inbox / "fine.pdf")
+    proc = run(
+        "batch", str(inbox), str(lib), "--settle", "0", "-j", "1", "--to", "txt",
+        "--cache-dir", str(tmp_path / "cache"),
+    )  # fmt: skip
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
+    assert (lib / "fine" / "fine.txt").is_file()
+    assert not (lib / "notes").exists()

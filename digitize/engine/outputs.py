@@ -22,9 +22,11 @@ STAGING_PREFIX = ".digitize-staging-"
 
 
 def check_output_dir(out_dir: Path) -> None:
-    """Fail before any work when outputs could not be written."""
+    """Fail before any work when outputs could not be written. Folders made for the probe are
+    removed again: a run that fails later must not leave an empty output folder behind."""
+    created: list[Path] = []
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        created = make_dirs(out_dir)
         fd, probe = tempfile.mkstemp(prefix=".digitize-probe-", dir=out_dir)
         os.close(fd)
         os.unlink(probe)
@@ -33,17 +35,47 @@ def check_output_dir(out_dir: Path) -> None:
             f"output directory {out_dir} is not writable: {e.strerror or e}",
             hint="choose another -o or fix its permissions",
         ) from e
+    finally:
+        remove_if_empty(created)
+
+
+def make_dirs(path: Path) -> list[Path]:
+    """`mkdir -p path`; returns the folders it created, outermost first."""
+    missing: list[Path] = []
+    p = path
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    created: list[Path] = []
+    for d in reversed(missing):
+        try:
+            d.mkdir()
+        except FileExistsError:
+            continue  # made by someone else meanwhile: theirs, not ours to remove
+        created.append(d)
+    return created
+
+
+def remove_if_empty(created: list[Path]) -> None:
+    """Remove the folders this run `created` (innermost first) that are still empty; a folder
+    that holds anything, or existed before, is never touched."""
+    for d in reversed(created):
+        with contextlib.suppress(OSError):  # not empty (or gone): keep it
+            d.rmdir()
 
 
 @contextlib.contextmanager
 def staging(out_dir: Path) -> Iterator[Path]:
-    """A fresh staging directory in `out_dir`, removed on exit whatever happened."""
+    """A fresh staging directory in `out_dir`, removed on exit whatever happened (and `out_dir`
+    too when this run created it and published nothing into it)."""
+    created: list[Path] = []
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        created = make_dirs(out_dir)
         sweep_stale(out_dir)
         prefix = f"{STAGING_PREFIX}{os.getpid()}-"
         stage_dir = Path(tempfile.mkdtemp(prefix=prefix, suffix=".part", dir=out_dir))
     except OSError as e:
+        remove_if_empty(created)
         raise OutputNotWritable(f"cannot write to {out_dir}: {e.strerror or e}") from e
     try:
         yield stage_dir
@@ -52,6 +84,7 @@ def staging(out_dir: Path) -> Iterator[Path]:
         raise OutputNotWritable(msg, hint=e.hint) from e
     finally:
         shutil.rmtree(stage_dir, ignore_errors=True)
+        remove_if_empty(created)
 
 
 def sweep_stale(out_dir: Path) -> None:
