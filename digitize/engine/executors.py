@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -18,13 +19,22 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, ClassVar, Protocol, TypeVar
 
+from digitize.engine.processes import FORKSERVER_PARENT_ENV, die_with_parent, watch_parent
+
 T = TypeVar("T")
 R = TypeVar("R")
 
 
 def _init_worker(
-    environ: dict[str, str] | None = None, warm: Callable[[], None] | None = None
+    environ: dict[str, str] | None = None,
+    warm: Callable[[], None] | None = None,
+    parent: int | None = None,
 ) -> None:
+    # End with the process that started the pool, whatever killed it (see processes): the
+    # forkserver's death kills us at once, and we watch `parent` ourselves.
+    if parent is not None:
+        die_with_parent(os.getppid())
+        watch_parent(parent)
     # The forkserver was started with the environment of its first pool: hand each new pool's
     # workers the parent's environment as it is now (TESSDATA_PREFIX, plugin settings...).
     if environ is not None:
@@ -137,12 +147,15 @@ class LocalPool:
         ctx = multiprocessing.get_context("forkserver")
         # Modules imported once in the forkserver are inherited by every worker it forks:
         # the stages' OpenCV, NumPy and tesserocr then cost each worker nothing to import.
-        ctx.set_forkserver_preload(["digitize.engine.worker", *preload])
+        ctx.set_forkserver_preload(
+            ["digitize.engine.forkserver_guard", "digitize.engine.worker", *preload]
+        )
+        _start_forkserver()
         self._pool = ProcessPoolExecutor(
             max_workers=jobs,
             mp_context=ctx,
             initializer=_init_worker,
-            initargs=(dict(os.environ), warm),
+            initargs=(dict(os.environ), warm, os.getpid()),
         )
 
     def start(self) -> None:
@@ -186,6 +199,18 @@ class LocalPool:
         if self._starter is not None:
             self._starter.join()
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_forkserver() -> None:
+    """Start the forkserver now when this is the main thread, and have it die with this
+    process: its death signal follows the thread that forked it, and the main thread lives as
+    long as the process. (Left to the pool, a short-lived thread would start it: see `start`.)
+    From another thread it starts as before, without the signal; workers still watch us."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    os.environ[FORKSERVER_PARENT_ENV] = str(os.getpid())
+    with contextlib.suppress(Exception):  # the pool's first worker meets the same error
+        multiprocessing.forkserver.ensure_running()
 
 
 def executor_class(name: str, jobs: int) -> type[Executor]:
