@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
+import zipfile
 from pathlib import Path
 
 import bad_files as bf
+import numpy as np
 import pymupdf
 import pytest
 from support import SHARED, digitize_cmd
@@ -137,3 +139,63 @@ def test_batch_leaves_no_empty_book_folder_for_a_book_that_failed(tmp_path: Path
     assert proc.returncode == ExitCode.PARTIAL, proc.stderr
     assert (lib / "fine" / "fine.txt").is_file()
     assert not (lib / "notes").exists()
+
+
+# ---------------------------------------------------------------- export without page images
+
+
+def scan_with_photo(path: Path) -> Path:
+    """A 200 dpi page: lines of text above and below a photo (a noisy gradient)."""
+    font = bf.ImageFont.truetype(bf.DEJAVU, 34)
+    im = bf.Image.new("L", (1700, 2200), 255)
+    draw = bf.ImageDraw.Draw(im)
+    for i in range(6):
+        draw.text(
+            (150, 150 + 60 * i), "The quick brown fox jumps over the lazy dog.", font=font, fill=0
+        )
+        draw.text(
+            (150, 1500 + 60 * i), "Pictures of the river and the old bridge.", font=font, fill=0
+        )
+    rng = np.random.default_rng(1)
+    photo = np.add.outer(np.arange(700), np.arange(900)) % 255 + rng.integers(-40, 40, (700, 900))
+    im.paste(bf.Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)), (400, 700))
+    im.save(path, dpi=(200, 200))
+    return path
+
+
+@pytest.mark.tesseract
+def test_export_after_cache_clear_warns_per_missing_image_and_shows_placeholders(
+    tmp_path: Path,
+) -> None:
+    cache = str(tmp_path / "cache")
+    src = scan_with_photo(tmp_path / "page.png")
+    proc = run("convert", str(src), "-o", str(tmp_path / "a"), "--cache-dir", cache, "-j", "1")
+    assert proc.returncode == 0, proc.stderr
+    book_json = tmp_path / "a" / "page.book.json"
+    book = json.loads(book_json.read_text())["book"]
+    (figure,) = [f["image"] for f in book["flow"] if f.get("t") == "Figure"]
+    cover = book["pages"][0]["image"]
+
+    export = ("export", str(book_json), "--to", "epub,html", "--cache-dir", cache)
+    proc = run(*export, "-o", str(tmp_path / "b"))  # images still there: no warning, pictures
+    assert proc.returncode == 0 and "warning" not in proc.stderr, proc.stderr
+    assert "<img" in (tmp_path / "b" / "page.html").read_text()
+
+    assert run("cache", "clear", "--cache-dir", cache).returncode == 0
+    proc = run(*export, "-o", str(tmp_path / "c"))
+    assert proc.returncode == 0, proc.stderr
+    warnings = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert sorted(warnings) == sorted(
+        [
+            f"digitize: warning: image missing: {figure} (a figure on page 1)",
+            f"digitize: warning: image missing: {cover} (page 1's image, for the EPUB cover)",
+        ]
+    ), proc.stderr
+    name = Path(figure).name
+    page = (tmp_path / "c" / "page.html").read_text()
+    assert f"image missing: {name}" in page and "<img" not in page
+    assert 'class="image-missing"' in page
+    with zipfile.ZipFile(tmp_path / "c" / "page.epub") as z:
+        assert not [n for n in z.namelist() if "/images/" in n or "cover" in n]
+        text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+    assert f'aria-label="image missing: {name}"' in text and "<img" not in text

@@ -37,10 +37,10 @@ def export_cmd(
 
     with errors_to_exit_codes():
         formats = [f.strip() for f in to.split(",") if f.strip()]
-        written, warning = rebuild(
+        written, warnings = rebuild(
             book_json, output, formats, work_dir, cache_dir or default_cache_dir()
         )
-        if warning:
+        for warning in warnings:
             print(f"digitize: warning: {warning}", file=sys.stderr)  # one line: logs grep it
         for p in written:
             out.print(str(p), highlight=False)

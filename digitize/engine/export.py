@@ -22,7 +22,7 @@ from pathlib import Path
 from digitize import model, registry
 from digitize.engine.outputs import check_output_dir, publish, staging
 from digitize.errors import BadInput
-from digitize.model import Book
+from digitize.model import Book, Figure, PageBreak
 from digitize.pipeline import StageSpec, make_options
 from digitize.stage import Context, Exporter
 
@@ -78,16 +78,49 @@ def publish_formats(
 
 def rebuild(
     book_json: Path, out_dir: Path, formats: list[str], work_dir: Path | None, cache_root: Path
-) -> tuple[list[Path], str]:
+) -> tuple[list[Path], list[str]]:
     """The formats made again from a (corrected) book.json into `out_dir`: (the files
-    published, a warning or ""). `work_dir`: where its images are, when the user says so."""
+    published, warnings: one per image the formats need that is not there, e.g. after
+    `digitize cache clear`; the books show a placeholder instead). `work_dir`: where its images
+    are, when the user says so."""
     book = read_book_json(book_json)
     if work_dir is not None and not work_dir.is_dir():
         raise BadInput(f"--work-dir {work_dir}: no such directory")
     check_output_dir(out_dir)
     images, warning = trusted_work_dir(book.work_dir, work_dir, cache_root)
+    warnings = [warning] if warning else []
+    warnings += [f"image missing: {m}" for m in missing_images(book, images, formats)]
     when = int(book_json.stat().st_mtime)
-    return publish_formats(book, out_dir, formats, images, when), warning
+    return publish_formats(book, out_dir, formats, images, when), warnings
+
+
+def missing_images(book: Book, images: str, formats: list[str]) -> list[str]:
+    """The images `formats` of `book` would show that are not in the work dir `images` ("" for
+    none), each once, with what it is for: figures, the EPUB's cover (the first page), the
+    searchable PDF's page scans."""
+    base = Path(images).resolve() if images else None
+
+    def absent(rel: str | None) -> bool:
+        if not rel:
+            return False
+        if base is None:
+            return True
+        path = (base / rel).resolve()
+        return not (path.is_relative_to(base) and path.is_file())
+
+    found: dict[str, str] = {}
+    page = 0
+    for item in book.flow:
+        if isinstance(item, PageBreak):
+            page = item.index + 1
+        elif isinstance(item, Figure) and absent(item.image):
+            found.setdefault(item.image, f"a figure{f' on page {page}' if page else ''}")
+    pages = book.pages if "pdf" in formats else book.pages[:1] if "epub" in formats else ()
+    for p in pages:
+        if absent(p.image):
+            use = "the EPUB cover" if p.index == 0 and "epub" in formats else "the searchable PDF"
+            found.setdefault(p.image or "", f"page {p.index + 1}'s image, for {use}")
+    return [f"{rel} ({what})" for rel, what in found.items()]
 
 
 def read_book_json(path: Path) -> Book:

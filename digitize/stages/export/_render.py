@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from digitize.model import (
     Book,
@@ -269,8 +270,8 @@ class Renderer:
         caption = clean(fig.caption).strip()
         src = self.image_src(fig)
         cap = f"<figcaption>{esc(caption)}</figcaption>" if caption else ""
-        if src is None:
-            return f"<figure>{cap}</figure>" if cap else ""
+        if src is None:  # gone (a cleared cache) or unreadable: say so, never a broken <img>
+            return f"<figure>{self._missing(fig)}{cap}</figure>"
         self.figures += 1
         if not caption:
             self.undescribed.append(self.page)
@@ -281,6 +282,17 @@ class Renderer:
         end = "/>" if self.xhtml else ">"
         img = f'<img src="{html.escape(src)}" alt="{esc(alt)}"{size}{end}'
         return f"<figure>{img}{cap}</figure>"
+
+    @staticmethod
+    def _missing(fig: Figure) -> str:
+        """A visible placeholder for a figure whose image is not there: a bordered box saying
+        which file is missing (styled inline: it needs no stylesheet of any exporter)."""
+        label = esc(f"image missing: {PurePosixPath(fig.image).name or fig.image}")
+        style = (
+            "border: 2px dashed #888; padding: 2em 1em; margin: 0 auto; max-width: 30em; "
+            "color: #666; font: 0.9em sans-serif; text-align: center"
+        )
+        return f'<div class="image-missing" role="img" aria-label="{label}" style="{style}">{label}</div>'
 
     def _table(self, t: Table) -> str:
         rows = [r for r in t.rows if r]
