@@ -130,6 +130,9 @@ class Block:
     #: True when a person set this block's kind (`digitize proof`): layout heuristics must not
     #: second-guess it.
     confirmed: bool = False
+    #: A figure's picture, already cropped (a path in the work dir), when the page has no image
+    #: to crop it from (a born-digital page: ingest renders its pictures); None otherwise.
+    image: str | None = None
 
     @property
     def text(self) -> str:

@@ -199,3 +199,47 @@ def test_export_after_cache_clear_warns_per_missing_image_and_shows_placeholders
         assert not [n for n in z.namelist() if "/images/" in n or "cover" in n]
         text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
     assert f'aria-label="image missing: {name}"' in text and "<img" not in text
+
+
+# ---------------------------------------------------------------- born-digital pages
+
+
+def _epub_images(epub: Path) -> list[str]:
+    with zipfile.ZipFile(epub) as z:
+        return [n for n in z.namelist() if "/images/" in n]
+
+
+def test_born_digital_pictures_reach_the_epub_and_html(tmp_path: Path) -> None:
+    src = bf.pictures_pdf(tmp_path / "pics.pdf")  # image XObject, Form XObject, inline image
+    out = tmp_path / "out"
+    proc = run("convert", str(src), "-o", str(out), "--no-cache", "--to", "epub,html,txt")
+    assert proc.returncode == 0, proc.stderr
+    assert len(_epub_images(out / "pics.epub")) == 3
+    page = (out / "pics.html").read_text()
+    assert page.count("<img") == 3 and "image missing" not in page
+    lines = "Picture one: an image XObject.|Picture two: a Form XObject.|Picture three: an inline image."
+    # A text layer of five words a page is used as it is: no OCR.
+    assert (out / "pics.txt").read_text().split() == lines.replace("|", " ").split()
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "pictures"),
+    [
+        ("formxobject.pdf", "What follows is an image embedded as a Form XObject:", 1),
+        ("overlay.pdf", "Text Text Text Payed 2017-Jan-22", 0),
+        ("missing_docinfo.pdf", "This file has no /DocumentInfo block", 0),
+    ],
+)
+def test_shared_born_digital_pdfs_keep_text_and_pictures(
+    name: str, text: str, pictures: int, tmp_path: Path
+) -> None:
+    src = SHARED / "testpdfs" / name
+    if not src.is_file():
+        pytest.skip(f"{src} not present (the shared test PDFs are optional)")
+    out = tmp_path / "out"
+    proc = run("convert", str(src), "-o", str(out), "--no-cache", "--to", "epub,html,txt")
+    assert proc.returncode == 0, proc.stderr
+    stem = Path(name).stem
+    assert text.split() == (out / f"{stem}.txt").read_text().split()[: len(text.split())]
+    assert len(_epub_images(out / f"{stem}.epub")) == pictures
+    assert (out / f"{stem}.html").read_text().count("<img") == pictures

@@ -3,6 +3,7 @@ fuzz tests). Each maker writes one file and returns its path."""
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from collections.abc import Sequence
@@ -117,4 +118,38 @@ def small_png(path: Path, w: int = 200, h: int = 260) -> Path:
 def small_tiff(path: Path, frames: int = 2) -> Path:
     ims = [Image.fromarray(np.full((120, 100), 200 - 40 * i, np.uint8)) for i in range(frames)]
     ims[0].save(path, save_all=True, append_images=ims[1:], compression="tiff_adobe_deflate")
+    return path
+
+
+def _picture_page(doc: pymupdf.Document, line: str) -> pymupdf.Page:
+    page = doc.new_page(width=595, height=842)
+    page.insert_text((72, 90), line, fontfile=DEJAVU, fontname="dv", fontsize=12)
+    return page
+
+
+def _picture_png(seed: int) -> bytes:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(0, 255, (90, 120, 3)).astype(np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def pictures_pdf(path: Path) -> Path:
+    """Three born-digital pages, each a line of text and a picture drawn another way: an image
+    XObject, an image inside a Form XObject, an inline image."""
+    box = pymupdf.Rect(100, 200, 400, 425)
+    doc = pymupdf.open()
+    _picture_page(doc, "Picture one: an image XObject.").insert_image(box, stream=_picture_png(1))
+    holder = pymupdf.open()
+    held = holder.new_page(width=300, height=225)
+    held.insert_image(held.rect, stream=_picture_png(2))
+    _picture_page(doc, "Picture two: a Form XObject.").show_pdf_page(box, holder, 0)
+    page = _picture_page(doc, "Picture three: an inline image.")
+    raw = bytes(np.add.outer(np.arange(16), np.arange(16)).astype(np.uint8) * 8)
+    inline = b"\nq 300 0 0 225 100 417 cm BI /W 16 /H 16 /BPC 8 /CS /G ID " + raw + b" EI Q\n"
+    xref = page.get_contents()[-1]
+    doc.update_stream(xref, doc.xref_stream(xref) + inline)
+    doc.subset_fonts()
+    doc.save(path, garbage=3, deflate=True)
     return path

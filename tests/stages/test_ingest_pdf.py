@@ -8,6 +8,7 @@ import time
 import unicodedata
 from pathlib import Path
 
+import bad_files as bf
 import numpy as np
 import pymupdf
 import pytest
@@ -160,12 +161,62 @@ def test_likely_needs_ocr_guesses_from_a_few_pages_like_ingest_decides(tmp_path:
     assert not PdfIngester().likely_needs_ocr(junk)  # ingest is about to refuse it
 
 
-def test_few_words_or_garbage_text_means_rasterise(tmp_path: Path) -> None:
+def test_a_short_accurate_text_layer_is_used_however_short(tmp_path: Path) -> None:
+    """Two words that are all the page holds: no OCR (which turned "2017" into "201 7")."""
     doc = pymupdf.open()
-    _text_page(doc, "Chapter 1")  # a page of two words: a scan with a stray label
-    src = _save(doc, tmp_path / "few.pdf")
-    assert _ingest(src, tmp_path).pages[0].source == "scan"
-    assert _ingest(src, tmp_path, min_text_words=2).pages[0].source == "textlayer"
+    _text_page(doc, "2017-Jan-22 DocumentInfo")
+    (page,) = _ingest(_save(doc, tmp_path / "short.pdf"), tmp_path).pages
+    assert page.source == "textlayer"
+    assert [w.text for w in page.words] == ["2017-Jan-22", "DocumentInfo"]
+
+
+def test_a_scan_with_a_few_typed_words_or_a_broken_encoding_is_rasterised(tmp_path: Path) -> None:
+    doc = pymupdf.open()
+    scan = _image_page(doc, _text_scan_png())
+    scan.insert_text((72, 60), "Chapter 1", fontsize=12)  # a stray label typed on a scan
+    _text_page(doc, "\ue000\ue001\ue002 \ue003\ue004 \ufffd\ufffd")  # private use: junk
+    book = _ingest(_save(doc, tmp_path / "few.pdf"), tmp_path)
+    assert [p.source for p in book.pages] == ["scan", "scan"]
+
+
+def _text_scan_png() -> bytes:
+    """A 150 dpi scan of a page of real text (glyphs, not bars): what OCR must read."""
+    from PIL import ImageDraw, ImageFont
+
+    im = Image.new("L", (1240, 1754), 240)
+    draw = ImageDraw.Draw(im)
+    font = ImageFont.truetype(DEJAVU, 24)
+    for i in range(30):
+        draw.text((150, 200 + 42 * i), PARA[: 60 + i % 7], font=font, fill=20)
+    buf = io.BytesIO()
+    im.save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_born_digital_pictures_become_cropped_figure_blocks(tmp_path: Path) -> None:
+    book = _ingest(bf.pictures_pdf(tmp_path / "pics.pdf"), tmp_path)
+    crops = []
+    for page in book.pages:
+        assert page.source == "textlayer" and page.image is None
+        (fig,) = [b for b in page.blocks if b.kind == "figure"]
+        assert not fig.lines and fig.image and fig.image.startswith("figures/")
+        # 300 x 225 pt at (100, 200) → pixels at 300 dpi
+        assert abs(fig.bbox.x0 - 417) < 3 and abs(fig.bbox.y0 - 833) < 3
+        assert abs(fig.bbox.width - 1250) < 4 and abs(fig.bbox.height - 938) < 4
+        with Image.open(tmp_path / "w" / fig.image) as im:
+            assert im.mode == "RGB" and abs(im.width - 1250) < 4
+            crops.append(np.asarray(im).std())
+        assert any(b.kind == "paragraph" and "Picture" in b.text for b in page.blocks)
+    assert all(sd > 20 for sd in crops)  # pictures, not blank boxes
+    assert len({b.image for p in book.pages for b in p.blocks if b.image}) == 3
+
+
+def test_figure_crop_names_come_from_their_pixels(tmp_path: Path) -> None:
+    src = bf.pictures_pdf(tmp_path / "pics.pdf")
+    first = _ingest(src, tmp_path)
+    again = _ingest(src, tmp_path / "again")
+    names = [[b.image for b in p.blocks if b.image] for p in first.pages]
+    assert names == [[b.image for b in p.blocks if b.image] for p in again.pages]
 
 
 def test_dpi_from_image_renders_at_native_resolution(tmp_path: Path) -> None:

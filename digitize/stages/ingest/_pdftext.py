@@ -41,18 +41,24 @@ def page_words(page: Any) -> list[tuple[Any, ...]]:
     return list(page.get_text("words", flags=_flags()))
 
 
-def text_layer_verdict(page: Any, words_found: list[tuple[Any, ...]], min_words: int) -> Verdict:
+def text_layer_verdict(
+    page: Any, words_found: list[tuple[Any, ...]], pictures: list[Any] | None = None
+) -> Verdict:
     """ "text": a usable visible text layer; "ocr": an invisible (OCR) layer; "none": rasterise.
 
-    Usable means at least `min_words` real words (letters or digits, no replacement or private-
-    use characters) and at most 20 % garbage words: PDFs with broken font encodings extract as
-    junk and must be OCRed instead. Invisible = most characters drawn in render mode 3 or in
-    GlyphLessFont (what Tesseract/OCRmyPDF write) or fully transparent.
+    Usable means accurate, however short: real words (letters or digits) whose characters all
+    map to Unicode (no replacement, private-use or unassigned characters: a broken font
+    encoding extracts as junk and must be OCRed; at most 20 % such words), and no text left
+    unread in the page's ink (a big picture, a scan, holding glyphs outside every word of the
+    layer, see `_pdfpictures.unread_text`). Invisible = most characters drawn in render mode 3
+    or in GlyphLessFont (what Tesseract/OCRmyPDF write) or fully transparent.
     """
+    from digitize.stages.ingest._pdfpictures import picture_rects, unread_text
+
     words = [w[4] for w in words_found if w[4].strip()]
     real = sum(1 for w in words if _is_real(w))
     garbage = sum(1 for w in words if _garbled(w))
-    if real < max(1, min_words) or garbage > 0.2 * len(words):
+    if not real or garbage > 0.2 * len(words):
         return "none"
     total = hidden = 0
     for span in page.get_texttrace():
@@ -64,7 +70,10 @@ def text_layer_verdict(page: Any, words_found: list[tuple[Any, ...]], min_words:
             or span.get("opacity", 1.0) == 0
         ):
             hidden += n
-    return "ocr" if total and hidden > total / 2 else "text"
+    if total and hidden > total / 2:
+        return "ocr"
+    pictures = picture_rects(page) if pictures is None else pictures
+    return "none" if unread_text(page, pictures, words_found) else "text"
 
 
 def text_layer_blocks(page: Any, words_found: list[tuple[Any, ...]], dpi: int) -> tuple[Block, ...]:

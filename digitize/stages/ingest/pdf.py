@@ -2,7 +2,8 @@
 
 A page with a usable text layer (born-digital) becomes words straight from the PDF, in pixel
 coordinates at `ctx.render_dpi`, with no image: that is orders of magnitude faster than OCR and
-exact. Every other page is rasterised to `pages/p0001-<hash>.png` in the work dir for the OCR
+exact. Its pictures (image and Form XObjects, inline images) are cropped into figure blocks. A
+text layer is used however short it is, when it is accurate (see `text_layer_verdict`). Every other page is rasterised to `pages/p0001-<hash>.png` in the work dir for the OCR
 stage. A scanned PDF that already carries an invisible OCR layer (text render mode 3, e.g.
 from OCRmyPDF/ABBYY) is re-OCRed by default (`existing_ocr = "redo"`): that layer is of unknown
 quality, often without Vietnamese diacritics; `"use"` takes it as is.
@@ -27,6 +28,7 @@ from digitize.images import encode_png
 from digitize.model import Book, BookMeta, Page, nfc
 from digitize.stage import Context, Ingester, opt
 from digitize.stages.ingest import _common, _textsize
+from digitize.stages.ingest._pdfpictures import picture_blocks, picture_rects
 from digitize.stages.ingest._pdftext import page_words, text_layer_blocks, text_layer_verdict
 
 RENDER_VERSION = "1"  # bump when the rendering of an unchanged page changes
@@ -34,7 +36,6 @@ RENDER_VERSION = "1"  # bump when the rendering of an unchanged page changes
 
 @dataclass(frozen=True, slots=True)
 class PdfOptions:
-    min_text_words: int = opt(10, "a page needs this many real words in its text layer to skip OCR")
     existing_ocr: Literal["use", "redo"] = opt(
         "redo", "an invisible OCR text layer (scanned PDF): redo the OCR, or use that layer"
     )
@@ -60,7 +61,7 @@ class PdfOptions:
 
 class PdfIngester(Ingester[PdfOptions]):
     name: ClassVar[str] = "ingest.pdf"
-    version: ClassVar[str] = "3"
+    version: ClassVar[str] = "4"
     Options: ClassVar[type] = PdfOptions
     summary: ClassVar[str] = "PDF → pages: born-digital text layer, or page images for OCR"
     suffixes: ClassVar[tuple[str, ...]] = (".pdf",)
@@ -137,9 +138,11 @@ class PdfIngester(Ingester[PdfOptions]):
             page = doc.load_page(i)
             label = page.get_label() or None
             size = _pixel_size(page, dpi)
-            words = self._text_layer_words(page)
+            pictures = picture_rects(page)
+            words = self._text_layer_words(page, pictures)
             if words is not None:
                 blocks = text_layer_blocks(page, words, dpi)
+                blocks += picture_blocks(page, pictures, dpi, ctx.work_dir)
                 result = Page(
                     index=i, size=size, dpi=dpi, label=label, blocks=blocks, source="textlayer"
                 )
@@ -180,10 +183,15 @@ class PdfIngester(Ingester[PdfOptions]):
             f"(x-height about {xh:.0f} px)",
         )
 
-    def _text_layer_words(self, page: Any) -> list[tuple[Any, ...]] | None:
-        """The page's words when its text layer is used; None when the page is rasterised."""
+    def _text_layer_words(
+        self, page: Any, pictures: list[Any] | None = None
+    ) -> list[tuple[Any, ...]] | None:
+        """The page's words when its text layer is used; None when the page is rasterised.
+        `pictures`: the page's picture regions, when the caller has them (`picture_rects`)."""
+        if not self.options.text_layer:
+            return None
         words = page_words(page)
-        verdict = text_layer_verdict(page, words, self.options.min_text_words)
+        verdict = text_layer_verdict(page, words, pictures)
         use = self.options.text_layer and (
             verdict == "text" or (verdict == "ocr" and self.options.existing_ocr == "use")
         )

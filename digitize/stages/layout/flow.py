@@ -19,6 +19,7 @@ from digitize.model import (
     FURNITURE_KINDS,
     Block,
     Book,
+    Figure,
     FlowItem,
     Footnote,
     Heading,
@@ -182,7 +183,12 @@ class _Builder:
                 self.open.interrupted = True
             cap = page.blocks[captions[bi]] if bi in captions else None
             cap_text = self.block_text(cap) if cap is not None else ""
-            fig = crop_figure(self.work, page, block.bbox, cap_text) if self.o.figures else None
+            fig = None
+            if self.o.figures and block.image:  # cropped by ingest (a born-digital page)
+                w, h = int(block.bbox.width), int(block.bbox.height)
+                fig = Figure(block.image, nfc(cap_text), w, h)
+            elif self.o.figures:
+                fig = crop_figure(self.work, page, block.bbox, cap_text)
             if fig is not None:
                 self.emit(fig)
             elif cap_text:

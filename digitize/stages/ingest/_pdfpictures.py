@@ -1,0 +1,110 @@
+"""The pictures of a born-digital PDF page (helper of ingest.pdf): where they are, their crops as
+figure blocks, and whether a big one holds text the text layer lacks.
+
+A page whose words come from its text layer has no page image, so layout cannot crop its
+figures: ingest renders every picture's region itself — image XObjects, images inside Form
+XObjects and inline images alike, as MuPDF draws them (`get_image_info` follows all three) —
+into `figures/<hash of the PNG>.png` in the work dir, and hands layout a figure block naming it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from digitize.fileio import write_bytes
+from digitize.model import BBox, Block
+
+MIN_SIDE_PT = 20.0  # smaller pictures are bullets, icons and rules, not figures
+BACKGROUND = 0.6  # a picture covering this share of the page is a background or a scan
+SCAN_LIKE = 0.5  # a picture this big may be a scan whose text only the pixels hold
+MAX_CROP_PIXELS = 16e6  # a figure's crop is rendered at a lower dpi beyond this
+INK_DPI = 50  # resolution of the look for unread text inside a big picture
+UNREAD_GLYPHS = 40  # glyph-sized ink marks outside every word: text the layer does not have
+
+
+def picture_rects(page: Any) -> list[Any]:
+    """The regions (PDF points, unrotated page space) where the page draws pictures, big enough
+    to be figures, overlapping ones merged (an image and its mask, a tiled picture)."""
+    import pymupdf
+
+    rects: list[Any] = []
+    for info in page.get_image_info():
+        r = pymupdf.Rect(info["bbox"]) & page.rect
+        if r.is_empty or r.width < MIN_SIDE_PT or r.height < MIN_SIDE_PT:
+            continue
+        rects.append(r)
+    merged: list[Any] = []
+    while rects:
+        r = rects.pop()
+        grown = True
+        while grown:
+            grown = False
+            for other in list(rects):
+                if r.intersects(other):
+                    r = r | other
+                    rects.remove(other)
+                    grown = True
+        merged.append(r)
+    return sorted(merged, key=lambda r: (r.y0, r.x0))
+
+
+def _share(page: Any, r: Any) -> float:
+    return float(r.get_area() / max(page.rect.get_area(), 1.0))
+
+
+def picture_blocks(page: Any, rects: list[Any], dpi: int, work_dir: str) -> tuple[Block, ...]:
+    """A figure block per picture (backgrounds left out), its crop rendered from the page at
+    `dpi` (lower for a huge one) into the work dir under a name derived from its pixels."""
+    import pymupdf
+
+    a, b, c, d, e, f = page.rotation_matrix * pymupdf.Matrix(dpi / 72, dpi / 72)
+    blocks = []
+    for r in rects:
+        if _share(page, r) >= BACKGROUND:
+            continue
+        crop_dpi = dpi
+        pixels = r.width * r.height * (dpi / 72) ** 2
+        if pixels > MAX_CROP_PIXELS:
+            crop_dpi = max(36, int(dpi * (MAX_CROP_PIXELS / pixels) ** 0.5))
+        pix = page.get_pixmap(clip=r, dpi=crop_dpi, colorspace=pymupdf.csRGB, alpha=False)
+        data = pix.tobytes("png")
+        rel = f"figures/{hashlib.sha256(data).hexdigest()[:20]}.png"
+        target = Path(work_dir) / rel
+        if not target.is_file():
+            write_bytes(target, data, durable=False)  # made again when missing
+        xs = [a * x + c * y + e for x, y in ((r.x0, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x1, r.y0))]
+        ys = [b * x + d * y + f for x, y in ((r.x0, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x1, r.y0))]
+        blocks.append(Block("figure", (), BBox(min(xs), min(ys), max(xs), max(ys)), image=rel))
+    return tuple(blocks)
+
+
+def unread_text(page: Any, rects: list[Any], words: list[tuple[Any, ...]]) -> bool:
+    """Whether a big picture on the page holds text the text layer lacks: glyph-sized marks of
+    ink outside every word of the layer (a scanned page with a few words typed over it, whose
+    text must be OCRed). A short text layer that is all the page's text is used as it is."""
+    import cv2
+    import numpy as np
+    import pymupdf
+
+    big = [r for r in rects if _share(page, r) >= SCAN_LIKE]
+    if not big:
+        return False
+    scale = INK_DPI / 72
+    for r in big:
+        pix = page.get_pixmap(clip=r, dpi=INK_DPI, colorspace=pymupdf.csGRAY, alpha=False)
+        gray = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
+        ink = (gray < 128).astype(np.uint8)
+        for x0, y0, x1, y1, *_ in words:  # the layer's own words explain their ink
+            wx0, wy0 = int((x0 - r.x0) * scale) - 1, int((y0 - r.y0) * scale) - 1
+            wx1, wy1 = int((x1 - r.x0) * scale) + 2, int((y1 - r.y0) * scale) + 2
+            ink[max(0, wy0) : max(0, wy1), max(0, wx0) : max(0, wx1)] = 0
+        _count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+        h = stats[1:, cv2.CC_STAT_HEIGHT]
+        w = stats[1:, cv2.CC_STAT_WIDTH]
+        # At 50 dpi a 6-30 pt glyph is 2-21 px tall and no wider than a few glyphs.
+        glyphs = int(np.count_nonzero((h >= 2) & (h <= 21) & (w <= 3 * h + 2)))
+        if glyphs >= UNREAD_GLYPHS:
+            return True
+    return False
