@@ -74,8 +74,9 @@ def picture_blocks(page: Any, rects: list[Any], dpi: int, work_dir: str) -> tupl
         target = Path(work_dir) / rel
         if not target.is_file():
             write_bytes(target, data, durable=False)  # made again when missing
-        xs = [a * x + c * y + e for x, y in ((r.x0, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x1, r.y0))]
-        ys = [b * x + d * y + f for x, y in ((r.x0, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x1, r.y0))]
+        corners = ((r.x0, r.y0), (r.x1, r.y1), (r.x0, r.y1), (r.x1, r.y0))
+        xs = [a * x + c * y + e for x, y in corners]
+        ys = [b * x + d * y + f for x, y in corners]
         blocks.append(Block("figure", (), BBox(min(xs), min(ys), max(xs), max(ys)), image=rel))
     return tuple(blocks)
 
