@@ -30,8 +30,9 @@ def picture_rects(page: Any) -> list[Any]:
     import pymupdf
 
     rects: list[Any] = []
+    whole = page.rect * page.derotation_matrix  # image boxes are in unrotated page space
     for info in page.get_image_info():
-        r = pymupdf.Rect(info["bbox"]) & page.rect
+        r = pymupdf.Rect(info["bbox"]) & whole
         if r.is_empty or r.width < MIN_SIDE_PT or r.height < MIN_SIDE_PT:
             continue
         rects.append(r)
@@ -51,7 +52,7 @@ def picture_rects(page: Any) -> list[Any]:
 
 
 def _share(page: Any, r: Any) -> float:
-    return float(r.get_area() / max(page.rect.get_area(), 1.0))
+    return float(abs(r) / max(abs(page.rect), 1.0))
 
 
 def picture_blocks(page: Any, rects: list[Any], dpi: int, work_dir: str) -> tuple[Block, ...]:
@@ -68,7 +69,8 @@ def picture_blocks(page: Any, rects: list[Any], dpi: int, work_dir: str) -> tupl
         pixels = r.width * r.height * (dpi / 72) ** 2
         if pixels > MAX_CROP_PIXELS:
             crop_dpi = max(36, int(dpi * (MAX_CROP_PIXELS / pixels) ** 0.5))
-        pix = page.get_pixmap(clip=r, dpi=crop_dpi, colorspace=pymupdf.csRGB, alpha=False)
+        clip = r * page.rotation_matrix  # rendering clips in the rotated page's space
+        pix = page.get_pixmap(clip=clip, dpi=crop_dpi, colorspace=pymupdf.csRGB, alpha=False)
         data = pix.tobytes("png")
         rel = f"figures/{hashlib.sha256(data).hexdigest()[:20]}.png"
         target = Path(work_dir) / rel
@@ -94,7 +96,7 @@ def unread_text(page: Any, rects: list[Any], words: list[tuple[Any, ...]]) -> bo
         return False
     scale = INK_DPI / 72
     for r in big:
-        pix = page.get_pixmap(clip=r, dpi=INK_DPI, colorspace=pymupdf.csGRAY, alpha=False)
+        pix = page.get_pixmap(clip=r * page.rotation_matrix, dpi=INK_DPI, colorspace=pymupdf.csGRAY)
         gray = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
         ink = (gray < 128).astype(np.uint8)
         for x0, y0, x1, y1, *_ in words:  # the layer's own words explain their ink
