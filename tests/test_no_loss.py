@@ -39,6 +39,15 @@ def truncated_pdf(tmp: Path, name: str = "cut.pdf") -> Path:
     return cut
 
 
+def batch_with_a_fine_book(inbox: Path, lib: Path) -> subprocess.CompletedProcess[str]:
+    """`digitize batch` of `inbox` (plus a good born-digital book) into `lib`."""
+    bf.text_pdf(inbox / "fine.pdf")
+    return run(
+        "batch", str(inbox), str(lib), "--settle", "0", "-j", "1", "--to", "txt",
+        "--cache-dir", str(lib.parent / "cache"),
+    )  # fmt: skip
+
+
 def blank_pdf(path: Path, pages: int = 2) -> Path:
     doc = pymupdf.open()
     for _ in range(pages):
@@ -68,11 +77,7 @@ def test_batch_records_an_empty_book_as_failed_with_the_reason(tmp_path: Path) -
     inbox, lib = tmp_path / "inbox", tmp_path / "lib"
     inbox.mkdir()
     truncated_pdf(inbox)
-    bf.text_pdf(inbox / "fine.pdf")
-    proc = run(
-        "batch", str(inbox), str(lib), "--settle", "0", "-j", "1", "--to", "txt",
-        "--cache-dir", str(tmp_path / "cache"),
-    )  # fmt: skip
+    proc = batch_with_a_fine_book(inbox, lib)
     assert proc.returncode == ExitCode.PARTIAL, proc.stderr
     with sqlite3.connect(lib / ".digitize-ledger.sqlite") as db:
         rows = dict(db.execute("SELECT path, status || ': ' || COALESCE(reason, '') FROM books"))
@@ -131,11 +136,7 @@ def test_batch_leaves_no_empty_book_folder_for_a_book_that_failed(tmp_path: Path
     inbox, lib = tmp_path / "inbox", tmp_path / "lib"
     inbox.mkdir()
     (inbox / "notes.pdf").write_text("not a pdf at all\n")
-    bf.text_pdf(inbox / "fine.pdf")
-    proc = run(
-        "batch", str(inbox), str(lib), "--settle", "0", "-j", "1", "--to", "txt",
-        "--cache-dir", str(tmp_path / "cache"),
-    )  # fmt: skip
+    proc = batch_with_a_fine_book(inbox, lib)
     assert proc.returncode == ExitCode.PARTIAL, proc.stderr
     assert (lib / "fine" / "fine.txt").is_file()
     assert not (lib / "notes").exists()
