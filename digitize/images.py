@@ -199,3 +199,15 @@ class PageImages:
         img = _frozen(img)
         self._held = (path, img, digest)
         return img
+
+
+def glyph_marks(gray: np.ndarray, dpi: float) -> int:
+    """How many marks of dark ink on a grey image are sized like glyphs (3-30 pt tall, at most
+    a few glyphs wide): text on the page, whether or not anything has read it. Used to tell a
+    page holding unread text from a blank one or a photo's smooth tones."""
+    ink = (gray < 128).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    px = dpi / 72
+    h = stats[1:, cv2.CC_STAT_HEIGHT]
+    w = stats[1:, cv2.CC_STAT_WIDTH]
+    return int(np.count_nonzero((h >= max(2, round(3 * px))) & (h <= 30 * px) & (w <= 3 * h + 2)))

@@ -97,6 +97,24 @@ def test_blank_input_is_only_a_warning(tmp_path: Path) -> None:
     assert (out / "blank.txt").is_file()
 
 
+def test_a_scan_whose_text_nothing_read_fails_a_blank_scan_warns(tmp_path: Path) -> None:
+    """A pipeline without OCR reads no scan: text-like ink with no text is a failure, a blank
+    page only a warning."""
+    pipe = tmp_path / "noocr.toml"
+    pipe.write_text('[pipeline]\nname = "noocr"\n[[stage]]\nuse = "export.txt"\n')
+    text = scan_with_photo(tmp_path / "text.png", photo=False)
+    blank = tmp_path / "blank.png"
+    bf.Image.new("L", (1700, 2200), 250).save(blank, dpi=(200, 200))
+    convert = ("convert", "-p", str(pipe), "-o", str(tmp_path / "out"), "--no-cache", "-j", "1")
+    proc = run(*convert, str(text))
+    assert proc.returncode == ExitCode.PARTIAL, proc.stderr
+    (line,) = errors(proc)
+    assert "text.png: no text reached the book despite text-like ink on page 1" in line
+    proc = run(*convert, str(blank))
+    assert proc.returncode == ExitCode.OK, proc.stderr
+    assert "blank.png: no text found on any page (blank pages?)" in proc.stderr
+
+
 @pytest.mark.slow
 def test_shared_multipage_cut_at_100000_bytes_exits_6(tmp_path: Path) -> None:
     whole = SHARED / "testpdfs" / "multipage.pdf"
@@ -145,7 +163,7 @@ def test_batch_leaves_no_empty_book_folder_for_a_book_that_failed(tmp_path: Path
 # ---------------------------------------------------------------- export without page images
 
 
-def scan_with_photo(path: Path) -> Path:
+def scan_with_photo(path: Path, photo: bool = True) -> Path:
     """A 200 dpi page: lines of text above and below a photo (a noisy gradient)."""
     font = bf.ImageFont.truetype(bf.DEJAVU, 34)
     im = bf.Image.new("L", (1700, 2200), 255)
@@ -157,9 +175,12 @@ def scan_with_photo(path: Path) -> Path:
         draw.text(
             (150, 1500 + 60 * i), "Pictures of the river and the old bridge.", font=font, fill=0
         )
+    if not photo:
+        im.save(path, dpi=(200, 200))
+        return path
     rng = np.random.default_rng(1)
-    photo = np.add.outer(np.arange(700), np.arange(900)) % 255 + rng.integers(-40, 40, (700, 900))
-    im.paste(bf.Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)), (400, 700))
+    pixels = np.add.outer(np.arange(700), np.arange(900)) % 255 + rng.integers(-40, 40, (700, 900))
+    im.paste(bf.Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)), (400, 700))
     im.save(path, dpi=(200, 200))
     return path
 

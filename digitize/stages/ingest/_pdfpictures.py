@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from digitize.fileio import write_bytes
+from digitize.images import glyph_marks
 from digitize.model import BBox, Block
 
 MIN_SIDE_PT = 20.0  # smaller pictures are bullets, icons and rules, not figures
@@ -87,7 +88,6 @@ def unread_text(page: Any, rects: list[Any], words: list[tuple[Any, ...]]) -> bo
     """Whether a big picture on the page holds text the text layer lacks: glyph-sized marks of
     ink outside every word of the layer (a scanned page with a few words typed over it, whose
     text must be OCRed). A short text layer that is all the page's text is used as it is."""
-    import cv2
     import numpy as np
     import pymupdf
 
@@ -95,19 +95,16 @@ def unread_text(page: Any, rects: list[Any], words: list[tuple[Any, ...]]) -> bo
     if not big:
         return False
     scale = INK_DPI / 72
+    rot = page.rotation_matrix
     for r in big:
-        pix = page.get_pixmap(clip=r * page.rotation_matrix, dpi=INK_DPI, colorspace=pymupdf.csGRAY)
-        gray = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width)
-        ink = (gray < 128).astype(np.uint8)
+        clip = r * rot  # rendering works in the rotated page's space; boxes are unrotated
+        pix = page.get_pixmap(clip=clip, dpi=INK_DPI, colorspace=pymupdf.csGRAY)
+        gray = np.frombuffer(pix.samples, np.uint8).reshape(pix.height, pix.width).copy()
         for x0, y0, x1, y1, *_ in words:  # the layer's own words explain their ink
-            wx0, wy0 = int((x0 - r.x0) * scale) - 1, int((y0 - r.y0) * scale) - 1
-            wx1, wy1 = int((x1 - r.x0) * scale) + 2, int((y1 - r.y0) * scale) + 2
-            ink[max(0, wy0) : max(0, wy1), max(0, wx0) : max(0, wx1)] = 0
-        _count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-        h = stats[1:, cv2.CC_STAT_HEIGHT]
-        w = stats[1:, cv2.CC_STAT_WIDTH]
-        # At 50 dpi a 6-30 pt glyph is 2-21 px tall and no wider than a few glyphs.
-        glyphs = int(np.count_nonzero((h >= 2) & (h <= 21) & (w <= 3 * h + 2)))
-        if glyphs >= UNREAD_GLYPHS:
+            wr = pymupdf.Rect(x0, y0, x1, y1) * rot
+            wx0, wy0 = int((wr.x0 - clip.x0) * scale) - 1, int((wr.y0 - clip.y0) * scale) - 1
+            wx1, wy1 = int((wr.x1 - clip.x0) * scale) + 2, int((wr.y1 - clip.y0) * scale) + 2
+            gray[max(0, wy0) : max(0, wy1), max(0, wx0) : max(0, wx1)] = 255
+        if glyph_marks(gray, INK_DPI) >= UNREAD_GLYPHS:
             return True
     return False
