@@ -30,6 +30,8 @@ def picture_rects(page: Any) -> list[Any]:
     to be figures, overlapping ones merged (an image and its mask, a tiled picture)."""
     import pymupdf
 
+    if not _may_draw_pictures(page):
+        return []
     rects: list[Any] = []
     whole = page.rect * page.derotation_matrix  # image boxes are in unrotated page space
     for info in page.get_image_info():
@@ -50,6 +52,17 @@ def picture_rects(page: Any) -> list[Any]:
                     grown = True
         merged.append(r)
     return sorted(merged, key=lambda r: (r.y0, r.x0))
+
+
+def _may_draw_pictures(page: Any) -> bool:
+    """Whether the page's content can draw a picture at all: only an XObject (`Do`) or an
+    inline image (`BI`) can. A byte search, where asking MuPDF costs a pass over the page
+    (a fifth of a born-digital page's ingest)."""
+    try:
+        data = page.read_contents()
+    except Exception:  # a damaged stream: let MuPDF's own pass decide
+        return True
+    return b"Do" in data or b"BI" in data
 
 
 def _share(page: Any, r: Any) -> float:
