@@ -207,6 +207,8 @@ def _start_forkserver() -> None:
     long as the process. (Left to the pool, a short-lived thread would start it: see `start`.)
     From another thread it starts as before, without the signal; workers still watch us."""
     if threading.current_thread() is not threading.main_thread():
+        # A forkserver (re)started from here must not take the signal an earlier pool asked for.
+        os.environ.pop(FORKSERVER_PARENT_ENV, None)
         return
     os.environ[FORKSERVER_PARENT_ENV] = str(os.getpid())
     with contextlib.suppress(Exception):  # the pool's first worker meets the same error
