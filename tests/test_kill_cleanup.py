@@ -16,7 +16,7 @@ from support import ROOT, digitize_cmd
 
 SAMPLE = ROOT / "samples" / "sach-mau.pdf"  # a real scan: its pages keep the workers busy
 
-pytestmark = [pytest.mark.slow, pytest.mark.tesseract]
+_REAL = (pytest.mark.slow, pytest.mark.tesseract)
 
 
 def _stat(pid: int) -> tuple[int, str] | None:
@@ -64,7 +64,7 @@ def kill_when_busy(cmd: list[str]) -> dict[int, str]:
             time.sleep(0.2)
         else:
             pytest.fail("no workers started within 2 minutes")
-        time.sleep(2)  # pages in flight
+        time.sleep(2)  # pages in flight (and the workers' watch started)
         tree = descendants(proc.pid)
         before = {p: cmdline(p) for p in tree}
         os.kill(proc.pid, signal.SIGKILL)
@@ -90,6 +90,8 @@ def assert_all_gone(tree: dict[int, str]) -> None:
     pytest.fail(f"alive 10 s after kill -9: {sorted(alive.values())}")
 
 
+@_REAL[0]
+@_REAL[1]
 def test_kill_9_of_convert_leaves_no_process(tmp_path: Path) -> None:
     cmd = [
         *digitize_cmd(), "convert", str(SAMPLE), "-o", str(tmp_path / "out"),
@@ -98,6 +100,8 @@ def test_kill_9_of_convert_leaves_no_process(tmp_path: Path) -> None:
     assert_all_gone(kill_when_busy(cmd))
 
 
+@_REAL[0]
+@_REAL[1]
 def test_kill_9_of_batch_leaves_no_process(tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
@@ -107,3 +111,31 @@ def test_kill_9_of_batch_leaves_no_process(tmp_path: Path) -> None:
         "--cache-dir", str(tmp_path / "cache"), "-j", "2",
     ]  # fmt: skip
     assert_all_gone(kill_when_busy(cmd))
+
+
+_POOL_FROM_A_THREAD = """
+import threading, time
+from digitize.engine.executors import LocalPool
+
+def busy(x):
+    time.sleep(600)
+
+def run():
+    pool = LocalPool(2)
+    for _ in pool.map_unordered(busy, range(4)):
+        pass
+
+if __name__ == "__main__":
+    threading.Thread(target=run, daemon=True).start()
+    time.sleep(600)
+"""
+
+
+def test_workers_of_a_pool_started_from_a_thread_watch_their_parent(tmp_path: Path) -> None:
+    """No death signal for a forkserver a short-lived thread started (it would die with the
+    thread): the workers' own watch on the parent ends them, then the forkserver sees EOF."""
+    script = tmp_path / "pool.py"
+    script.write_text(_POOL_FROM_A_THREAD)
+    import sys
+
+    assert_all_gone(kill_when_busy([sys.executable, str(script)]))
