@@ -96,8 +96,8 @@ def rebuild(
 
 def missing_images(book: Book, images: str, formats: list[str]) -> list[str]:
     """The images `formats` of `book` would show that are not in the work dir `images` ("" for
-    none), each once, with what it is for: figures, the EPUB's cover (the first page), the
-    searchable PDF's page scans."""
+    none), each once, with what it is for: figures, the EPUB's cover (the first page), the page
+    scans of the searchable PDF, hOCR and ALTO."""
     base = Path(images).resolve() if images else None
 
     def absent(rel: str | None) -> bool:
@@ -115,11 +115,14 @@ def missing_images(book: Book, images: str, formats: list[str]) -> list[str]:
             page = item.index + 1
         elif isinstance(item, Figure) and absent(item.image):
             found.setdefault(item.image, f"a figure{f' on page {page}' if page else ''}")
-    pages = book.pages if "pdf" in formats else book.pages[:1] if "epub" in formats else ()
+    # Page-faithful formats carry every page's scan; the EPUB's cover is the first one.
+    names = {"pdf": "the searchable PDF", "hocr": "hOCR", "alto": "ALTO"}
+    faithful = [name for f, name in names.items() if f in formats]
+    pages = book.pages if faithful else book.pages[:1] if "epub" in formats else ()
     for p in pages:
         if absent(p.image):
-            use = "the EPUB cover" if p.index == 0 and "epub" in formats else "the searchable PDF"
-            found.setdefault(p.image or "", f"page {p.index + 1}'s image, for {use}")
+            uses = (["the EPUB cover"] if p.index == 0 and "epub" in formats else []) + faithful
+            found.setdefault(p.image or "", f"page {p.index + 1}'s image, for {', '.join(uses)}")
     return [f"{rel} ({what})" for rel, what in found.items()]
 
 
