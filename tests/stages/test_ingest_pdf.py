@@ -8,10 +8,10 @@ import time
 import unicodedata
 from pathlib import Path
 
-import bad_files as bf
 import numpy as np
 import pymupdf
 import pytest
+from helpers import bad_files as bf
 from PIL import Image
 
 from digitize.errors import BadInput, MissingDependency, OutputNotWritable

@@ -9,17 +9,14 @@ import subprocess
 import zipfile
 from pathlib import Path
 
-import bad_files as bf
 import numpy as np
 import pymupdf
 import pytest
-from support import SHARED, digitize_cmd
+from helpers import SHARED
+from helpers import bad_files as bf
+from helpers.cli import run
 
 from digitize.errors import ExitCode
-
-
-def run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*digitize_cmd(), *args], capture_output=True, text=True, timeout=timeout)
 
 
 def errors(proc: subprocess.CompletedProcess[str]) -> list[str]:

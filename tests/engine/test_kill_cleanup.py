@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-from support import ROOT, digitize_cmd
+from helpers import ROOT
+from helpers.cli import digitize_cmd
 
 SAMPLE = ROOT / "samples" / "sach-mau.pdf"  # a real scan: its pages keep the workers busy
 
