@@ -32,7 +32,7 @@ from digitize.naming import book_stem
 from digitize.pipeline import StageSpec, make_options
 from digitize.report.pages import FlowIndex, page_data, review_order
 from digitize.report.summary import build_report
-from digitize.stage import Context
+from digitize.stage import BookStage, Context
 
 FLOW_STAGE = edits.FLOW_STAGE
 DEFAULT_FORMATS = ("epub", "html", "txt")
@@ -62,7 +62,8 @@ def rebuild_flow(book: Book, images: str) -> Book:
         work = images or empty
         ctx = Context(lang=book.meta.lang, work_dir=work)
         stage = spec.create()
-        flowed = stage.process_book(dataclasses.replace(book, work_dir=work), ctx)  # type: ignore[attr-defined]
+        assert isinstance(stage, BookStage)
+        flowed = stage.process_book(dataclasses.replace(book, work_dir=work), ctx)
     return dataclasses.replace(book, flow=flowed.flow)
 
 
