@@ -154,6 +154,11 @@ class Step:
     version: str
     #: A digest of the stage's options for this run.
     options_digest: str
+    #: CPU seconds the stage took on this page, in the run that made the result.
+    cpu_seconds: float = field(default=0.0, compare=False)
+    #: What the stage decided on this page and why, when it said (a cleanup stage that
+    #: skipped a page that needed nothing: "skipped: speckle 0.02/cm2").
+    note: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True, slots=True)

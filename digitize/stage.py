@@ -58,6 +58,13 @@ class Context:
     #: the page chain's images (see `digitize.images`); outside the engine, one that writes
     #: every new image at once
     images: PageImages = field(default_factory=PageImages, compare=False, repr=False)
+    #: what the running page stage decided and why (`note`); the engine moves it into the
+    #: page's step (`Step.note`) and empties it before the next stage
+    notes: list[str] = field(default_factory=list, compare=False, repr=False)
+
+    def note(self, text: str) -> None:
+        """Record what this stage decided on this page and why ("skipped: speckle 0.1 ...")."""
+        self.notes.append(text)
 
     def image_path(self, page: Page) -> Path:
         """Where the page's image lives (or will be written) in the work dir."""

@@ -169,8 +169,9 @@ def _texts(path: Path) -> Iterator[tuple[str, str]]:
 def run_page_stage(stage: PageStage[Any], page: Page, ctx: Context) -> tuple[Page, ...]:
     """Run a page stage on one page as the engine does (outside a worker: its new images are
     written at once), recording its step; returns the pages it made (two for a split)."""
+    ctx.notes.clear()
     out = stage.process_page(page, ctx)
-    step = Step(stage.name, stage.version, stage.options_digest())
+    step = Step(stage.name, stage.version, stage.options_digest(), note="; ".join(ctx.notes))
     return tuple(p.with_step(step) for p in (out if isinstance(out, tuple) else (out,)))
 
 

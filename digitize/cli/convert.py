@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -17,6 +17,7 @@ from digitize.cli._common import (
     load_pipeline,
     make_cache,
     make_progress,
+    out,
 )
 from digitize.engine.run import convert
 from digitize.engine.run_options import RunOptions
@@ -82,6 +83,13 @@ def convert_cmd(
     cache_dir: CacheDirOption = None,
     no_cache: NoCacheOption = False,
     cache_max_gb: CacheMaxGbOption = None,
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="At the end, print the wall and CPU seconds of every stage, summed over pages.",
+        ),
+    ] = False,
 ) -> None:
     """Convert scanned books into e-books (EPUB, HTML, text, ...) and a quality report."""
     with errors_to_exit_codes():
@@ -99,6 +107,7 @@ def convert_cmd(
         failed_books: list[str] = []
         partial: list[str] = []
         last_error: DigitizeError | None = None
+        reports: list[dict[str, Any]] = []
         for src in inputs:
             try:
                 result = convert(src, output, pipe, opts)
@@ -113,10 +122,15 @@ def convert_cmd(
                     f"[red]digitize: error:[/] {e.one_line()}", highlight=False, soft_wrap=True
                 )
                 continue
+            reports.append(result.report)
             if result.failed_pages:
                 partial.append(
                     f"{src.name}: pages {', '.join(str(i + 1) for i, _ in result.failed_pages)} failed"
                 )
+        if profile and reports:
+            from digitize.cli._profile import profile_table
+
+            out.print(profile_table(reports))
         if failed_books and len(failed_books) == len(inputs) and last_error:
             raise last_error
         if failed_books or partial:

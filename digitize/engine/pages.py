@@ -18,6 +18,7 @@ from typing import Any
 
 from digitize import registry
 from digitize.engine.cache import sub_key
+from digitize.engine.clock import Clock
 from digitize.engine.events import Progress
 from digitize.engine.executors import Executor, executor_class, make_executor
 from digitize.engine.run_options import RunOptions
@@ -41,7 +42,7 @@ class PageRun:
     name: str
     #: where workers render deferred page images (None: ingest wrote them)
     source: PageSource | None
-    seconds: dict[str, float]
+    clock: Clock
     outcomes: dict[int, PageOutcome] = field(default_factory=dict)
     failures: dict[int, str] = field(default_factory=dict)
 
@@ -128,8 +129,7 @@ class PageRun:
                 pages.append(dataclasses.replace(page, failed=self.failures[page.index], blocks=()))
                 continue
             outcome = self.outcomes[page.index]
-            for stage_name, secs in outcome.seconds.items():
-                self.seconds[stage_name] += secs
+            self.clock.merge(outcome.seconds, outcome.cpu)
             if outcome.cached_steps and not outcome.seconds:
                 cached_pages += 1
             pages.extend(outcome.pages)

@@ -16,7 +16,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from digitize import model, registry
 from digitize.engine import finished
 from digitize.engine.cache import INGEST_FILE, chain_key, file_digest
 from digitize.engine.carry import carry, previous_corrections
+from digitize.engine.clock import Clock
 from digitize.engine.emptiness import Emptiness, judge
 from digitize.engine.events import BookResult, Progress
 from digitize.engine.executors import Executor, executor_class
@@ -106,7 +106,7 @@ def _work_dir(opts: RunOptions, book_key: str) -> Iterator[Path]:
 @dataclass
 class BookRun:
     """One book's conversion: what every phase reads, settled once by `convert`, and what
-    each phase leaves for the next (`book`, `outputs`, `cached_pages`, `seconds`)."""
+    each phase leaves for the next (`book`, `outputs`, `cached_pages`, `clock`)."""
 
     src: Path
     out_dir: Path
@@ -120,7 +120,7 @@ class BookRun:
     meta_fields: dict[str, Any]
     #: perf_counter at the start, for the report's wall time
     started: float
-    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    clock: Clock = field(default_factory=Clock)
     book: Book | None = None
     outputs: list[Path] = field(default_factory=list)
     cached_pages: int = 0
@@ -225,10 +225,9 @@ class BookRun:
     def run_ingest(self, ingester: Ingester[Any]) -> Book:
         """Read the input (rasterising is left to the workers when they can do it)."""
         self.progress.stage(self.ingest.name)
-        t0 = time.perf_counter()
         defer = self.source is not None
-        book = ingester.ingest(self.src, dataclasses.replace(self.ctx, defer_images=defer))
-        self.seconds[self.ingest.name] += time.perf_counter() - t0
+        with self.clock.timed(self.ingest.name):
+            book = ingester.ingest(self.src, dataclasses.replace(self.ctx, defer_images=defer))
         _trim_memory()
         # Kept for scans, whose rasterising a rerun must not repeat; a born-digital book's
         # ingest is cheaper than writing and reading back all its words.
@@ -274,7 +273,7 @@ class BookRun:
             self.book_key,
             self.src.name,
             self.source,
-            self.seconds,
+            self.clock,
         )
         result, self.cached_pages = pages.run(self.book, pool)
         self.book = self.book.with_pages(result)
@@ -291,18 +290,17 @@ class BookRun:
         assert self.book is not None
         for spec in self.pipeline.book_stages:
             self.progress.stage(spec.name)
-            t0 = time.perf_counter()
             stage = spec.create()
             assert isinstance(stage, BookStage)
             try:
-                self.book = stage.process_book(self.book, self.ctx)
+                with self.clock.timed(spec.name):
+                    self.book = stage.process_book(self.book, self.ctx)
             except DigitizeError:
                 raise
             except Exception as e:
                 raise DigitizeError(
                     f"{self.src.name}: {spec.name} failed: {type(e).__name__}: {e}"
                 ) from e
-            self.seconds[spec.name] += time.perf_counter() - t0
 
     def apply_corrections(self, carried: tuple[Correction, ...]) -> None:
         """A proofreader's corrections, applied again wherever their block is still found."""
@@ -325,13 +323,11 @@ class BookRun:
         """Every format, and the book.json checkpoint, into the staging folder."""
         assert self.book is not None
 
-        def timed(name: str, secs: float) -> None:
-            self.seconds[name] += secs
-
         exporters = with_checkpoint(self.pipeline.exporters)
         for spec in exporters:
             self.progress.stage(spec.name)
-            self.outputs += write_formats(self.book, [spec], stage_dir, self.ctx, timed)
+            with self.clock.timed(spec.name):
+                self.outputs += write_formats(self.book, [spec], stage_dir, self.ctx)
 
     def report(self, stage_dir: Path) -> BookResult:
         """The run report (JSON and HTML), while page images still exist, and the result."""
@@ -355,7 +351,8 @@ class BookRun:
                 "lang": self.ctx.lang,
                 "stages": [f"{s.name}@{s.cls.version}" for s in self.pipeline.stages],
             },
-            stage_seconds=dict(self.seconds),
+            stage_seconds=dict(self.clock.wall),
+            stage_cpu=dict(self.clock.cpu),
             wall_seconds=time.perf_counter() - self.started,
             cached_pages=self.cached_pages,
             outputs=[p.name for p in [*outputs, report_path, html_path]],

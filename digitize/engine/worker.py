@@ -12,14 +12,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from digitize import registry
 from digitize.engine.cache import PageCache, chain_key, sub_key
+from digitize.engine.clock import Clock, cpu_now
 from digitize.errors import DigitizeError, PageError
 from digitize.images import PageImages
 from digitize.model import Page, Step
@@ -78,12 +78,13 @@ class PageTask:
 
 @dataclass(frozen=True)
 class PageOutcome:
-    """The pages a chain ended with (several when a spread was split), seconds per stage, and
-    how many stage results came from the cache."""
+    """The pages a chain ended with (several when a spread was split), wall and CPU seconds
+    per stage, and how many stage results came from the cache."""
 
     pages: tuple[Page, ...]
     seconds: dict[str, float]
     cached_steps: int
+    cpu: dict[str, float] = field(default_factory=dict)
 
 
 def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
@@ -100,26 +101,24 @@ def run_page_chain(task: PageTask, execute: bool = True) -> PageOutcome | None:
         if start < len(task.stages) or not _on_disk(level, task.ctx):
             return None
         return PageOutcome(tuple(p for p, _ in level), {}, hits)
-    seconds: dict[str, float] = defaultdict(float)
+    clock = Clock()
     images = PageImages(defer=True)
-    ctx = dataclasses.replace(task.ctx, images=images)
+    ctx = dataclasses.replace(task.ctx, images=images, notes=[])
     start, level, hits = _cached_prefix(task, cache)
     if start > 0 and not _on_disk(level, ctx):
         # Those cached pages name images only their chain held in memory (a chain writes just
         # the images it ends with): make them again from the first stage.
         start, level, hits = 0, [(task.page, task.key)], 0
     if start == 0:
-        level = [(_prepare(task, ctx, seconds), task.key)]
-    level = _execute(task, ctx, cache, level, start, seconds)
-    t0 = time.perf_counter()
-    images.flush(_paths(ctx, level))
-    seconds["preprocess.write"] += time.perf_counter() - t0
+        level = [(_prepare(task, ctx, clock), task.key)]
+    level = _execute(task, ctx, cache, level, start, clock)
+    with clock.timed("preprocess.write"):
+        images.flush(_paths(ctx, level))
     if ctx.work_dir:
-        t0 = time.perf_counter()
-        for page, _ in level:
-            _warm_previews(page, ctx)
-        seconds["report.previews"] += time.perf_counter() - t0
-    return PageOutcome(tuple(p for p, _ in level), dict(seconds), hits)
+        with clock.timed("report.previews"):
+            for page, _ in level:
+                _warm_previews(page, ctx)
+    return PageOutcome(tuple(p for p, _ in level), dict(clock.wall), hits, dict(clock.cpu))
 
 
 def _cached_prefix(task: PageTask, cache: PageCache | None) -> tuple[int, Level, int]:
@@ -165,7 +164,7 @@ def _execute(
     cache: PageCache | None,
     level: Level,
     start: int,
-    seconds: dict[str, float],
+    clock: Clock,
 ) -> Level:
     """Run the stages from `start` on, storing each result in the cache."""
     # A born-digital page's chain costs less than writing its steps' entries: only the last.
@@ -179,9 +178,9 @@ def _execute(
             if page.failed:
                 out = [page]
             else:
-                res = _run_stage(name, options, page, ctx, seconds)
+                res, step = _run_stage(name, options, page, ctx, clock)
                 out = [res] if isinstance(res, Page) else list(res)
-                out = [p.with_step(Step(name, version, digest)) for p in out]
+                out = [p.with_step(replace_step(step, version, digest)) for p in out]
                 if cache and (i == last or not text_only):
                     # An unchanged page (a born-digital page through preprocessing and OCR) is
                     # stored as an empty entry: its JSON (every word) costs more than the stage.
@@ -193,17 +192,25 @@ def _execute(
 
 
 def _run_stage(
-    name: str, options: Any, page: Page, ctx: Context, seconds: dict[str, float]
-) -> Page | tuple[Page, ...]:
+    name: str, options: Any, page: Page, ctx: Context, clock: Clock
+) -> tuple[Page | tuple[Page, ...], Step]:
+    """The stage's result and its step: its CPU seconds on this page and the decision it
+    noted (`Context.note`)."""
     stage = _stage_instance(name, options)
     assert isinstance(stage, PageStage)
     if page.image and not ctx.images.available(ctx.image_path(page)):
         raise PageError(f"page {page.index + 1}: {name}: image {page.image} missing")
-    t0 = time.perf_counter()
+    ctx.notes.clear()
+    t0, c0 = time.perf_counter(), cpu_now()
     with _page_errors(page, name):
         res = stage.process_page(page, ctx)
-    seconds[name] += time.perf_counter() - t0
-    return res
+    cpu = cpu_now() - c0
+    clock.add(name, time.perf_counter() - t0, cpu)
+    return res, Step(name, "", "", cpu_seconds=round(cpu, 4), note="; ".join(ctx.notes))
+
+
+def replace_step(step: Step, version: str, digest: str) -> Step:
+    return dataclasses.replace(step, version=version, options_digest=digest)
 
 
 @contextlib.contextmanager
@@ -252,7 +259,7 @@ def _warm_previews(page: Page, ctx: Context) -> None:
             page_images(Book(BookMeta(), (), work_dir=ctx.work_dir), page)
 
 
-def _prepare(task: PageTask, ctx: Context, seconds: dict[str, float]) -> Page:
+def _prepare(task: PageTask, ctx: Context, clock: Clock) -> Page:
     """The page with its image on disk or in memory: the ingester renders images it deferred
     here, in the worker, so rasterising overlaps the OCR of other pages."""
     page = task.page
@@ -261,10 +268,8 @@ def _prepare(task: PageTask, ctx: Context, seconds: dict[str, float]) -> Page:
     if ctx.images.available(ctx.image_path(page)):
         return page
     name = task.source.ingester
-    t0 = time.perf_counter()
-    with _page_errors(page, name):
+    with clock.timed(name), _page_errors(page, name):
         ingester = _stage_instance(name, task.source.options)
         assert isinstance(ingester, Ingester)
         page = ingester.prepare_page(Path(task.source.src), page, ctx)
-    seconds[name] += time.perf_counter() - t0
     return page

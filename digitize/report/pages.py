@@ -30,7 +30,7 @@ from digitize.model import (
     Paragraph,
     Table,
 )
-from digitize.report.summary import severity
+from digitize.report.summary import severity, step_label
 
 VIEW_MAX_SIDE = 1200  # px: long side of the embedded page image (~70-100 kB JPEG for dense text)
 THUMB_MAX_SIDE = 150  # px: long side of a strip thumbnail
@@ -232,7 +232,7 @@ def page_data(
         "rotation": page.rotation,
         "source": page.source,
         "dpi": page.dpi,
-        "steps": [f"{s.name}@{s.version}" for s in page.steps],
+        "steps": [step_label(s) for s in page.steps],
         "words": words,
         "blocks": blocks,
         "gaps": [[round(g.x0), round(g.y0), round(g.x1), round(g.y1)] for g in page.gaps],

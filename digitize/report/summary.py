@@ -6,7 +6,7 @@ import platform
 from typing import Any
 
 import digitize
-from digitize.model import Book
+from digitize.model import Book, Step
 from digitize.report.structure import structure_doubts
 
 REPORT_SCHEMA = "digitize.report"
@@ -62,6 +62,15 @@ def severity(flags: list[str]) -> int:
     return 2
 
 
+def step_label(step: Step) -> str:
+    """A page's step as the report shows it: `name@version`, its CPU seconds on the page when
+    known, and what it decided ("preprocess.denoise@4 0.003 s: skipped: speckle ...")."""
+    label = f"{step.name}@{step.version}"
+    if step.cpu_seconds:
+        label += f" {step.cpu_seconds:.3f} s"
+    return f"{label}: {step.note}" if step.note else label
+
+
 def build_report(
     book: Book,
     *,
@@ -72,6 +81,7 @@ def build_report(
     cached_pages: int,
     outputs: list[str],
     warnings: list[str],
+    stage_cpu: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     pages: list[dict[str, Any]] = []
     doubts = structure_doubts(book)
@@ -109,7 +119,7 @@ def build_report(
                 ),
                 "structure": doubts.get(p.index, []),
                 "gaps": [[round(v) for v in (g.x0, g.y0, g.x1, g.y1)] for g in p.gaps],
-                "steps": [f"{s.name}@{s.version}" for s in p.steps],
+                "steps": [step_label(s) for s in p.steps],
             }
         )
     mean_conf = (
@@ -150,6 +160,9 @@ def build_report(
         "lowest_conf": None if lowest is None else {"page": lowest[1], "conf": round(lowest[0], 4)},
         "flagged_pages": [pg["index"] for pg in flagged],
         "seconds": {k: round(v, 3) for k, v in stage_seconds.items()},
+        # CPU seconds per stage (this process, its workers and the tools they waited for):
+        # what each stage costs whatever else the machine is doing
+        "cpu_seconds": {k: round(v, 3) for k, v in (stage_cpu or {}).items()},
         "wall_seconds": round(wall_seconds, 3),
         "seconds_per_page": round(wall_seconds / max(1, len(book.pages)), 3),
         "outputs": outputs,

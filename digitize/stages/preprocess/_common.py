@@ -29,6 +29,10 @@ else:
 PAGES_DIR = "pages"
 OptionsT = TypeVar("OptionsT")
 
+#: Help of a cleanup stage's `mode` option (`Literal["auto", "on", "off"]`): `auto` runs it
+#: where the page's own measurement asks for it (speckle, skew, uneven paper, dark edges).
+MODE_HELP = "auto: clean only pages whose measurement asks for it; on: always; off: never"
+
 
 def should_skip(page: Page) -> bool:
     """Born-digital pages have no image; failed pages are left to the runner's report."""
@@ -45,8 +49,16 @@ class PreprocessStage(PageStage[OptionsT]):
     def process_page(self, page: Page, ctx: Context) -> Page | tuple[Page, ...]:
         if should_skip(page):
             return page
+        if self.mode == "off":
+            ctx.note("skipped: mode=off")
+            return page
         img, digest = read_image(page, ctx)
         return self.clean(page, ctx, img, digest)
+
+    @property
+    def mode(self) -> str:
+        """The stage's `mode` option (`Mode`); `auto` for a stage without one."""
+        return str(getattr(self.options, "mode", "auto"))
 
     @abstractmethod
     def clean(

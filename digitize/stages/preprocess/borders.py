@@ -9,7 +9,7 @@ painted with the paper's tone so OCR and layout never see it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
@@ -25,13 +25,20 @@ else:
 
 @dataclass(frozen=True, slots=True)
 class BordersOptions:
+    mode: Literal["auto", "on", "off"] = opt(
+        "auto", c.MODE_HELP + " (auto: pages with a dark edge)"
+    )
     darkness: float = opt(0.45, "a pixel darker than this fraction of the paper tone may be border")
     min_extent: float = opt(0.25, "a border region spans at least this fraction of a page side")
     crop: bool = opt(True, "crop rows/columns that are mostly border (else only whiten them)")
 
 
 def border_mask(
-    gray: np.ndarray, darkness: float, min_extent: float, max_std: float = 25.0
+    gray: np.ndarray,
+    darkness: float,
+    min_extent: float,
+    max_std: float = 25.0,
+    check_edge: bool = True,
 ) -> tuple[np.ndarray, bool]:
     """Mask of border pixels (large flat dark regions touching the image edge), and whether
     textured dark pixels (a photo bleeding off the page?) were left out of it.
@@ -40,7 +47,7 @@ def border_mask(
     """
     h, w = gray.shape
     paper = c.gray_percentile(gray, 90)
-    if not edge_is_dark(gray, darkness * paper):
+    if check_edge and not edge_is_dark(gray, darkness * paper):
         return np.zeros((h, w), bool), False
     g = gray.astype(np.float32)
     mean = cv2.blur(g, (9, 9))
@@ -107,12 +114,15 @@ class Borders(c.PreprocessStage[BordersOptions]):
 
     def clean(self, page: Page, ctx: Context, img: np.ndarray, data: str) -> Page:
         gray = c.to_gray(img)
-        mask, textured = border_mask(gray, self.options.darkness, self.options.min_extent)
+        o = self.options
+        mask, textured = border_mask(gray, o.darkness, o.min_extent, check_edge=self.mode == "auto")
         warnings: tuple[str, ...] = ()
         if textured:
             warnings = ("borders: a textured dark region touches the edge (a photo?); kept",)
         if not mask.any():
+            ctx.note("skipped: no dark border at the edges")
             return c.noted(page, *warnings)
+        ctx.note(f"ran: {mask.mean():.1%} of the page is border")
         if mask.mean() > 0.5:
             return c.noted(
                 page,

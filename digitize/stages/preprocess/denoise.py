@@ -5,16 +5,21 @@ at connected ink components: a component is speckle only if it is both tiny (are
 dpi-scaled limit) and far from any real glyph (not within a dpi-scaled distance of a larger
 component, or inside a text line's extent). Diacritics and punctuation always sit next to
 letters or within a line, so they survive.
+
+In `auto` mode a page is measured first (`_assess.speckle_density`, at ~150 dpi, a sixth of the
+cleanup's cost): a page with less than `min_specks` isolated specks per square inch (a clean
+scan, a render) is left as it is, and its step note says so.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
 from digitize.stage import Context, opt
+from digitize.stages.preprocess import _assess
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:
@@ -79,6 +84,10 @@ def _chained(
 
 @dataclass(frozen=True, slots=True)
 class DenoiseOptions:
+    mode: Literal["auto", "on", "off"] = opt("auto", c.MODE_HELP)
+    min_specks: float = opt(
+        1.0, "auto: clean only pages with at least this many isolated specks per square inch"
+    )
     max_area: float = opt(
         0.0004, "largest speckle removed, square inches (0.0004 in² ≈ 36 px at 300 dpi)"
     )
@@ -172,7 +181,7 @@ def speckle_mask(
 
 class Denoise(c.PreprocessStage[DenoiseOptions]):
     name = "preprocess.denoise"
-    version = "3"
+    version = "4"
     Options = DenoiseOptions
     summary = "Remove isolated speckle, keeping diacritics and punctuation near letters"
 
@@ -180,9 +189,18 @@ class Denoise(c.PreprocessStage[DenoiseOptions]):
         dpi = c.page_dpi(page, ctx)
         gray = c.to_gray(img)
         o = self.options
+        why = "mode=on"
+        if self.mode == "auto":
+            density = _assess.speckle_density(gray, dpi, o.max_area, o.side_distance)
+            why = f"{density:.2f} isolated specks/in²"
+            if density < o.min_specks:
+                ctx.note(f"skipped: {why} < {o.min_specks:g}")
+                return c.noted(page)
         mask = speckle_mask(gray, dpi, o.max_area, o.distance, o.side_distance)
         if not mask.any():
+            ctx.note(f"ran ({why}): no speckle to remove")
             return c.noted(page)
+        ctx.note(f"ran ({why}): whitened {int(np.count_nonzero(mask))} px")
         # Fill with the paper's own tone (per channel), not pure white.
         out = img.copy()
         if img.ndim == 2:

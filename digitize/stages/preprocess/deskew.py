@@ -14,7 +14,7 @@ the right (the page was turned counter-clockwise); the stage rotates by `-skew`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
@@ -30,6 +30,9 @@ else:
 
 @dataclass(frozen=True, slots=True)
 class DeskewOptions:
+    mode: Literal["auto", "on", "off"] = opt(
+        "auto", c.MODE_HELP + " (auto: skews of at least min_angle)"
+    )
     max_angle: float = opt(10.0, "largest skew searched, degrees either way")
     min_angle: float = opt(0.05, "skews smaller than this (degrees) are recorded but not corrected")
     coarse_step: float = opt(0.25, "step of the coarse angle search, degrees")
@@ -147,7 +150,14 @@ class Deskew(c.PreprocessStage[DeskewOptions]):
         dpi = c.page_dpi(page, ctx)
         skew, warning = measure_skew(c.to_gray(img), dpi, self.options)
         warnings = (warning,) if warning else ()
-        if abs(skew) < self.options.min_angle or (warning and "unsure" in warning):
+        unsure = bool(warning and "unsure" in warning)
+        if self.mode == "auto" and (abs(skew) < self.options.min_angle or unsure):
+            why = "unsure" if unsure else f"< {self.options.min_angle:g}°"
+            ctx.note(f"skipped: skew {skew:+.2f}° {why}")
             return c.noted(page, *warnings, skew=skew)
+        if skew == 0:
+            ctx.note("skipped: skew 0° (mode=on)")
+            return c.noted(page, *warnings, skew=skew)
+        ctx.note(f"ran: skew {skew:+.2f}°")
         out = rotate_expand(img, -skew)
         return c.updated(self, page, ctx, out, data, warnings=warnings, skew=skew)

@@ -18,7 +18,7 @@ division would change nothing worth a new image.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from digitize.lazy import lazy_module
 from digitize.model import Page
@@ -34,6 +34,7 @@ else:
 
 @dataclass(frozen=True, slots=True)
 class IlluminationOptions:
+    mode: Literal["auto", "on", "off"] = opt("auto", c.MODE_HELP + " (auto: see skip_even)")
     window: float = opt(
         0.12, "closing window in inches: wider than the boldest text stroke, narrower than a gap"
     )
@@ -82,8 +83,13 @@ def is_even(closed: np.ndarray, min_paper: float = 235.0, spread: float = 0.04) 
 
     A clean scan or a born-digital render; skipping it saves the division and a PNG write.
     """
-    lo, hi = c.gray_percentile(closed, 1), c.gray_percentile(closed, 99)
+    lo, hi = paper_range(closed)
     return lo >= min_paper and hi - lo <= spread * hi
+
+
+def paper_range(closed: np.ndarray) -> tuple[float, float]:
+    """The darkest and brightest paper (1st and 99th percentiles of the closing)."""
+    return c.gray_percentile(closed, 1), c.gray_percentile(closed, 99)
 
 
 def flatten(gray: np.ndarray, dpi: int, opts: IlluminationOptions) -> tuple[np.ndarray, float]:
@@ -131,8 +137,12 @@ class Illumination(c.PreprocessStage[IlluminationOptions]):
         dpi = c.page_dpi(page, ctx)
         gray = c.to_gray(img)
         closed = c.paper_closing(gray, dpi, self.options.window)
-        if self.options.skip_even and is_even(closed[0]):
+        lo, hi = paper_range(closed[0])
+        why = f"paper {lo:.0f}..{hi:.0f}"
+        if self.mode == "auto" and self.options.skip_even and is_even(closed[0]):
+            ctx.note(f"skipped: {why}, white and even")
             return c.noted(page)
+        ctx.note(f"ran ({why})" if self.mode == "auto" else f"ran ({why}, mode=on)")
         out, protected = flatten_closed(gray, dpi, self.options, closed)
         warnings: tuple[str, ...] = ()
         if protected > 0.01:
