@@ -50,3 +50,23 @@ def test_unchanged_page_is_an_empty_entry(tmp_path: Path) -> None:
     assert cache.get(next(iter((tmp_path / "pages").rglob("*.json"))).stem) == []
     again = run_page_chain(task, execute=False)
     assert again is not None and again.pages == out.pages and again.cached_steps == 2
+
+
+def test_image_page_steps_record_cpu_and_decision(tmp_path: Path) -> None:
+    """A stage run in the chain leaves its CPU seconds on the page (the outcome adds them up
+    per stage) and what it decided, in its step."""
+    import numpy as np
+
+    from digitize.images import encode_png
+
+    img = np.full((900, 700), 255, np.uint8)
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "in.png").write_bytes(encode_png(img, 300))
+    page = Page(index=0, size=(700, 900), dpi=300, image="pages/in.png")
+    task = PageTask(page, "k" * 64, STAGES[1:], Context(work_dir=str(tmp_path)), None)
+    out = run_page_chain(task)
+    assert out is not None
+    (step,) = out.pages[0].steps
+    assert step.name == "preprocess.denoise" and step.cpu_seconds > 0
+    assert step.note == "skipped: 0.00 isolated specks/in² < 1"
+    assert step.cpu_seconds == round(out.cpu["preprocess.denoise"], 4)

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 from helpers.preprocess_pages import FONT, MONO, have_font, load, make_page, render_page, speckle
 
-from digitize.stages.preprocess.denoise import Denoise
+from digitize.stages.preprocess._assess import speckle_density
+from digitize.stages.preprocess.denoise import Denoise, DenoiseOptions
 from digitize.testing import run_page_stage
 
 pytestmark = pytest.mark.skipif(not have_font(), reason="DejaVu Serif not installed")
@@ -76,6 +77,38 @@ def test_clean_page_not_rewritten(tmp_path):
     (out,) = run_page_stage(Denoise(), page, ctx)
     assert out.image == page.image
     assert out.steps[-1].name == "preprocess.denoise"
+    # Measured first and skipped (the contents leader's dots are its only isolated marks):
+    # the step says why.
+    assert out.steps[-1].note.startswith("skipped: ")
+    assert "isolated specks/in² < 1" in out.steps[-1].note
+
+
+def test_speckle_measure_tells_clean_from_speckled():
+    """The cheap measurement (at ~150 dpi) sees the specks the full cleanup removes: none on
+    a clean page, about as many per square inch as were scattered on a speckled one (those
+    that landed beside text are not isolated)."""
+    o = DenoiseOptions()
+    clean = render_page(MARKS[:2] * 4)[0]  # dots and marks, no leader
+    assert speckle_density(clean, 300, o.max_area, o.side_distance) == 0.0
+    area_in2 = clean.shape[0] * clean.shape[1] / 300**2  # 1275 x 1650 px: 23.4 in²
+    noisy = speckle(clean, n=300, seed=3)
+    density = speckle_density(noisy, 300, o.max_area, o.side_distance)
+    assert 0.5 * 300 / area_in2 < density <= 300 / area_in2
+    few = speckle(clean, n=5, seed=3)
+    assert speckle_density(few, 300, o.max_area, o.side_distance) < o.min_specks
+
+
+def test_mode_decides_whether_the_page_is_measured(tmp_path):
+    """auto skips a page with a few specks; on cleans it anyway; off never reads it."""
+    few = speckle(render_page(MARKS)[0], n=5, seed=3)
+    page, ctx = make_page(tmp_path, few)
+    (auto,) = run_page_stage(Denoise(), page, ctx)
+    assert auto.image == page.image and auto.steps[-1].note.startswith("skipped:")
+    (on,) = run_page_stage(Denoise(DenoiseOptions(mode="on")), page, ctx)
+    assert on.image != page.image
+    assert on.steps[-1].note.startswith("ran (mode=on): whitened")
+    (off,) = run_page_stage(Denoise(DenoiseOptions(mode="off")), page, ctx)
+    assert off.image == page.image and off.steps[-1].note == "skipped: mode=off"
 
 
 def _chained_reference(stats, cents, small, seeds, step):
