@@ -24,7 +24,7 @@ def _best(ms: list[Measure]) -> Measure:
 
 def _m(m: Measure) -> dict[str, Any]:
     return {"wall": round(m.wall, 3), "cpu": round(m.cpu, 3), "peak_mb": round(m.peak_mb, 1)} | {
-        k: v for k, v in m.extra.items() if k != "stage_seconds"
+        k: v for k, v in m.extra.items() if k not in ("stage_seconds", "stage_cpu")
     }
 
 
@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
         "born_digital_long": _m(born_long) | {"pages": a.pages * 10},
         "startup": _m(startup),
         "stage_seconds_cold": _best(cold).extra.get("stage_seconds"),
+        "stage_cpu_cold": _best(cold).extra.get("stage_cpu"),
     }
 
     pipe = cases.low_dpi_pipeline(work, a.long_dpi)

@@ -50,6 +50,7 @@ def run_digitize(
         rep = json.loads(reports[0].read_text(encoding="utf-8"))
         m.extra["runner_wall"] = rep.get("wall_seconds")
         m.extra["stage_seconds"] = rep.get("seconds")
+        m.extra["stage_cpu"] = rep.get("cpu_seconds")
         m.extra["pages_cached"] = rep.get("pages_cached")
         m.extra["words"] = rep.get("words")
     return m

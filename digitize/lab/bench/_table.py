@@ -29,10 +29,13 @@ def print_results(res: dict[str, Any], path: Path) -> None:
         met = {True: "[green]yes[/]", False: "[red]NO[/]", None: ""}[row["ok"]]
         t.add_row(row["figure"], _fmt(row["value"]), target, met, row["note"])
     console.print(t)
-    stages = res["scanned"].get("stage_seconds_cold") or {}
-    if stages:
-        parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(stages.items(), key=lambda kv: -kv[1]))
-        console.print(f"stage seconds (cold run, summed over workers): {parts}")
+    for key, what in (("stage_seconds_cold", "wall"), ("stage_cpu_cold", "CPU")):
+        stages = res["scanned"].get(key) or {}
+        if stages:
+            parts = ", ".join(
+                f"{k} {v:.2f}" for k, v in sorted(stages.items(), key=lambda kv: -kv[1])
+            )
+            console.print(f"stage {what} seconds (cold run, summed over workers): {parts}")
     console.print(
         "process = wall time of the whole `digitize convert` command (Python start-up, imports, "
         "CLI, conversion, exit); runner = the report's wall_seconds, the conversion alone"
