@@ -212,10 +212,13 @@ def _viewer() -> str:
 
 def _run(report: dict[str, Any]) -> str:
     secs: dict[str, float] = report.get("seconds") or {}
+    cpu: dict[str, float] = report.get("cpu_seconds") or {}
     most = max(secs.values(), default=0) or 1
     rows = "".join(
-        f'<tr><td><code>{esc(k)}</code></td><td class="num">{v:.2f} s</td><td style="width:40%">'
-        f'<div class="bar-bg"><div class="bar-fg" style="width:{100 * v / most:.1f}%"></div></div></td></tr>'
+        f'<tr><td><code>{esc(k)}</code></td><td class="num">{v:.2f} s</td>'
+        + (f'<td class="num muted">CPU {cpu[k]:.2f} s</td>' if k in cpu else "<td></td>")
+        + f'<td style="width:40%"><div class="bar-bg"><div class="bar-fg" '
+        f'style="width:{100 * v / most:.1f}%"></div></div></td></tr>'
         for k, v in sorted(secs.items(), key=lambda kv: -kv[1])
     )
     times = f'<table id="times"><tbody>{rows}</tbody></table>' if rows else '<p class="muted">–</p>'

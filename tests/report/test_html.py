@@ -38,7 +38,16 @@ def make_report(book: Book) -> dict[str, Any]:
         cached_pages=1,
         outputs=["sach-thu.epub", "sach-thu.report.json"],
         warnings=["page 3: failed: <b>timeout</b>"],
+        stage_cpu={"ocr.tesseract": 11.75, "ingest.pdf": 1.0},
     )
+
+
+def test_time_per_stage_shows_wall_and_cpu(built: tuple[Book, dict[str, Any], Path]) -> None:
+    _, report, path = built
+    assert report["cpu_seconds"] == {"ocr.tesseract": 11.75, "ingest.pdf": 1.0}
+    times = path.read_text(encoding="utf-8").split('<table id="times">')[1].split("</table>")[0]
+    assert '<code>ocr.tesseract</code></td><td class="num">12.50 s</td>' in times
+    assert "CPU 11.75 s" in times and "CPU 1.00 s" in times
 
 
 @pytest.fixture(scope="module")
