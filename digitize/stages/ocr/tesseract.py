@@ -20,6 +20,7 @@ from digitize.model import BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.ocr import _coverage
 from digitize.stages.ocr import _tesseract_engines as eng
+from digitize.stages.ocr._cells import reread_cells
 from digitize.stages.ocr._rescale import reread_large
 
 _APT_HINT = "apt-get install tesseract-ocr tesseract-ocr-vie"
@@ -51,12 +52,15 @@ class TesseractOptions:
         True,
         "re-read text-like ink no word or figure covers; keep what stays unread as page gaps",
     )
+    table_cells: bool = opt(
+        True, "re-read each cell of a ruled table alone (rules and specks wiped) when surer"
+    )
 
 
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
@@ -121,12 +125,15 @@ class TesseractOcr(PageStage[TesseractOptions]):
             )
             blocks = tuple(found)
         page = dataclasses.replace(page, warnings=page.warnings + text_size_warning(blocks))
-        if not self.options.coverage:
+        if not (self.options.coverage or self.options.table_cells):
             return dataclasses.replace(page, blocks=blocks)
         pixels, _digest = ctx.read_image(page)
-        cov = _coverage.check(
-            _coverage.as_grey(pixels), blocks, dpi, lambda strip: self._reread(strip, lang, dpi)
-        )
+        grey = _coverage.as_grey(pixels)
+        if self.options.table_cells:
+            blocks, _n = reread_cells(grey, blocks, dpi, lambda s: self._reread(s, lang, dpi))
+        if not self.options.coverage:
+            return dataclasses.replace(page, blocks=blocks)
+        cov = _coverage.check(grey, blocks, dpi, lambda strip: self._reread(strip, lang, dpi))
         warnings = page.warnings
         if cov.reread:
             warnings += (

@@ -1,0 +1,84 @@
+"""Ruled grids in a page image: long horizontal and vertical strokes crossing.
+
+Shared by `ocr.tesseract` (which re-reads a grid's cells one by one, rules and specks wiped) and
+`layout.blocks` (which turns the grid and its words into a table block).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from digitize.model import BBox
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    xs: tuple[float, ...]  # vertical rule positions, left to right
+    ys: tuple[float, ...]  # horizontal rule positions, top to bottom
+
+    @property
+    def bbox(self) -> BBox:
+        return BBox(self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+
+
+def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
+    """Ruled grids in a grayscale page (numpy array): at least `min_rules` rules each way."""
+    import cv2
+    import numpy as np
+
+    full = gray
+    scale = 2 if min(full.shape[:2]) > 1200 else 1  # rules survive halving; 4x less work
+    if scale > 1:
+        gray = cv2.resize(
+            full, (full.shape[1] // 2, full.shape[0] // 2), interpolation=cv2.INTER_AREA
+        )
+    h, w = gray.shape[:2]
+    ink = (gray < ink_threshold(gray, 200 if scale > 1 else 160)).astype(np.uint8)
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w // 25)), np.uint8))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 40), 1), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(np.bitwise_or(horiz, vert), connectivity=8)
+    grids = []
+    for i in range(1, n):
+        x, y, bw, bh, _ = stats[i]
+        if bw < w // 10 or bh < h // 40:
+            continue
+        hs = _rules(horiz[y : y + bh, x : x + bw], 0.6 * bw, axis=0)
+        vs = _rules(vert[y : y + bh, x : x + bw], 0.6 * bh, axis=1)
+        if len(hs) >= min_rules and len(vs) >= min_rules:
+            xs = tuple(float(scale * (x + v) + (scale - 1) / 2) for v in vs)
+            ys = tuple(float(scale * (y + r) + (scale - 1) / 2) for r in hs)
+            grids.append(Grid(xs, ys))
+    return grids
+
+
+def ink_threshold(gray: Any, clean: float) -> float:
+    """Gray level below which a pixel is ink. `clean` suits white paper; a dark, noisy scan
+    (paper at 180) would turn all paper into ink and every text line into a "rule", so the
+    threshold keeps the same relative place between the paper and the ink levels."""
+    import numpy as np
+
+    paper, ink = np.percentile(gray[::4, ::4], [50, 1])
+    if paper - ink < 40:
+        return float(clean * paper / 255.0)
+    return float(min(clean, paper - (1.0 - clean / 255.0) * (paper - ink)))
+
+
+def _rules(mask: Any, need: float, axis: int) -> list[float]:
+    """Centres of the rules in a rule mask: horizontal (axis 0) or vertical (axis 1) strokes at
+    least `need` pixels long. Each stroke is measured as its own connected piece, so a skewed
+    scan (a rule drifting over several pixel rows) still counts it once and at full length."""
+    import cv2
+
+    n, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    found = []
+    for i in range(1, n):
+        length = stats[i][2] if axis == 0 else stats[i][3]
+        if length >= need:
+            found.append(float(cents[i][1] if axis == 0 else cents[i][0]))
+    out: list[float] = []
+    for v in sorted(found):
+        if out and v - out[-1] < 4:
+            continue  # one thick rule broken in two
+        out.append(v)
+    return out
