@@ -125,8 +125,12 @@ def _wipe(grey: np.ndarray, cells: list[BBox], dpi: int) -> tuple[np.ndarray, li
             boxes.append(None)
             continue
         boxes.append(
-            BBox(float(x0 + xs.min()), float(y0 + ys.min()), float(x0 + xs.max() + 1),
-                 float(y0 + ys.max() + 1))
+            BBox(
+                float(x0 + xs.min()),
+                float(y0 + ys.min()),
+                float(x0 + xs.max() + 1),
+                float(y0 + ys.max() + 1),
+            )
         )
     return clean, boxes
 
