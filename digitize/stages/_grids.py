@@ -27,16 +27,8 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
     import cv2
     import numpy as np
 
-    full = gray
-    scale = 2 if min(full.shape[:2]) > 1200 else 1  # rules survive halving; 4x less work
-    if scale > 1:
-        gray = cv2.resize(
-            full, (full.shape[1] // 2, full.shape[0] // 2), interpolation=cv2.INTER_AREA
-        )
-    h, w = gray.shape[:2]
-    ink = (gray < ink_threshold(gray, 200 if scale > 1 else 160)).astype(np.uint8)
-    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w // 25)), np.uint8))
-    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 40), 1), np.uint8))
+    scale, horiz, vert = _rule_masks(gray)
+    h, w = horiz.shape[:2]
     n, _, stats, _ = cv2.connectedComponentsWithStats(np.bitwise_or(horiz, vert), connectivity=8)
     grids = []
     for i in range(1, n):
@@ -50,6 +42,48 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
             ys = tuple(float(scale * (y + r) + (scale - 1) / 2) for r in hs)
             grids.append(Grid(xs, ys))
     return grids
+
+
+def _rule_masks(gray: Any) -> tuple[int, Any, Any]:
+    """(scale, horizontal strokes, vertical strokes) of a page, at 1/scale of its size."""
+    import cv2
+    import numpy as np
+
+    full = gray
+    scale = 2 if min(full.shape[:2]) > 1200 else 1  # rules survive halving; 4x less work
+    if scale > 1:
+        gray = cv2.resize(
+            full, (full.shape[1] // 2, full.shape[0] // 2), interpolation=cv2.INTER_AREA
+        )
+    h, w = gray.shape[:2]
+    ink = (gray < ink_threshold(gray, 200 if scale > 1 else 160)).astype(np.uint8)
+    horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w // 25)), np.uint8))
+    vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 40), 1), np.uint8))
+    return scale, horiz, vert
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A horizontal rule: its ends and height on the page (px)."""
+
+    x0: float
+    x1: float
+    y: float
+
+
+def horizontal_rules(gray: Any, min_share: float = 0.1) -> list[Rule]:
+    """The page's horizontal rules at least `min_share` of the page wide, top to bottom."""
+    import cv2
+
+    scale, horiz, _ = _rule_masks(gray)
+    w = horiz.shape[1]
+    n, _, stats, cents = cv2.connectedComponentsWithStats(horiz, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, _y, bw, bh, _ = stats[i]
+        if bw >= min_share * w and bh < bw / 20:
+            out.append(Rule(float(scale * x), float(scale * (x + bw)), float(scale * cents[i][1])))
+    return sorted(out, key=lambda r: r.y)
 
 
 def ink_threshold(gray: Any, clean: float) -> float:

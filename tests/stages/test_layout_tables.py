@@ -68,3 +68,57 @@ def test_tables_off_keeps_the_table_as_a_picture_of_its_caption(tmp_path: Path) 
     off = BlockLayout(BlockLayout.Options(tables=False, find_figures=False))
     kept = off.process_page(p, ctx)
     assert "10A" in " ".join(b.text for b in kept.blocks)  # nothing found: the text stays
+
+
+def _open_table_page(tmp: Path, rules: bool = True, columns: bool = True) -> tuple:  # type: ignore[type-arg]
+    """A table set with rules across only (above, under the head, below): no column rules. The
+    OCR read each row as one line, or (`columns=False`) plain text lines sit between the rules."""
+    img = Image.new("L", (1600, 1200), 255)
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype(FONT, 30)
+    x0, x1, ys = 300, 1250, [400, 470, 540, 610]
+    if rules:
+        for y in (ys[0], ys[1], ys[-1]):
+            d.line([(x0, y), (x1, y)], fill=0, width=3)
+    lines = []
+    texts = CELLS if columns else [["Một dòng chữ thường"], ["nằm giữa hai"], ["đường kẻ ngang"]]
+    for r, row in enumerate(texts):
+        words = []
+        for c, text in enumerate(row):
+            x, y = x0 + 20 + 320 * c, ys[r] + 18
+            for part in text.split():
+                d.text((x, y), part, font=f, fill=0)
+                a, b, e, g = f.getbbox(part)
+                words.append(Word(part, BBox(x + a, y + b, x + e, y + g), 0.9))
+                x += e + 12
+        lines.append(Line(tuple(words), BBox.enclosing([w.bbox for w in words])))
+    img.save(tmp / "t.png")
+    ocr_table = Block("paragraph", tuple(lines), BBox.enclosing([ln.bbox for ln in lines]))
+    caption = block("paragraph", [line("Bảng 1. Số học sinh", 300, 330)])
+    body = block("paragraph", [line("Một đoạn văn ở dưới bảng số liệu này.", 300, 700)])
+    return page(0, [caption, ocr_table, body], size=img.size, image="t.png")
+
+
+def test_open_table_with_rules_across_only_becomes_a_table(tmp_path: Path) -> None:
+    p = _open_table_page(tmp_path)
+    ctx = Context(work_dir=str(tmp_path))
+    laid = BlockLayout().process_page(p, ctx)
+    assert [b.kind for b in laid.blocks] == ["caption", "table", "paragraph"]
+    flow = FlowBuilder().process_book(book([laid], str(tmp_path)), ctx).flow
+    tables = [i for i in flow if isinstance(i, Table)]
+    assert tables == [Table(tuple(tuple(r) for r in CELLS), "Bảng 1. Số học sinh")]
+
+
+def test_lines_between_rules_without_columns_stay_text(tmp_path: Path) -> None:
+    p = _open_table_page(tmp_path, columns=False)
+    laid = BlockLayout().process_page(p, Context(work_dir=str(tmp_path)))
+    assert "table" not in [b.kind for b in laid.blocks]
+    assert "đường kẻ ngang" in " ".join(b.text for b in laid.blocks)
+
+
+def test_columns_of_words_without_rules_are_not_taken_for_a_table(tmp_path: Path) -> None:
+    p = _open_table_page(tmp_path, rules=False)
+    laid = BlockLayout(BlockLayout.Options(find_figures=False)).process_page(
+        p, Context(work_dir=str(tmp_path))
+    )
+    assert "table" not in [b.kind for b in laid.blocks]

@@ -10,11 +10,29 @@ builder can rebuild rows and columns from the boxes alone.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from digitize.model import BBox, Block, Line, Word
-from digitize.stages._grids import Grid, find_grids, ink_threshold
+from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Word
+from digitize.stages._grids import Grid, find_grids, horizontal_rules, ink_threshold
+from digitize.stages._opentables import open_grids
 
-__all__ = ["Grid", "find_grids", "ink_threshold", "table_block", "table_rows", "take_tables"]
+__all__ = [
+    "Grid",
+    "find_grids",
+    "find_tables",
+    "ink_threshold",
+    "table_block",
+    "table_rows",
+    "take_tables",
+]
+
+
+def find_tables(gray: Any, blocks: list[Block]) -> list[Grid]:
+    """The grids of a page's tables: ruled both ways, then open ones (rules across only, the
+    columns found in the words between them)."""
+    grids = find_grids(gray)
+    words = [w for b in blocks if b.kind not in FURNITURE_KINDS for w in b.words]
+    return grids + open_grids(horizontal_rules(gray), words, [g.bbox for g in grids])
 
 
 def table_block(grid: Grid, words: list[Word]) -> Block:

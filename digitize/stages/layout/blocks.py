@@ -43,7 +43,7 @@ from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._size import line_height
 from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
-from digitize.stages.layout._tables import find_grids, take_tables
+from digitize.stages.layout._tables import find_tables, take_tables
 from digitize.stages.layout._titles import join_wrapped_titles
 from digitize.stages.layout._weight import InkWeight
 
@@ -107,7 +107,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     weight = InkWeight(ctx.work_dir, page.image, _held_gray(page, ctx))
     tables: list[Block] = []
     if o.tables and weight.pixels() is not None:
-        blocks, tables = take_tables(blocks, find_grids(weight.pixels()))
+        blocks, tables = take_tables(blocks, find_tables(weight.pixels(), blocks))
     if o.find_figures and weight.pixels() is not None:
         all_lines = [ln for b in blocks for ln in b.lines]
         if all_lines:

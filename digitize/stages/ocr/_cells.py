@@ -19,7 +19,8 @@ from statistics import fmean
 import numpy as np
 
 from digitize.model import BBox, Block, Line, Word
-from digitize.stages._grids import Grid, find_grids
+from digitize.stages._grids import Grid, find_grids, horizontal_rules
+from digitize.stages._opentables import open_grids
 from digitize.stages.ocr._coverage import Reader, _credible
 
 MIN_FILLED = 0.5  # share of a grid's cells that must hold page words (else: a framed drawing)
@@ -29,19 +30,23 @@ def reread_cells(
     grey: np.ndarray, blocks: tuple[Block, ...], dpi: int, read: Reader
 ) -> tuple[tuple[Block, ...], int]:
     """The page's blocks with the cells of its ruled tables re-read; and how many cells changed."""
-    grids = find_grids(grey)
+    words = [w for b in blocks for w in b.words]
+    ruled = find_grids(grey)
+    grids = [(g, True) for g in ruled]
+    grids += [
+        (g, False) for g in open_grids(horizontal_rules(grey), words, [g.bbox for g in ruled])
+    ]
     if not grids:
         return blocks, 0
-    words = [w for b in blocks for w in b.words]
     ch = max(6.0, float(np.median([w.bbox.height for w in words]))) if words else dpi / 8
     taken: set[int] = set()  # id() of page words a cell's new reading replaces
     new_lines: list[Line] = []
-    for g in grids:
+    for g, has_rules in grids:
         cells = _cells(g)
         old = [[w for w in words if _holds(c, w.bbox)] for c in cells]
         if sum(1 for ws in old if ws) < MIN_FILLED * len(cells):
             continue
-        clean, boxes = _wipe(grey, cells, dpi)
+        clean, boxes = _wipe(grey, cells, dpi, has_rules)
         texts = [k for k, b in enumerate(boxes) if b is not None]
         if not texts:
             continue
@@ -85,9 +90,12 @@ def _holds(cell: BBox, b: BBox) -> bool:
     return cell.x0 <= b.cx < cell.x1 and cell.y0 <= b.cy < cell.y1
 
 
-def _wipe(grey: np.ndarray, cells: list[BBox], dpi: int) -> tuple[np.ndarray, list[BBox | None]]:
+def _wipe(
+    grey: np.ndarray, cells: list[BBox], dpi: int, has_rules: bool
+) -> tuple[np.ndarray, list[BBox | None]]:
     """A copy of the page where each cell keeps only its text (rules, rule remnants and specks
-    turned white) and, per cell, the box of that text (None: an empty cell)."""
+    turned white) and, per cell, the box of that text (None: an empty cell). An open table's
+    cells between rows have no rule to skip: their edges run between the lines of text."""
     import cv2
 
     from digitize.stages._grids import ink_threshold
@@ -95,7 +103,7 @@ def _wipe(grey: np.ndarray, cells: list[BBox], dpi: int) -> tuple[np.ndarray, li
     clean = grey.copy()
     dark = ink_threshold(grey, 160)
     speck = max(4, round(12 * (dpi / 300) ** 2))  # area: smaller than a dot below a Vietnamese ạ
-    margin = max(3, round(dpi / 60))  # the rule's own width and its ragged edge
+    margin = max(3, round(dpi / 60)) if has_rules else 1  # a rule's width and its ragged edge
     boxes: list[BBox | None] = []
     for c in cells:
         x0, y0 = round(c.x0) + margin, round(c.y0) + margin
