@@ -16,6 +16,7 @@ from digitize.lab.evaluation.metrics import (
     paragraph_f1,
     reading_order,
     score_book,
+    table_row_recall,
     wer,
 )
 from digitize.lab.evaluation.realscans import realscan_pages
@@ -152,3 +153,20 @@ def test_a_page_reached_inside_a_paragraph_counts_for_the_two_column_score() -> 
         ],
     }
     assert two_column_blocks(truth) == ["Starts on the two-column page."]
+
+
+def test_table_row_recall_counts_rows_of_output_tables() -> None:
+    rows = [["STT", "Tên gọi", "Số lượng"], ["1", "Triều", "969"], ["2", "Khiến", "778"]]
+    truth = {"flow": [{"kind": "table", "rows": rows, "caption": "Bảng 1.1. Một"}]}
+    whole = [{"kind": "table", "rows": rows, "caption": "Bảng 1.1. Một"}]
+    assert table_row_recall(truth, whole) == 1.0
+    # the first column lost: those rows no longer match
+    lost = [{"kind": "table", "rows": [r[1:] for r in rows], "caption": ""}]
+    assert table_row_recall(truth, lost) == 0.0
+    # rows read as loose paragraphs are not table rows
+    loose = [{"kind": "paragraph", "text": " ".join(r)} for r in rows]
+    assert table_row_recall(truth, loose) == 0.0
+    assert table_row_recall(truth, [], "STT Tên gọi Số lượng\n1 Triều 969\n") == pytest.approx(
+        2 / 3
+    )
+    assert math.isnan(table_row_recall({"flow": []}, whole))

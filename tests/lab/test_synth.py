@@ -189,3 +189,28 @@ def test_cli_and_corpus(tmp_path: Path) -> None:
     assert main([*args, "--texts", EXCERPTS]) == 0
     truth = json.loads((tmp_path / "cli" / "truth.json").read_text("utf-8"))
     assert truth["pages"][0]["rotation"] == 180
+
+
+def test_tables_are_drawn_ruled_or_open_by_design(tmp_path: Path) -> None:
+    """Issue 15: a book's tables are ruled cell by cell or open (rules across only); the design
+    draws either, and the truth carries the rows either way."""
+    import random
+
+    from digitize.lab.synth.design import choose_design
+
+    drawn = {choose_design(random.Random(s)).table_rules for s in range(40)}
+    assert drawn == {"grid", "open"}
+    inks = {}
+    for rules in ("grid", "open"):
+        spec = BookSpec(lang="vi", pages=4, seed=1, design=(("table_rules", rules),))
+        truth = generate_book(spec, tmp_path / rules)
+        (table,) = [b for p in truth["pages"] for b in p["blocks"] if b["kind"] == "table"]
+        (item,) = [it for it in truth["flow"] if it["kind"] == "table"]
+        assert item["rows"][0] == ["STT", "Tên gọi", "Số lượng"] and len(item["rows"]) >= 4
+        page = next(p for p in truth["pages"] if table in p["blocks"])
+        img = np.asarray(Image.open(tmp_path / rules / page["image"]).convert("L"))
+        x0, y0, x1, y1 = (int(v) for v in table["bbox"])
+        # a vertical rule runs down the table between its first and second column
+        col = img[y0 + 5 : y1 - 5, x0 + 5 : x0 + (x1 - x0) // 3]
+        inks[rules] = bool((col < 128).all(axis=0).any())
+    assert inks == {"grid": True, "open": False}

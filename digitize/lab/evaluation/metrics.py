@@ -275,6 +275,32 @@ def caption_recall(
     return sum(1 for c in want if fuzz.partial_ratio(normalize(c), out) >= 90) / len(want)
 
 
+def table_rows(flow: list[dict[str, Any]]) -> list[list[str]]:
+    """Every table row of a flow, as its cells."""
+    return [list(row) for it in flow if it.get("kind") == "table" for row in it.get("rows", [])]
+
+
+def table_row_recall(
+    truth: dict[str, Any], flow: list[dict[str, Any]] | None, text: str = ""
+) -> float:
+    """Share of truth table rows present as rows of an output table: as many cells, the cells
+    space-joined similar (>= 0.8). A row read as loose text, or missing a cell, does not count.
+    For plain-text output, rows found in the text (partial ratio >= 90)."""
+    want = table_rows(truth.get("flow", []))
+    if not want:
+        return NAN
+    if not flow:
+        out = normalize(text)
+        hits = sum(1 for r in want if fuzz.partial_ratio(normalize(" ".join(r)), out) >= 90)
+        return hits / len(want)
+    got = table_rows(flow)
+    found = 0
+    for n in {len(r) for r in want}:  # rows match rows of the same width only
+        same = [" ".join(r) for r in got if len(r) == n]
+        found += len(match([" ".join(r) for r in want if len(r) == n], same))
+    return found / len(want)
+
+
 # ---------------------------------------------------------------- the book score
 
 
@@ -310,6 +336,7 @@ def score_book(truth: dict[str, Any], flow: list[dict[str, Any]], text: str) -> 
         "reading_order": reading_order(ref_blocks, text),
         "reading_order_columns": reading_order(two_column_blocks(truth), text),
         "caption_recall": caption_recall(truth, flow, text),
+        "table_row_recall": table_row_recall(truth, flow, text),
     }
     scores.update(heads)
     return scores

@@ -52,6 +52,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("reading_order", "order", True),
     ("reading_order_columns", "order 2-col", True),
     ("caption_recall", "capt R", True),
+    ("table_row_recall", "rows R", True),
 )
 
 

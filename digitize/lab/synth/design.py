@@ -27,6 +27,7 @@ class Design:
     head_rule: bool = True  # a rule under the running head
     head_gap: float = 1.0  # extra space between running head and text, in body line heights
     chart_labels: bool = False  # charts carry tick numbers and names, diagrams words; no frame
+    table_rules: str = "grid"  # grid (every cell ruled) | open (rules above, under the head, below)
 
 
 def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) -> Design:
@@ -46,6 +47,7 @@ def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) ->
         head_gap=rng.choice([1.0, 0.5, 0.0]),
         chart_labels=rng.random() < 0.5,
     )
+    d = replace(d, table_rules=rng.choice(["grid", "open"]))  # drawn last: older fields keep seeds
     known = {f.name for f in fields(Design)}
     bad = [k for k, _ in pins if k not in known]
     if bad:

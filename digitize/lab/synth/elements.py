@@ -200,10 +200,11 @@ class ElementsMixin:
             )
         bottom = top + len(el.rows) * lh
         x = tx
-        for c in [0.0, *widths]:
+        grid = self.design.table_rules == "grid"
+        for c in [0.0, *widths] if grid else []:
             x += tw * c
             self.draw.line([(x, top), (x, bottom)], fill=0, width=2)
-        for r in range(len(el.rows) + 1):
+        for r in range(len(el.rows) + 1) if grid else (0, 1, len(el.rows)):
             self.draw.line(
                 [(tx, top + r * lh), (tx + tw, top + r * lh)],
                 fill=0,
