@@ -27,6 +27,7 @@ BlockKind = Literal[
     "header",
     "footer",
     "page_number",
+    "aside",
 ]
 BLOCK_KINDS: tuple[str, ...] = get_args(BlockKind)
 # Kinds a reader never sees in the body text: they are page furniture.
@@ -119,7 +120,8 @@ class Block:
     """A region of a page, as layout stages classify it (page-faithful exporters read these)."""
 
     #: One of `BLOCK_KINDS`: paragraph, heading, caption, figure, table, list_item, footnote,
-    #: header, footer, page_number (the last three are page furniture, see `FURNITURE_KINDS`).
+    #: header, footer, page_number (the last three are page furniture, see `FURNITURE_KINDS`),
+    #: aside (the text of a framed box).
     kind: str
     #: The block's lines, top to bottom.
     lines: tuple[Line, ...]
@@ -314,9 +316,21 @@ class Footnote:
     text: str
 
 
-FlowItem = PageBreak | Heading | Paragraph | Figure | ListBlock | Table | Footnote
+@dataclass(frozen=True, slots=True)
+class Aside:
+    """A boxed note or sidebar ("Ghi nhớ", "Em có biết?"): printed in a frame beside or between
+    the running text, read apart from it (EPUB/HTML `aside`)."""
+
+    kind: ClassVar[str] = "aside"
+    #: The box's text (lines joined), NFC, untrusted.
+    text: str
+    #: Its title line ("Ghi nhớ"), or "".
+    title: str = ""
+
+
+FlowItem = PageBreak | Heading | Paragraph | Figure | ListBlock | Table | Footnote | Aside
 FLOW_TYPES: dict[str, type] = {
-    t.kind: t for t in (PageBreak, Heading, Paragraph, Figure, ListBlock, Table, Footnote)
+    t.kind: t for t in (PageBreak, Heading, Paragraph, Figure, ListBlock, Table, Footnote, Aside)
 }
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from digitize.fileio import write_text
 from digitize.model import (
     FURNITURE_KINDS,
+    Aside,
     Book,
     Figure,
     Footnote,
@@ -80,6 +81,8 @@ def flow_text_by_page(book: Book) -> dict[int, list[str]]:
             add(item.text[start:])
         elif isinstance(item, Heading | Footnote):
             add(item.text)
+        elif isinstance(item, Aside):
+            add(f"{item.title} {item.text}".strip())
         elif isinstance(item, Figure):
             add(item.caption)
         elif isinstance(item, ListBlock):

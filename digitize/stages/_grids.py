@@ -116,3 +116,32 @@ def _rules(mask: Any, need: float, axis: int) -> list[float]:
             continue  # one thick rule broken in two
         out.append(v)
     return out
+
+
+def find_frames(gray: Any) -> list[BBox]:
+    """Closed rectangles of rules with nothing ruled inside (a boxed note, a sidebar): two
+    horizontal rules and two vertical ones at the rectangle's edges. A table's grid has more."""
+    import cv2
+    import numpy as np
+
+    scale, horiz, vert = _rule_masks(gray)
+    h, w = horiz.shape[:2]
+    n, _, stats, _ = cv2.connectedComponentsWithStats(np.bitwise_or(horiz, vert), connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh, _ = stats[i]
+        if bw < w // 6 or bh < h // 40:
+            continue
+        hs = _rules(horiz[y : y + bh, x : x + bw], 0.8 * bw, axis=0)
+        vs = _rules(vert[y : y + bh, x : x + bw], 0.8 * bh, axis=1)
+        edge = max(6, bh // 20)
+        if (
+            len(hs) == 2
+            and len(vs) == 2
+            and hs[0] < edge
+            and hs[1] > bh - edge
+            and vs[0] < edge
+            and vs[1] > bw - edge
+        ):
+            out.append(BBox(*(float(scale * v) for v in (x, y, x + bw, y + bh))))
+    return out

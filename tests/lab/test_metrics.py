@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from digitize.lab.evaluation.metrics import (
+    aside_recall,
     cer,
     diacritic_error_rate,
     fold_tone_placement,
@@ -170,3 +171,12 @@ def test_table_row_recall_counts_rows_of_output_tables() -> None:
         2 / 3
     )
     assert math.isnan(table_row_recall({"flow": []}, whole))
+
+
+def test_aside_recall_wants_notes_apart_from_the_text() -> None:
+    note = {"kind": "aside", "title": "Ghi nhớ", "text": "Số chẵn chia hết cho hai."}
+    truth = {"flow": [{"kind": "paragraph", "text": "Một đoạn."}, note]}
+    assert aside_recall(truth, [note]) == 1.0
+    merged = [{"kind": "paragraph", "text": "Một đoạn. Ghi nhớ Số chẵn chia hết cho hai."}]
+    assert aside_recall(truth, merged) == 0.0
+    assert math.isnan(aside_recall({"flow": []}, [note]))

@@ -214,3 +214,15 @@ def test_tables_are_drawn_ruled_or_open_by_design(tmp_path: Path) -> None:
         col = img[y0 + 5 : y1 - 5, x0 + 5 : x0 + (x1 - x0) // 3]
         inks[rules] = bool((col < 128).all(axis=0).any())
     assert inks == {"grid": True, "open": False}
+
+
+def test_boxed_notes_are_framed_and_recorded_as_asides(tmp_path: Path) -> None:
+    """Issue 15: with `boxed_notes`, framed notes follow some paragraphs; the truth has them as
+    `aside` blocks (page) and items (flow)."""
+    boxed = generate_book(
+        BookSpec(lang="vi", pages=4, seed=1, design=(("boxed_notes", 0.3),)), tmp_path / "b"
+    )
+    notes = [it for it in boxed["flow"] if it["kind"] == "aside"]
+    assert notes and all(it["title"] and it["text"].endswith(".") for it in notes)
+    blocks = [b for p in boxed["pages"] for b in p["blocks"] if b["kind"] == "aside"]
+    assert len(blocks) == len(notes)

@@ -301,6 +301,19 @@ def table_row_recall(
     return found / len(want)
 
 
+def aside_recall(truth: dict[str, Any], flow: list[dict[str, Any]] | None, text: str = "") -> float:
+    """Share of truth boxed notes present as asides of the output (text similarity >= 0.8): a
+    note read into the running text does not count. Plain-text output: found in the text."""
+    want = [it.get("text", "") for it in truth.get("flow", []) if it.get("kind") == "aside"]
+    if not want:
+        return NAN
+    if flow:
+        got = [it.get("text", "") for it in flow if it.get("kind") == "aside"]
+        return len(match(want, got)) / len(want)
+    out = normalize(text)
+    return sum(1 for a in want if fuzz.partial_ratio(normalize(a), out) >= 90) / len(want)
+
+
 # ---------------------------------------------------------------- the book score
 
 
@@ -337,6 +350,7 @@ def score_book(truth: dict[str, Any], flow: list[dict[str, Any]], text: str) -> 
         "reading_order_columns": reading_order(two_column_blocks(truth), text),
         "caption_recall": caption_recall(truth, flow, text),
         "table_row_recall": table_row_recall(truth, flow, text),
+        "aside_recall": aside_recall(truth, flow, text),
     }
     scores.update(heads)
     return scores

@@ -53,6 +53,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("reading_order_columns", "order 2-col", True),
     ("caption_recall", "capt R", True),
     ("table_row_recall", "rows R", True),
+    ("aside_recall", "aside R", True),
 )
 
 

@@ -39,4 +39,6 @@ def flow_to_text(flow: list[dict[str, Any]]) -> str:
             out.append(f"{item['caption']}\n{rows}" if item.get("caption") else rows)
         elif kind == "footnote":
             out.append(f"{item.get('mark', '')} {item.get('text', '')}".strip())
+        elif kind == "aside":
+            out.append(f"{item.get('title', '')}\n{item.get('text', '')}".strip())
     return "\n\n".join(t for t in out if t.strip()) + "\n"

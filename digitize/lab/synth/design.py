@@ -28,6 +28,9 @@ class Design:
     head_gap: float = 1.0  # extra space between running head and text, in body line heights
     chart_labels: bool = False  # charts carry tick numbers and names, diagrams words; no frame
     table_rules: str = "grid"  # grid (every cell ruled) | open (rules above, under the head, below)
+    boxed_notes: float = (
+        0.0  # chance that a framed note ("Ghi nhớ", "Em có biết?") follows a paragraph
+    )
 
 
 def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) -> Design:
@@ -47,7 +50,8 @@ def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) ->
         head_gap=rng.choice([1.0, 0.5, 0.0]),
         chart_labels=rng.random() < 0.5,
     )
-    d = replace(d, table_rules=rng.choice(["grid", "open"]))  # drawn last: older fields keep seeds
+    # drawn last: the fields above keep their values for every seed
+    d = replace(d, table_rules=rng.choice(["grid", "open"]), boxed_notes=rng.choice([0.0, 0.15]))
     known = {f.name for f in fields(Design)}
     bad = [k for k, _ in pins if k not in known]
     if bad:

@@ -214,6 +214,28 @@ class ElementsMixin:
         self.y = bottom + 0.8 * self.lh
         self.emit({"kind": "table", "rows": [list(r) for r in el.rows], "caption": el.caption})
 
+    def boxed_note(self, title: str, text: str) -> None:
+        """A framed note set apart from the running text: a bold title line, then its text."""
+        s = self.s
+        f, tf = font("serif", round(32 * s)), font("sans-bold", round(32 * s))
+        lh, pad = round(44 * s), round(24 * s)
+        x0, avail = self.column()
+        lines = wrap(text, f, avail - 2 * pad)
+        self.need(2 * pad + lh * (len(lines) + 1) + self.lh)
+        x0, avail = self.column()  # maybe another column or page, of another measure
+        lines = wrap(text, f, avail - 2 * pad)
+        top = self.y + 0.3 * self.lh
+        block = self.add(TBlock("aside"))
+        y = top + pad
+        for k, ln in enumerate([title, *lines]):
+            block.lines.append(self.text_line(x0 + pad, y + lh * 0.78, ln, tf if k == 0 else f))
+            y += lh
+        bottom = y + pad
+        self.draw.rectangle([x0, top, x0 + avail, bottom], outline=0, width=3)
+        block.box = (x0 - 2, top - 2, x0 + avail + 2, bottom + 2)
+        self.y = bottom + 0.8 * self.lh
+        self.emit({"kind": "aside", "title": title, "text": text})
+
     # ------------------------------------------------------------------ page furniture
 
     def finish_page(self, page: TPage) -> None:

@@ -16,12 +16,26 @@ from PIL import Image, ImageDraw
 from digitize.lab.synth.design import Design
 from digitize.lab.synth.draw import font, hyphen_points, width
 from digitize.lab.synth.elements import ElementsMixin, TBlock, TLine, TPage, _union, wrap
-from digitize.lab.synth.text import Element, FigureEl, HeadingEl, ListEl, ParaEl, TableEl
+from digitize.lab.synth.text import (
+    Element,
+    FigureEl,
+    HeadingEl,
+    ListEl,
+    ParaEl,
+    TableEl,
+    _phrase,
+)
 from digitize.text import to_roman as roman
 
 
 class Done(Exception):
     """The page budget is spent."""
+
+
+BOX_TITLES = {
+    "vi": ["Ghi nhớ", "Em có biết?", "Lưu ý"],
+    "en": ["Remember", "Did you know?", "Note"],
+}
 
 
 class Typesetter(ElementsMixin):
@@ -57,6 +71,8 @@ class Typesetter(ElementsMixin):
         self.chapter = ""
         self.note_no = 0
         self.pending_notes: list[dict[str, Any]] = []
+        # boxed notes draw from their own stream: the content plan of a seed stays the same
+        self.box_rng = random.Random(f"boxes:{title}:{first_number}")
 
     # ------------------------------------------------------------------ pages and columns
 
@@ -134,6 +150,15 @@ class Typesetter(ElementsMixin):
             self.heading(el)
         elif isinstance(el, ParaEl):
             self.paragraph(el, indent=not after_heading)
+            if self.box_rng.random() < self.design.boxed_notes:
+                lang = "en" if el.lang == "en" else "vi"
+                title = self.box_rng.choice(BOX_TITLES[lang])
+                words = (
+                    _phrase(el.text, self.box_rng, 8, 14)
+                    + ", "
+                    + _phrase(el.text, self.box_rng, 8, 14).lower()
+                )
+                self.boxed_note(title, words + ".")
         elif isinstance(el, FigureEl):
             self.figure(el)
         elif isinstance(el, ListEl):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from digitize.model import (
+    Aside,
     Book,
     Figure,
     FlowItem,
@@ -214,6 +215,8 @@ class Renderer:
                 out.append(f"<{tag}{attr}>{lis}</{tag}>")
             elif isinstance(item, Table):
                 out.append(self._table(item))
+            elif isinstance(item, Aside):
+                out.append(self._aside(item))
         if notes:
             out.append(self._footnotes(notes, note_ids, linked))
         return "\n".join(out)
@@ -293,6 +296,12 @@ class Renderer:
             "color: #666; font: 0.9em sans-serif; text-align: center"
         )
         return f'<div class="image-missing" role="img" aria-label="{label}" style="{style}">{label}</div>'
+
+    def _aside(self, a: Aside) -> str:
+        """A boxed note: an `aside` apart from the running text, its title a labelled line."""
+        title = f'<p class="aside-title"><strong>{esc(a.title)}</strong></p>' if a.title else ""
+        body = f"<p>{esc(a.text)}</p>" if a.text else ""
+        return f'<aside class="box">{title}{body}</aside>'
 
     def _table(self, t: Table) -> str:
         rows = [r for r in t.rows if r]

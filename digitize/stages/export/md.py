@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from digitize.fileio import write_bytes, write_text
 from digitize.model import (
+    Aside,
     Book,
     Figure,
     Footnote,
@@ -61,7 +62,7 @@ def page_comment(label: str) -> str:
 
 class MarkdownExporter(Exporter):
     name: ClassVar[str] = "export.md"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     suffix: ClassVar[str] = ".md"
     summary: ClassVar[str] = "Markdown with headings, lists, tables, figures, footnotes"
 
@@ -100,6 +101,9 @@ class MarkdownExporter(Exporter):
                     blocks.append(self._figure(book, item, out_dir, stem, written))
                 elif isinstance(item, Footnote):
                     blocks.append(f"[^{ids[id(item)]}]: {md_escape(item.text)}")
+                elif isinstance(item, Aside):  # a boxed note: a quote block, its title bold
+                    title = f"> **{md_escape(item.title)}**\n>\n" if item.title else ""
+                    blocks.append(title + "> " + md_escape(item.text.replace("\n", " ")))
         text = "\n\n".join(b for b in blocks if b) + "\n"
         return [write_text(out, text), *written]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from digitize.fileio import write_text
-from digitize.model import Book, Figure, Footnote, Heading, ListBlock, Paragraph, Table
+from digitize.model import Aside, Book, Figure, Footnote, Heading, ListBlock, Paragraph, Table
 from digitize.naming import book_stem
 from digitize.stage import Context, Exporter
 from digitize.stages.export._render import PRINTED_MARKER, clean
@@ -22,7 +22,7 @@ def _one_line(text: str) -> str:
 
 class TextExporter(Exporter):
     name: ClassVar[str] = "export.txt"
-    version: ClassVar[str] = "1"
+    version: ClassVar[str] = "2"
     suffix: ClassVar[str] = ".txt"
     summary: ClassVar[str] = "plain UTF-8 text: headings and paragraphs"
 
@@ -42,6 +42,8 @@ class TextExporter(Exporter):
                 blocks.append(_one_line(item.caption))
             elif isinstance(item, Footnote):
                 blocks.append(f"[{_one_line(item.mark)}] {_one_line(item.text)}")
+            elif isinstance(item, Aside):
+                blocks.append("\n".join(_one_line(t) for t in (item.title, item.text) if t))
         text = "\n\n".join(b for b in blocks if b.strip()) + "\n"
         out = Path(out_dir) / f"{book_stem(book.meta)}{self.suffix}"
         return [write_text(out, text)]

@@ -91,28 +91,35 @@ def take_tables(
     is line art, not a table."""
     tables = []
     for g in grids:
-        region = g.bbox
-        words: list[Word] = []
-        out: list[Block] = []
-        for b in blocks:
-            if not b.lines:
-                if b.kind in ("figure", "table") and inside(b.bbox, region):
-                    continue
-                out.append(b)
-                continue
-            lines = []
-            for ln in b.lines:
-                words += [w for w in ln.words if inside(w.bbox, region)]
-                keep = tuple(w for w in ln.words if not inside(w.bbox, region))
-                if keep:
-                    lines.append(Line(keep, BBox.enclosing([w.bbox for w in keep])))
-            if lines:
-                out.append(
-                    replace(b, lines=tuple(lines), bbox=BBox.enclosing([ln.bbox for ln in lines]))
-                )
-        table = table_block(g, words)
+        taken, out = cut_region(blocks, g.bbox)
+        table = table_block(g, [w for ln in taken for w in ln.words])
         if sum(1 for ln in table.lines if ln.words) < min_filled * len(table.lines):
             continue  # a framed drawing (a box around circles), not a table: leave it alone
         blocks = out
         tables.append(table)
     return blocks, tables
+
+
+def cut_region(blocks: list[Block], region: BBox) -> tuple[list[Line], list[Block]]:
+    """The pieces of OCR lines whose words lie inside `region`, and the blocks without them; a
+    text-less figure block inside the region (the OCR's picture of it) goes away."""
+    taken: list[Line] = []
+    out: list[Block] = []
+    for b in blocks:
+        if not b.lines:
+            if not (b.kind in ("figure", "table") and inside(b.bbox, region)):
+                out.append(b)
+            continue
+        lines = []
+        for ln in b.lines:
+            held = tuple(w for w in ln.words if inside(w.bbox, region))
+            if held:
+                taken.append(Line(held, BBox.enclosing([w.bbox for w in held])))
+            keep = tuple(w for w in ln.words if not inside(w.bbox, region))
+            if keep:
+                lines.append(Line(keep, BBox.enclosing([w.bbox for w in keep])))
+        if lines:
+            out.append(
+                replace(b, lines=tuple(lines), bbox=BBox.enclosing([ln.bbox for ln in lines]))
+            )
+    return taken, out

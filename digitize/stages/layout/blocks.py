@@ -20,7 +20,9 @@ from typing import Any
 
 from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page
 from digitize.stage import Context, PageStage, opt
+from digitize.stages._grids import find_frames
 from digitize.stages.layout import _text
+from digitize.stages.layout._asides import take_asides
 from digitize.stages.layout._clean import clean_block
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._frames import (
@@ -59,6 +61,7 @@ class BlockLayoutOptions:
     indent: float = opt(0.8, "first-line indent (in body line heights) that starts a paragraph")
     resegment: bool = opt(True, "rebuild paragraphs from lines instead of trusting the OCR's")
     tables: bool = opt(True, "read ruled tables (grid lines in the page image) cell by cell")
+    asides: bool = opt(True, "read the text in a ruled frame (a boxed note, a sidebar) apart")
     find_figures: bool = opt(True, "find the picture of a caption the OCR reported no figure for")
     bold_ratio: float = opt(
         1.35, "a short line this many times as dark as body text is a bold heading (0: off)"
@@ -108,6 +111,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     tables: list[Block] = []
     if o.tables and weight.pixels() is not None:
         blocks, tables = take_tables(blocks, find_tables(weight.pixels(), blocks))
+    if o.asides and weight.pixels() is not None:
+        blocks, asides = take_asides(blocks, find_frames(weight.pixels()))
+        tables += asides  # placed like tables: whole blocks in the reading order
     if o.find_figures and weight.pixels() is not None:
         all_lines = [ln for b in blocks for ln in b.lines]
         if all_lines:
@@ -136,7 +142,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     def box(b: BBox) -> BBox:
         return rectify_box(b, slope) if slope else b
 
-    items.extend(Item(box(t.bbox), None, t, "table") for t in tables)
+    items.extend(Item(box(t.bbox), None, t, t.kind) for t in tables)
     for b in blocks:
         if b.kind in ("figure", "table") and not b.lines:
             items.append(Item(box(b.bbox), None, b, b.kind))

@@ -17,6 +17,7 @@ from statistics import median
 from digitize.language import guess
 from digitize.model import (
     FURNITURE_KINDS,
+    Aside,
     Block,
     Book,
     Figure,
@@ -32,6 +33,7 @@ from digitize.model import (
 )
 from digitize.stage import BookStage, Context, opt
 from digitize.stages.layout import _text
+from digitize.stages.layout._asides import split_title
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._hyphen import Dehyphenator
 from digitize.stages.layout._levels import heading_levels
@@ -65,7 +67,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "8"
+    version = "9"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -177,6 +179,14 @@ class _Builder:
             cap = page.blocks[captions[bi]] if bi in captions else None
             rows = tuple(tuple(nfc(c) for c in row) for row in table_rows(block))
             self.emit(Table(rows, nfc(self.block_text(cap)) if cap is not None else ""))
+            return
+        if kind == "aside":  # a boxed note: apart from the paragraph it interrupts
+            if self.open is not None:
+                self.open.interrupted = True
+            title, rest = split_title(block.lines)
+            text = self.block_text(replace(block, lines=rest))
+            if text or title:
+                self.emit(Aside(nfc(text), nfc(title)))
             return
         if kind in ("figure", "table") and not block.lines:
             if self.open is not None:
