@@ -14,6 +14,7 @@ from digitize.lab.evaluation.metrics import (
     fold_tone_placement,
     header_leak_rate,
     hyphen_leak_per_1000,
+    list_recall,
     paragraph_f1,
     reading_order,
     score_book,
@@ -180,3 +181,14 @@ def test_aside_recall_wants_notes_apart_from_the_text() -> None:
     merged = [{"kind": "paragraph", "text": "Một đoạn. Ghi nhớ Số chẵn chia hết cho hai."}]
     assert aside_recall(truth, merged) == 0.0
     assert math.isnan(aside_recall({"flow": []}, [note]))
+
+
+def test_list_recall_wants_each_list_whole_and_in_order() -> None:
+    opts = {"kind": "list", "items": ["10", "12", "14"], "markers": ["A.", "B.", "C."]}
+    truth = {"flow": [opts]}
+    whole = [{"kind": "list", "items": ["A. 10", "B. 12", "C. 14"]}]
+    assert list_recall(truth, whole) == 1.0
+    swapped = [{"kind": "list", "items": ["A. 10", "C. 14", "B. 12"]}]
+    assert list_recall(truth, swapped) == 0.0
+    split = [{"kind": "paragraph", "text": "A. 10 B. 12"}, {"kind": "list", "items": ["C. 14"]}]
+    assert list_recall(truth, split) == 0.0

@@ -226,3 +226,20 @@ def test_boxed_notes_are_framed_and_recorded_as_asides(tmp_path: Path) -> None:
     assert notes and all(it["title"] and it["text"].endswith(".") for it in notes)
     blocks = [b for p in boxed["pages"] for b in p["blocks"] if b["kind"] == "aside"]
     assert len(blocks) == len(notes)
+
+
+def test_exercises_set_their_options_side_by_side(tmp_path: Path) -> None:
+    """Issue 15: with `exercises`, numbered questions follow some paragraphs, their options
+    A.-D. drawn side by side (several on a line) and recorded as one list with markers."""
+    truth = generate_book(
+        BookSpec(lang="vi", pages=4, seed=1, design=(("exercises", 0.35),)), tmp_path
+    )
+    flow = truth["flow"]
+    asked = [k for k, it in enumerate(flow) if it.get("text", "").startswith(("Câu", "Bài"))]
+    assert asked
+    for k in asked:
+        assert flow[k + 1]["kind"] == "list" and flow[k + 1]["markers"] == ["A.", "B.", "C.", "D."]
+    options = [b for p in truth["pages"] for b in p["blocks"] if b["kind"] == "list_item"]
+    a = next(b for b in options if b["text"].startswith("A."))
+    b = next(b for b in options if b["text"].startswith("B."))
+    assert abs(a["bbox"][1] - b["bbox"][1]) < 10 and b["bbox"][0] > a["bbox"][2]  # same line

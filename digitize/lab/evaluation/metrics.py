@@ -314,6 +314,30 @@ def aside_recall(truth: dict[str, Any], flow: list[dict[str, Any]] | None, text:
     return sum(1 for a in want if fuzz.partial_ratio(normalize(a), out) >= 90) / len(want)
 
 
+def list_recall(truth: dict[str, Any], flow: list[dict[str, Any]] | None) -> float:
+    """Share of truth lists that come out as one list of the same items in the same order
+    (each item, with its printed marker, similar >= 0.8): options set side by side must not
+    scatter into paragraphs or reorder. NaN without lists or without an output flow."""
+
+    def items(it: dict[str, Any]) -> list[str]:
+        marks = it.get("markers") or [""] * len(it.get("items", []))
+        return [f"{m} {t}".strip() for m, t in zip(marks, it.get("items", []), strict=False)]
+
+    want = [items(it) for it in truth.get("flow", []) if it.get("kind") == "list"]
+    if not want or not flow:
+        return NAN
+    got = [items(it) for it in flow if it.get("kind") == "list"]
+    found = 0
+    for w in want:
+        if any(
+            len(g) == len(w)
+            and all(_similar(normalize(a), normalize(b)) >= 0.8 for a, b in zip(w, g, strict=True))
+            for g in got
+        ):
+            found += 1
+    return found / len(want)
+
+
 # ---------------------------------------------------------------- the book score
 
 
@@ -351,6 +375,7 @@ def score_book(truth: dict[str, Any], flow: list[dict[str, Any]], text: str) -> 
         "caption_recall": caption_recall(truth, flow, text),
         "table_row_recall": table_row_recall(truth, flow, text),
         "aside_recall": aside_recall(truth, flow, text),
+        "list_recall": list_recall(truth, flow),
     }
     scores.update(heads)
     return scores

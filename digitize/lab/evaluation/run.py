@@ -54,6 +54,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("caption_recall", "capt R", True),
     ("table_row_recall", "rows R", True),
     ("aside_recall", "aside R", True),
+    ("list_recall", "lists R", True),
 )
 
 

@@ -27,10 +27,9 @@ class Design:
     head_rule: bool = True  # a rule under the running head
     head_gap: float = 1.0  # extra space between running head and text, in body line heights
     chart_labels: bool = False  # charts carry tick numbers and names, diagrams words; no frame
-    table_rules: str = "grid"  # grid (every cell ruled) | open (rules above, under the head, below)
-    boxed_notes: float = (
-        0.0  # chance that a framed note ("Ghi nhớ", "Em có biết?") follows a paragraph
-    )
+    table_rules: str = "grid"  # grid (every cell ruled) | open (rules across only)
+    boxed_notes: float = 0.0  # chance of a framed note ("Ghi nhớ") after a paragraph
+    exercises: float = 0.0  # chance of a question ("Câu 3.") with options A.-D. after one
 
 
 def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) -> Design:
@@ -51,7 +50,12 @@ def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) ->
         chart_labels=rng.random() < 0.5,
     )
     # drawn last: the fields above keep their values for every seed
-    d = replace(d, table_rules=rng.choice(["grid", "open"]), boxed_notes=rng.choice([0.0, 0.15]))
+    d = replace(
+        d,
+        table_rules=rng.choice(["grid", "open"]),
+        boxed_notes=rng.choice([0.0, 0.15]),
+        exercises=rng.choice([0.0, 0.15]),
+    )
     known = {f.name for f in fields(Design)}
     bad = [k for k, _ in pins if k not in known]
     if bad:

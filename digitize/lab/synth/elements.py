@@ -236,6 +236,28 @@ class ElementsMixin:
         self.y = bottom + 0.8 * self.lh
         self.emit({"kind": "aside", "title": title, "text": text})
 
+    def exercise(self, head: str, options: list[str], lang: str) -> None:
+        """A numbered question, then its options A.-D. side by side: four across, two by two
+        or one a line, as their length allows."""
+        f, lh, s = self.body, self.lh, self.s
+        marks = [f"{chr(65 + k)}." for k in range(len(options))]
+        widest = max(width(f"{m} {o}", f) for m, o in zip(marks, options, strict=True))
+        self.need(lh * (len(wrap(head, f, self.column()[1])) + len(options) + 0.6))
+        x0, avail = self.column()
+        across = next((n for n in (4, 2) if widest + 40 * s < (avail - 30 * s) / n), 1)
+        block = self.add(TBlock("paragraph"))
+        for ln in wrap(head, f, avail):
+            block.lines.append(self.text_line(x0, self.y + lh * 0.78, ln, f))
+            self.y += lh
+        self.emit({"kind": "paragraph", "text": head, "lang": lang})
+        for k, (mark, opt) in enumerate(zip(marks, options, strict=True)):
+            r, c = divmod(k, across)
+            x = x0 + 30 * s + c * (avail - 30 * s) / across
+            tl = self.text_line(x, self.y + r * lh + lh * 0.78, f"{mark} {opt}", f)
+            self.add(TBlock("list_item")).lines.append(tl)
+        self.y += lh * (-(-len(options) // across) + 0.3)
+        self.emit({"kind": "list", "items": options, "ordered": True, "markers": marks})
+
     # ------------------------------------------------------------------ page furniture
 
     def finish_page(self, page: TPage) -> None:

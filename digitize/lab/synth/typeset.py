@@ -73,6 +73,7 @@ class Typesetter(ElementsMixin):
         self.pending_notes: list[dict[str, Any]] = []
         # boxed notes draw from their own stream: the content plan of a seed stays the same
         self.box_rng = random.Random(f"boxes:{title}:{first_number}")
+        self.exercises_set = 0
 
     # ------------------------------------------------------------------ pages and columns
 
@@ -159,6 +160,15 @@ class Typesetter(ElementsMixin):
                     + _phrase(el.text, self.box_rng, 8, 14).lower()
                 )
                 self.boxed_note(title, words + ".")
+            if self.box_rng.random() < self.design.exercises:
+                self.exercises_set += 1
+                lang = "en" if el.lang == "en" else "vi"
+                word = "Question" if lang == "en" else self.box_rng.choice(["Câu", "Bài"])
+                ask = _phrase(el.text, self.box_rng, 6, 12)
+                opts = [_phrase(el.text, self.box_rng, 1, 3).replace(".", "") for _ in range(4)]
+                if self.box_rng.random() < 0.5:
+                    opts = [str(self.box_rng.randint(2, 999)) for _ in range(4)]
+                self.exercise(f"{word} {self.exercises_set}. {ask}?", opts, lang)
         elif isinstance(el, FigureEl):
             self.figure(el)
         elif isinstance(el, ListEl):

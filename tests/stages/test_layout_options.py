@@ -1,0 +1,66 @@
+"""Answer options side by side (`A. 12  B. 15` / `C. 18  D. 20`): one list, in letter order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers.layout_pages import block, book, line, page
+
+from digitize.model import ListBlock, Paragraph
+from digitize.stage import Context
+from digitize.stages.layout._options import split_options
+from digitize.stages.layout.flow import FlowBuilder
+
+
+def _texts(blocks: list) -> list[tuple[str, str]]:  # type: ignore[type-arg]
+    return [(b.kind, b.text) for b in blocks]
+
+
+def test_two_by_two_options_become_four_items_in_letter_order() -> None:
+    q = block("paragraph", [line("Câu 3. Tổng của 7 và 5 là bao nhiêu?", 100, 100)])
+    rows = block("paragraph", [line("A. 10 B.12", 130, 150), line("C. 14 D. 35", 130, 200)])
+    after = block("paragraph", [line("Một đoạn văn sau câu hỏi.", 100, 260)])
+    out = split_options([q, rows, after])
+    assert _texts(out) == [
+        ("paragraph", "Câu 3. Tổng của 7 và 5 là bao nhiêu?"),
+        ("list_item", "A. 10"),
+        ("list_item", "B. 12"),
+        ("list_item", "C. 14"),
+        ("list_item", "D. 35"),
+        ("paragraph", "Một đoạn văn sau câu hỏi."),
+    ]
+
+
+def test_options_across_blocks_and_four_on_a_line() -> None:
+    one = block("paragraph", [line("A. Hà Nội B. Huế C. Đà Nẵng D. Cần Thơ", 130, 150)])
+    assert [t for _, t in _texts(split_options([one]))] == [
+        "A. Hà Nội",
+        "B. Huế",
+        "C. Đà Nẵng",
+        "D. Cần Thơ",
+    ]
+    a = block("paragraph", [line("A. một B. hai", 130, 150)])
+    c = block("list_item", [line("C. ba D. bốn", 130, 200)])
+    assert len(split_options([a, c])) == 4
+
+
+def test_sentences_with_letters_are_not_options() -> None:
+    kept = [
+        block("paragraph", [line("A. Smith met B. Jones in the town.", 100, 100)]),
+        block("paragraph", [line("B. The letters do not start at A.", 100, 150)]),
+        block(
+            "paragraph",
+            [line("A. first line of a paragraph", 100, 200), line("that wraps on.", 100, 240)],
+        ),
+    ]
+    assert split_options(kept) == kept
+
+
+def test_the_flow_makes_the_options_one_list(tmp_path: Path) -> None:
+    q = block("paragraph", [line("Câu 1. Chọn đáp án đúng.", 100, 100)])
+    rows = block("paragraph", [line("A. 10 B. 12", 130, 150), line("C. 14 D. 35", 130, 200)])
+    p = page(0, split_options([q, rows]), size=(1200, 1600))
+    flow = FlowBuilder().process_book(book([p], str(tmp_path)), Context(str(tmp_path))).flow
+    lists = [i for i in flow if isinstance(i, ListBlock)]
+    assert [i.items for i in lists] == [("A. 10", "B. 12", "C. 14", "D. 35")]
+    assert [i.text for i in flow if isinstance(i, Paragraph)] == ["Câu 1. Chọn đáp án đúng."]
