@@ -243,3 +243,16 @@ def test_exercises_set_their_options_side_by_side(tmp_path: Path) -> None:
     a = next(b for b in options if b["text"].startswith("A."))
     b = next(b for b in options if b["text"].startswith("B."))
     assert abs(a["bbox"][1] - b["bbox"][1]) < 10 and b["bbox"][0] > a["bbox"][2]  # same line
+
+
+def test_paired_figures_sit_side_by_side_with_their_captions(tmp_path: Path) -> None:
+    """Issue 15: with `paired_figures`, two figures share a row, captions under each (1.1a,
+    1.1b) at the same height; the truth has two figure items."""
+    spec = BookSpec(lang="vi", pages=5, seed=4, two_column=0.0, design=(("paired_figures", 1.0),))
+    truth = generate_book(spec, tmp_path)
+    caps = [it["caption"] for it in truth["flow"] if it["kind"] == "figure"]
+    assert any(c.startswith("Hình 1.1a.") for c in caps) and any("1.1b." in c for c in caps)
+    blocks = [b for p in truth["pages"] for b in p["blocks"] if b["kind"] == "caption"]
+    a = next(b for b in blocks if b["text"].startswith("Hình 1.1a."))
+    b = next(b for b in blocks if b["text"].startswith("Hình 1.1b."))
+    assert abs(a["bbox"][1] - b["bbox"][1]) < 10 and a["bbox"][2] < b["bbox"][0]

@@ -30,6 +30,7 @@ class Design:
     table_rules: str = "grid"  # grid (every cell ruled) | open (rules across only)
     boxed_notes: float = 0.0  # chance of a framed note ("Ghi nhớ") after a paragraph
     exercises: float = 0.0  # chance of a question ("Câu 3.") with options A.-D. after one
+    paired_figures: float = 0.0  # chance that a figure is set beside a second one (1.2a, 1.2b)
 
 
 def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) -> Design:
@@ -55,6 +56,7 @@ def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) ->
         table_rules=rng.choice(["grid", "open"]),
         boxed_notes=rng.choice([0.0, 0.15]),
         exercises=rng.choice([0.0, 0.15]),
+        paired_figures=rng.choice([0.0, 0.5]),
     )
     known = {f.name for f in fields(Design)}
     bad = [k for k, _ in pins if k not in known]

@@ -214,6 +214,42 @@ class ElementsMixin:
         self.y = bottom + 0.8 * self.lh
         self.emit({"kind": "table", "rows": [list(r) for r in el.rows], "caption": el.caption})
 
+    def figure_pair(self, left: FigureEl, right: FigureEl) -> None:
+        """Two figures side by side, each with its caption under it: the captions' lines sit at
+        the same heights, a gutter apart."""
+        d = self.design
+        f, lh = font("serif-italic", round(30 * self.s)), round(40 * self.s)
+        x0, avail = self.column()
+        half = avail / 2
+        caps = [wrap(el.caption, f, half * 0.85) for el in (left, right)]
+        h = max(left.height, right.height) * self.s * 0.8
+        self.need(h + lh * (max(len(c) for c in caps) + 1.2))
+        x0, avail = self.column()
+        half = avail / 2
+        caps = [wrap(el.caption, f, half * 0.85) for el in (left, right)]
+        top = self.y
+        for k, el in enumerate((left, right)):
+            hx = x0 + k * half
+            box = (hx + half * 0.06, top + 10 * self.s, hx + half * 0.94, top + h)
+            draw_figure(
+                self.draw,
+                tuple(round(v) for v in box),  # type: ignore[arg-type]
+                el.shape,
+                self.rng,
+                labels=(),
+                frame=not d.chart_labels,
+            )
+            self.add(TBlock("figure", box=box))
+            y = top + h + 0.4 * lh
+            block = self.add(TBlock("caption"))
+            for ln in caps[k]:
+                x = hx + (half - width(ln, f)) / 2
+                block.lines.append(self.text_line(x, y + lh * 0.78, ln, f))
+                y += lh
+        self.y = top + h + 0.4 * lh + lh * max(len(c) for c in caps) + 0.6 * self.lh
+        for el in (left, right):
+            self.emit({"kind": "figure", "caption": el.caption})
+
     def boxed_note(self, title: str, text: str) -> None:
         """A framed note set apart from the running text: a bold title line, then its text."""
         s = self.s

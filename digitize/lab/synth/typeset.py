@@ -9,6 +9,7 @@ and pages (hyphenation removed), and a page break inside a paragraph is recorded
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 from PIL import Image, ImageDraw
@@ -74,6 +75,7 @@ class Typesetter(ElementsMixin):
         # boxed notes draw from their own stream: the content plan of a seed stays the same
         self.box_rng = random.Random(f"boxes:{title}:{first_number}")
         self.exercises_set = 0
+        self.last_text = ""
 
     # ------------------------------------------------------------------ pages and columns
 
@@ -151,6 +153,7 @@ class Typesetter(ElementsMixin):
             self.heading(el)
         elif isinstance(el, ParaEl):
             self.paragraph(el, indent=not after_heading)
+            self.last_text = el.text
             if self.box_rng.random() < self.design.boxed_notes:
                 lang = "en" if el.lang == "en" else "vi"
                 title = self.box_rng.choice(BOX_TITLES[lang])
@@ -170,7 +173,16 @@ class Typesetter(ElementsMixin):
                     opts = [str(self.box_rng.randint(2, 999)) for _ in range(4)]
                 self.exercise(f"{word} {self.exercises_set}. {ask}?", opts, lang)
         elif isinstance(el, FigureEl):
-            self.figure(el)
+            m = re.match(r"(\S+ [\d.]*\d)\. (.*)", el.caption)
+            if m and self.page.columns == 1 and self.box_rng.random() < self.design.paired_figures:
+                other = _phrase(self.last_text or m.group(2), self.box_rng, 3, 6)
+                shape = self.box_rng.choice(["bars", "circles", "polygon", "diagram"])
+                self.figure_pair(
+                    FigureEl(f"{m.group(1)}a. {m.group(2)}", el.shape, el.height),
+                    FigureEl(f"{m.group(1)}b. {other}", shape, el.height),
+                )
+            else:
+                self.figure(el)
         elif isinstance(el, ListEl):
             self.list(el)
         elif isinstance(el, TableEl):

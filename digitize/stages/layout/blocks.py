@@ -43,6 +43,7 @@ from digitize.stages.layout._lists import hang, lost_marks
 from digitize.stages.layout._noise import edge_specks, giant_scraps
 from digitize.stages.layout._options import split_options
 from digitize.stages.layout._order import reading_order
+from digitize.stages.layout._pairs import split_side_by_side
 from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._size import line_height
 from digitize.stages.layout._skew import edge_noise, line_slope, rectify, rectify_box
@@ -173,7 +174,8 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
-    return split_options(lost_marks(join_wrapped_titles(out, body_h), body_h))
+    out = split_side_by_side(join_wrapped_titles(out, body_h), body_h)
+    return split_options(lost_marks(out, body_h))
 
 
 def _column_extents(items: list[Item]) -> dict[tuple[int, int], tuple[float, float]]:
