@@ -24,24 +24,36 @@ class Grid:
 
 def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
     """Ruled grids in a grayscale page (numpy array): at least `min_rules` rules each way."""
+    grids = []
+    for scale, x, y, _bw, _bh, hs, vs in _ruled_parts(gray, 10, 0.6):
+        if len(hs) >= min_rules and len(vs) >= min_rules:
+            xs = tuple(float(scale * (x + v) + (scale - 1) / 2) for v in vs)
+            ys = tuple(float(scale * (y + r) + (scale - 1) / 2) for r in hs)
+            grids.append(Grid(xs, ys))
+    return grids
+
+
+def _ruled_parts(
+    gray: Any, min_share: int, need: float
+) -> list[tuple[int, int, int, int, int, list[float], list[float]]]:
+    """Each connected figure of rules at least 1/`min_share` of the page wide: (scale, x, y,
+    width, height, its horizontal rules, its vertical rules), rules at least `need` of the
+    figure's width (height) long, all at 1/scale of the page's size."""
     import cv2
     import numpy as np
 
     scale, horiz, vert = _rule_masks(gray)
     h, w = horiz.shape[:2]
     n, _, stats, _ = cv2.connectedComponentsWithStats(np.bitwise_or(horiz, vert), connectivity=8)
-    grids = []
+    out = []
     for i in range(1, n):
-        x, y, bw, bh, _ = stats[i]
-        if bw < w // 10 or bh < h // 40:
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        if bw < w // min_share or bh < h // 40:
             continue
-        hs = _rules(horiz[y : y + bh, x : x + bw], 0.6 * bw, axis=0)
-        vs = _rules(vert[y : y + bh, x : x + bw], 0.6 * bh, axis=1)
-        if len(hs) >= min_rules and len(vs) >= min_rules:
-            xs = tuple(float(scale * (x + v) + (scale - 1) / 2) for v in vs)
-            ys = tuple(float(scale * (y + r) + (scale - 1) / 2) for r in hs)
-            grids.append(Grid(xs, ys))
-    return grids
+        hs = _rules(horiz[y : y + bh, x : x + bw], need * bw, axis=0)
+        vs = _rules(vert[y : y + bh, x : x + bw], need * bh, axis=1)
+        out.append((scale, x, y, bw, bh, hs, vs))
+    return out
 
 
 def _rule_masks(gray: Any) -> tuple[int, Any, Any]:
@@ -121,27 +133,10 @@ def _rules(mask: Any, need: float, axis: int) -> list[float]:
 def find_frames(gray: Any) -> list[BBox]:
     """Closed rectangles of rules with nothing ruled inside (a boxed note, a sidebar): two
     horizontal rules and two vertical ones at the rectangle's edges. A table's grid has more."""
-    import cv2
-    import numpy as np
-
-    scale, horiz, vert = _rule_masks(gray)
-    h, w = horiz.shape[:2]
-    n, _, stats, _ = cv2.connectedComponentsWithStats(np.bitwise_or(horiz, vert), connectivity=8)
     out = []
-    for i in range(1, n):
-        x, y, bw, bh, _ = stats[i]
-        if bw < w // 6 or bh < h // 40:
-            continue
-        hs = _rules(horiz[y : y + bh, x : x + bw], 0.8 * bw, axis=0)
-        vs = _rules(vert[y : y + bh, x : x + bw], 0.8 * bh, axis=1)
+    for scale, x, y, bw, bh, hs, vs in _ruled_parts(gray, 6, 0.8):
         edge = max(6, bh // 20)
-        if (
-            len(hs) == 2
-            and len(vs) == 2
-            and hs[0] < edge
-            and hs[1] > bh - edge
-            and vs[0] < edge
-            and vs[1] > bw - edge
-        ):
+        closed = len(hs) == len(vs) == 2 and hs[0] < edge < bh - edge < hs[1]
+        if closed and vs[0] < edge and vs[1] > bw - edge:
             out.append(BBox(*(float(scale * v) for v in (x, y, x + bw, y + bh))))
     return out

@@ -21,7 +21,7 @@ import numpy as np
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages._grids import Grid, find_grids, horizontal_rules
 from digitize.stages._opentables import open_grids
-from digitize.stages.ocr._coverage import Reader, _credible
+from digitize.stages.ocr._coverage import Reader, _credible, stack
 
 MIN_FILLED = 0.5  # share of a grid's cells that must hold page words (else: a framed drawing)
 
@@ -152,16 +152,7 @@ def _stack(
     for b in boxes:
         x0, y0, x1, y1 = int(b.x0), int(b.y0), int(np.ceil(b.x1)), int(np.ceil(b.y1))
         crops.append((clean[y0:y1, x0:x1], BBox(float(x0), float(y0), float(x1), float(y1))))
-    sw = max(c.shape[1] for c, _ in crops) + 2 * pad
-    sh = sum(c.shape[0] + pad for c, _ in crops) + pad
-    strip = np.full((sh, sw), 255, dtype=np.uint8)
-    places = []
-    y = pad
-    for c, origin in crops:
-        strip[y : y + c.shape[0], pad : pad + c.shape[1]] = c
-        places.append((y, origin))
-        y += c.shape[0] + pad
-    return strip, places
+    return stack(crops, pad)
 
 
 def _without(b: Block, taken: set[int]) -> Block | None:

@@ -121,6 +121,14 @@ def _strip(
         x0, y0 = max(0, int(b.x0) - pad), max(0, int(b.y0) - pad)
         x1, y1 = min(W, int(b.x1) + pad), min(H, int(b.y1) + pad)
         crops.append((grey[y0:y1, x0:x1], BBox(float(x0), float(y0), float(x1), float(y1))))
+    return stack(crops, pad)
+
+
+def stack(
+    crops: list[tuple[np.ndarray, BBox]], pad: int
+) -> tuple[np.ndarray, list[tuple[int, BBox]]]:
+    """Crops (pixels, page box) stacked on a white strip `pad` apart: the strip and, per crop,
+    its top in the strip."""
     sw = max(c.shape[1] for c, _ in crops) + 2 * pad
     sh = sum(c.shape[0] + pad for c, _ in crops) + pad
     strip = np.full((sh, sw), 255, dtype=np.uint8)
