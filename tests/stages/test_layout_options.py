@@ -42,6 +42,9 @@ def test_options_across_blocks_and_four_on_a_line() -> None:
     a = block("paragraph", [line("A. một B. hai", 130, 150)])
     c = block("list_item", [line("C. ba D. bốn", 130, 200)])
     assert len(split_options([a, c])) == 4
+    # a row of options spaced wide reads like a heading: still options
+    wide = block("heading", [line("A. 594 B. 775 C. 163 D. 153", 130, 150)], level=2)
+    assert [b.kind for b in split_options([wide])] == ["list_item"] * 4
 
 
 def test_sentences_with_letters_are_not_options() -> None:

@@ -36,11 +36,12 @@ def split_options(blocks: list[Block]) -> list[Block]:
 
 def _run(blocks: list[Block], start: int) -> tuple[int, list[Block]]:
     """(blocks used, option blocks) of the run of option lines starting at `blocks[start]`:
-    every line of a used block starts with the next letter's mark."""
+    every line of a used block starts with the next letter's mark. A row of options set wide
+    apart can pass for a heading (`A. 594  B. 775  C. 163  D. 153`): it is taken too."""
     options: list[list[Word]] = []
     want, used = "A", 0
     for b in blocks[start:]:
-        if b.kind not in ("paragraph", "list_item") or not b.lines:
+        if b.kind not in ("paragraph", "list_item", "heading") or not b.lines:
             break
         got: list[tuple[str, list[Word]]] = []
         nxt = want
