@@ -9,6 +9,7 @@ is real. Figures and footnotes met inside such a paragraph are emitted right aft
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -65,7 +66,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "8"
+    version = "9"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -402,10 +403,29 @@ def _full_last_line(block: Block, nxt: Block, body_h: float, right: float | None
 
 
 def _uses_indent(pages: tuple[Page, ...], body_h: float) -> bool:
+    """Does the book mark a new paragraph by indenting its first line? Most of its blocks
+    may not show it (a block opening a page or column continues a paragraph, the first one
+    after a heading is set flush), so the blocks that follow another paragraph right above
+    them in the same column are asked first: most of those indented is the book's habit."""
     multi = [b for p in pages for b in p.blocks if b.kind == "paragraph" and len(b.lines) >= 2]
     if not multi:
         return False
-    return sum(_indented(b, body_h) for b in multi) >= 0.5 * len(multi)
+    if sum(_indented(b, body_h) for b in multi) >= 0.5 * len(multi):
+        return True
+    after = [b for p in pages for b in _after_paragraph(p) if len(b.lines) >= 2]
+    return len(after) >= 2 and sum(_indented(b, body_h) for b in after) > 0.5 * len(after)
+
+
+def _after_paragraph(page: Page) -> list[Block]:
+    """The page's paragraphs that stand right under another paragraph of their column."""
+    body = [b for b in page.blocks if b.kind not in FURNITURE_KINDS]
+    return [
+        b
+        for a, b in itertools.pairwise(body)
+        if a.kind == b.kind == "paragraph"
+        and b.bbox.y0 >= a.bbox.y1
+        and min(a.bbox.x1, b.bbox.x1) - max(a.bbox.x0, b.bbox.x0) > 0
+    ]
 
 
 def _pair_captions(page: Page, body_h: float) -> dict[int, int]:
