@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from digitize.model import Block, Line, Word
+from digitize.model import BBox, Block, Line, Word
+from digitize.stages.layout import _text
+from digitize.stages.layout._items import Item
 
 
 def hang(first: Line) -> float:
@@ -73,3 +76,93 @@ def small_bullet(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], bool]:
     if looks and dot and mid:  # not a speck of dust (`.`, `-_` two pixels wide)
         return (Word("•", first.bbox, first.conf), *words[1:]), True
     return words, False
+
+
+def dropped_marks(items: list[Item], pixels: Any, body_h: float, original: dict[int, Line]) -> None:
+    """Put back list marks the OCR dropped (a dash or bullet set an em or two left of the item's
+    text is often taken for a speck, and the wrapped items then read as one paragraph). The
+    page image shows them: one small blob in the white left of a line, at mid x-height, with
+    nothing else there. Two such blobs, or one beside marks the OCR did read, standing at
+    one x are a list; a lone blob is dust."""
+    if pixels is None:
+        return
+    from digitize.stages.layout._tables import ink_threshold
+
+    thr = ink_threshold(pixels, 128)
+    found: list[tuple[int, BBox, str]] = []
+    anchors: list[float] = []
+    for k, it in enumerate(items):
+        ln = it.line
+        if ln is None or it.kind != "paragraph" or not ln.words:
+            continue
+        if _text.list_mark(ln.text) is not None:
+            anchors.append(ln.words[0].bbox.x0)
+            continue
+        src = original.get(id(ln), ln)
+        left = _left_limit(items, it, body_h)
+        blob = _blob(pixels, thr, src.bbox, left - (it.bbox.x0 - src.bbox.x0), body_h)
+        if blob is not None:
+            found.append((k, blob[0], blob[1]))
+    for k, box, mark in found:
+        near = [a for a in anchors if abs(a - box.x0) < 0.5 * body_h]
+        twins = [b for j, b, _ in found if j != k and abs(b.x0 - box.x0) < 0.5 * body_h]
+        if near or twins:
+            _prepend(items[k], box, mark, original)
+
+
+def _left_limit(items: list[Item], it: Item, body_h: float) -> float:
+    """How far left of `it` a mark may stand: three ems, never into a neighbour's text."""
+    b = it.bbox
+    left = b.x0 - 3 * body_h
+    for other in items:
+        o = other.bbox
+        if other is it or o.x1 > b.x0 or min(o.y1, b.y1) - max(o.y0, b.y0) <= 0.3 * b.height:
+            continue
+        left = max(left, o.x1 + 0.2 * body_h)
+    return left
+
+
+def _blob(
+    pixels: Any, thr: float, line: BBox, left: float, body_h: float
+) -> tuple[BBox, str] | None:
+    """The one mark-sized ink blob between `left` and the line's text, or None."""
+    import cv2
+    import numpy as np
+
+    h, w = pixels.shape[:2]
+    x0, x1 = max(0, int(left)), int(line.x0 - 0.2 * body_h)
+    y0, y1 = max(0, int(line.y0)), min(h, int(line.y1))
+    if x1 - x0 < 0.3 * body_h or y1 - y0 < 0.3 * body_h or x1 > w:
+        return None
+    mask = (pixels[y0:y1, x0:x1] < thr).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    dust = 0.12 * body_h
+    blobs = [s for s in stats[1:] if max(s[2], s[3]) >= dust]
+    if len(blobs) != 1:
+        return None
+    bx, by, bw, bh, _ = (int(v) for v in blobs[0])
+    if bx == 0 or bx + bw >= x1 - x0 or by == 0 or by + bh >= y1 - y0:
+        return None  # cut by the window: part of something larger
+    if max(bw, bh) < 0.25 * body_h or bw > 1.2 * body_h or bh > 0.6 * body_h:
+        return None
+    cy = by + bh / 2
+    if not 0.25 * (y1 - y0) < cy < 0.85 * (y1 - y0):
+        return None  # a quote mark sits high, a comma low
+    box = BBox(float(x0 + bx), float(y0 + by), float(x0 + bx + bw), float(y0 + by + bh))
+    return box, ("–" if bh < 0.45 * bw else "•")
+
+
+def _prepend(it: Item, box: BBox, mark: str, original: dict[int, Line]) -> None:
+    """Give the item's line (straightened and as read) the mark as its first word."""
+    ln = it.line
+    assert ln is not None
+    src = original.get(id(ln), ln)
+    dy = ln.bbox.y0 - src.bbox.y0
+    dx = ln.bbox.x0 - src.bbox.x0
+    sbox = BBox(box.x0 + dx, box.y0 + dy, box.x1 + dx, box.y1 + dy)
+    words = (Word(mark, sbox, 0.5), *ln.words)
+    line = Line(words, BBox.enclosing([w.bbox for w in words]))
+    if id(ln) in original:
+        owords = (Word(mark, box, 0.5), *src.words)
+        original[id(line)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
+    it.line, it.bbox = line, line.bbox

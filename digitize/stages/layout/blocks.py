@@ -37,7 +37,7 @@ from digitize.stages.layout._items import (
     wrap_edges,
 )
 from digitize.stages.layout._joins import caption_continues, title_tail
-from digitize.stages.layout._lists import hang, lost_marks
+from digitize.stages.layout._lists import dropped_marks, hang, lost_marks
 from digitize.stages.layout._noise import edge_specks, giant_scraps
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
@@ -70,7 +70,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "15"
+    version = "16"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -162,6 +162,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     floating = {p.index for p in placed if p.floating}
     obstacles = [it.bbox for k, it in enumerate(items) if it.line is None or k in floating]
     wrap_edges(ordered, cols, obstacles, body_h)
+    dropped_marks(ordered, weight.pixels(), body_h, original)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
