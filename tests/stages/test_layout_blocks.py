@@ -258,3 +258,33 @@ def test_a_born_digital_page_keeps_every_word_of_its_text_layer() -> None:
 
     assert texts(one_page(1.0, "textlayer")) == ["Điền", "______", "vào"]
     assert "______" not in texts(one_page(0.3, "scan"))
+
+
+def test_a_full_open_line_going_on_in_lower_case_is_one_paragraph_whatever_specks_say() -> None:
+    """On a noisy scan a speck makes a body line measure a bigger type size, glues a `-` before
+    its first word, or the OCR drops that word so the line looks indented. A full line that
+    leaves its sentence open, followed at the usual leading by a line in lower case, was
+    wrapped by the typesetter: none of these cut the paragraph."""
+    low = "và " + LONG[4:]  # the same full line, going on in lower case
+    texts = [
+        (LONG, 200, 30),
+        (LONG, 200, 30),
+        ("tiếp tục với một dòng chữ to hơn vì vết bẩn dính vào nên trông như", 200, 40),
+        (low, 200, 30),
+        ("- chí của mình vẫn tiếp tục một dòng nữa cho đủ dài đến hết cột văn", 200, 30),
+        (LONG, 200, 30),
+        ("định rằng mọi thứ đều ổn và chữ đầu tiên đã bị mất khi nhận.", 290, 30),
+        (LONG, 200, 30),
+        ("Hết đoạn.", 200, 30),
+    ]
+    lines = [line(t, x, 200 + 45 * i, h=h, cw=15) for i, (t, x, h) in enumerate(texts)]
+    out = run([block("paragraph", lines)])
+    assert [b.kind for b in out] == ["paragraph"]
+    assert len(out[0].lines) == len(texts)
+
+
+def test_a_list_after_an_open_full_line_still_starts_its_items() -> None:
+    lines = [line(LONG, 200, 200), line(LONG, 200, 245)]
+    lines += [line("a) mục thứ nhất của danh sách;", 200, 290), line("b) mục hai.", 200, 335)]
+    out = run([block("paragraph", lines)])
+    assert [b.kind for b in out] == ["paragraph", "list_item", "list_item"]

@@ -30,3 +30,31 @@ def title_tail(group: list[Item], it: Item, body_h: float) -> bool:
     tight = it.bbox.y0 - prev.bbox.y1 < 0.4 * body_h
     flush = abs(it.bbox.x0 - prev.bbox.x0) < body_h or abs(it.bbox.cx - prev.bbox.cx) < body_h
     return tight and flush
+
+
+def leaves_open(text: str) -> bool:
+    """The line stops inside a sentence: on a letter, a comma or a split word (`orga-`), once
+    a trailing speck read as a sign (`We see -`, `hoa |`) is set aside."""
+    words = text.split()
+    while words and not any(ch.isalnum() for ch in words[-1]):
+        words.pop()
+    if not words:
+        return False
+    last = words[-1]
+    return last[-1].isalpha() or last[-1] == "," or (last[-1] in "-­" and last[-2:-1].isalpha())
+
+
+def runs_on(
+    prev: BBox, ptext: str, cur: BBox, text: str, right: float, lead: float, body_h: float
+) -> bool:
+    """A full line that leaves its sentence open, followed at the usual leading (`lead`, the
+    typical gap between lines) by a line going on in lower case: one paragraph, whatever
+    a speck makes one of them measure (type size, indent, a `-` read as a list mark). The
+    typesetter wrapped there because the next word did not fit."""
+    full = prev.x1 >= right - body_h
+    close = cur.y0 - prev.y1 <= lead + 0.5 * body_h
+    first = next((ch for ch in text if ch.isalnum()), "")
+    mark = _text.list_mark(text)
+    if mark is not None and mark[0] != "-":  # `a)`, `•`: a list starts; a lone `-` may be dust
+        return False
+    return full and close and first.islower() and leaves_open(ptext)

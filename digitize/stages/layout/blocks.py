@@ -36,7 +36,7 @@ from digitize.stages.layout._items import (
     split_stacks,
     wrap_edges,
 )
-from digitize.stages.layout._joins import caption_continues, title_tail
+from digitize.stages.layout._joins import caption_continues, runs_on, title_tail
 from digitize.stages.layout._lists import dropped_marks, hang, lost_marks
 from digitize.stages.layout._noise import edge_specks, giant_scraps
 from digitize.stages.layout._order import reading_order
@@ -70,7 +70,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "16"
+    version = "17"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -248,6 +248,8 @@ def _continues(
         )
     left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
     pleft, pright = prev.edges or (left, right)
+    if runs_on(prev.bbox, prev.line.text, it.bbox, it.line.text, pright, gap, body_h):
+        return True
     if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
         # Specks inflate the boxes of whole lines on a noisy scan. A real change of type size
         # comes with space around it; a full line followed at the usual leading is still body.
