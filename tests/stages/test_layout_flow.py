@@ -280,3 +280,22 @@ def test_a_book_that_indents_only_after_a_paragraph_still_joins_a_full_line_over
     assert any(t.endswith("câu xong. Câu tiếp theo. " + FULL + " ngắn.") for t in texts)
     assert any(t.startswith("Đoạn mới thụt vào.") for t in texts)
     assert len(texts) == 7
+
+
+def test_note_marks_read_as_question_mark_or_degree_sign_are_written_back() -> None:
+    """A small raised `2` reads `?`, any raised digit may read `°`: glued to a word inside a
+    running sentence, on a page whose foot holds notes with those numbers, they are marks."""
+    p = page(
+        0,
+        [
+            para(["It is well worth? while to study", "the old plants° and their kinds"], 200, 200),
+            block("footnote", [line("2 A note.", 200, 2700, h=20)]),
+            block("footnote", [line("3 Another note.", 200, 2800, h=20)]),
+        ],
+    )
+    flow = run(book([p]))
+    (para_,) = [i for i in flow if isinstance(i, Paragraph)]
+    assert "worth² while" in para_.text and "plants³ and" in para_.text
+    assert [i.mark for i in flow if isinstance(i, Footnote)] == ["2", "3"]
+    alone = run(book([page(0, [para(["Why? because it is so"], 200, 200)])]))
+    assert paras(alone) == ["Why? because it is so"]  # no note: a question stays a question

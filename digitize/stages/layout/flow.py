@@ -66,7 +66,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "9"
+    version = "10"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -339,9 +339,9 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def _cites(text: str, mark: str, loose: bool = False) -> tuple[int, int, bool] | None:
     """Where `text` carries the reference mark `mark` right after a word (`điều3`, `điều³`):
-    (start, end, misread), or None. `loose`: a small raised `1` is often read as `!`; glued to
-    a word inside a running sentence (`ngôi! hoàng đế`: a lower-case word follows) it is taken
-    for the mark (misread = True)."""
+    (start, end, misread), or None. `loose`: a small raised `1` is often read as `!` (`2` as
+    `?`, any digit as `°`); glued to a word inside a running sentence (`ngôi! hoàng đế`: a
+    lower-case word follows) it is taken for the mark (misread = True)."""
     forms = {mark, mark.translate(_SUPERSCRIPT)}
     for f in forms:
         if m := re.search(rf"(?<=[^\W\d]){re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text):
@@ -356,7 +356,7 @@ def _cites(text: str, mark: str, loose: bool = False) -> tuple[int, int, bool] |
 def _restore_mark(
     text: str, breaks: list[tuple[int, int, str | None]], span: tuple[int, int, bool], mark: str
 ) -> tuple[str, list[tuple[int, int, str | None]]]:
-    """`text` with a mark misread as `!` put back as printed (raised digits: `¹`)."""
+    """`text` with a mark misread as `!`, `?` or `°` put back as printed (raised: `¹`)."""
     start, end, misread = span
     if not misread:
         return text, breaks
@@ -366,7 +366,8 @@ def _restore_mark(
     return text[:start] + printed + text[end:], moved
 
 
-_LOOSE_MARK = re.compile(r"[^\W\d]!(?=\s+([^\W\d_]))")
+# What OCR makes of a small raised digit: `!` (a `1`), `?` (a `2`), `°` (any of them).
+_LOOSE_MARK = re.compile(r"[^\W\d][!?°](?=\s+([^\W\d_]))")
 
 
 def _indented(block: Block, body_h: float) -> bool:
