@@ -299,3 +299,19 @@ def test_note_marks_read_as_question_mark_or_degree_sign_are_written_back() -> N
     assert [i.mark for i in flow if isinstance(i, Footnote)] == ["2", "3"]
     alone = run(book([page(0, [para(["Why? because it is so"], 200, 200)])]))
     assert paras(alone) == ["Why? because it is so"]  # no note: a question stays a question
+
+
+def test_a_question_mark_is_only_the_note_mark_two() -> None:
+    """`?` is how a raised `2` reads, never a `1`: note 1 takes the `!`, note 2 the `?`,
+    whichever paragraph comes first."""
+    p = page(
+        0,
+        [
+            para(["Đã nói ở trên! rằng Mạnh Tử nói", FULL], 200, 200),
+            para(["Những nhà tâm lý? học nay xét", FULL], 200, 400),
+            block("footnote", [line("1 Một ghi chú.", 200, 2700, h=20)]),
+            block("footnote", [line("2 Ghi chú khác.", 200, 2800, h=20)]),
+        ],
+    )
+    texts = paras(run(book([p])))
+    assert "trên¹ rằng" in texts[0] and "lý² học" in texts[1]

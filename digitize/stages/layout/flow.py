@@ -66,7 +66,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "10"
+    version = "11"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -348,7 +348,7 @@ def _cites(text: str, mark: str, loose: bool = False) -> tuple[int, int, bool] |
             return m.start(), m.end(), False
     if loose:
         for m in _LOOSE_MARK.finditer(text):
-            if m.group(1).islower():
+            if m.group(1).islower() and (m.group(0)[1] != "?" or mark == "2"):
                 return m.start() + 1, m.start() + 2, True
     return None
 
@@ -366,7 +366,8 @@ def _restore_mark(
     return text[:start] + printed + text[end:], moved
 
 
-# What OCR makes of a small raised digit: `!` (a `1`), `?` (a `2`), `°` (any of them).
+# What OCR makes of a small raised digit: `!` (mostly a `1`), `?` (a `2` only: its shape),
+# `°` (any of them).
 _LOOSE_MARK = re.compile(r"[^\W\d][!?°](?=\s+([^\W\d_]))")
 
 
