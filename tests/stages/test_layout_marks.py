@@ -64,3 +64,17 @@ def test_text_of_the_column_to_the_left_is_not_a_mark() -> None:
     items = left + right
     dropped_marks(items, _page(items, []), H, {})
     assert [it.line.text for it in right if it.line] == ["Dòng bên phải.", "Dòng nữa."]
+
+
+def test_numbers_the_ocr_dropped_come_back_counted_from_one() -> None:
+    """Stacked `1.` `2.` `3.` are read as one word of their own (`PWN`) and dropped: a digit
+    standing on each line's baseline with a stop after it, at one x, is a numbered list."""
+    items = _items(["Of which can be;", "Here only allude to;", "In the embryo;"], 300)
+    px = _page(items, [])
+    for it in items:
+        b = it.bbox
+        px[int(b.y0) + 2 : int(b.y1) - 6, 250:262] = 20  # a digit, as tall as capitals
+        px[int(b.y1) - 10 : int(b.y1) - 6, 266:270] = 20  # its full stop on the baseline
+    dropped_marks(items, px, H, {})
+    got = [it.line.text for it in items if it.line]
+    assert got == ["1. Of which can be;", "2. Here only allude to;", "3. In the embryo;"]
