@@ -39,6 +39,7 @@ from digitize.stages.layout._items import (
 from digitize.stages.layout._joins import caption_continues, runs_on, title_tail
 from digitize.stages.layout._lists import dropped_marks, hang, lost_marks
 from digitize.stages.layout._noise import edge_specks, giant_scraps
+from digitize.stages.layout._notes import note_runs
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._regions import missing_figures
 from digitize.stages.layout._size import line_height
@@ -70,7 +71,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "18"
+    version = "19"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -167,7 +168,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
-    return lost_marks(join_wrapped_titles(out, body_h), body_h)
+    return note_runs(lost_marks(join_wrapped_titles(out, body_h), body_h), body_h)
 
 
 def _column_extents(items: list[Item]) -> dict[tuple[int, int], tuple[float, float]]:
