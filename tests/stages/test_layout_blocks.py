@@ -288,3 +288,17 @@ def test_a_list_after_an_open_full_line_still_starts_its_items() -> None:
     lines += [line("a) mục thứ nhất của danh sách;", 200, 290), line("b) mục hai.", 200, 335)]
     out = run([block("paragraph", lines)])
     assert [b.kind for b in out] == ["paragraph", "list_item", "list_item"]
+
+
+def test_a_centred_captions_second_line_may_be_wider_than_its_first() -> None:
+    """`Figure 1.1. Of the same` / `species, and which cannot`: the word that did not fit."""
+    body = [line(LONG, 200, 700 + 45 * i, cw=15) for i in range(5)]
+    c1 = line("Hình 1.1. Của cùng một", 0, 600, cw=15)
+    c2 = line("loài, và những thứ kia nữa", 0, 640, cw=15)
+    mid = (200 + body[0].bbox.x1) / 2
+    c1 = line(c1.text, mid - c1.bbox.width / 2, 600, cw=15)
+    c2 = line(c2.text, mid - c2.bbox.width / 2, 640, cw=15)
+    out = run([figure(300, 200, 1000, 580), block("paragraph", [c1, c2, *body])])
+    caps = [b for b in out if b.kind == "caption"]
+    assert [len(b.lines) for b in caps] == [2]
+    assert [b.kind for b in out].count("paragraph") == 1

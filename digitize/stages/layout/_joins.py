@@ -7,11 +7,19 @@ from digitize.stages.layout import _text
 from digitize.stages.layout._items import Item
 
 
-def caption_continues(prev: BBox, cur: BBox, body_h: float) -> bool:
+def caption_continues(prev: BBox, cur: BBox, body_h: float, column: float = 0.0) -> bool:
     """A caption's next line shares its centre (centred captions) or its left edge, and is no
-    wider than it: the body text after a caption is a full-width line."""
-    aligned = abs(cur.cx - prev.cx) < 1.5 * body_h or abs(cur.x0 - prev.x0) < 0.5 * body_h
-    return aligned and cur.width <= prev.width + body_h
+    wider than it: the body text after a caption is a full-width line. A centred caption's
+    second line may be wider by the word that did not fit on the first (`Figure 1.1. Of the
+    same` / `species, and which cannot`), while still short of the column's width."""
+    flush = abs(cur.x0 - prev.x0) < 0.5 * body_h
+    centred = abs(cur.cx - prev.cx) < 1.5 * body_h
+    if not (flush or centred):
+        return False
+    if cur.width <= prev.width + body_h:
+        return True
+    short = column <= 0 or cur.width < column - 2 * body_h
+    return centred and not flush and short and cur.width <= prev.width + 3 * body_h
 
 
 def title_tail(group: list[Item], it: Item, body_h: float) -> bool:

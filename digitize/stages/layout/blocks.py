@@ -71,7 +71,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "19"
+    version = "20"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -244,9 +244,10 @@ def _continues(
     if cap and not first.text.strip()[cap.end() :].lstrip(" .:-–—)")[:1].islower():
         # Caption type is often smaller or italic, and a short last word ("species") measures
         # smaller still: alignment decides.
-        return caption_continues(prev.bbox, it.bbox, body_h) and not _text.caption_match(
-            it.line.text
-        )
+        left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
+        return caption_continues(
+            prev.bbox, it.bbox, body_h, right - left
+        ) and not _text.caption_match(it.line.text)
     left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
     pleft, pright = prev.edges or (left, right)
     if runs_on(prev.bbox, prev.line.text, it.bbox, it.line.text, pright, gap, body_h):
