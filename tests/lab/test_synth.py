@@ -256,3 +256,32 @@ def test_paired_figures_sit_side_by_side_with_their_captions(tmp_path: Path) -> 
     a = next(b for b in blocks if b["text"].startswith("Hình 1.1a."))
     b = next(b for b in blocks if b["text"].startswith("Hình 1.1b."))
     assert abs(a["bbox"][1] - b["bbox"][1]) < 10 and a["bbox"][2] < b["bbox"][0]
+
+
+def test_inline_emphasis_changes_the_ink_not_the_text_and_lists_take_the_designs_mark(
+    tmp_path: Path,
+) -> None:
+    """Issue 15: a design sets runs of words in italic or bold inside body lines and marks
+    bulleted items with `•` or `–`; the truth text stays the words as printed."""
+    import random
+
+    from digitize.lab.synth.design import choose_design
+
+    drawn = [choose_design(random.Random(k)) for k in range(40)]
+    assert {d.bullet for d in drawn} == {"•", "–"}
+    assert {d.emphasis > 0 for d in drawn} == {True, False}
+    base = {"lang": "en", "pages": 3, "level": "clean", "seed": 5, "texts_dir": EXCERPTS}
+    plain = generate_book(BookSpec(**base, design=(("emphasis", 0.0),)), tmp_path / "a")
+    loud = generate_book(BookSpec(**base, design=(("emphasis", 1.0),)), tmp_path / "b")
+    assert flow_to_text(plain["flow"]) == flow_to_text(loud["flow"])
+    assert _digest(tmp_path / "a" / "pages") != _digest(tmp_path / "b" / "pages")
+    dash = generate_book(
+        BookSpec(**(base | {"pages": 6, "seed": 6}), design=(("bullet", "–"),)), tmp_path / "c"
+    )
+    marks = [
+        m
+        for it in dash["flow"]
+        if it["kind"] == "list" and not it["ordered"]
+        for m in it["markers"]
+    ]
+    assert marks and set(marks) == {"–"}

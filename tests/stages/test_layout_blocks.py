@@ -258,3 +258,47 @@ def test_a_born_digital_page_keeps_every_word_of_its_text_layer() -> None:
 
     assert texts(one_page(1.0, "textlayer")) == ["Điền", "______", "vào"]
     assert "______" not in texts(one_page(0.3, "scan"))
+
+
+def test_a_full_open_line_going_on_in_lower_case_is_one_paragraph_whatever_specks_say() -> None:
+    """On a noisy scan a speck makes a body line measure a bigger type size, glues a `-` before
+    its first word, or the OCR drops that word so the line looks indented. A full line that
+    leaves its sentence open, followed at the usual leading by a line in lower case, was
+    wrapped by the typesetter: none of these cut the paragraph."""
+    low = "và " + LONG[4:]  # the same full line, going on in lower case
+    texts = [
+        (LONG, 200, 30),
+        (LONG, 200, 30),
+        ("tiếp tục với một dòng chữ to hơn vì vết bẩn dính vào nên trông như", 200, 40),
+        (low, 200, 30),
+        ("- chí của mình vẫn tiếp tục một dòng nữa cho đủ dài đến hết cột văn", 200, 30),
+        (LONG, 200, 30),
+        ("định rằng mọi thứ đều ổn và chữ đầu tiên đã bị mất khi nhận.", 290, 30),
+        (LONG, 200, 30),
+        ("Hết đoạn.", 200, 30),
+    ]
+    lines = [line(t, x, 200 + 45 * i, h=h, cw=15) for i, (t, x, h) in enumerate(texts)]
+    out = run([block("paragraph", lines)])
+    assert [b.kind for b in out] == ["paragraph"]
+    assert len(out[0].lines) == len(texts)
+
+
+def test_a_list_after_an_open_full_line_still_starts_its_items() -> None:
+    lines = [line(LONG, 200, 200), line(LONG, 200, 245)]
+    lines += [line("a) mục thứ nhất của danh sách;", 200, 290), line("b) mục hai.", 200, 335)]
+    out = run([block("paragraph", lines)])
+    assert [b.kind for b in out] == ["paragraph", "list_item", "list_item"]
+
+
+def test_a_centred_captions_second_line_may_be_wider_than_its_first() -> None:
+    """`Figure 1.1. Of the same` / `species, and which cannot`: the word that did not fit."""
+    body = [line(LONG, 200, 700 + 45 * i, cw=15) for i in range(5)]
+    c1 = line("Hình 1.1. Của cùng một", 0, 600, cw=15)
+    c2 = line("loài, và những thứ kia nữa", 0, 640, cw=15)
+    mid = (200 + body[0].bbox.x1) / 2
+    c1 = line(c1.text, mid - c1.bbox.width / 2, 600, cw=15)
+    c2 = line(c2.text, mid - c2.bbox.width / 2, 640, cw=15)
+    out = run([figure(300, 200, 1000, 580), block("paragraph", [c1, c2, *body])])
+    caps = [b for b in out if b.kind == "caption"]
+    assert [len(b.lines) for b in caps] == [2]
+    assert [b.kind for b in out].count("paragraph") == 1

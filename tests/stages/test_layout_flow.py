@@ -246,3 +246,72 @@ def test_a_word_in_capitals_split_at_a_line_end_is_joined() -> None:
     assert not d.keep_hyphen("CHARAC-", "TER")  # capitals say nothing about a name here
     assert d.keep_hyphen("WELL-", "KNOWN") and d.keep_hyphen("COVID-", "19")
     assert d.keep_hyphen("Jean-", "Paul")  # a capital after the hyphen: a name
+
+
+def test_a_book_that_indents_only_after_a_paragraph_still_joins_a_full_line_over_pages() -> None:
+    """Most blocks of an indenting book are flush (a page top continues a paragraph, the first
+    paragraph after a heading is set flush), so the indent habit is read from the blocks
+    standing under another paragraph: there a sentence ending a full last line at the foot
+    of a page does not end the paragraph."""
+    heading = block("heading", [line("Chương 2", 200, 100, h=60)], level=1)
+    p0 = page(
+        0,
+        [
+            heading,
+            para(["Đoạn đầu không thụt.", FULL, FULL], 200, 200),
+            para(["Đoạn thứ hai thụt vào.", FULL], 200, 400, indent=60),
+            para(["Đoạn thứ ba thụt vào.", FULL, FULL + " câu xong."], 200, 520, indent=60),
+        ],
+        label="1",
+    )
+    p1 = page(
+        1,
+        [
+            para(["Câu tiếp theo.", FULL, "ngắn."], 200, 200),
+            para(["Đoạn mới thụt vào.", FULL], 200, 360, indent=60),
+        ],
+        label="2",
+    )
+    opening = [
+        page(k, [heading, para(["Một đoạn.", FULL, "hết."], 200, 200)], label=str(k + 1))
+        for k in (2, 3, 4)
+    ]
+    texts = paras(run(book([p0, p1, *opening])))
+    assert any(t.endswith("câu xong. Câu tiếp theo. " + FULL + " ngắn.") for t in texts)
+    assert any(t.startswith("Đoạn mới thụt vào.") for t in texts)
+    assert len(texts) == 7
+
+
+def test_note_marks_read_as_question_mark_or_degree_sign_are_written_back() -> None:
+    """A small raised `2` reads `?`, any raised digit may read `°`: glued to a word inside a
+    running sentence, on a page whose foot holds notes with those numbers, they are marks."""
+    p = page(
+        0,
+        [
+            para(["It is well worth? while to study", "the old plants° and their kinds"], 200, 200),
+            block("footnote", [line("2 A note.", 200, 2700, h=20)]),
+            block("footnote", [line("3 Another note.", 200, 2800, h=20)]),
+        ],
+    )
+    flow = run(book([p]))
+    (para_,) = [i for i in flow if isinstance(i, Paragraph)]
+    assert "worth² while" in para_.text and "plants³ and" in para_.text
+    assert [i.mark for i in flow if isinstance(i, Footnote)] == ["2", "3"]
+    alone = run(book([page(0, [para(["Why? because it is so"], 200, 200)])]))
+    assert paras(alone) == ["Why? because it is so"]  # no note: a question stays a question
+
+
+def test_a_question_mark_is_only_the_note_mark_two() -> None:
+    """`?` is how a raised `2` reads, never a `1`: note 1 takes the `!`, note 2 the `?`,
+    whichever paragraph comes first."""
+    p = page(
+        0,
+        [
+            para(["Đã nói ở trên! rằng Mạnh Tử nói", FULL], 200, 200),
+            para(["Những nhà tâm lý? học nay xét", FULL], 200, 400),
+            block("footnote", [line("1 Một ghi chú.", 200, 2700, h=20)]),
+            block("footnote", [line("2 Ghi chú khác.", 200, 2800, h=20)]),
+        ],
+    )
+    texts = paras(run(book([p])))
+    assert "trên¹ rằng" in texts[0] and "lý² học" in texts[1]

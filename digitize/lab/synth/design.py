@@ -3,7 +3,9 @@
 Layout rules that fit one design are rules for the next book to break: heading faces and sizes,
 chapter titles centred or set in a narrow measure (so they wrap over two or three lines),
 running heads in small italics or capitals, with or without a rule, far from the text block or
-at the body's own leading, charts with words (tick numbers, names) in small type. A design
+at the body's own leading, charts with words (tick numbers, names) in small type, words set
+in italic or bold inside a line (OCR reports such pieces as lines of their own), list marks the
+OCR drops. A design
 comes from its own random stream, so the content plan of a seed does not change with it;
 `BookSpec.design` pins fields for tests.
 """
@@ -31,6 +33,8 @@ class Design:
     boxed_notes: float = 0.0  # chance of a framed note ("Ghi nhớ") after a paragraph
     exercises: float = 0.0  # chance of a question ("Câu 3.") with options A.-D. after one
     paired_figures: float = 0.0  # chance that a figure is set beside a second one (1.2a, 1.2b)
+    emphasis: float = 0.0  # share of paragraphs with a run of words set in italic or bold
+    bullet: str = "•"  # the mark of bulleted list items: `–` is often lost by the OCR
 
 
 def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) -> Design:
@@ -49,6 +53,8 @@ def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) ->
         head_rule=rng.random() < 0.6,
         head_gap=rng.choice([1.0, 0.5, 0.0]),
         chart_labels=rng.random() < 0.5,
+        emphasis=rng.choice([0.0, 0.3, 0.6]),
+        bullet=rng.choice(["•", "–"]),
     )
     # drawn last: the fields above keep their values for every seed
     d = replace(

@@ -129,7 +129,7 @@ class ElementsMixin:
     def list(self, el: ListEl) -> None:
         f, lh = self.body, self.lh
         marks = {
-            "bullet": ["•"] * len(el.items),
+            "bullet": [self.design.bullet] * len(el.items),
             "alpha": [f"{chr(97 + k)})" for k in range(len(el.items))],
             "num": [f"{k + 1}." for k in range(len(el.items))],
         }[el.style]

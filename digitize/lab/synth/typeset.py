@@ -221,11 +221,22 @@ class Typesetter(ElementsMixin):
         self.y += (0.8 if el.level == 1 else 0.3) * self.lh
         self.emit({"kind": "heading", "level": el.level, "text": el.text})
 
+    def emphasis(self, text: str, n: int) -> dict[int, Any]:
+        """Word index -> font for a run of one to three words set in italic or bold, in the
+        design's share of paragraphs. Its own random stream: the book's plan stays the same."""
+        r = random.Random(f"emphasis:{text}")
+        if n < 4 or r.random() >= self.design.emphasis:
+            return {}
+        face = font(r.choice(["serif-italic", "serif-bold"]), round(36 * self.s))
+        start = r.randrange(n - 3)
+        return {k: face for k in range(start, start + r.randint(1, 3))}
+
     def paragraph(self, el: ParaEl, indent: bool) -> None:
         f, lh, space = self.body, self.lh, width(" ", self.body)
         small = font("serif", round(22 * self.s))
         notes = dict(el.notes)
         words = el.text.split()
+        emph = self.emphasis(el.text, len(words))
         item: dict[str, Any] = {"kind": "paragraph", "text": "", "lang": el.lang}
         placed: list[str] = []
         i, carry, first, block, where = 0, "", True, None, None
@@ -235,6 +246,7 @@ class Typesetter(ElementsMixin):
             x0, avail = self.column()
             ind = 55 * self.s if first and indent else 0.0
             line: list[tuple[str, str]] = []  # (drawn text, footnote mark)
+            faces: list[Any] = []  # the font of each word of `line`
             cur, j, cj, split = 0.0, i, carry, None
             line_notes: list[tuple[str, str, int]] = []
             while j < len(words):
@@ -242,10 +254,12 @@ class Typesetter(ElementsMixin):
                 mark = ""
                 if j in notes and self.page.columns == 1:
                     mark = str(self.note_no + len(line_notes) + 1)
-                ww = width(w, f) + (width(mark, small) if mark else 0)
+                fw = f if cj else emph.get(j, f)
+                ww = width(w, fw) + (width(mark, small) if mark else 0)
                 gap = space if line else 0.0
                 if cur + gap + ww <= avail - ind:
                     line.append((w, mark))
+                    faces.append(fw)
                     if mark:
                         line_notes.append((mark, notes[j], j))
                     cur += gap + ww
@@ -257,12 +271,14 @@ class Typesetter(ElementsMixin):
                         pre = w[:p] + "-"
                         if width(pre, f) <= left:
                             line.append((pre, ""))
+                            faces.append(f)
                             cur += gap + width(pre, f)
                             split, cj = (w, p), w[p:]
                             break
                 break
             if not line:  # a word wider than the column: let it overhang rather than loop
                 line.append((words[j], ""))
+                faces.append(f)
                 j += 1
             fn_h = 0.0
             if line_notes:
@@ -294,10 +310,10 @@ class Typesetter(ElementsMixin):
                 else 0.0
             )
             x, baseline, bbox = x0 + ind, self.y + lh * 0.78, None
-            for w, mark in line:
-                ln = self.text_line(x, baseline, w, f)
+            for (w, mark), fw in zip(line, faces, strict=True):
+                ln = self.text_line(x, baseline, w, fw)
                 bbox = _union(bbox, ln.bbox)
-                x += width(w, f)
+                x += width(w, fw)
                 if mark:
                     self.draw.text(
                         (x + 2, baseline - 16 * self.s), mark, font=small, fill=0, anchor="ls"

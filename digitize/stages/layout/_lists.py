@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from digitize.model import Block, Line, Word
+from digitize.model import BBox, Block, Line, Word
+from digitize.stages.layout import _text
+from digitize.stages.layout._items import Item
 
 
 def hang(first: Line) -> float:
@@ -73,3 +76,134 @@ def small_bullet(words: tuple[Word, ...]) -> tuple[tuple[Word, ...], bool]:
     if looks and dot and mid:  # not a speck of dust (`.`, `-_` two pixels wide)
         return (Word("•", first.bbox, first.conf), *words[1:]), True
     return words, False
+
+
+def dropped_marks(items: list[Item], pixels: Any, body_h: float, original: dict[int, Line]) -> None:
+    """Put back list marks the OCR dropped (a dash or bullet set an em or two left of the item's
+    text is often taken for a speck, and the wrapped items then read as one paragraph). The
+    page image shows them: one small blob in the white left of a line, at mid x-height, with
+    nothing else there; or a number (`1.`, stacked numbers are read as a word of their own, `PWN`,
+    which cleaning drops). Two such marks, or a blob beside marks the OCR did read, standing at
+    one x are a list; a lone blob is dust. Numbers are counted from 1: the ink says where a
+    number stands, not which."""
+    if pixels is None:
+        return
+    from digitize.stages.layout._tables import ink_threshold
+
+    thr = ink_threshold(pixels, 128)
+    found: list[tuple[int, BBox, str]] = []
+    anchors: list[float] = []
+    for k, it in enumerate(items):
+        ln = it.line
+        if ln is None or it.kind != "paragraph" or not ln.words:
+            continue
+        if _text.list_mark(ln.text) is not None:
+            anchors.append(ln.words[0].bbox.x0)
+            continue
+        src = original.get(id(ln), ln)
+        left = _left_limit(items, it, body_h)
+        blob = _blob(pixels, thr, src.bbox, left - (it.bbox.x0 - src.bbox.x0), body_h)
+        if blob is not None:
+            found.append((k, blob[0], blob[1]))
+    number, last = 0, None
+    for k, box, mark in found:
+        kind = mark.startswith("#")
+        near = [a for a in anchors if abs(a - box.x0) < 0.5 * body_h and not kind]
+        twins = [
+            b
+            for j, b, m in found
+            if j != k
+            and m.startswith("#") == kind
+            and min(abs(b.x0 - box.x0), abs(b.x1 - box.x1)) < 0.5 * body_h
+        ]
+        if not (near or twins):
+            continue
+        if kind:  # numbered in reading order; a list far below the last one starts again
+            number = number + 1 if last is not None and box.y0 - last < 4 * body_h else 1
+            last = box.y1
+            mark = f"{number}{mark[1:]}"
+        _prepend(items[k], box, mark, original)
+
+
+def _left_limit(items: list[Item], it: Item, body_h: float) -> float:
+    """How far left of `it` a mark may stand: three ems, never into a neighbour's text."""
+    b = it.bbox
+    left = b.x0 - 3 * body_h
+    for other in items:
+        o = other.bbox
+        if other is it or o.x1 > b.x0 or min(o.y1, b.y1) - max(o.y0, b.y0) <= 0.3 * b.height:
+            continue
+        left = max(left, o.x1 + 0.2 * body_h)
+    return left
+
+
+def _blob(
+    pixels: Any, thr: float, line: BBox, left: float, body_h: float
+) -> tuple[BBox, str] | None:
+    """The mark between `left` and the line's text, or None: one mark-sized blob (`•`, `–`),
+    or a numeral (`#.`: one or two digits and a full stop, numbered by the caller)."""
+    import cv2
+    import numpy as np
+
+    h, w = pixels.shape[:2]
+    pad = 0.2 * body_h  # digits reach the top of the line's box
+    x0, x1 = max(0, int(left)), int(line.x0 - 0.2 * body_h)
+    y0, y1 = max(0, int(line.y0 - pad)), min(h, int(line.y1 + pad))
+    if x1 - x0 < 0.3 * body_h or line.height < 0.3 * body_h or x1 > w:
+        return None
+    mask = (pixels[y0:y1, x0:x1] < thr).astype(np.uint8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    dust = 0.12 * body_h
+    comps = [
+        BBox(float(x0 + s[0]), float(y0 + s[1]), float(x0 + s[0] + s[2]), float(y0 + s[1] + s[3]))
+        for s in stats[1:]
+        if max(s[2], s[3]) >= dust
+    ]
+    inside = BBox(x0 + 0.5, y0 + 0.5, x1 - 1.5, y1 - 1.5)
+    if not comps or any(
+        c.x0 < inside.x0 or c.y0 < inside.y0 or c.x1 > inside.x1 or c.y1 > inside.y1 for c in comps
+    ):
+        return None  # nothing, or cut by the window: part of something larger
+    if len(comps) == 1:
+        c = comps[0]
+        small = max(c.width, c.height) >= 0.25 * body_h
+        small = small and c.width <= 1.2 * body_h and c.height <= 0.6 * body_h
+        # mid x-height: a quote mark sits high, a comma low
+        if small and line.y0 + 0.25 * line.height < c.cy < line.y0 + 0.85 * line.height:
+            return c, ("–" if c.height < 0.45 * c.width else "•")
+    return _numeral(comps, line, body_h)
+
+
+def _numeral(comps: list[BBox], line: BBox, body_h: float) -> tuple[BBox, str] | None:
+    """One or two digits standing on the line's baseline, maybe a full stop after them (or
+    a bracket, as tall as a digit)."""
+    digits = [c for c in comps if 0.45 * body_h <= c.height <= 0.9 * body_h]
+    dots = [c for c in comps if max(c.width, c.height) < 0.3 * body_h]
+    if not 1 <= len(digits) <= 2 or len(dots) > 1 or len(digits) + len(dots) != len(comps):
+        return None
+    if any(c.width > 0.8 * body_h for c in digits):
+        return None
+    if dots and dots[0].x0 < max(c.x1 for c in digits):
+        return None  # the stop follows the number
+    if max(c.y1 for c in digits) < line.y0 + 0.45 * line.height:
+        return None  # raised: not standing on the line
+    box = BBox.enclosing(comps)
+    if box.width > 1.8 * body_h:
+        return None
+    return box, "#."  # the stop may be too small to tell from dust: the common form
+
+
+def _prepend(it: Item, box: BBox, mark: str, original: dict[int, Line]) -> None:
+    """Give the item's line (straightened and as read) the mark as its first word."""
+    ln = it.line
+    assert ln is not None
+    src = original.get(id(ln), ln)
+    dy = ln.bbox.y0 - src.bbox.y0
+    dx = ln.bbox.x0 - src.bbox.x0
+    sbox = BBox(box.x0 + dx, box.y0 + dy, box.x1 + dx, box.y1 + dy)
+    words = (Word(mark, sbox, 0.5), *ln.words)
+    line = Line(words, BBox.enclosing([w.bbox for w in words]))
+    if id(ln) in original:
+        owords = (Word(mark, box, 0.5), *src.words)
+        original[id(line)] = Line(owords, BBox.enclosing([w.bbox for w in owords]))
+    it.line, it.bbox = line, line.bbox

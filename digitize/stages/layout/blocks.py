@@ -38,9 +38,10 @@ from digitize.stages.layout._items import (
     split_stacks,
     wrap_edges,
 )
-from digitize.stages.layout._joins import caption_continues, title_tail
-from digitize.stages.layout._lists import hang, lost_marks
+from digitize.stages.layout._joins import caption_continues, runs_on, title_tail
+from digitize.stages.layout._lists import dropped_marks, hang, lost_marks
 from digitize.stages.layout._noise import edge_specks, giant_scraps
+from digitize.stages.layout._notes import note_runs
 from digitize.stages.layout._options import split_options
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._pairs import split_side_by_side
@@ -75,7 +76,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "16"
+    version = "21"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -170,12 +171,13 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     floating = {p.index for p in placed if p.floating}
     obstacles = [it.bbox for k, it in enumerate(items) if it.line is None or k in floating]
     wrap_edges(ordered, cols, obstacles, body_h)
+    dropped_marks(ordered, weight.pixels(), body_h, original)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
     out = split_side_by_side(join_wrapped_titles(out, body_h), body_h)
-    return split_options(lost_marks(out, body_h))
+    return split_options(note_runs(lost_marks(out, body_h), body_h))
 
 
 def _column_extents(items: list[Item]) -> dict[tuple[int, int], tuple[float, float]]:
@@ -251,11 +253,14 @@ def _continues(
     if cap and not first.text.strip()[cap.end() :].lstrip(" .:-–—)")[:1].islower():
         # Caption type is often smaller or italic, and a short last word ("species") measures
         # smaller still: alignment decides.
-        return caption_continues(prev.bbox, it.bbox, body_h) and not _text.caption_match(
-            it.line.text
-        )
+        left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
+        return caption_continues(
+            prev.bbox, it.bbox, body_h, right - left
+        ) and not _text.caption_match(it.line.text)
     left, right = cols.get(it.column, (it.bbox.x0, it.bbox.x1))
     pleft, pright = prev.edges or (left, right)
+    if runs_on(prev.bbox, prev.line.text, it.bbox, it.line.text, pright, gap, body_h):
+        return True
     if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
         # Specks inflate the boxes of whole lines on a noisy scan. A real change of type size
         # comes with space around it; a full line followed at the usual leading is still body.

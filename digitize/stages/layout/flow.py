@@ -9,6 +9,7 @@ is real. Figures and footnotes met inside such a paragraph are emitted right aft
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -67,7 +68,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "9"
+    version = "12"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -348,16 +349,16 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 def _cites(text: str, mark: str, loose: bool = False) -> tuple[int, int, bool] | None:
     """Where `text` carries the reference mark `mark` right after a word (`điều3`, `điều³`):
-    (start, end, misread), or None. `loose`: a small raised `1` is often read as `!`; glued to
-    a word inside a running sentence (`ngôi! hoàng đế`: a lower-case word follows) it is taken
-    for the mark (misread = True)."""
+    (start, end, misread), or None. `loose`: a small raised `1` is often read as `!` (`2` as
+    `?`, any digit as `°`); glued to a word inside a running sentence (`ngôi! hoàng đế`: a
+    lower-case word follows) it is taken for the mark (misread = True)."""
     forms = {mark, mark.translate(_SUPERSCRIPT)}
     for f in forms:
         if m := re.search(rf"(?<=[^\W\d]){re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text):
             return m.start(), m.end(), False
     if loose:
         for m in _LOOSE_MARK.finditer(text):
-            if m.group(1).islower():
+            if m.group(1).islower() and (m.group(0)[1] != "?" or mark == "2"):
                 return m.start() + 1, m.start() + 2, True
     return None
 
@@ -365,7 +366,7 @@ def _cites(text: str, mark: str, loose: bool = False) -> tuple[int, int, bool] |
 def _restore_mark(
     text: str, breaks: list[tuple[int, int, str | None]], span: tuple[int, int, bool], mark: str
 ) -> tuple[str, list[tuple[int, int, str | None]]]:
-    """`text` with a mark misread as `!` put back as printed (raised digits: `¹`)."""
+    """`text` with a mark misread as `!`, `?` or `°` put back as printed (raised: `¹`)."""
     start, end, misread = span
     if not misread:
         return text, breaks
@@ -375,7 +376,9 @@ def _restore_mark(
     return text[:start] + printed + text[end:], moved
 
 
-_LOOSE_MARK = re.compile(r"[^\W\d]!(?=\s+([^\W\d_]))")
+# What OCR makes of a small raised digit: `!` (mostly a `1`), `?` (a `2` only: its shape),
+# `°` (any of them).
+_LOOSE_MARK = re.compile(r"[^\W\d][!?°](?=\s+([^\W\d_]))")
 
 
 def _indented(block: Block, body_h: float) -> bool:
@@ -412,10 +415,29 @@ def _full_last_line(block: Block, nxt: Block, body_h: float, right: float | None
 
 
 def _uses_indent(pages: tuple[Page, ...], body_h: float) -> bool:
+    """Does the book mark a new paragraph by indenting its first line? Most of its blocks
+    may not show it (a block opening a page or column continues a paragraph, the first one
+    after a heading is set flush), so the blocks that follow another paragraph right above
+    them in the same column are asked first: most of those indented is the book's habit."""
     multi = [b for p in pages for b in p.blocks if b.kind == "paragraph" and len(b.lines) >= 2]
     if not multi:
         return False
-    return sum(_indented(b, body_h) for b in multi) >= 0.5 * len(multi)
+    if sum(_indented(b, body_h) for b in multi) >= 0.5 * len(multi):
+        return True
+    after = [b for p in pages for b in _after_paragraph(p) if len(b.lines) >= 2]
+    return len(after) >= 2 and sum(_indented(b, body_h) for b in after) > 0.5 * len(after)
+
+
+def _after_paragraph(page: Page) -> list[Block]:
+    """The page's paragraphs that stand right under another paragraph of their column."""
+    body = [b for b in page.blocks if b.kind not in FURNITURE_KINDS]
+    return [
+        b
+        for a, b in itertools.pairwise(body)
+        if a.kind == b.kind == "paragraph"
+        and b.bbox.y0 >= a.bbox.y1
+        and min(a.bbox.x1, b.bbox.x1) - max(a.bbox.x0, b.bbox.x0) > 0
+    ]
 
 
 def _pair_captions(page: Page, body_h: float) -> dict[int, int]:
