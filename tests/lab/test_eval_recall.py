@@ -53,11 +53,13 @@ def test_recall_table_lists_pages_where_tesseract_reads_more() -> None:
     res.real["eng/x/a"] = {"ours": {"word_recall": 0.9}, "tesseract": {"word_recall": 0.95}}
     res.real["eng/x/b"] = {"ours": {"word_recall": 0.99}, "tesseract": {"word_recall": 0.98}}
     res.evalbook_pages["book/p1"] = {"ours": 1.0, "tesseract": 1.0}
+    res.evalbook_pages["book/p2"] = {"ours": 0.99, "tesseract": 0.98, "lost_lines": ["a b c"]}
     console = Console(width=200, record=True)
     console.print(recall_table(res))
     text = " ".join(console.export_text().split())
-    assert "2 of 3 pages at or above Tesseract" in text
+    assert "3 of 4 pages at or above Tesseract; 1 line(s) Tesseract reads that we lose" in text
     assert "eng/x/a" in text and "-0.050" in text
+    assert "book/p2" in text  # above Tesseract by words, yet a line lost: listed
     assert "eng/x/b" not in text and "book/p1" not in text
 
 

@@ -28,6 +28,7 @@ from digitize.lab.evaluation.metrics import (
     cer,
     diacritic_error_rate,
     fold_tone_placement,
+    lost_lines,
     mean_scores,
     score_book,
     wer,
@@ -226,6 +227,7 @@ def evaluate_real(
             lambda: tesseract_text(page.image, page.lang, page.dpi),
         )
         row["tesseract"] = scores(text, text)
+        row["lost_lines"] = lost_lines(ref, ours_words, text)
     return row
 
 
