@@ -75,7 +75,7 @@ def evaluate_evalbook(
     out_root: Path,
     jobs: int,
     cache: Any | None,
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, Any]]:
     """{page id: {"ours": recall, "tesseract": recall}} for one evaluation book. Ours counts the
     words of our page (OCR after preprocessing and layout, furniture included, as the truth);
     plain Tesseract reads the PDF page rendered at the book's dpi."""
@@ -85,7 +85,7 @@ def evaluate_evalbook(
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
     lang = _LANGS.get(str(truth.get("lang")), "vie+eng")
     result = convert(pdf, out_root / pdf.stem, pipeline, RunOptions(jobs=jobs, lang=lang))
-    rows: dict[str, dict[str, float]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     digest = file_sha256(pdf)
     with tempfile.TemporaryDirectory() as tmp:
         for i, tp in enumerate(truth["pages"]):

@@ -71,8 +71,9 @@ def flow_dicts(book: Book) -> list[dict[str, Any]]:
 class EvalResult:
     books: dict[str, dict[str, Any]] = field(default_factory=dict)
     real: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # ../shared/evalbooks, per page: {"ours": word recall, "tesseract": plain Tesseract's}
-    evalbook_pages: dict[str, dict[str, float]] = field(default_factory=dict)
+    # ../shared/evalbooks, per page: {"ours": word recall, "tesseract": plain Tesseract's,
+    # "lost_lines": the lines plain Tesseract reads that we lose}
+    evalbook_pages: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
