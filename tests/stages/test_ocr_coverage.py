@@ -141,7 +141,8 @@ def test_words_glued_into_one_doubtful_word_are_read_again(
     (para,) = [b for b in read_blocks if len(b.lines) == 5]
     line = para.lines[3]
     four = line.words[:4]
-    glued = model.Word("".join(w.text for w in four), BBox.enclosing([w.bbox for w in four]), 0.2)
+    text = "".join(w.text for w in four).replace("e", "c")  # glued and misread, as it was
+    glued = model.Word(text, BBox.enclosing([w.bbox for w in four]), 0.2)
     bad = dataclasses.replace(line, words=(glued, *line.words[4:]))
     page = dataclasses.replace(para, lines=(*para.lines[:3], bad, para.lines[4]))
     cov = _coverage.check(page_image, (page,), 300, _reader())
@@ -158,6 +159,11 @@ def test_words_glued_into_one_doubtful_word_are_read_again(
         ),
     )
     assert _coverage.check(page_image, (ok,), 300, _reader()).mended == 0
+    # the same letters read again (only punctuation differs) keep the page's reading
+    same = dataclasses.replace(glued, text="".join(w.text for w in four) + ".")
+    kept = dataclasses.replace(bad, words=(same, *line.words[4:]))
+    again = dataclasses.replace(page, lines=(*para.lines[:3], kept, para.lines[4]))
+    assert _coverage.check(page_image, (again,), 300, _reader()).mended == 0
     unsure = _coverage.check(page_image, (page,), 300, lambda strip: [("it", (0, 0, 9, 9), 0.3)])
     assert unsure.mended == 0 and unsure.blocks == (page,)
 

@@ -201,16 +201,21 @@ def check(grey: np.ndarray, blocks: tuple[Block, ...], dpi: int, read: Reader) -
 
 def _surer(old: Word, got: list[Word]) -> list[Word]:
     """The re-read words inside `old`'s box that hold a letter or digit (a table rule read as
-    `|` is not a word), when they are clearly surer than `old`; [] keeps `old`."""
+    `|` is not a word), when they are clearly surer than `old` and read other letters; []
+    keeps `old`."""
     inside = [
         w
         for w in got
         if old.bbox.x0 <= w.bbox.cx <= old.bbox.x1 and any(c.isalnum() for c in w.text)
     ]
-    if not inside:
-        return []
+    if not inside or _letters("".join(w.text for w in inside)) == _letters(old.text):
+        return []  # the same letters: only punctuation differs, and the page saw more context
     mean = sum(w.conf for w in inside) / len(inside)
     return inside if mean >= max(MIN_CONF, old.conf + 0.3) else []
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
 
 
 def _replace_words(blocks: list[Block], mend: dict[int, list[Word]]) -> list[Block]:
