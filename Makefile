@@ -6,7 +6,7 @@ SAMPLE  ?= samples/sach-mau.pdf
 OUT     ?= out
 STAMP   := $(VENV)/.installed
 
-.PHONY: help setup demo test test-fast lint typecheck bench eval clean
+.PHONY: help setup demo test test-fast lint typecheck bench eval recall clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ bench: setup  ## speed and memory vs plain Tesseract and OCRmyPDF (table + .benc
 
 eval: setup  ## accuracy vs plain Tesseract, with and without preprocessing (prints tables)
 	$(BIN)/digitize eval --compare nopre
+
+recall: setup  ## word recall per page, ours vs plain Tesseract (real scans, evalbooks) only
+	$(BIN)/digitize eval --recall-only
 
 clean:  ## remove outputs and caches (not the venv)
 	rm -rf $(OUT) .pytest_cache .ruff_cache .mypy_cache .eval .bench build *.egg-info

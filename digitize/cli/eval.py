@@ -40,6 +40,14 @@ def eval_cmd(
     json_out: Annotated[
         Path | None, typer.Option("--json", help="Also write results here.")
     ] = None,
+    recall_only: Annotated[
+        bool,
+        typer.Option(
+            "--recall-only",
+            help="Only the per-page word recall, ours vs plain Tesseract, on the real scans and "
+            "../shared/evalbooks: no synthetic corpus, no evalbooks score table (much faster).",
+        ),
+    ] = False,
     compare: Annotated[
         str | None,
         typer.Option(
@@ -65,6 +73,9 @@ def eval_cmd(
             other = without_preprocess(pipe)
         elif compare:
             other = pipelines.with_exporters(load_pipeline(compare, None, None), ["txt"])
+        if recall_only:
+            _print_recall(pipe, work, jobs, json_out)
+            return
         if not list(corpus.glob("*/truth.json")):
             err.print(f"generating the synthetic corpus in {corpus} ...")
             make_corpus(corpus, None, jobs, **({"pages": pages} if pages else {}))
@@ -105,3 +116,22 @@ def _print_evalbooks(pipe: pipelines.Pipeline, work: Path, jobs: int) -> None:
         return
     rows = run_evalbooks(pipe, work, jobs, on_item=lambda n: err.print(f"  {n}", highlight=False))
     out.print(evalbooks_table(rows))
+
+
+def _print_recall(pipe: pipelines.Pipeline, work: Path, jobs: int, json_out: Path | None) -> None:
+    """`--recall-only`: every real scan and evaluation-book page, ours vs plain Tesseract (its
+    text cached under `work`), and nothing else: the quick check that no page loses a line."""
+    from digitize.lab.evaluation.run import run_eval
+    from digitize.lab.evaluation.table import recall_table
+
+    res = run_eval(
+        work / "no-corpus",  # no synthetic books: the recall rows are real and evalbook pages
+        pipe,
+        work,
+        jobs=jobs,
+        on_item=lambda name: err.print(f"  {name}", highlight=False),
+    )
+    out.print(recall_table(res))
+    if json_out:
+        json_out.write_text(json.dumps(res.to_json(), indent=1, default=str), encoding="utf-8")
+    out.print(f"results: {work / 'results.json'}", highlight=False)

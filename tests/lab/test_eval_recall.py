@@ -53,11 +53,13 @@ def test_recall_table_lists_pages_where_tesseract_reads_more() -> None:
     res.real["eng/x/a"] = {"ours": {"word_recall": 0.9}, "tesseract": {"word_recall": 0.95}}
     res.real["eng/x/b"] = {"ours": {"word_recall": 0.99}, "tesseract": {"word_recall": 0.98}}
     res.evalbook_pages["book/p1"] = {"ours": 1.0, "tesseract": 1.0}
+    res.evalbook_pages["book/p2"] = {"ours": 0.99, "tesseract": 0.98, "lost_lines": ["a b c"]}
     console = Console(width=200, record=True)
     console.print(recall_table(res))
     text = " ".join(console.export_text().split())
-    assert "2 of 3 pages at or above Tesseract" in text
+    assert "3 of 4 pages at or above Tesseract; 1 line(s) Tesseract reads that we lose" in text
     assert "eng/x/a" in text and "-0.050" in text
+    assert "book/p2" in text  # above Tesseract by words, yet a line lost: listed
     assert "eng/x/b" not in text and "book/p1" not in text
 
 
@@ -90,3 +92,29 @@ def test_eval_cli_scores_every_evalbook_page_against_tesseract(tmp_path: Path) -
     assert "1 of 1 pages at or above Tesseract" in stdout
     row = json.loads(out.read_text())["evalbook_pages"]["eng_tiny/p1"]
     assert row["ours"] >= row["tesseract"] >= 0.9
+
+
+@pytest.mark.tesseract
+def test_eval_recall_only_scores_pages_without_a_synthetic_corpus(tmp_path: Path) -> None:
+    """`digitize eval --recall-only` (`make recall`): the per-page table alone, quickly."""
+    from helpers.cli import digitize_cmd
+
+    books = tmp_path / "evalbooks"
+    books.mkdir()
+    _evalbook(books)
+    corpus, work = tmp_path / "corpus", tmp_path / "w"
+    cmd = [*digitize_cmd(), "eval", "--recall-only", "--corpus", str(corpus)]
+    cmd += ["--work", str(work), "-p", "textbook-fast", "-j", "1"]
+    env = {
+        **os.environ,
+        "DIGITIZE_EVALBOOKS": str(books),
+        "DIGITIZE_REALSCANS": str(tmp_path / "none"),
+    }
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    stdout = " ".join(proc.stdout.split())
+    assert "1 of 1 pages at or above Tesseract" in stdout
+    assert "CER" not in stdout  # no synthetic or evalbooks score tables
+    assert not corpus.exists()
+    rows = json.loads((work / "results.json").read_text())
+    assert list(rows["evalbook_pages"]) == ["eng_tiny/p1"] and rows["books"] == {}

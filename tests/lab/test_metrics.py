@@ -120,6 +120,23 @@ def test_word_recall_ignores_order_and_line_end_hyphens() -> None:
     assert word_recall("Tiếng Việt", "tiếng việt") == 1.0
 
 
+def test_lost_lines_are_lines_tesseract_reads_and_we_do_not_not_misread_letters() -> None:
+    """The #16 case: plain Tesseract reads a line the pipeline dropped. Misread letters (a
+    diacritic, `1s` for `is`) lower word recall on a line but never lose half of it."""
+    from digitize.lab.evaluation.metrics import lost_lines
+
+    truth = "I saw them come\nfrom the weather that very day, rude carts,\nall of England; so"
+    tess = "I saw them come\nfrom the weather that very day, rude carts,\nall of England; so"
+    assert lost_lines(truth, "I saw them come\nall of England; so", tess) == [
+        "from the weather that very day, rude carts,"
+    ]
+    misread = "I saw them c0me\nfrom the wether that very day, rude carts,\nall 0f England so"
+    assert lost_lines(truth, misread, tess) == []
+    # a word we read once is used up once: a page printed twice, read once, loses three lines
+    assert len(lost_lines(truth + "\n" + truth, tess, tess + "\n" + tess)) == 3
+    assert lost_lines(truth, "", "I saw\nnoise invented here") == []  # not truth words
+
+
 def test_two_column_order_scores_only_blocks_on_two_column_pages() -> None:
     """Columns read across (left line, right line...) must show up in the 2-col score even
     when the rest of the book reads perfectly."""

@@ -232,3 +232,28 @@ def test_a_speck_before_a_caption_is_dropped() -> None:
     out = run([fig, block("paragraph", [cap])])
     caps = [b for b in out if b.kind == "caption"]
     assert len(caps) == 1 and caps[0].text.startswith("Hình 2.1.")
+
+
+def test_a_doubted_short_word_on_the_baseline_is_kept_a_floating_speck_is_not() -> None:
+    """`it was a har-`: Tesseract gives the `a` conf 0.22 (plain `tesseract` prints it); on its
+    line's baseline, x-height tall, between two words, it is a word. The same scrap above the
+    baseline between the words is a speck and goes (real scan eng/oldbooks/i033)."""
+    from digitize.stages.layout._clean import clean_block
+
+    def ln(mid: Word) -> Line:
+        ws = (
+            Word("it", BBox(724, 1320, 755, 1355), 0.96),
+            Word("was", BBox(786, 1332, 856, 1355), 0.96),
+            mid,
+            Word("har-", BBox(948, 1321, 1028, 1355), 0.22),
+            Word("rowing", BBox(1050, 1321, 1180, 1362), 0.95),
+        )
+        return Line(ws, BBox.enclosing([w.bbox for w in ws]))
+
+    seated = Word("a", BBox(893, 1333, 914, 1355), 0.22)
+    quoted = Word("‘‘s’”’", BBox(893, 1321, 930, 1355), 0.09)
+    speck = Word("a", BBox(893, 1300, 914, 1318), 0.22)
+    for mid, kept in ((seated, True), (quoted, True), (speck, False)):
+        b = clean_block(Block("paragraph", (ln(mid),), ln(mid).bbox))
+        assert b is not None
+        assert (mid.text in [w.text for w in b.lines[0].words]) is kept, mid

@@ -130,6 +130,44 @@ def test_ink_the_engine_cannot_read_becomes_a_gap_kept_in_book_json(
     assert again == page and isinstance(again.gaps[0], BBox)
 
 
+@has_tesseract
+@pytest.mark.tesseract
+def test_words_glued_into_one_doubtful_word_are_read_again(
+    page_image: np.ndarray, read_blocks: tuple
+) -> None:
+    """A heavy scan's table cell: Tesseract read `TP. Hồ Chí Minh` as `|TPHôChíMnh` at conf
+    0.23 (a rule touching it); read alone, the same ink reads right. Here the line's first
+    four words are glued into one doubtful word; the re-reading replaces it."""
+    (para,) = [b for b in read_blocks if len(b.lines) == 5]
+    line = para.lines[3]
+    four = line.words[:4]
+    text = "".join(w.text for w in four).replace("e", "c")  # glued and misread, as it was
+    glued = model.Word(text, BBox.enclosing([w.bbox for w in four]), 0.2)
+    bad = dataclasses.replace(line, words=(glued, *line.words[4:]))
+    page = dataclasses.replace(para, lines=(*para.lines[:3], bad, para.lines[4]))
+    cov = _coverage.check(page_image, (page,), 300, _reader())
+    assert cov.mended == 1 and cov.gaps == ()
+    assert [w.text for w in cov.blocks[0].lines[3].words] == [w.text for w in line.words]
+    # a surely read word is never re-read, and a doubtful re-reading never replaces it
+    sure = dataclasses.replace(glued, conf=0.9)
+    ok = dataclasses.replace(
+        page,
+        lines=(
+            *para.lines[:3],
+            dataclasses.replace(bad, words=(sure, *line.words[4:])),
+            para.lines[4],
+        ),
+    )
+    assert _coverage.check(page_image, (ok,), 300, _reader()).mended == 0
+    # the same letters read again (only punctuation differs) keep the page's reading
+    same = dataclasses.replace(glued, text="".join(w.text for w in four) + ".")
+    kept = dataclasses.replace(bad, words=(same, *line.words[4:]))
+    again = dataclasses.replace(page, lines=(*para.lines[:3], kept, para.lines[4]))
+    assert _coverage.check(page_image, (again,), 300, _reader()).mended == 0
+    unsure = _coverage.check(page_image, (page,), 300, lambda strip: [("it", (0, 0, 9, 9), 0.3)])
+    assert unsure.mended == 0 and unsure.blocks == (page,)
+
+
 def test_old_book_json_without_gaps_loads() -> None:
     data = model.to_jsonable(Page(0, (10, 10), 300))
     del data["gaps"]

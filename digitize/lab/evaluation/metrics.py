@@ -53,13 +53,43 @@ def word_recall(ref: str, hyp: str) -> float:
     found in the output, in any order. CER and WER punish a different but sensible reading
     order (multi-column pages whose truth follows a zone file); this does not."""
 
-    def bag(text: str) -> Counter[str]:
-        text = re.sub(r"-\n\s*", "", nfc_text(text)).replace("’", "'")
-        return Counter(w.casefold() for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text))
-
-    r, h = bag(ref), bag(hyp)
+    r, h = _bag(ref), _bag(hyp)
     total = sum(r.values())
     return sum((r & h).values()) / total if total else 1.0
+
+
+def _words(text: str) -> list[str]:
+    """Case-folded words of `text`, line-end hyphens joined (the recall's tokens, in order)."""
+    text = re.sub(r"-\n\s*", "", nfc_text(text)).replace("’", "'")
+    return [w.casefold() for w in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", text)]
+
+
+def _bag(text: str) -> Counter[str]:
+    return Counter(_words(text))
+
+
+def lost_lines(ref: str, ours: str, other: str, min_words: int = 3) -> list[str]:
+    """The lines of `other` (plain Tesseract's text) that read the truth and that we lose: at
+    least `min_words` of the line's words are truth words, and fewer than half of those are in
+    our text. A misread letter costs a word or two on a line, never half of it, so this counts
+    lines lost (dropped by segmentation, layout, a filter), not OCR noise; word recall counts
+    both. Words are matched as a bag: each truth word we read is used up once."""
+    truth, have = _bag(ref), _bag(ref) & _bag(ours)
+    lost = []
+    for line in re.sub(r"-\n\s*", "", other).splitlines():
+        confirmed = [w for w in _words(line) if truth[w] > 0]
+        for w in confirmed:
+            truth[w] -= 1
+        if len(confirmed) < min_words:
+            continue
+        found = 0
+        for w in confirmed:
+            if have[w] > 0:
+                have[w] -= 1
+                found += 1
+        if found < len(confirmed) / 2:
+            lost.append(line.strip())
+    return lost
 
 
 def has_diacritic(ch: str) -> bool:

@@ -5,7 +5,8 @@ A book-level CER hides a dropped line among thousands of characters; per-page wo
 share of the page's truth words found, any order) does not. `digitize eval` scores every page
 of `../shared/realscans` (already, in `run.evaluate_real`) and of `../shared/evalbooks` (here:
 the independent synthetic books, 8 pages each, their truth per page), and lists the pages where
-our recall is below plain Tesseract's.
+our recall is below plain Tesseract's, and the lines plain Tesseract reads that we lose (a
+misread letter costs a word of recall on either side; a lost line is never noise).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 
 from digitize.fileio import file_sha256
 from digitize.lab.evaluation.baseline import tesseract_text
-from digitize.lab.evaluation.metrics import word_recall
+from digitize.lab.evaluation.metrics import lost_lines, word_recall
 from digitize.model import Page
 from digitize.pipeline import Pipeline
 
@@ -74,7 +75,7 @@ def evaluate_evalbook(
     out_root: Path,
     jobs: int,
     cache: Any | None,
-) -> dict[str, dict[str, float]]:
+) -> dict[str, dict[str, Any]]:
     """{page id: {"ours": recall, "tesseract": recall}} for one evaluation book. Ours counts the
     words of our page (OCR after preprocessing and layout, furniture included, as the truth);
     plain Tesseract reads the PDF page rendered at the book's dpi."""
@@ -84,7 +85,7 @@ def evaluate_evalbook(
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
     lang = _LANGS.get(str(truth.get("lang")), "vie+eng")
     result = convert(pdf, out_root / pdf.stem, pipeline, RunOptions(jobs=jobs, lang=lang))
-    rows: dict[str, dict[str, float]] = {}
+    rows: dict[str, dict[str, Any]] = {}
     digest = file_sha256(pdf)
     with tempfile.TemporaryDirectory() as tmp:
         for i, tp in enumerate(truth["pages"]):
@@ -99,17 +100,27 @@ def evaluate_evalbook(
             rows[f"{pdf.stem}/p{i + 1}"] = {
                 "ours": word_recall(ref, ours),
                 "tesseract": word_recall(ref, text),
+                "lost_lines": lost_lines(ref, ours, text),
             }
     return rows
 
 
-def recall_rows(res: Any) -> list[tuple[str, float, float]]:
-    """(page id, ours, plain Tesseract) word recall of every page scored against Tesseract:
-    the real scans and the evaluation books."""
+def recall_rows(res: Any) -> list[tuple[str, float, float, int]]:
+    """(page id, ours, plain Tesseract, lines lost) of every page scored against Tesseract:
+    word recall of the real scans and the evaluation books, and how many lines plain
+    Tesseract reads that we lose (`metrics.lost_lines`)."""
     rows = [
-        (pid, r["ours"]["word_recall"], r["tesseract"]["word_recall"])
+        (
+            pid,
+            r["ours"]["word_recall"],
+            r["tesseract"]["word_recall"],
+            len(r.get("lost_lines", ())),
+        )
         for pid, r in res.real.items()
         if "tesseract" in r and "word_recall" in r["ours"]
     ]
-    rows += [(pid, r["ours"], r["tesseract"]) for pid, r in res.evalbook_pages.items()]
+    rows += [
+        (pid, r["ours"], r["tesseract"], len(r.get("lost_lines", ())))
+        for pid, r in res.evalbook_pages.items()
+    ]
     return rows

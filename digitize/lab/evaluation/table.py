@@ -115,24 +115,34 @@ def compare_table(res: EvalResult, label: str, group: str = "level") -> Table:
 
 def recall_table(res: EvalResult) -> Table:
     """Word recall per page, ours vs plain Tesseract on the same page (real scans and the
-    evaluation books): a summary row, then every page where Tesseract reads words we lose."""
+    evaluation books): a summary row, then every page where Tesseract reads words we lose, with
+    the lines it reads that we lose (none: the shortfall is misread letters, not lost text)."""
     from digitize.lab.evaluation.recall import recall_rows
 
     rows = recall_rows(res)
-    worse = [r for r in rows if r[1] < r[2] - 1e-9]
+    worse = [r for r in rows if r[1] < r[2] - 1e-9 or r[3]]
+    below = sum(1 for r in rows if r[1] < r[2] - 1e-9)
+    lost = sum(r[3] for r in rows)
     table = Table(
-        title=f"Word recall per page, ours / plain Tesseract: {len(rows) - len(worse)} of "
-        f"{len(rows)} pages at or above Tesseract",
+        title=f"Word recall per page, ours / plain Tesseract: {len(rows) - below} of "
+        f"{len(rows)} pages at or above Tesseract; {lost} line(s) Tesseract reads that we lose",
         title_justify="left",
     )
-    for col in ("page", "ours", "tesseract", "Δ"):
+    for col in ("page", "ours", "tesseract", "Δ", "lines lost"):
         table.add_column(col, justify="left" if col == "page" else "right")
-    for pid, ours, tess in sorted(worse, key=lambda r: r[1] - r[2]):
-        table.add_row(pid, f"[red]{ours:.3f}[/]", f"{tess:.3f}", f"{ours - tess:+.3f}")
+    for pid, ours, tess, n in sorted(worse, key=lambda r: (-r[3], r[1] - r[2])):
+        shown = f"[red]{ours:.3f}[/]" if ours < tess - 1e-9 else f"{ours:.3f}"
+        table.add_row(
+            pid, shown, f"{tess:.3f}", f"{ours - tess:+.3f}", f"[red]{n}[/]" if n else "0"
+        )
     if rows:
         mean_o = sum(r[1] for r in rows) / len(rows)
         mean_t = sum(r[2] for r in rows) / len(rows)
         table.add_row(
-            "mean, all pages", f"{mean_o:.3f}", f"{mean_t:.3f}", f"{mean_o - mean_t:+.3f}"
+            "mean, all pages",
+            f"{mean_o:.3f}",
+            f"{mean_t:.3f}",
+            f"{mean_o - mean_t:+.3f}",
+            str(lost),
         )
     return table

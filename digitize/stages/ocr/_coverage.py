@@ -27,6 +27,8 @@ Reader = Callable[[np.ndarray], list[tuple[str, tuple[int, int, int, int], float
 
 MIN_CONF = 0.6  # re-read words below this confidence are not credible
 MAX_LINES = 60  # candidate lines re-read per page (more is a picture or noise, not lost text)
+DOUBT_CONF = 0.4  # a long word below this confidence is re-read alone (glued words)
+MAX_DOUBTS = 20  # doubtful words re-read per page (the worst first)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class Coverage:
     gaps: tuple[BBox, ...]
     reread: int  # words added from re-reading
     candidates: int  # uncovered text-like lines found
+    mended: int = 0  # doubtful glued words replaced by a surer re-reading
 
 
 def _ink(grey: np.ndarray) -> np.ndarray:
@@ -146,36 +149,95 @@ def _credible(text: str, conf: float) -> bool:
     return conf >= MIN_CONF and any(c.isalnum() for c in t)
 
 
+def doubtful_words(blocks: tuple[Block, ...] | list[Block], ch: float) -> list[Word]:
+    """Long words the engine hardly believes: several words its segmentation glued into one
+    (`|TPHôChíMnh` at conf 0.23 for a table cell's `TP. Hồ Chí Minh`, a rule touching it).
+    Read alone, the same ink reads right; on the page it is covered, so the line check above
+    never sees it."""
+    out = [
+        w
+        for b in blocks
+        for w in b.words
+        if w.conf < DOUBT_CONF and w.bbox.width >= 3 * ch and len(w.text.strip()) >= 4
+    ]
+    return sorted(out, key=lambda w: w.conf)[:MAX_DOUBTS]
+
+
 def check(grey: np.ndarray, blocks: tuple[Block, ...], dpi: int, read: Reader) -> Coverage:
-    """Find uncovered text-like lines, re-read them with `read`, merge what is credible."""
+    """Find uncovered text-like lines and glued doubtful words, re-read them with `read` (one
+    call), merge what is credible: new words into their lines, a doubtful word replaced by its
+    re-reading when that is clearly surer."""
     lines = uncovered_lines(grey, blocks, dpi)
-    if not lines:
-        return Coverage(tuple(blocks), (), 0, 0)
-    if len(lines) > MAX_LINES:
-        return Coverage(tuple(blocks), tuple(lines[:MAX_LINES]), 0, len(lines))
     ws = [w for b in blocks for w in b.words]
+    if not ws or len(lines) > MAX_LINES:
+        return Coverage(tuple(blocks), tuple(lines[:MAX_LINES]), 0, len(lines))
     heights = sorted(w.bbox.height for w in ws)
     ch = max(6.0, heights[len(heights) // 2])
-    strip, places = _strip(grey, lines, ch)
+    doubts = doubtful_words(blocks, ch)
+    if not lines and not doubts:
+        return Coverage(tuple(blocks), (), 0, 0)
+    strip, places = _strip(grey, [*lines, *(w.bbox for w in doubts)], ch)
     found: dict[int, list[Word]] = {}
     read_ok: set[int] = set()  # lines that read as something credible
     for text, (x0, y0, x1, y1), conf in read(strip):
-        if not _credible(text, conf):
-            continue
         cy = (y0 + y1) / 2
         for k, (top, origin) in enumerate(places):
             if top <= cy < top + origin.height:
                 dx = origin.x0 - max(4, int(ch * 0.5))
                 dy = origin.y0 - top
                 box = BBox(x0 + dx, y0 + dy, x1 + dx, y1 + dy)
-                read_ok.add(k)
-                if not any(_overlap(box, w.bbox) > 0.4 for w in ws):  # the crop's margin
-                    found.setdefault(k, []).append(Word(text.strip(), box, conf))
+                if k >= len(lines):  # a doubtful word's re-reading, judged as a whole below
+                    if text.strip():
+                        found.setdefault(k, []).append(Word(text.strip(), box, conf))
+                elif _credible(text, conf):
+                    read_ok.add(k)
+                    if not any(_overlap(box, w.bbox) > 0.4 for w in ws):  # the crop's margin
+                        found.setdefault(k, []).append(Word(text.strip(), box, conf))
                 break
     gaps = tuple(b for k, b in enumerate(lines) if k not in read_ok)
-    new = [w for k in sorted(found) for w in found[k]]
+    new = [w for k in sorted(found) if k < len(lines) for w in found[k]]
     merged = merge_words(list(blocks), new) if new else list(blocks)
-    return Coverage(tuple(merged), gaps, len(new), len(lines))
+    mend = {
+        id(w): got
+        for j, w in enumerate(doubts)
+        if (got := _surer(w, found.get(len(lines) + j, [])))
+    }
+    if mend:
+        merged = _replace_words(merged, mend)
+    return Coverage(tuple(merged), gaps, len(new), len(lines), len(mend))
+
+
+def _surer(old: Word, got: list[Word]) -> list[Word]:
+    """The re-read words inside `old`'s box that hold a letter or digit (a table rule read as
+    `|` is not a word), when they are clearly surer than `old` and read other letters; []
+    keeps `old`."""
+    inside = [
+        w
+        for w in got
+        if old.bbox.x0 <= w.bbox.cx <= old.bbox.x1 and any(c.isalnum() for c in w.text)
+    ]
+    if not inside or _letters("".join(w.text for w in inside)) == _letters(old.text):
+        return []  # the same letters: only punctuation differs, and the page saw more context
+    mean = sum(w.conf for w in inside) / len(inside)
+    return inside if mean >= max(MIN_CONF, old.conf + 0.3) else []
+
+
+def _letters(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _replace_words(blocks: list[Block], mend: dict[int, list[Word]]) -> list[Block]:
+    out = []
+    for b in blocks:
+        lines = []
+        for ln in b.lines:
+            if not any(id(w) in mend for w in ln.words):
+                lines.append(ln)
+                continue
+            words = tuple(x for w in ln.words for x in mend.get(id(w), [w]))
+            lines.append(Line(words, BBox.enclosing([x.bbox for x in words])))
+        out.append(dataclasses.replace(b, lines=tuple(lines)) if lines != list(b.lines) else b)
+    return out
 
 
 def _overlap(a: BBox, b: BBox) -> float:

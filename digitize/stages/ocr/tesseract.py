@@ -60,7 +60,7 @@ class TesseractOptions:
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "3"
+    version: ClassVar[str] = "4"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
@@ -139,6 +139,11 @@ class TesseractOcr(PageStage[TesseractOptions]):
             warnings += (
                 f"coverage: {cov.reread} word(s) Tesseract's layout left out were re-read "
                 f"from {cov.candidates - len(cov.gaps)} line(s)",
+            )
+        if cov.mended:
+            warnings += (
+                f"coverage: {cov.mended} doubtful word(s) (words glued by Tesseract's "
+                "segmentation) replaced by a surer reading of their box",
             )
         if cov.gaps:
             warnings += (
