@@ -56,17 +56,19 @@ def _bare(text: str) -> str:
 
 
 def same_but_marks(ours: str, theirs: str) -> bool:
-    """`theirs` is `ours` with other marks, or with letters where `ours` has digits."""
+    """`theirs` is `ours` with other marks, or with marked letters where `ours` has digits
+    (`T6`/`Tổ`)."""
     if ours == theirs:
         return False
-    a, b = _bare(ours), _bare(theirs)
-    if a == b:
+    if _bare(ours) == _bare(theirs):
         return True
-    if len(a) != len(b) or not any(ch.isdigit() for ch in a):
-        return False
-    if not any(ch.isalpha() for ch in a):
+    a, b = unicodedata.normalize("NFC", ours), unicodedata.normalize("NFC", theirs)
+    if len(a) != len(b) or not any(ch.isalpha() for ch in a):
         return False  # a number stays a number
-    return all(x == y or (x.isdigit() and y.isalpha()) for x, y in zip(a, b, strict=True))
+    return all(
+        _bare(x) == _bare(y) or (x.isdigit() and y.isalpha() and _bare(y) != y)
+        for x, y in zip(a, b, strict=True)
+    )
 
 
 def _overlap(a: BBox, b: BBox) -> float:
@@ -92,13 +94,40 @@ def take_marks(blocks: list[Block], other: list[Block]) -> tuple[list[Block], in
             continue
         lines = []
         for ln in block.lines:
-            words = []
-            for w in ln.words:
-                best = max(theirs, key=lambda t: _overlap(w.bbox, t.bbox))
-                if _overlap(w.bbox, best.bbox) >= MIN_OVERLAP and same_but_marks(w.text, best.text):
-                    w = Word(best.text, w.bbox, best.conf)
-                    changed += 1
-                words.append(w)
-            lines.append(Line(tuple(words), ln.bbox))
+            words, n = _line_marks(ln.words, theirs)
+            changed += n
+            lines.append(Line(words, ln.bbox))
         out.append(replace(block, lines=tuple(lines)))
     return out, changed
+
+
+def _line_marks(words: tuple[Word, ...], theirs: list[Word]) -> tuple[tuple[Word, ...], int]:
+    """One line's words with `theirs`' marks; two of ours that `theirs` reads as one word
+    (`CHU ONG` for `CHƯƠNG`) become that word."""
+    out: list[Word] = []
+    changed = 0
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if i + 1 < len(words):
+            pair = w.bbox.union(words[i + 1].bbox)
+            t = _at(pair, theirs)
+            joined = w.text + words[i + 1].text
+            if t is not None and t.text != _bare(t.text) and _bare(joined) == _bare(t.text):
+                out.append(Word(t.text, pair, t.conf))
+                changed += 1
+                i += 2
+                continue
+        t = _at(w.bbox, theirs)
+        if t is not None and same_but_marks(w.text, t.text):
+            w = Word(t.text, w.bbox, t.conf)
+            changed += 1
+        out.append(w)
+        i += 1
+    return tuple(out), changed
+
+
+def _at(box: BBox, theirs: list[Word]) -> Word | None:
+    """`theirs`' word at `box` (sharing most of the smaller box), if any."""
+    best = max(theirs, key=lambda t: _overlap(box, t.bbox))
+    return best if _overlap(box, best.bbox) >= MIN_OVERLAP else None

@@ -90,10 +90,14 @@ class TesseractOcr(PageStage[TesseractOptions]):
             )
 
     def warm_up(self, ctx: Context) -> None:
-        """Load the languages' models (~0.3 s for vie+eng) before the first page arrives."""
+        """Load the languages' models (~0.3 s for vie+eng; vie alone for `marks`) before the
+        first page arrives."""
         if self._engine() == "tesserocr" and (tessdata := eng.tessdata_dir()):
             o = self.options
-            eng.engine(tessdata, o.lang or ctx.lang, o.oem, _parse_variables(o.variables))
+            lang = o.lang or ctx.lang
+            vie = _marks.second_language(lang) if o.marks else None
+            for each in (lang, vie) if vie else (lang,):
+                eng.engine(tessdata, each, o.oem, _parse_variables(o.variables))
 
     def _engine(self) -> str:
         if self.options.engine == "auto":
