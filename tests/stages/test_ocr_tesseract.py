@@ -143,9 +143,9 @@ def test_one_engine_per_language_set_is_reused(
     # a variable no other test uses: this configuration's engine is not loaded yet
     options = TesseractOcr.Options(engine="tesserocr", variables=("tessedit_do_invert=0",))
     TesseractOcr(options).process_page(page, ctx)
-    assert model_loads == [ctx.lang]
+    assert model_loads == [ctx.lang, "vie"]  # vie alone: the marks of Vietnamese words
     again = TesseractOcr(dataclasses.replace(options, psm=6)).process_page(page, ctx)
-    assert model_loads == [ctx.lang]  # another page mode, same models
+    assert model_loads == [ctx.lang, "vie"]  # another page mode, same models
     assert again.words
 
 
@@ -158,9 +158,9 @@ def test_warm_up_loads_the_engine_a_page_then_uses(
     options = TesseractOcr.Options(engine="tesserocr", variables=("tessedit_write_images=0",))
     stage = TesseractOcr(options)
     stage.warm_up(ctx)
-    assert model_loads == [ctx.lang]
+    assert model_loads == [ctx.lang, "vie"]
     assert stage.process_page(page, ctx).words
-    assert model_loads == [ctx.lang]  # the page found its engine ready
+    assert model_loads == [ctx.lang, "vie"]  # the page found its engines ready
 
 
 def test_pages_without_a_scan_are_returned_as_is(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 from digitize.errors import MissingDependency, PageError
 from digitize.model import BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
-from digitize.stages.ocr import _coverage
+from digitize.stages.ocr import _coverage, _marks
 from digitize.stages.ocr import _tesseract_engines as eng
 from digitize.stages.ocr._cells import reread_cells
 from digitize.stages.ocr._rescale import reread_large
@@ -48,6 +48,11 @@ class TesseractOptions:
         "read display type (titles) again scaled to body size; keep the body-size reading "
         "unless clearly less sure (experimental: fixes title diacritics, moves title geometry)",
     )
+    marks: bool = opt(
+        True,
+        "with several languages incl. vie: read Vietnamese pages again with vie alone and take "
+        "its marks where the words differ only in marks (vie+eng drops them: Dai for Đại)",
+    )
     coverage: bool = opt(
         True,
         "re-read text-like ink no word or figure covers; keep what stays unread as page gaps",
@@ -60,7 +65,7 @@ class TesseractOptions:
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "4"
+    version: ClassVar[str] = "5"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
@@ -89,10 +94,14 @@ class TesseractOcr(PageStage[TesseractOptions]):
             )
 
     def warm_up(self, ctx: Context) -> None:
-        """Load the languages' models (~0.3 s for vie+eng) before the first page arrives."""
+        """Load the languages' models (~0.3 s for vie+eng; vie alone for `marks`) before the
+        first page arrives."""
         if self._engine() == "tesserocr" and (tessdata := eng.tessdata_dir()):
             o = self.options
-            eng.engine(tessdata, o.lang or ctx.lang, o.oem, _parse_variables(o.variables))
+            lang = o.lang or ctx.lang
+            vie = _marks.second_language(lang) if o.marks else None
+            for each in (lang, vie) if vie else (lang,):
+                eng.engine(tessdata, each, o.oem, _parse_variables(o.variables))
 
     def _engine(self) -> str:
         if self.options.engine == "auto":
@@ -115,7 +124,12 @@ class TesseractOcr(PageStage[TesseractOptions]):
         self.check_lang(lang)
         dpi = page.dpi or 300
         raw = self._recognise(page, ctx, lang, dpi)
-        blocks = tuple(build_blocks(raw, min_figure_px=self.options.min_figure_in * dpi))
+        min_figure_px = self.options.min_figure_in * dpi
+        blocks = tuple(build_blocks(raw, min_figure_px=min_figure_px))
+        vie = _marks.second_language(lang)
+        if self.options.marks and vie and _marks.vietnamese_page(blocks):
+            again = build_blocks(self._recognise(page, ctx, vie, dpi), min_figure_px=min_figure_px)
+            blocks = tuple(_marks.take_marks(list(blocks), again)[0])
         if self.options.reread_large:
             found = reread_large(
                 list(blocks),
