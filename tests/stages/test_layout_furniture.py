@@ -95,3 +95,25 @@ def test_a_footnote_whose_mark_is_the_page_number_is_not_a_running_foot() -> Non
     out = RunningFurniture().process_book(book(pages), Context())
     assert [p.label for p in out.pages] == ["1", "2", "3", "4", "5"]
     assert kinds(out.pages[1]) == ["header", "paragraph", "footnote"]
+
+
+def test_running_head_repeating_the_chapter_title_with_a_misread_page_number() -> None:
+    """Chapter titles open verso pages (no running head there); each recto repeats its
+    chapter's title in small capitals at the body's leading, the page number at the outer
+    edge. On a heavy scan a speck ends the number (`405.`) and a digit is misread: the line
+    still repeats the title, and its number is no chapter number of its own."""
+    titles = ["Chapter 3. Early Civilisations of the River", "Chapter 4. Variation under it"]
+    pages: list[Page] = []
+    for k, title in enumerate(titles):
+        opening = [block("paragraph", [line(str(102 + 2 * k), 200, 80, h=26)])]
+        opening += [block("heading", [line(title, 200, 300, h=60)])]
+        opening += [para([f"Mở đầu chương {k}", BODY, BODY, "cuối đoạn."], 200, 500)]
+        pages.append(page(2 * k, opening))
+        number = "403." if k == 0 else "405."  # 103 and 105, misread
+        head = line(f"{title.upper()} {number}", 200, 455, h=26)
+        pages.append(page(2 * k + 1, [block("paragraph", [head]), para([BODY] * 4, 200, 500)]))
+    out = RunningFurniture().process_book(book(pages), Context())
+    for p in out.pages[1::2]:
+        assert kinds(p) == ["header", "paragraph"], [b.lines[0].text for b in p.blocks]
+    for p in out.pages[::2]:
+        assert kinds(p) == ["page_number", "heading", "paragraph"]

@@ -43,6 +43,7 @@ class _Cand:
     key: str  # letters of the text, lowercased, edge numbers removed
     digits: str  # inner digits (chapter numbers must match exactly)
     all_digits: str
+    inner_digits: str  # digits without a 2-4 digit number at either edge, however punctuated
     number: tuple[int, bool, str] | None  # bare page number: value, roman, printed
     edge: tuple[int, str] | None  # a page number at the edge of a running-head line
     kind: str | None = None
@@ -53,7 +54,7 @@ class _Cand:
 class RunningFurniture(BookStage[FurnitureOptions]):
     kind = "layout"
     name = "layout.furniture"
-    version = "7"
+    version = "8"
     Options = FurnitureOptions
     summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
 
@@ -152,7 +153,11 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                 id(c.line) != lid
                 and _similar(c.key, key, o.similarity)
                 # `Struggle for existence` / `Chapter 3. …`; a page number at its edge aside
-                and (c.digits if c.edge else c.all_digits) in (digits, "")
+                and (
+                    (c.digits if c.edge else c.all_digits) in (digits, "")
+                    # `… RIVER VALLEYS 403.`: a page number misread, with a speck for a dot
+                    or c.inner_digits == digits
+                )
                 # Large or set at the body's leading: only smaller type than the title it
                 # repeats tells a running head from that title.
                 and ((c.apart and not big) or h < 0.85 * height)
@@ -325,12 +330,27 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
                     key=_letters(core),
                     digits="".join(ch for ch in core if ch.isdigit()),
                     all_digits="".join(ch for ch in text if ch.isdigit()),
+                    inner_digits=_inner_digits(text),
                     number=_text.page_number_value(text),
                     edge=edge,
                     apart=set_apart,
                 )
             )
     return out
+
+
+_EDGE_NUMBER = re.compile(r"\W*\d{2,4}\W*")
+
+
+def _inner_digits(text: str) -> str:
+    """Digits of a running-head line without the page number at its edge: the number may end
+    in a speck read as a dot (`403.`), which `_text.edge_number` refuses (`Chương 3.`)."""
+    toks = text.split()
+    if len(toks) >= 2 and _EDGE_NUMBER.fullmatch(toks[-1]):
+        toks = toks[:-1]
+    elif len(toks) >= 2 and _EDGE_NUMBER.fullmatch(toks[0]):
+        toks = toks[1:]
+    return "".join(ch for ch in " ".join(toks) if ch.isdigit())
 
 
 def _misread_numbers(cands: list[_Cand], by_page: dict[int, list[_Cand]]) -> None:
