@@ -117,3 +117,15 @@ def test_running_head_repeating_the_chapter_title_with_a_misread_page_number() -
         assert kinds(p) == ["header", "paragraph"], [b.lines[0].text for b in p.blocks]
     for p in out.pages[::2]:
         assert kinds(p) == ["page_number", "heading", "paragraph"]
+
+
+def test_running_head_repeating_a_chapter_title_without_its_number() -> None:
+    """`LỜI PHÁT ĐOAN` over the page after `Chương 2. Lời phát đoan`: once in the book, so
+    only the title it repeats (without `Chương 2.`) tells it from a short first line."""
+    opening = [block("heading", [line("Chương 2. Lời phát đoan", 300, 300, h=60)])]
+    opening += [para(["Mở đầu chương", BODY, BODY, "cuối đoạn."], 200, 500)]
+    follow = [block("paragraph", [line("LỜI PHÁT ĐOAN", 200, 80, h=26)])]
+    follow += [para([BODY] * 4, 200, 500)]
+    out = RunningFurniture().process_book(book([page(0, opening), page(1, follow)]), Context())
+    assert kinds(out.pages[1]) == ["header", "paragraph"]
+    assert kinds(out.pages[0]) == ["heading", "paragraph"]

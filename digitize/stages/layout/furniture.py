@@ -243,7 +243,7 @@ def _same_head(a: _Cand, b: _Cand, similarity: float) -> bool:
 
 def _heading_keys(pages: list[Page]) -> list[tuple[int, str, str, float]]:
     """(first line's id, letters, digits, type size) of every heading: running heads repeat
-    them."""
+    them, whole or (`LỜI PHÁT ĐOAN` for `Chương 2. Lời phát đoan`) without their number."""
     out = []
     for p in pages:
         for b in p.blocks:
@@ -252,7 +252,15 @@ def _heading_keys(pages: list[Page]) -> list[tuple[int, str, str, float]]:
                 digits = "".join(ch for ch in text if ch.isdigit())
                 size = float(median(line_height(ln) for ln in b.lines))
                 out.append((id(b.lines[0]), _letters(text), digits, size))
+                m = _NUMBERING.match(text)
+                title = _letters(text[m.end() :]) if m else ""
+                if len(title) >= 6:
+                    out.append((id(b.lines[0]), title, "", size))
     return out
+
+
+# `Chapter 3. `, `THIÊN IV. `, `1.2 `: what a running head may leave out of the title it repeats
+_NUMBERING = re.compile(r"^\s*(?:\w+\s+)?(?:\d+|[IVXLC]+)(?:\.\d+)*[.:\-–—]?\s+")
 
 
 _LETTERS = re.compile(r"[^\w]|[\d_]")
