@@ -22,6 +22,7 @@ from digitize.model import FURNITURE_KINDS, BBox, Block, Line, Page
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.layout import _text
 from digitize.stages.layout._clean import clean_block
+from digitize.stages.layout._dropcap import join_drop_caps
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._frames import (
     absorb_labels,
@@ -51,6 +52,9 @@ TEXT_KINDS_KEPT = FURNITURE_KINDS
 __all__ = ["BlockLayout"]
 
 
+MIN_TITLE_SIZE = 0.7  # a heading is not set in type this much smaller than the body's
+
+
 @dataclass(frozen=True, slots=True)
 class BlockLayoutOptions:
     heading_ratio: float = opt(1.2, "a line this many times the body glyph height is a heading")
@@ -70,7 +74,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "15"
+    version = "16"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -121,6 +125,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
         em = float(median(line_height(ln) for ln in label_lines)) or 1.0
         blocks = absorb_labels(blocks, em, page.size)
         figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
+    caps: list[BBox] = []
+    if label_lines:
+        blocks, caps = join_drop_caps(blocks, float(median(line_height(ln) for ln in label_lines)))
     slope = line_slope([ln for b in blocks for ln in b.lines]) if o.rectify else 0.0
     if abs(slope) < 0.002:  # ~0.1 degree: nothing to straighten
         slope = 0.0
@@ -161,6 +168,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     cols = _column_extents(ordered)
     floating = {p.index for p in placed if p.floating}
     obstacles = [it.bbox for k, it in enumerate(items) if it.line is None or k in floating]
+    obstacles += [box(c) for c in caps]  # the lines beside a drop cap start at its edge
     wrap_edges(ordered, cols, obstacles, body_h)
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
@@ -336,7 +344,10 @@ def _classify(
         return Block("heading", lines, bbox, None)
     if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
         return Block("footnote", lines, bbox)  # before the caps test: `4 OF THE SPECIES…`
-    if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text):
+    # Capitals or bold type alone do not make a title set clearly smaller than the body: a
+    # label in a picture (`Nhóm A Nhóm B` in bold sans) or a speck read as letters (`HIẾN`).
+    titled = size >= MIN_TITLE_SIZE
+    if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text) and titled:
         return Block("heading", lines, bbox, None)
     numbered = _text.single_number_heading(first) and len(lines) == 1 and size >= 1.08
     if numbered and not text.rstrip().endswith((".", ",", ";")):  # `2. Đắc của mình mà;`
@@ -350,7 +361,7 @@ def _classify(
     if _text.list_mark(first) is not None:
         return Block("list_item", lines, bbox)
     short = len(lines) <= 2 and nwords <= 12 and not text.rstrip().endswith((".", ",", ";"))
-    if short and o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio):
+    if short and titled and o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio):
         return Block("heading", lines, bbox, None)
     return Block("paragraph", lines, bbox)
 
