@@ -3,7 +3,8 @@
 Layout rules that fit one design are rules for the next book to break: heading faces and sizes,
 chapter titles centred or set in a narrow measure (so they wrap over two or three lines),
 running heads in small italics or capitals, with or without a rule, far from the text block or
-at the body's own leading, charts with words (tick numbers, names) in small type. A design
+at the body's own leading, charts with words (tick numbers, names) in small type, a chapter's
+first letter dropped through two or three lines. A design
 comes from its own random stream, so the content plan of a seed does not change with it;
 `BookSpec.design` pins fields for tests.
 """
@@ -27,6 +28,7 @@ class Design:
     head_rule: bool = True  # a rule under the running head
     head_gap: float = 1.0  # extra space between running head and text, in body line heights
     chart_labels: bool = False  # charts carry tick numbers and names, diagrams words; no frame
+    drop_cap: int = 0  # lines a chapter's first letter drops through (0: no drop cap)
 
 
 def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) -> Design:
@@ -45,6 +47,7 @@ def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) ->
         head_rule=rng.random() < 0.6,
         head_gap=rng.choice([1.0, 0.5, 0.0]),
         chart_labels=rng.random() < 0.5,
+        drop_cap=rng.choice([0, 0, 2, 3]),  # drawn last: earlier fields keep their seeds' values
     )
     known = {f.name for f in fields(Design)}
     bad = [k for k, _ in pins if k not in known]
