@@ -129,3 +129,21 @@ def test_running_head_repeating_a_chapter_title_without_its_number() -> None:
     out = RunningFurniture().process_book(book([page(0, opening), page(1, follow)]), Context())
     assert kinds(out.pages[1]) == ["header", "paragraph"]
     assert kinds(out.pages[0]) == ["heading", "paragraph"]
+
+
+def test_a_line_on_the_page_numbers_row_is_a_running_head() -> None:
+    """The book's title in large capitals at the body's leading, printed on two versos only
+    (a short book): no repetition proves it, but it shares its row with the page number."""
+    pages = []
+    for i in range(4):
+        blocks = []
+        if i % 2 == 1:  # versos: number left, title right, close above the text
+            blocks.append(block("paragraph", [line(str(i + 11), 200, 445, h=26)]))
+            blocks.append(block("paragraph", [line("NHO GIÁO YẾU LƯỢC", 700, 440, h=40)]))
+        else:
+            blocks.append(block("paragraph", [line(str(i + 11), 980, 2900)]))
+        blocks.append(para([f"Câu mở đầu {i} khác", BODY, BODY, "cuối đoạn."], 200, 500))
+        pages.append(page(i, blocks))
+    out = RunningFurniture().process_book(book(pages), Context())
+    for p in out.pages[1::2]:
+        assert sorted(kinds(p)[:2]) == ["header", "page_number"], kinds(p)

@@ -171,6 +171,11 @@ class RunningFurniture(BookStage[FurnitureOptions]):
             # is the chapter's, not the page's (`CHƯƠNG 2` on page 2).
             if big and c.edge is not None:
                 continue
+            if c.extreme and _shares_row_with_number(c, by_page[c.page]):
+                # `12 … NHO GIÁO YẾU LƯỢC`: the page number's own row at the page's edge holds
+                # the running head, whatever its size or how close it sits to the text.
+                c.kind = "header" if c.zone == "top" else "footer"
+                continue
             strict = big or not c.apart
             seen = 0
             for j in range(c.page - o.window, c.page + o.window + 1):
@@ -390,6 +395,19 @@ def _misread_numbers(cands: list[_Cand], by_page: dict[int, list[_Cand]]) -> Non
         if want != got and (scrap or _one_slip(want, got)):
             c.kind, c.label = "page_number", want
             numbered.add(c.page)
+
+
+def _shares_row_with_number(c: _Cand, page: list[_Cand]) -> bool:
+    """A page number found by the book's count stands beside `c`, on its row."""
+    b = c.line.bbox
+    for d in page:
+        o = d.line.bbox
+        if d is c or d.kind != "page_number" or d.zone != c.zone:
+            continue
+        apart = o.x1 <= b.x0 or o.x0 >= b.x1
+        if apart and abs(o.cy - b.cy) < 0.5 * min(o.height, b.height):
+            return True
+    return False
 
 
 def _scrap_at_number(c: _Cand, same_side: list[_Cand]) -> bool:
