@@ -171,3 +171,11 @@ def test_a_drop_cap_joins_its_word_and_the_title_above_stays() -> None:
     assert heads == ["Chương 1. Chọn lọc tự nhiên"], flow
     assert len(paras) == 1 and paras[0].startswith("How will the struggle"), paras
     assert "discussed in the last chapter" in paras[0] and " H " not in paras[0]
+
+
+def test_a_speck_read_as_a_word_is_dropped() -> None:
+    """`HIẾN` in a box 12 px high among 30 px lines: no print anyone could read, so neither a
+    heading (capitals) nor a paragraph."""
+    speck = block("paragraph", [line("HIẾN", 300, 700, h=9)])
+    flow = _flow([page(0, [*_body(300), speck])])
+    assert not any("HIẾN" in getattr(it, "text", "") for it in flow), flow

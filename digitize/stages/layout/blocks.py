@@ -53,6 +53,7 @@ __all__ = ["BlockLayout"]
 
 
 MIN_TITLE_SIZE = 0.7  # a heading is not set in type this much smaller than the body's
+SPECK_SIZE = 0.35  # a lone word this much smaller than the body is a speck read as letters
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     if not text_lines:
         return [*tables, *blocks]
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
+    # One `word` in type a third of the body's or less is no print anyone could read: a speck
+    # the OCR took for letters (`HIẾN` 12 px high among 70 px lines).
+    items = [it for it in items if it.line is None or not _speck(it.line, body_h)]
     items = split_at_gutters(items, body_h, original)
     items = join_row_pieces(items, body_h, original)
     items = split_stacks(items, body_h, original)
@@ -175,6 +179,10 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
     return lost_marks(join_wrapped_titles(out, body_h), body_h)
+
+
+def _speck(line: Line, body_h: float) -> bool:
+    return len(line.words) == 1 and 0 < line_height(line) < SPECK_SIZE * body_h  # 0: no box
 
 
 def _column_extents(items: list[Item]) -> dict[tuple[int, int], tuple[float, float]]:
