@@ -171,10 +171,11 @@ class RunningFurniture(BookStage[FurnitureOptions]):
             # is the chapter's, not the page's (`CHƯƠNG 2` on page 2).
             if big and c.edge is not None:
                 continue
-            if c.extreme and _shares_row_with_number(c, by_page[c.page]):
-                # `12 … NHO GIÁO YẾU LƯỢC`: the page number's own row at the page's edge holds
-                # the running head, whatever its size or how close it sits to the text.
-                c.kind = "header" if c.zone == "top" else "footer"
+            if c.zone == "top" and c.extreme and _shares_row_with_number(c, by_page[c.page]):
+                # `12 … NHO GIÁO YẾU LƯỢC`: the page number's own row at the page's head holds
+                # the running head, whatever its size or how close it sits to the text. (At
+                # the foot a number may stand in the margin beside the last line of text.)
+                c.kind = "header"
                 continue
             strict = big or not c.apart
             seen = 0
