@@ -285,3 +285,23 @@ def test_inline_emphasis_changes_the_ink_not_the_text_and_lists_take_the_designs
         for m in it["markers"]
     ]
     assert marks and set(marks) == {"–"}
+
+
+@pytest.mark.parametrize("lines", [2, 3])
+def test_drop_cap_opens_each_chapter(lines: int) -> None:
+    """A design with a drop cap sets each chapter's first letter through `lines` lines; the
+    truth keeps the word whole (flow and line) and its box takes in the letter."""
+    from digitize.lab.synth.book import typeset
+
+    spec = BookSpec(lang="en", pages=4, seed=12, texts_dir=EXCERPTS, design=(("drop_cap", lines),))
+    ts, _ = typeset(spec)
+    opening = next(p for p in ts.pages if p.chapter_start)
+    title = next(b for b in opening.blocks if b.kind == "heading")
+    para = next(b for b in opening.blocks if b.kind == "paragraph")
+    first, second = para.lines[0], para.lines[1]
+    k = ts.flow.index(next(it for it in ts.flow if it.get("text") == title.text.replace("\n", " ")))
+    assert ts.flow[k + 1]["text"].startswith(first.text.split()[0])
+    cap_h = first.bbox[3] - first.bbox[1]
+    body_h = second.bbox[3] - second.bbox[1]
+    assert cap_h > (lines - 0.5) * body_h  # the letter reaches down through the lines
+    assert second.bbox[0] > first.bbox[0] + body_h  # the lines beside it are set in

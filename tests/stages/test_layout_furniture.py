@@ -95,3 +95,55 @@ def test_a_footnote_whose_mark_is_the_page_number_is_not_a_running_foot() -> Non
     out = RunningFurniture().process_book(book(pages), Context())
     assert [p.label for p in out.pages] == ["1", "2", "3", "4", "5"]
     assert kinds(out.pages[1]) == ["header", "paragraph", "footnote"]
+
+
+def test_running_head_repeating_the_chapter_title_with_a_misread_page_number() -> None:
+    """Chapter titles open verso pages (no running head there); each recto repeats its
+    chapter's title in small capitals at the body's leading, the page number at the outer
+    edge. On a heavy scan a speck ends the number (`405.`) and a digit is misread: the line
+    still repeats the title, and its number is no chapter number of its own."""
+    titles = ["Chapter 3. Early Civilisations of the River", "Chapter 4. Variation under it"]
+    pages: list[Page] = []
+    for k, title in enumerate(titles):
+        opening = [block("paragraph", [line(str(102 + 2 * k), 200, 80, h=26)])]
+        opening += [block("heading", [line(title, 200, 300, h=60)])]
+        opening += [para([f"Mở đầu chương {k}", BODY, BODY, "cuối đoạn."], 200, 500)]
+        pages.append(page(2 * k, opening))
+        number = "403." if k == 0 else "405."  # 103 and 105, misread
+        head = line(f"{title.upper()} {number}", 200, 455, h=26)
+        pages.append(page(2 * k + 1, [block("paragraph", [head]), para([BODY] * 4, 200, 500)]))
+    out = RunningFurniture().process_book(book(pages), Context())
+    for p in out.pages[1::2]:
+        assert kinds(p) == ["header", "paragraph"], [b.lines[0].text for b in p.blocks]
+    for p in out.pages[::2]:
+        assert kinds(p) == ["page_number", "heading", "paragraph"]
+
+
+def test_running_head_repeating_a_chapter_title_without_its_number() -> None:
+    """`LỜI PHÁT ĐOAN` over the page after `Chương 2. Lời phát đoan`: once in the book, so
+    only the title it repeats (without `Chương 2.`) tells it from a short first line."""
+    opening = [block("heading", [line("Chương 2. Lời phát đoan", 300, 300, h=60)])]
+    opening += [para(["Mở đầu chương", BODY, BODY, "cuối đoạn."], 200, 500)]
+    follow = [block("paragraph", [line("LỜI PHÁT ĐOAN", 200, 80, h=26)])]
+    follow += [para([BODY] * 4, 200, 500)]
+    out = RunningFurniture().process_book(book([page(0, opening), page(1, follow)]), Context())
+    assert kinds(out.pages[1]) == ["header", "paragraph"]
+    assert kinds(out.pages[0]) == ["heading", "paragraph"]
+
+
+def test_a_line_on_the_page_numbers_row_is_a_running_head() -> None:
+    """The book's title in large capitals at the body's leading, printed on two versos only
+    (a short book): no repetition proves it, but it shares its row with the page number."""
+    pages = []
+    for i in range(4):
+        blocks = []
+        if i % 2 == 1:  # versos: number left, title right, close above the text
+            blocks.append(block("paragraph", [line(str(i + 11), 200, 445, h=26)]))
+            blocks.append(block("paragraph", [line("NHO GIÁO YẾU LƯỢC", 700, 440, h=40)]))
+        else:
+            blocks.append(block("paragraph", [line(str(i + 11), 980, 2900)]))
+        blocks.append(para([f"Câu mở đầu {i} khác", BODY, BODY, "cuối đoạn."], 200, 500))
+        pages.append(page(i, blocks))
+    out = RunningFurniture().process_book(book(pages), Context())
+    for p in out.pages[1::2]:
+        assert sorted(kinds(p)[:2]) == ["header", "page_number"], kinds(p)

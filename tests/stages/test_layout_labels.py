@@ -84,3 +84,16 @@ def test_names_spread_under_a_charts_bars_are_no_caption() -> None:
         [figure(250, 800, 1050, 1200), block("paragraph", [row])], 30.0, (1300, 2000)
     )
     assert _texts(out) == [] and out[0].bbox.y1 >= 1228
+
+
+def test_names_crowded_under_a_charts_bars_are_no_caption() -> None:
+    """Names wider than their bars run together (`Nhóm Ñhóm Rhóm C`): one scrap of four words
+    in small type, as wide as the chart: labels, not a title centred under a picture."""
+
+    def w(t: str, x0: float, x1: float) -> Word:
+        return Word(t, BBox(x0, 511, x1, 533), 0.9)
+
+    names = (w("Nhóm", 227, 300), w("Ñhóm", 305, 380), w("Rhóm", 385, 460), w("C", 470, 492))
+    row = Line(names, BBox(227, 511, 492, 533))
+    out = absorb_labels([figure(173, 238, 485, 509), block("paragraph", [row])], 35.0, (1246, 1758))
+    assert _texts(out) == [] and out[0].bbox.y1 >= 533

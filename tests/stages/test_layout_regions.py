@@ -45,3 +45,22 @@ def test_a_label_inside_the_drawing_does_not_cut_it() -> None:
         gray[int(w.bbox.y0) : int(w.bbox.y1), int(w.bbox.x0) : int(w.bbox.x1)] = 40
     (fig,) = missing_figures(gray, [*blocks, block("paragraph", [label])], 30.0)
     assert (fig.bbox.y0, fig.bbox.y1) == (205, 544)
+
+
+def test_names_under_an_unframed_chart_do_not_hide_it() -> None:
+    """Bars with no frame, their names in small type in one row under them (`Nhóm A Nhóm B
+    Nhóm C`), the caption below: the row is neither body text closing the band above the
+    caption nor a line separating the bars from it."""
+    gray = np.full((1754, 1240), 235, np.uint8)
+    gray[250:500, 230:233] = gray[497:500, 230:480] = 40  # the axes
+    for k, top in enumerate((300, 380, 270)):
+        gray[top:497, 260 + 80 * k : 300 + 80 * k] = 90  # the bars
+    names = line("Nhóm A Nhóm B Nhóm C", 235, 508, h=20, cw=12)
+    cap = line("Hình 2.1. Người có quyền lợi", 164, 599)
+    for ln in (names, cap):
+        for w in ln.words:
+            b = w.bbox
+            gray[int(b.y0) : int(b.y1), int(b.x0) : int(b.x1)] = 40
+    blocks = [block("paragraph", [names]), block("paragraph", [cap])]
+    (fig,) = missing_figures(gray, blocks, 35.0)
+    assert fig.bbox.y0 <= 250 and fig.bbox.y1 >= 497 and fig.bbox.x0 <= 230

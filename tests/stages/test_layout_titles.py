@@ -116,3 +116,66 @@ def test_a_title_line_repeated_on_two_chapter_openings_is_no_running_head() -> N
         pages.append(page(i, blocks))
     heads = [it.text for it in _flow(pages) if isinstance(it, Heading)]
     assert heads == ["Chương 1. Lời phát đoan", "Chương 3. Lời phát đoan"]
+
+
+def test_unnumbered_headings_of_one_size_share_a_level_despite_blur() -> None:
+    """A heavy scan measures one section size anywhere from 1.1 to 1.5 body heights: the
+    book's heading sizes fall into two runs (chapters, sections), one level each."""
+    sections = [
+        ("QUAN NIỆM VỀ TRỜI", 34.0),
+        ("ĐẠO CỦA KHỔNG TỬ", 44.0),
+        ("HÌNH NHI HẠ HỌC", 37.0),
+        ("QUÂN TỬ VÀ TIỂU NHÂN", 42.0),
+    ]
+    pages = []
+    for i, (text, h) in enumerate(sections):
+        blocks = []
+        if i % 2 == 0:
+            blocks.append(block("paragraph", [line(f"THIÊN {i + 3}. HỌC THUYẾT", 200, 300, h=64)]))
+        blocks.append(block("paragraph", [line(text, 200, 480, h=h)]))
+        blocks += _body(600)
+        pages.append(page(i, blocks))
+    heads = [(it.text, it.level) for it in _flow(pages) if isinstance(it, Heading)]
+    assert [lv for t, lv in heads if t.startswith("THIÊN")] == [1, 1], heads
+    assert [lv for t, lv in heads if not t.startswith("THIÊN")] == [2, 2, 2, 2], heads
+
+
+def test_capitals_or_bold_in_small_type_make_no_heading() -> None:
+    """Names under a chart (`NHÓM A NHÓM B`) or a speck read as capitals are set far smaller
+    than the body: no title, whatever their case."""
+    pages = [page(0, [*_body(300), block("paragraph", [line("NHÓM A NHÓM B", 300, 700, h=18)])])]
+    flow = _flow(pages)
+    assert not [it for it in flow if isinstance(it, Heading)], flow
+    assert any("NHÓM A" in getattr(it, "text", "") for it in flow)
+
+
+def test_a_drop_cap_joins_its_word_and_the_title_above_stays() -> None:
+    """`H` dropped through three lines under a chapter title: OCR glues it to the second line
+    (`H discussed…`). The letter goes back to `ow will…`, the lines beside it are no
+    indented paragraph starts, and the title stays a heading."""
+    from digitize.model import BBox, Line, Word
+
+    title = block("paragraph", [line("Chương 1. Chọn lọc tự nhiên", 200, 300, h=60)])
+    beside = [  # justified: they end where the body's lines end
+        line("ow will the struggle for existence, briefly discussed in the last", 300, 500),
+        line("discussed in the last chapter, act in regard to variation? Can the", 300, 545),
+        line("principle of selection, which we have seen is so potent in the hand", 300, 590),
+    ]
+    cap = Word("H", BBox(200, 500, 270, 617), 0.9)  # from the first line's top to line 3's base
+    glued = Line((cap, *beside[1].words), BBox.enclosing([cap.bbox, beside[1].bbox]))
+    rest = para([BODY, BODY, "cuối đoạn."], 200, 635)
+    body = block("paragraph", [beside[0], glued, beside[2], *rest.lines])
+    flow = _flow([page(0, [title, body])])
+    heads = [it.text for it in flow if isinstance(it, Heading)]
+    paras = [it.text for it in flow if not isinstance(it, Heading) and hasattr(it, "text")]
+    assert heads == ["Chương 1. Chọn lọc tự nhiên"], flow
+    assert len(paras) == 1 and paras[0].startswith("How will the struggle"), paras
+    assert "discussed in the last chapter" in paras[0] and " H " not in paras[0]
+
+
+def test_a_speck_read_as_a_word_is_dropped() -> None:
+    """`HIẾN` in a box 12 px high among 30 px lines: no print anyone could read, so neither a
+    heading (capitals) nor a paragraph."""
+    speck = block("paragraph", [line("HIẾN", 300, 700, h=9)])
+    flow = _flow([page(0, [*_body(300), speck])])
+    assert not any("HIẾN" in getattr(it, "text", "") for it in flow), flow

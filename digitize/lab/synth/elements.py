@@ -105,6 +105,7 @@ class ElementsMixin:
         h = el.height * self.s * (0.8 if self.page.columns == 2 else 1.0)
         self.need(h + lh * (len(cap) + 1.2))
         x0, avail = self.column()
+        cap = wrap(el.caption, f, avail * 0.9)  # need() may have moved to a narrower column
         fw = avail * 0.85
         box = (x0 + (avail - fw) / 2, self.y + 10 * self.s, x0 + (avail + fw) / 2, self.y + h)
         group = "Nhóm" if el.caption.startswith("Hình") else "Group"

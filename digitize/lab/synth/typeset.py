@@ -59,7 +59,9 @@ class Typesetter(ElementsMixin):
         self.design = design or Design()
         s = size[0] / 1240  # every measure scales with the page width
         self.s = s
+        self.body_face = body_face
         self.body = font(body_face, round(36 * s))
+        self.drop_next = 0  # lines the next paragraph's drop cap spans (after a chapter title)
         self.lh = round(50 * s)
         self.margin = (round(150 * s), round(120 * s), round(105 * s), round(150 * s))  # t,in,out,b
         self.pages: list[TPage] = []
@@ -151,7 +153,8 @@ class Typesetter(ElementsMixin):
     def place(self, el: Element, after_heading: bool) -> None:
         if isinstance(el, HeadingEl):
             self.heading(el)
-        elif isinstance(el, ParaEl):
+            return
+        if isinstance(el, ParaEl):
             self.paragraph(el, indent=not after_heading)
             self.last_text = el.text
             if self.box_rng.random() < self.design.boxed_notes:
@@ -187,6 +190,7 @@ class Typesetter(ElementsMixin):
             self.list(el)
         elif isinstance(el, TableEl):
             self.table(el)
+        self.drop_next = 0  # only a chapter's first paragraph opens with a drop cap
 
     def heading(self, el: HeadingEl) -> None:
         d = self.design
@@ -202,6 +206,7 @@ class Typesetter(ElementsMixin):
             self.page.chapter_start, self.page.chapter = True, self.chapter
             pt, measure = d.chapter_pt, d.chapter_measure
             self.y += 140 * self.s
+            self.drop_next = d.drop_cap
         else:
             pt, measure = d.section_pt, 1.0
             self.need(round(1.37 * pt * self.s) * 2 + self.lh * 2)
@@ -231,6 +236,18 @@ class Typesetter(ElementsMixin):
         start = r.randrange(n - 3)
         return {k: face for k in range(start, start + r.randint(1, 3))}
 
+    def _drop_cap(self, words: list[str]) -> str:
+        """The letter this paragraph's first word drops (after a chapter title), or ''."""
+        if not self.drop_next or not words or len(words[0]) < 2 or not words[0][0].isalpha():
+            return ""
+        return words[0][0]
+
+    def _cap_font(self, nlines: int) -> Any:
+        """Body face at the size whose capitals reach from the first line's cap height down to
+        the baseline of line `nlines`."""
+        body_px = round(36 * self.s)
+        return font(self.body_face, round((max(nlines - 1, 0) * self.lh + 0.73 * body_px) / 0.73))
+
     def paragraph(self, el: ParaEl, indent: bool) -> None:
         f, lh, space = self.body, self.lh, width(" ", self.body)
         small = font("serif", round(22 * self.s))
@@ -240,17 +257,25 @@ class Typesetter(ElementsMixin):
         item: dict[str, Any] = {"kind": "paragraph", "text": "", "lang": el.lang}
         placed: list[str] = []
         i, carry, first, block, where = 0, "", True, None, None
-        self.need(lh)
+        cap, cap_lines, nline = self._drop_cap(words), self.drop_next, 0
+        cap_f = self._cap_font(cap_lines)
+        cap_w = width(cap, cap_f) + 0.4 * lh if cap else 0.0
+        self.drop_next = 0
+        self.need(lh * (cap_lines if cap else 1))
         self.emit(item)
         while i < len(words):
             x0, avail = self.column()
             ind = 55 * self.s if first and indent else 0.0
+            if cap and nline < cap_lines:
+                ind = cap_w
             line: list[tuple[str, str]] = []  # (drawn text, footnote mark)
             faces: list[Any] = []  # the font of each word of `line`
             cur, j, cj, split = 0.0, i, carry, None
             line_notes: list[tuple[str, str, int]] = []
             while j < len(words):
                 w = cj or words[j]
+                if cap and j == 0:
+                    w = w[1:]  # its first letter is the drop cap
                 mark = ""
                 if j in notes and self.page.columns == 1:
                     mark = str(self.note_no + len(line_notes) + 1)
@@ -327,7 +352,12 @@ class Typesetter(ElementsMixin):
                     x += width(mark, small)
                 x += gap
             assert block is not None and bbox is not None
-            block.lines.append(TLine(" ".join(w for w, _ in line), bbox))
+            text = " ".join(w for w, _ in line)
+            if cap and first:  # the truth line holds the whole word, its box the letter too
+                drawn = self.text_line(x0, baseline + (cap_lines - 1) * lh, cap, cap_f)
+                text, bbox = cap + text, _union(bbox, drawn.bbox)
+            block.lines.append(TLine(text, bbox))
+            nline += 1
             marks = {k: mark for mark, _, k in line_notes}
             for k in range(i, j):
                 if k == i and carry:

@@ -142,9 +142,13 @@ def absorb_labels(blocks: list[Block], em: float, size: tuple[int, int]) -> list
 
 def _label_like(ln: Line, em: float, height: float) -> bool:
     """Small type (or bare numbers) in scraps of a few words: names spread along one row of a
-    diagram count scrap by scrap."""
+    diagram count scrap by scrap; names crowded under a chart's bars (`Nhóm ANhóm BNhóm C`)
+    run into one scrap of more words, still short and small."""
     text = ln.text.strip()
-    if not text or any(len(g) > LABEL_MAX_WORDS or len(" ".join(g)) > 24 for g in _scraps(ln)):
+    small = line_height(ln) <= LABEL_MAX_SIZE * em
+    if not text or any(
+        (len(g) > LABEL_MAX_WORDS and not small) or len(" ".join(g)) > 24 for g in _scraps(ln)
+    ):
         return False
     if _text.caption_match(text) or not EDGE_ZONE * height < ln.bbox.cy < (1 - EDGE_ZONE) * height:
         return False
@@ -156,8 +160,11 @@ def _label_like(ln: Line, em: float, height: float) -> bool:
 
 def _caption_under(ln: Line, f: BBox, em: float) -> bool:
     """Words centred under a picture (`THEY TIP-TOED ALONG.` under an engraving) title it;
-    names spread in a row under a chart's bars do not."""
+    names spread in a row under a chart's bars do not, nor crowded into a row as wide as the
+    bars."""
     if not any(ch.isalpha() for ch in ln.text) or len(_scraps(ln)) > 1:
+        return False
+    if ln.bbox.width > 0.7 * f.width:
         return False
     return ln.bbox.y0 >= f.y1 - 0.5 * em and abs(ln.bbox.cx - f.cx) < 0.15 * f.width
 

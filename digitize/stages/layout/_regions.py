@@ -56,8 +56,7 @@ def missing_figures(gray: Any, blocks: list[Block], body_h: float) -> list[Block
             for ob in crossing
             if sum(ch.isalpha() for ch in ob.text) >= SEPARATOR_LETTERS
             and _running_text(ob)
-            # a name on the picture is set small: a line of text is body size or longer
-            and (line_height(ob) >= 0.8 * body_h or len(ob.words) >= 3)
+            and _text_line(ob, body_h)
         ]
         rows = _caption_side(rows, words, y0, above)
         ys = np.flatnonzero(rows)
@@ -101,6 +100,14 @@ def _overlaps(a: BBox, band: BBox) -> bool:
     )
 
 
+def _text_line(ln: Line, body_h: float) -> bool:
+    """A line of text, not names on a picture: those are set small, and a row of them
+    (`Nhóm A Nhóm B Nhóm C` under a chart) holds few words of two letters or more, where a
+    line of small text holds many."""
+    words = sum(sum(ch.isalpha() for ch in w.text) >= 2 for w in ln.words)
+    return line_height(ln) >= 0.8 * body_h or words >= 5
+
+
 def _running_text(ln: Line) -> bool:
     """Words set as a line of text, not names spread over a picture (`Nhóm A     Nhóm B`)."""
     gaps = [b.bbox.x0 - a.bbox.x1 for a, b in zip(ln.words, ln.words[1:], strict=False)]
@@ -128,7 +135,7 @@ def _band(cb: BBox, lines: list[Line], body_h: float, page_h: int, above: bool) 
     for ln in lines:
         words = [w.bbox for w in ln.words if w.bbox.x1 > cb.x0 - 2 * body_h]
         words = [b for b in words if b.x0 < cb.x1 + 2 * body_h]
-        if len(words) >= 4 and _running_text(ln):
+        if len(words) >= 4 and _running_text(ln) and _text_line(ln, body_h):
             body.append(BBox.enclosing(words))
             full.append(ln.bbox)
     if above:

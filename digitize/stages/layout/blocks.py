@@ -24,6 +24,7 @@ from digitize.stages._grids import find_frames
 from digitize.stages.layout import _text
 from digitize.stages.layout._asides import take_asides
 from digitize.stages.layout._clean import clean_block
+from digitize.stages.layout._dropcap import join_drop_caps
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._frames import (
     absorb_labels,
@@ -56,6 +57,10 @@ TEXT_KINDS_KEPT = FURNITURE_KINDS
 __all__ = ["BlockLayout"]
 
 
+MIN_TITLE_SIZE = 0.7  # a heading is not set in type this much smaller than the body's
+SPECK_SIZE = 0.35  # a lone word this much smaller than the body is a speck read as letters
+
+
 @dataclass(frozen=True, slots=True)
 class BlockLayoutOptions:
     heading_ratio: float = opt(1.2, "a line this many times the body glyph height is a heading")
@@ -76,7 +81,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "22"
+    version = "23"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -130,6 +135,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
         em = float(median(line_height(ln) for ln in label_lines)) or 1.0
         blocks = absorb_labels(blocks, em, page.size)
         figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
+    caps: list[BBox] = []
+    if label_lines:
+        blocks, caps = join_drop_caps(blocks, float(median(line_height(ln) for ln in label_lines)))
     slope = line_slope([ln for b in blocks for ln in b.lines]) if o.rectify else 0.0
     if abs(slope) < 0.002:  # ~0.1 degree: nothing to straighten
         slope = 0.0
@@ -158,6 +166,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     if not text_lines:
         return [*tables, *blocks]
     body_h = float(median(line_height(ln) for ln in text_lines)) or 1.0
+    # One `word` in type a third of the body's or less is no print anyone could read: a speck
+    # the OCR took for letters (`HIẾN` 12 px high among 70 px lines).
+    items = [it for it in items if it.line is None or not _speck(it.line, body_h)]
     items = split_at_gutters(items, body_h, original)
     items = join_row_pieces(items, body_h, original)
     items = split_stacks(items, body_h, original)
@@ -170,6 +181,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     cols = _column_extents(ordered)
     floating = {p.index for p in placed if p.floating}
     obstacles = [it.bbox for k, it in enumerate(items) if it.line is None or k in floating]
+    obstacles += [box(c) for c in caps]  # the lines beside a drop cap start at its edge
     wrap_edges(ordered, cols, obstacles, body_h)
     dropped_marks(ordered, weight.pixels(), body_h, original)
     gap = _typical_gap(ordered, body_h)
@@ -178,6 +190,10 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
     out = split_side_by_side(join_wrapped_titles(out, body_h), body_h)
     return split_options(note_runs(lost_marks(out, body_h), body_h))
+
+
+def _speck(line: Line, body_h: float) -> bool:
+    return len(line.words) == 1 and 0 < line_height(line) < SPECK_SIZE * body_h  # 0: no box
 
 
 def _column_extents(items: list[Item]) -> dict[tuple[int, int], tuple[float, float]]:
@@ -350,7 +366,10 @@ def _classify(
         return Block("heading", lines, bbox, None)
     if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
         return Block("footnote", lines, bbox)  # before the caps test: `4 OF THE SPECIES…`
-    if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text):
+    # Capitals or bold type alone do not make a title set clearly smaller than the body: a
+    # label in a picture (`Nhóm A Nhóm B` in bold sans) or a speck read as letters (`HIẾN`).
+    titled = size >= MIN_TITLE_SIZE
+    if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text) and titled:
         return Block("heading", lines, bbox, None)
     numbered = _text.single_number_heading(first) and len(lines) == 1 and size >= 1.08
     if numbered and not text.rstrip().endswith((".", ",", ";")):  # `2. Đắc của mình mà;`
@@ -364,7 +383,7 @@ def _classify(
     if _text.list_mark(first) is not None:
         return Block("list_item", lines, bbox)
     short = len(lines) <= 2 and nwords <= 12 and not text.rstrip().endswith((".", ",", ";"))
-    if short and o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio):
+    if short and titled and o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio):
         return Block("heading", lines, bbox, None)
     return Block("paragraph", lines, bbox)
 

@@ -68,7 +68,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "12"
+    version = "13"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 

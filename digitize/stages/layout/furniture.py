@@ -43,6 +43,7 @@ class _Cand:
     key: str  # letters of the text, lowercased, edge numbers removed
     digits: str  # inner digits (chapter numbers must match exactly)
     all_digits: str
+    inner_digits: str  # digits without a 2-4 digit number at either edge, however punctuated
     number: tuple[int, bool, str] | None  # bare page number: value, roman, printed
     edge: tuple[int, str] | None  # a page number at the edge of a running-head line
     kind: str | None = None
@@ -53,7 +54,7 @@ class _Cand:
 class RunningFurniture(BookStage[FurnitureOptions]):
     kind = "layout"
     name = "layout.furniture"
-    version = "7"
+    version = "8"
     Options = FurnitureOptions
     summary = "Find running heads/feet and page numbers by repetition; set printed page labels"
 
@@ -152,7 +153,11 @@ class RunningFurniture(BookStage[FurnitureOptions]):
                 id(c.line) != lid
                 and _similar(c.key, key, o.similarity)
                 # `Struggle for existence` / `Chapter 3. …`; a page number at its edge aside
-                and (c.digits if c.edge else c.all_digits) in (digits, "")
+                and (
+                    (c.digits if c.edge else c.all_digits) in (digits, "")
+                    # `… RIVER VALLEYS 403.`: a page number misread, with a speck for a dot
+                    or c.inner_digits == digits
+                )
                 # Large or set at the body's leading: only smaller type than the title it
                 # repeats tells a running head from that title.
                 and ((c.apart and not big) or h < 0.85 * height)
@@ -165,6 +170,12 @@ class RunningFurniture(BookStage[FurnitureOptions]):
             # does; a book title in capitals on each verso does). A number ending a large line
             # is the chapter's, not the page's (`CHƯƠNG 2` on page 2).
             if big and c.edge is not None:
+                continue
+            if c.zone == "top" and c.extreme and _shares_row_with_number(c, by_page[c.page]):
+                # `12 … NHO GIÁO YẾU LƯỢC`: the page number's own row at the page's head holds
+                # the running head, whatever its size or how close it sits to the text. (At
+                # the foot a number may stand in the margin beside the last line of text.)
+                c.kind = "header"
                 continue
             strict = big or not c.apart
             seen = 0
@@ -238,7 +249,7 @@ def _same_head(a: _Cand, b: _Cand, similarity: float) -> bool:
 
 def _heading_keys(pages: list[Page]) -> list[tuple[int, str, str, float]]:
     """(first line's id, letters, digits, type size) of every heading: running heads repeat
-    them."""
+    them, whole or (`LỜI PHÁT ĐOAN` for `Chương 2. Lời phát đoan`) without their number."""
     out = []
     for p in pages:
         for b in p.blocks:
@@ -247,7 +258,15 @@ def _heading_keys(pages: list[Page]) -> list[tuple[int, str, str, float]]:
                 digits = "".join(ch for ch in text if ch.isdigit())
                 size = float(median(line_height(ln) for ln in b.lines))
                 out.append((id(b.lines[0]), _letters(text), digits, size))
+                m = _NUMBERING.match(text)
+                title = _letters(text[m.end() :]) if m else ""
+                if len(title) >= 6:
+                    out.append((id(b.lines[0]), title, "", size))
     return out
+
+
+# `Chapter 3. `, `THIÊN IV. `, `1.2 `: what a running head may leave out of the title it repeats
+_NUMBERING = re.compile(r"^\s*(?:\w+\s+)?(?:\d+|[IVXLC]+)(?:\.\d+)*[.:\-–—]?\s+")
 
 
 _LETTERS = re.compile(r"[^\w]|[\d_]")
@@ -325,12 +344,27 @@ def _candidates(i: int, page: Page, nrows: int) -> list[_Cand]:
                     key=_letters(core),
                     digits="".join(ch for ch in core if ch.isdigit()),
                     all_digits="".join(ch for ch in text if ch.isdigit()),
+                    inner_digits=_inner_digits(text),
                     number=_text.page_number_value(text),
                     edge=edge,
                     apart=set_apart,
                 )
             )
     return out
+
+
+_EDGE_NUMBER = re.compile(r"\W*\d{2,4}\W*")
+
+
+def _inner_digits(text: str) -> str:
+    """Digits of a running-head line without the page number at its edge: the number may end
+    in a speck read as a dot (`403.`), which `_text.edge_number` refuses (`Chương 3.`)."""
+    toks = text.split()
+    if len(toks) >= 2 and _EDGE_NUMBER.fullmatch(toks[-1]):
+        toks = toks[:-1]
+    elif len(toks) >= 2 and _EDGE_NUMBER.fullmatch(toks[0]):
+        toks = toks[1:]
+    return "".join(ch for ch in " ".join(toks) if ch.isdigit())
 
 
 def _misread_numbers(cands: list[_Cand], by_page: dict[int, list[_Cand]]) -> None:
@@ -362,6 +396,19 @@ def _misread_numbers(cands: list[_Cand], by_page: dict[int, list[_Cand]]) -> Non
         if want != got and (scrap or _one_slip(want, got)):
             c.kind, c.label = "page_number", want
             numbered.add(c.page)
+
+
+def _shares_row_with_number(c: _Cand, page: list[_Cand]) -> bool:
+    """A page number found by the book's count stands beside `c`, on its row."""
+    b = c.line.bbox
+    for d in page:
+        o = d.line.bbox
+        if d is c or d.kind != "page_number" or d.zone != c.zone:
+            continue
+        apart = o.x1 <= b.x0 or o.x0 >= b.x1
+        if apart and abs(o.cy - b.cy) < 0.5 * min(o.height, b.height):
+            return True
+    return False
 
 
 def _scrap_at_number(c: _Cand, same_side: list[_Cand]) -> bool:
