@@ -11,14 +11,17 @@ STAMP   := $(VENV)/.installed
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	./scripts/install-system-deps.sh
+# tesserocr last: pip installs the PyPI wheel (its own libtesseract), which the script then
+# rebuilds against the system's libtesseract (same words as the CLI; skipped when it already is).
+$(STAMP): pyproject.toml scripts/install-system-deps.sh scripts/install-tesserocr.sh
+	PY=$(PY) ./scripts/install-system-deps.sh
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev,fast,dask]'
+	./scripts/install-tesserocr.sh $(BIN)/python
 	touch $(STAMP)
 
-setup: $(STAMP)  ## install system packages (tesseract vie+eng, java, chromium) and .venv with the project
+setup: $(STAMP)  ## install system packages (tesseract vie+eng, java, chromium), .venv with the project, tesserocr built on that Tesseract
 
 demo: setup  ## convert the sample textbook into out/ (EPUB, HTML, text, report)
 	$(BIN)/digitize convert $(SAMPLE) -o $(OUT)

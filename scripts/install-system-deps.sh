@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the system packages digitize and its tests need (Debian/Ubuntu), only those missing.
 # Tesseract with Vietnamese + English + orientation data, poppler (pdf2image), fonts for the
-# synthetic pages, a Java runtime (EPUBCheck), Chromium + chromedriver (HTML rendering and editor
+# synthetic pages, the headers and compiler that build tesserocr against this Tesseract
+# (scripts/install-tesserocr.sh; DIGITIZE_NO_TESSEROCR=1 skips them), a Java runtime (EPUBCheck), Chromium + chromedriver (HTML rendering and editor
 # tests) and, through npm, DAISY Ace (EPUB accessibility tests).
 set -euo pipefail
 
@@ -27,6 +28,17 @@ command -v tesseract >/dev/null || need+=(tesseract-ocr)
 for l in vie eng osd; do
   [ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/$l.traineddata 2>/dev/null)" ] || need+=("tesseract-ocr-$l")
 done
+# tesserocr (the in-process engine) is built from source against the CLI's own libtesseract.
+if [ "${DIGITIZE_NO_TESSEROCR:-}" != 1 ]; then
+  command -v pkg-config >/dev/null || need+=(pkg-config)
+  pkg-config --exists tesseract 2>/dev/null || need+=(libtesseract-dev)
+  pkg-config --exists lept 2>/dev/null || need+=(libleptonica-dev)
+  command -v g++ >/dev/null || need+=(g++)
+  # Python's headers, for the Python the venv is made from (Debian's needs python3-dev)
+  "${PY:-python3}" -c 'import os, sys, sysconfig
+sys.exit(not os.path.isfile(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' ||
+    need+=(python3-dev)
+fi
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf ] || need+=(fonts-dejavu-extra)
