@@ -15,6 +15,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+# One thread per Tesseract: digitize runs pages in parallel processes, and libtesseract's
+# OpenMP threads on top only spin (2.5x the CPU of a page on two cores, and twice its wall time
+# when the cores are busy). OpenMP reads the limit once, when libtesseract is loaded, so it is
+# set here, before the stages that import tesserocr can import it (the CLI gets it in its
+# environment). A limit the user set stays.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
 COMMON = (
     "/usr/share/tesseract-ocr/5/tessdata",
     "/usr/share/tesseract-ocr/4.00/tessdata",
