@@ -1,14 +1,17 @@
 """One engine, one text: `digitize convert` reads the words plain `tesseract` reads on the same
-(cleaned) page image, whichever engine `auto` picks.
+(cleaned) page image, whichever engine `auto` picks, and the in-process engine reads what the CLI
+reads.
 
 The tesserocr wheel bundles its own libtesseract (5.5.4); Debian's CLI is 5.3.0. The two releases
 segment pages differently (5.5.4 drops a whole line of testpdfs/multipage.pdf), so `auto` only
-runs tesserocr when it wraps the CLI's release.
+runs tesserocr when it wraps the CLI's release, which `make setup` arranges by building tesserocr
+from source against the system's library (scripts/install-tesserocr.sh).
 """
 
 from __future__ import annotations
 
 import collections
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,6 +24,13 @@ from digitize.stages.ocr import _tesseract_engines as eng
 from digitize.stages.ocr.tesseract import TesseractOcr
 
 REAL = [SHARED / "realscans" / "eng" / "oldbooks" / n for n in ("c026.png", "g020.png")]
+# Real scans both engines read: a 1-bit book page, a colour 96-dpi transcript, a Vietnamese
+# government document without a resolution tag (200 dpi).
+REAL_BOTH = [
+    (SHARED / "realscans" / "eng" / "oldbooks" / "c026.png", "eng", []),
+    (SHARED / "realscans" / "eng" / "scribe" / "deposition_02.png", "eng", []),
+    (SHARED / "realscans" / "vie" / "nomvn" / "real_qd_707_ttg_p1.png", "vie", ["--dpi", "200"]),
+]
 AGREEMENT = 0.995
 
 
@@ -61,10 +71,23 @@ def _agreement(ours: list[str], theirs: list[str]) -> float:
     return sum((a & b).values()) / max(1, max(sum(a.values()), sum(b.values())))
 
 
-def _convert(src: Path, out: Path, lang: str, extra: list[str]) -> model.Book:
+def _convert(
+    src: Path,
+    out: Path,
+    lang: str,
+    extra: list[str],
+    engine: str | None = None,
+    cache: Path | None = None,
+) -> model.Book:
+    """`digitize convert` (`textbook-fast`), the book it made. Without `engine`: auto, and no
+    coverage re-reads (plain Tesseract has none)."""
     cmd = [*digitize_cmd(), "-q", "convert", str(src), "-o", str(out), "--lang", lang]
-    cmd += ["-p", "textbook-fast", "--to", "txt", "--cache-dir", str(out / "cache"), *extra]
-    cmd += ["--set", "ocr.tesseract.coverage=false"]  # plain Tesseract has no re-reading
+    cmd += ["-p", "textbook-fast", "--to", "txt", "--cache-dir", str(cache or out / "cache")]
+    cmd += extra
+    if engine is None:
+        cmd += ["--set", "ocr.tesseract.coverage=false"]
+    else:
+        cmd += ["--set", f"ocr.tesseract.engine={engine}"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return model.book_from_json(next(out.glob("*.book.json")).read_text(encoding="utf-8"))
@@ -93,5 +116,78 @@ def test_convert_reads_the_words_plain_tesseract_reads(tmp_path: Path) -> None:
             assert len(theirs) > 50
             score = _agreement(ours, theirs)
             assert score >= AGREEMENT, (src.name, page.index, score)
+            pages += 1
+    assert pages >= 2
+
+
+def _release(version: str | None) -> tuple[int, ...]:
+    return eng._release(version) if version else ()
+
+
+def _system_libtesseract() -> str | None:
+    """The libtesseract release whose headers are installed (what `make setup` builds against)."""
+    if shutil.which("pkg-config") is None:
+        return None
+    res = subprocess.run(
+        ["pkg-config", "--modversion", "tesseract"], capture_output=True, text=True, check=False
+    )
+    return res.stdout.strip() if res.returncode == 0 else None
+
+
+same_release = pytest.mark.skipif(
+    eng.cli_path() is None
+    or eng.tesserocr_version() is None
+    or _release(eng.tesserocr_lib_version()) != _release(eng.cli_version()),
+    reason="needs the tesserocr and tesseract CLI on one libtesseract release (make setup)",
+)
+
+
+@pytest.mark.skipif(_system_libtesseract() is None, reason="no libtesseract-dev to build against")
+@pytest.mark.skipif(eng.tesserocr_version() is None, reason="no tesserocr (the `fast` extra)")
+def test_setup_built_tesserocr_on_the_system_libtesseract() -> None:
+    """Where the headers are, `make setup` replaced the wheel's bundled libtesseract with the
+    system's, the CLI's: `auto` then runs in-process."""
+    lib, system, cli = eng.tesserocr_lib_version(), _system_libtesseract(), eng.cli_version()
+    hint = "run `make setup` (scripts/install-tesserocr.sh)"
+    assert _release(lib) == _release(system), f"tesserocr runs libtesseract {lib}: {hint}"
+    if cli is not None:
+        assert _release(cli) == _release(system), (cli, system)
+    assert TesseractOcr()._engine() == "tesserocr"
+
+
+def _words(book: model.Book) -> dict[int, list[str]]:
+    return {p.index: [w.text for w in p.words] for p in book.pages}
+
+
+@pytest.mark.slow
+@pytest.mark.tesseract
+@same_release
+def test_in_process_engine_reads_the_words_the_cli_reads(tmp_path: Path) -> None:
+    """The same cleaned page images (one cache: preprocessing runs once) read by tesserocr and
+    by the CLI, through the whole pipeline including coverage re-reads: the same words, on a
+    synthetic light English page, a heavy Vietnamese one and real scans (when ../shared is)."""
+    from digitize.lab.synth.book import BookSpec
+    from digitize.lab.synth.corpus import make_corpus
+
+    specs = {
+        "en": BookSpec(lang="en", pages=1, level="light", seed=5),
+        "vi": BookSpec(lang="vi", pages=1, level="heavy", seed=7),
+    }
+    make_corpus(tmp_path / "synth", specs, jobs=1)
+    sources = [(tmp_path / "synth" / "en" / "book.pdf", "eng", [])]
+    sources += [(tmp_path / "synth" / "vi" / "book.pdf", "vie+eng", [])]
+    sources += [s for s in REAL_BOTH if s[0].exists()]  # real scans, when ../shared exists
+    pages = 0
+    for k, (src, lang, extra) in enumerate(sources):
+        books = {
+            e: _convert(src, tmp_path / f"{e}{k}", lang, extra, engine=e, cache=tmp_path / "cache")
+            for e in ("cli", "tesserocr")
+        }
+        assert [p.image for p in books["cli"].pages] == [p.image for p in books["tesserocr"].pages]
+        cli, inproc = _words(books["cli"]), _words(books["tesserocr"])
+        for index, words in cli.items():
+            assert len(words) > 50, (src.name, index)
+            score = _agreement(inproc[index], words)
+            assert score >= AGREEMENT, (src.name, index, score)
             pages += 1
     assert pages >= 2

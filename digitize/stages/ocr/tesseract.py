@@ -2,7 +2,8 @@
 
 Two engines give the same result structure: tesserocr (in-process, one engine per worker and
 language set, models loaded once) and the `tesseract` CLI through pytesseract (TSV output). The
-default `auto` uses tesserocr when it imports and falls back to the CLI.
+default `auto` uses tesserocr when it wraps the CLI's libtesseract release (`make setup` builds it
+so), the two then reading the same words; else the CLI.
 
 Tesseract's own grouping is kept: each Tesseract paragraph becomes a `Block("paragraph")`; a
 block Tesseract found no text in (it reports pictures that way, in both engines) becomes a
