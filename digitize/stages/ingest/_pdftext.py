@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Literal
 
@@ -61,7 +62,7 @@ def text_layer_verdict(
     if not real or garbage > 0.2 * len(words):
         return "none"
     total = hidden = 0
-    for span in page.get_texttrace():
+    for span in page.get_texttrace() if _may_hide_text(page) else ():
         n = len(span.get("chars", ()))
         total += n
         if (
@@ -74,6 +75,26 @@ def text_layer_verdict(
         return "ocr"
     pictures = picture_rects(page) if pictures is None else pictures
     return "none" if unread_text(page, pictures, words_found) else "text"
+
+
+# A text render mode operator other than fill/stroke (0-2): 3 (invisible) and 7 (clip) hide text.
+_HIDING_TR = re.compile(rb"(?<![\w.])(?:[3-9]|\d\d+)\s+Tr(?!\w)")
+
+
+def _may_hide_text(page: Any) -> bool:
+    """Whether the page can draw invisible text at all, from its content bytes and font names:
+    a render mode 3/7 (`Tr`), a graphics state that may set opacity 0 (`gs`), a Form XObject
+    (`Do`: its own content is not in these bytes) or a GlyphLessFont. MuPDF's text trace, which
+    says for sure, is a full pass over the page (a third of a born-digital page's ingest); a
+    page drawn with none of these shows all its text."""
+    try:
+        data = page.read_contents()
+        fonts = page.get_fonts()
+    except Exception:  # a damaged stream: let MuPDF's own pass decide
+        return True
+    if b"gs" in data or b"Do" in data or _HIDING_TR.search(data):
+        return True
+    return any("glyphless" in str(f[3]).lower() or "glyphless" in str(f[4]).lower() for f in fonts)
 
 
 def text_layer_blocks(page: Any, words_found: list[tuple[Any, ...]], dpi: int) -> tuple[Block, ...]:
