@@ -99,15 +99,16 @@ def make_born_prose(out: Path, pages: int, lang: str = "vi") -> Path:
             y += LEADING / 2
 
 
-def make_scanned_twin(born: Path, out: Path, dpi: int = 300) -> Path:
-    """The same pages as picture-only PDF pages: grey JPEG at `dpi`, no text layer."""
+def make_scanned_twin(born: Path, out: Path, dpi: int = 300, pages: int | None = None) -> Path:
+    """The same pages (the first `pages`) as picture-only PDF pages: grey JPEG at `dpi`, no
+    text layer."""
     import pymupdf
 
     if out.is_file():
         return out
     doc = pymupdf.open()
     with pymupdf.open(born) as src:
-        for sp in src:
+        for sp in list(src)[:pages]:
             pix = sp.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False)
             page = doc.new_page(width=sp.rect.width, height=sp.rect.height)
             page.insert_image(page.rect, stream=pix.tobytes("jpeg", jpg_quality=85))

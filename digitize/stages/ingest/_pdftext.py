@@ -9,6 +9,7 @@ from typing import Any, Literal
 from digitize.model import BBox, Block, Line, Word, nfc
 
 Verdict = Literal["text", "ocr", "none"]
+_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts: \w less the underscore
 
 
 def _flags() -> int:
@@ -57,8 +58,12 @@ def text_layer_verdict(
     from digitize.stages.ingest._pdfpictures import picture_rects, unread_text
 
     words = [w[4] for w in words_found if w[4].strip()]
-    real = sum(1 for w in words if _is_real(w))
-    garbage = sum(1 for w in words if _garbled(w))
+    joined = "".join(words)
+    if "\ufffd" not in joined and joined.isprintable():  # the usual page: nothing garbled
+        real, garbage = sum(1 for w in words if _ALNUM.search(w)), 0
+    else:
+        real = sum(1 for w in words if _is_real(w))
+        garbage = sum(1 for w in words if _garbled(w))
     if not real or garbage > 0.2 * len(words):
         return "none"
     total = hidden = 0
@@ -104,15 +109,19 @@ def text_layer_blocks(page: Any, words_found: list[tuple[Any, ...]], dpi: int) -
 
     a, b, c, d, e, f = page.rotation_matrix * pymupdf.Matrix(dpi / 72, dpi / 72)
     lines: dict[tuple[int, int], list[Word]] = {}
+    upright = b == 0 and c == 0 and a > 0 and d > 0  # no rotation: a scale and a shift
     for x0, y0, x1, y1, text, bno, lno, _wno in words_found:
         text = nfc(text.strip())
         if not text:
             continue
         # The matrix on the box's corners in plain floats: pymupdf's Rect arithmetic costs
         # more than the rest of a born-digital page's ingest.
-        xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e, a * x0 + c * y1 + e, a * x1 + c * y0 + e)
-        ys = (b * x0 + d * y0 + f, b * x1 + d * y1 + f, b * x0 + d * y1 + f, b * x1 + d * y0 + f)
-        box = BBox(min(xs), min(ys), max(xs), max(ys))
+        if upright:
+            box = BBox(a * x0 + e, d * y0 + f, a * x1 + e, d * y1 + f)
+        else:
+            xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e, a * x0 + c * y1 + e, a * x1 + c * y0 + e)
+            ys = (b * x0 + d * y0 + f, b * x1 + d * y1 + f, b * x0 + d * y1 + f, b * x1 + d * y0 + f)
+            box = BBox(min(xs), min(ys), max(xs), max(ys))
         lines.setdefault((bno, lno), []).append(Word(text, box, 1.0))
     blocks: dict[int, list[Line]] = {}
     for (bno, _lno), words in lines.items():

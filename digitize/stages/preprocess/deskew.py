@@ -3,7 +3,7 @@
 Projection-profile search: text lines give the sharpest horizontal ink profile when the
 projection direction matches their slope. Instead of rotating the image for every candidate
 angle we project the ink pixels' coordinates (exact, no resampling blur): a coarse pass on a
-~150 dpi image, then a fine pass at ~200 dpi around the best coarse angle, refined by a
+~150 dpi image, then a fine pass at full resolution around the best coarse angle, refined by a
 parabola through the best three scores. The correction is one rotation on a canvas expanded with
 white, so no text is cut off.
 
@@ -94,7 +94,7 @@ def measure_skew(gray: np.ndarray, dpi: int, opts: DeskewOptions) -> tuple[float
 
     Three passes, each narrower and sharper than the last, so no pass projects many points at
     many angles: 0.5° steps over the whole range on 60k points at ~100 dpi, then `coarse_step`
-    around the best at ~150 dpi, then `fine_step` at up to 200 dpi on 300k points.
+    around the best at ~150 dpi, then `fine_step` at up to 300 dpi on 300k points.
     """
     s1 = min(1.0, 100.0 / dpi)
     small = cv2.resize(gray, None, fx=s1, fy=s1, interpolation=cv2.INTER_AREA)
@@ -113,14 +113,8 @@ def measure_skew(gray: np.ndarray, dpi: int, opts: DeskewOptions) -> tuple[float
     xs, ys = _ink_points(mid, int(dpi * s2), 100_000)
     span = rough_step * 1.5
     coarse, _ = _search(xs, ys, rough - span, rough + span, opts.coarse_step)
-    # 200 dpi: a 0.02° step still moves a line end by ~0.5 px across the page, and the ink
-    # mask and points cost half of what 300 dpi did (the fine pass was ~20 ms a page).
-    fscale = min(1.0, 200.0 / dpi)
-    full = (
-        gray
-        if fscale == 1.0
-        else cv2.resize(gray, None, fx=fscale, fy=fscale, interpolation=cv2.INTER_AREA)
-    )
+    fscale = min(1.0, 300.0 / dpi)
+    full = gray if fscale == 1.0 else cv2.resize(gray, None, fx=fscale, fy=fscale)
     xs, ys = _ink_points(full, int(dpi * fscale), 300_000)
     span = opts.coarse_step * 0.6
     fine, _ = _search(xs, ys, coarse - span, coarse + span, opts.fine_step)
@@ -148,7 +142,7 @@ def rotate_expand(img: np.ndarray, degrees: float) -> np.ndarray:
 
 class Deskew(c.PreprocessStage[DeskewOptions]):
     name = "preprocess.deskew"
-    version = "4"
+    version = "3"
     Options = DeskewOptions
     summary = "Measure text-line skew (±10°, ~0.05° precision) and rotate it straight"
 
