@@ -119,8 +119,18 @@ def text_layer_blocks(page: Any, words_found: list[tuple[Any, ...]], dpi: int) -
         if upright:
             box = BBox(a * x0 + e, d * y0 + f, a * x1 + e, d * y1 + f)
         else:
-            xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e, a * x0 + c * y1 + e, a * x1 + c * y0 + e)
-            ys = (b * x0 + d * y0 + f, b * x1 + d * y1 + f, b * x0 + d * y1 + f, b * x1 + d * y0 + f)
+            xs = (
+                a * x0 + c * y0 + e,
+                a * x1 + c * y1 + e,
+                a * x0 + c * y1 + e,
+                a * x1 + c * y0 + e,
+            )
+            ys = (
+                b * x0 + d * y0 + f,
+                b * x1 + d * y1 + f,
+                b * x0 + d * y1 + f,
+                b * x1 + d * y0 + f,
+            )
             box = BBox(min(xs), min(ys), max(xs), max(ys))
         lines.setdefault((bno, lno), []).append(Word(text, box, 1.0))
     blocks: dict[int, list[Line]] = {}
