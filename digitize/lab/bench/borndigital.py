@@ -41,7 +41,6 @@ def main(argv: list[str] | None = None) -> int:
     work: Path = a.work.resolve()
     born = prose.make_born_prose(work / f"born-{a.lang}-{a.pages}p.pdf", a.pages, a.lang)
     n_scan = min(a.scanned_pages or a.pages, a.pages)
-    scanned = prose.make_scanned_twin(born, work / f"scanned-{a.lang}-{n_scan}p.pdf", pages=n_scan)
     load0 = os.getloadavg()
     runs = [
         cases.run_digitize(born, work / "out-born", work / "cache-born", a.jobs, fresh=True)
@@ -56,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         "born_stage_cpu": b.extra.get("stage_cpu"),
     }
     if a.scanned_cpu is None:
+        scan_pdf = work / f"scanned-{a.lang}-{n_scan}p.pdf"
+        scanned = prose.make_scanned_twin(born, scan_pdf, pages=n_scan)
         s = cases.run_digitize(scanned, work / "out-scanned", work / "cache-scanned", a.jobs,
                                fresh=True, timeout=7200)  # fmt: skip
         start = min(cases.run_startup().cpu for _ in range(3))
