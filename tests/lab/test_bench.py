@@ -131,3 +131,23 @@ def test_page_png_is_lossless(tmp_path: Path) -> None:
             ours = np.array(im)
         mupdf = np.array(Image.open(io.BytesIO(pix.tobytes("png"))))
         assert ours.shape == mupdf.shape and (ours == mupdf).all()
+
+
+@pytest.mark.skipif(not FONT_OK, reason="DejaVu Serif not installed")
+def test_prose_book_and_scanned_twin_are_reproducible(tmp_path: Path) -> None:
+    """The born-digital prose book has the pages asked for, each full of real text and a page
+    number, and is the same every time; its scanned twin has the same pages with no text."""
+    import pymupdf
+
+    from digitize.lab.bench import _prose as prose
+
+    a = prose.make_born_prose(tmp_path / "a.pdf", 3, "en")
+    b = prose.make_born_prose(tmp_path / "b.pdf", 3, "en")
+    scan = prose.make_scanned_twin(a, tmp_path / "scan.pdf", dpi=100)
+    with pymupdf.open(a) as da, pymupdf.open(b) as db, pymupdf.open(scan) as ds:
+        assert da.page_count == db.page_count == ds.page_count == 3
+        texts = [p.get_text() for p in da]
+        assert texts == [p.get_text() for p in db]
+        assert all(len(t.split()) > 150 for t in texts)
+        assert texts[2].split()[0] == "3"  # the page number, drawn first
+        assert all(not p.get_text().strip() and p.get_images() for p in ds)

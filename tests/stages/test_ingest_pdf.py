@@ -353,3 +353,27 @@ def test_unwritable_work_dir_is_not_a_page_failure(mixed_pdf: Path, tmp_path: Pa
     ctx = Context(work_dir=str(tmp_path / "file" / "w"))  # a path under a file: cannot exist
     with pytest.raises(OutputNotWritable):
         PdfIngester().ingest(mixed_pdf, ctx)
+
+
+@pytest.mark.parametrize("hide", ["opacity", "render_mode"])
+def test_text_hidden_by_opacity_or_render_mode_alone_is_an_ocr_layer(
+    tmp_path: Path, hide: str
+) -> None:
+    """Text on a white page, invisible only through a graphics state (opacity 0) or render
+    mode 3, is still judged an OCR layer: the byte pre-check that skips MuPDF's text trace must
+    not miss either way of hiding text."""
+    from digitize.stages.ingest._pdftext import _may_hide_text, page_words, text_layer_verdict
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_font(fontname="dv", fontfile=DEJAVU)
+    kw = {"fill_opacity": 0.0} if hide == "opacity" else {"render_mode": 3}
+    page.insert_textbox(pymupdf.Rect(72, 72, 523, 400), PARA, fontname="dv", **kw)  # type: ignore[arg-type]
+    plain = doc.new_page()
+    plain.insert_font(fontname="dv", fontfile=DEJAVU)
+    plain.insert_textbox(pymupdf.Rect(72, 72, 523, 400), PARA, fontname="dv")
+    doc = pymupdf.open("pdf", doc.tobytes())  # as ingest sees it: a PDF read from bytes
+    page, plain = doc[0], doc[1]
+    assert _may_hide_text(page) and not _may_hide_text(plain)
+    assert text_layer_verdict(page, page_words(page), []) == "ocr"
+    assert text_layer_verdict(plain, page_words(plain), []) == "text"

@@ -36,13 +36,20 @@ def run_startup() -> Measure:
 
 
 def run_digitize(
-    src: Path, out: Path, cache: Path, jobs: int, *, fresh: bool, pipeline: str = "textbook"
+    src: Path,
+    out: Path,
+    cache: Path,
+    jobs: int,
+    *,
+    fresh: bool,
+    pipeline: str = "textbook",
+    timeout: float = 900,
 ) -> Measure:
     """One `digitize convert`; `fresh` empties the cache first (a cold run)."""
     if fresh:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(out, ignore_errors=True)
-    m = run_cmd(digitize_cmd(src, out, cache, jobs, pipeline))
+    m = run_cmd(digitize_cmd(src, out, cache, jobs, pipeline), timeout=timeout)
     if m.rc:
         raise RuntimeError(f"digitize failed ({m.rc}): {m.stderr.strip()[-800:]}")
     reports = sorted(out.glob("*.report.json"))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Literal
 
 from digitize.model import BBox, Block, Line, Word, nfc
 
 Verdict = Literal["text", "ocr", "none"]
+_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts: \w less the underscore
 
 
 def _flags() -> int:
@@ -56,12 +58,16 @@ def text_layer_verdict(
     from digitize.stages.ingest._pdfpictures import picture_rects, unread_text
 
     words = [w[4] for w in words_found if w[4].strip()]
-    real = sum(1 for w in words if _is_real(w))
-    garbage = sum(1 for w in words if _garbled(w))
+    joined = "".join(words)
+    if "\ufffd" not in joined and joined.isprintable():  # the usual page: nothing garbled
+        real, garbage = sum(1 for w in words if _ALNUM.search(w)), 0
+    else:
+        real = sum(1 for w in words if _is_real(w))
+        garbage = sum(1 for w in words if _garbled(w))
     if not real or garbage > 0.2 * len(words):
         return "none"
     total = hidden = 0
-    for span in page.get_texttrace():
+    for span in page.get_texttrace() if _may_hide_text(page) else ():
         n = len(span.get("chars", ()))
         total += n
         if (
@@ -76,6 +82,26 @@ def text_layer_verdict(
     return "none" if unread_text(page, pictures, words_found) else "text"
 
 
+# A text render mode operator other than fill/stroke (0-2): 3 (invisible) and 7 (clip) hide text.
+_HIDING_TR = re.compile(rb"(?<![\w.])(?:[3-9]|\d\d+)\s+Tr(?!\w)")
+
+
+def _may_hide_text(page: Any) -> bool:
+    """Whether the page can draw invisible text at all, from its content bytes and font names:
+    a render mode 3/7 (`Tr`), a graphics state that may set opacity 0 (`gs`), a Form XObject
+    (`Do`: its own content is not in these bytes) or a GlyphLessFont. MuPDF's text trace, which
+    says for sure, is a full pass over the page (a third of a born-digital page's ingest); a
+    page drawn with none of these shows all its text."""
+    try:
+        data = page.read_contents()
+        fonts = page.get_fonts()
+    except Exception:  # a damaged stream: let MuPDF's own pass decide
+        return True
+    if b"gs" in data or b"Do" in data or _HIDING_TR.search(data):
+        return True
+    return any("glyphless" in str(f[3]).lower() or "glyphless" in str(f[4]).lower() for f in fonts)
+
+
 def text_layer_blocks(page: Any, words_found: list[tuple[Any, ...]], dpi: int) -> tuple[Block, ...]:
     """Words of the text layer in page-image pixels at `dpi` (rotation applied), grouped into
     MuPDF's blocks and lines; conf 1.0 (the text is the PDF's own)."""
@@ -83,15 +109,29 @@ def text_layer_blocks(page: Any, words_found: list[tuple[Any, ...]], dpi: int) -
 
     a, b, c, d, e, f = page.rotation_matrix * pymupdf.Matrix(dpi / 72, dpi / 72)
     lines: dict[tuple[int, int], list[Word]] = {}
+    upright = b == 0 and c == 0 and a > 0 and d > 0  # no rotation: a scale and a shift
     for x0, y0, x1, y1, text, bno, lno, _wno in words_found:
         text = nfc(text.strip())
         if not text:
             continue
         # The matrix on the box's corners in plain floats: pymupdf's Rect arithmetic costs
         # more than the rest of a born-digital page's ingest.
-        xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e, a * x0 + c * y1 + e, a * x1 + c * y0 + e)
-        ys = (b * x0 + d * y0 + f, b * x1 + d * y1 + f, b * x0 + d * y1 + f, b * x1 + d * y0 + f)
-        box = BBox(min(xs), min(ys), max(xs), max(ys))
+        if upright:
+            box = BBox(a * x0 + e, d * y0 + f, a * x1 + e, d * y1 + f)
+        else:
+            xs = (
+                a * x0 + c * y0 + e,
+                a * x1 + c * y1 + e,
+                a * x0 + c * y1 + e,
+                a * x1 + c * y0 + e,
+            )
+            ys = (
+                b * x0 + d * y0 + f,
+                b * x1 + d * y1 + f,
+                b * x0 + d * y1 + f,
+                b * x1 + d * y0 + f,
+            )
+            box = BBox(min(xs), min(ys), max(xs), max(ys))
         lines.setdefault((bno, lno), []).append(Word(text, box, 1.0))
     blocks: dict[int, list[Line]] = {}
     for (bno, _lno), words in lines.items():

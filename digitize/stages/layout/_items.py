@@ -147,12 +147,14 @@ def join_row_pieces(items: list[Item], body_h: float, original: dict[int, Line])
             lo, hi = max(cur.bbox.y0, b.bbox.y0), min(cur.bbox.y1, b.bbox.y1)
             same_row = hi - lo > 0.6 * min(cur.bbox.height, b.bbox.height)
             gap = b.bbox.x0 - cur.bbox.x1
+            if not same_row or not (-0.2 * body_h < gap < 4 * body_h):
+                continue  # the common case, decided before the gutter tests
             across = any(cur.bbox.x1 <= g1 and b.bbox.x0 >= g0 for g0, g1 in gutters)
             # A caption or pull quote set between the columns is not part of a column line.
             across = across or crosses_gutter(cur.bbox, gutters, body_h) != crosses_gutter(
                 b.bbox, gutters, body_h
             )
-            if not same_row or not (-0.2 * body_h < gap < 4 * body_h) or across:
+            if across:
                 continue
             words = cur.line.words + b.line.words
             line = Line(words, BBox.enclosing([w.bbox for w in words]))

@@ -49,9 +49,25 @@ def _alnum(text: str) -> int:
     return sum(ch.isalnum() for ch in text)
 
 
+# Lines are frozen and every layout stage measures each one several times (~7 a line): kept by
+# identity, the line itself held so its id cannot be reused while the entry lives.
+_MEASURED: dict[int, tuple[Line, float]] = {}
+
+
 def line_height(line: Line) -> float:
     """Type size of a line in pixels per em: the median over its words of box height divided by
     the expected ink extent of the word's letters (`ao` vs `Ấy`, see `_extent`)."""
+    hit = _MEASURED.get(id(line))
+    if hit is not None and hit[0] is line:
+        return hit[1]
+    if len(_MEASURED) >= 1 << 15:
+        _MEASURED.clear()
+    h = _line_height(line)
+    _MEASURED[id(line)] = (line, h)
+    return h
+
+
+def _line_height(line: Line) -> float:
     sizes = [w.bbox.height / _extent(w.text) for w in line.words if _alnum(w.text) >= 2]
     if sizes:
         # Specks glued to words (noisy scans) only ever enlarge boxes: a low quantile, not the
