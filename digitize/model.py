@@ -28,6 +28,7 @@ BlockKind = Literal[
     "footer",
     "page_number",
     "aside",
+    "formula",
 ]
 BLOCK_KINDS: tuple[str, ...] = get_args(BlockKind)
 # Kinds a reader never sees in the body text: they are page furniture.
@@ -121,7 +122,8 @@ class Block:
 
     #: One of `BLOCK_KINDS`: paragraph, heading, caption, figure, table, list_item, footnote,
     #: header, footer, page_number (the last three are page furniture, see `FURNITURE_KINDS`),
-    #: aside (the text of a framed box).
+    #: aside (the text of a framed box), formula (a display formula: kept as a picture, its
+    #: lines' text the alt text).
     kind: str
     #: The block's lines, top to bottom.
     lines: tuple[Line, ...]
@@ -281,6 +283,11 @@ class Figure:
     width: int = 0
     #: Height of the image in pixels (0 if unknown).
     height: int = 0
+    #: What the picture is: "" (a figure) or "formula" (a display formula OCR cannot read as
+    #: text; exporters mark it as maths).
+    role: str = ""
+    #: Its recognised text, the image's alt text when set ("" for a figure: see its caption).
+    alt: str = ""
 
 
 @dataclass(frozen=True, slots=True)

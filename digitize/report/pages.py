@@ -84,7 +84,7 @@ def flow_text_by_page(book: Book) -> dict[int, list[str]]:
         elif isinstance(item, Aside):
             add(f"{item.title} {item.text}".strip())
         elif isinstance(item, Figure):
-            add(item.caption)
+            add(item.caption or item.alt)
         elif isinstance(item, ListBlock):
             add(" ".join(item.items))
         elif isinstance(item, Table):

@@ -49,7 +49,7 @@ def structure_doubts(book: Book) -> dict[int, list[str]]:
             continue
         if isinstance(item, Heading):
             note = f"heading in mid-sentence: “{_short(item.text)}”"
-        elif isinstance(item, Figure):
+        elif isinstance(item, Figure) and item.role != "formula":  # a formula may end a clause
             note = f"sentence broken by a figure: “…{_short(prev.text[-40:])}”"
         else:
             continue

@@ -6,7 +6,7 @@ import platform
 from typing import Any
 
 import digitize
-from digitize.model import Book, Step
+from digitize.model import Book, Figure, Step
 from digitize.report.structure import structure_doubts
 
 REPORT_SCHEMA = "digitize.report"
@@ -102,6 +102,7 @@ def build_report(
                 "size": list(p.size),
                 "dpi": p.dpi,
                 "words": len(words),
+                "formulas": sum(1 for b in p.blocks if b.kind == "formula"),
                 "mean_conf": None if conf is None else round(conf, 4),
                 "skew": p.skew,
                 "rotation": p.rotation,
@@ -156,6 +157,8 @@ def build_report(
         "pages_failed": sum(1 for p in book.pages if p.failed),
         "pages_cached": cached_pages,
         "words": all_words,
+        # display formulas kept as pictures (their recognised text as alt)
+        "formulas": sum(1 for it in book.flow if isinstance(it, Figure) and it.role == "formula"),
         "mean_conf": None if mean_conf is None else round(mean_conf, 4),
         "lowest_conf": None if lowest is None else {"page": lowest[1], "conf": round(lowest[0], 4)},
         "flagged_pages": [pg["index"] for pg in flagged],

@@ -5,7 +5,7 @@ chapter titles centred or set in a narrow measure (so they wrap over two or thre
 running heads in small italics or capitals, with or without a rule, far from the text block or
 at the body's own leading, charts with words (tick numbers, names) in small type, words set
 in italic or bold inside a line (OCR reports such pieces as lines of their own), list marks the
-OCR drops, a chapter's first letter dropped through two or three lines. A design comes from its own random stream, so the content plan of a seed does not change with it;
+OCR drops, a chapter's first letter dropped through two or three lines, display formulas. A design comes from its own random stream, so the content plan of a seed does not change with it;
 `BookSpec.design` pins fields for tests.
 """
 
@@ -35,6 +35,7 @@ class Design:
     emphasis: float = 0.0  # share of paragraphs with a run of words set in italic or bold
     bullet: str = "•"  # the mark of bulleted list items: `–` is often lost by the OCR
     drop_cap: int = 0  # lines a chapter's first letter drops through (0: no drop cap)
+    formulas: float = 0.0  # chance of a display formula (fraction, power, root) after a paragraph
 
 
 def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) -> Design:
@@ -64,6 +65,7 @@ def choose_design(rng: random.Random, pins: tuple[tuple[str, Any], ...] = ()) ->
         exercises=rng.choice([0.0, 0.15]),
         paired_figures=rng.choice([0.0, 0.5]),
         drop_cap=rng.choice([0, 0, 2, 3]),
+        formulas=rng.choice([0.0, 0.0, 0.2]),
     )
     known = {f.name for f in fields(Design)}
     bad = [k for k, _ in pins if k not in known]

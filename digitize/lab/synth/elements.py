@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from digitize.lab.synth.design import Design
 from digitize.lab.synth.draw import draw_figure, font, width
+from digitize.lab.synth.formulas import Part, draw_formula, formula_size
 from digitize.lab.synth.text import FigureEl, ListEl, TableEl
 
 Box = tuple[float, float, float, float]
@@ -87,6 +88,8 @@ class ElementsMixin:
     draw: ImageDraw.ImageDraw
     rng: Any
     design: Design
+    body_face: str
+    y: float
 
     def column(self) -> tuple[float, float]: ...
     def need(self, h: float) -> None: ...
@@ -272,6 +275,22 @@ class ElementsMixin:
         block.box = (x0 - 2, top - 2, x0 + avail + 2, bottom + 2)
         self.y = bottom + 0.8 * self.lh
         self.emit({"kind": "aside", "title": title, "text": text})
+
+    def formula(self, parts: list[Part], plain: str) -> None:
+        """A display formula, centred on a line of its own between paragraphs; the truth has
+        its drawn box and its plain-text form."""
+        f = font(self.body_face, round(36 * self.s))
+        small = font("serif", round(f.size * 0.62))
+        w, up, down = formula_size(parts, f, small)
+        self.need(up + down + self.lh)
+        x0, avail = self.column()
+        top = self.y + 0.4 * self.lh
+        base = top + up
+        x = x0 + (avail - w) / 2
+        draw_formula(self.draw, x, base, parts, f)
+        self.add(TBlock("formula", box=(x - 4, top - 4, x + w + 4, base + down + 4)))
+        self.y = base + down + 0.6 * self.lh
+        self.emit({"kind": "formula", "text": plain})
 
     def exercise(self, head: str, options: list[str], lang: str) -> None:
         """A numbered question, then its options A.-D. side by side: four across, two by two

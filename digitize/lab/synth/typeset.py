@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 from digitize.lab.synth.design import Design
 from digitize.lab.synth.draw import font, hyphen_points, width
 from digitize.lab.synth.elements import ElementsMixin, TBlock, TLine, TPage, _union, wrap
+from digitize.lab.synth.formulas import random_formula
 from digitize.lab.synth.text import (
     Element,
     FigureEl,
@@ -77,6 +78,7 @@ class Typesetter(ElementsMixin):
         # boxed notes draw from their own stream: the content plan of a seed stays the same
         self.box_rng = random.Random(f"boxes:{title}:{first_number}")
         self.exercises_set = 0
+        self.formula_rng = random.Random(f"formulas:{title}:{first_number}")  # its own stream
         self.last_text = ""
 
     # ------------------------------------------------------------------ pages and columns
@@ -175,6 +177,8 @@ class Typesetter(ElementsMixin):
                 if self.box_rng.random() < 0.5:
                     opts = [str(self.box_rng.randint(2, 999)) for _ in range(4)]
                 self.exercise(f"{word} {self.exercises_set}. {ask}?", opts, lang)
+            if self.design.formulas and self.formula_rng.random() < self.design.formulas:
+                self.formula(*random_formula(self.formula_rng))
         elif isinstance(el, FigureEl):
             m = re.match(r"(\S+ [\d.]*\d)\. (.*)", el.caption)
             if m and self.page.columns == 1 and self.box_rng.random() < self.design.paired_figures:

@@ -276,15 +276,18 @@ class Renderer:
         if src is None:  # gone (a cleared cache) or unreadable: say so, never a broken <img>
             return f"<figure>{self._missing(fig)}{cap}</figure>"
         self.figures += 1
-        if not caption:
+        formula = fig.role == "formula"  # a display formula: its recognised text is the alt
+        alt_text = clean(fig.alt).strip()
+        if not caption and not (formula and alt_text):
             self.undescribed.append(self.page)
-        alt = figure_alt(caption, self.lang, self.page)
+        alt = alt_text if formula and alt_text else figure_alt(caption, self.lang, self.page)
         size = ""
         if fig.width > 0 and fig.height > 0:
             size = f' width="{int(fig.width)}" height="{int(fig.height)}"'
         end = "/>" if self.xhtml else ">"
         img = f'<img src="{html.escape(src)}" alt="{esc(alt)}"{size}{end}'
-        return f"<figure>{img}{cap}</figure>"
+        attr = ' class="formula"' if formula else ""
+        return f"<figure{attr}>{img}{cap}</figure>"
 
     @staticmethod
     def _missing(fig: Figure) -> str:

@@ -155,13 +155,14 @@ class MarkdownExporter(Exporter):
     @staticmethod
     def _figure(book: Book, fig: Figure, out_dir: Path, stem: str, written: list[Path]) -> str:
         caption = md_escape(fig.caption)
+        alt = md_escape(fig.alt) if fig.role == "formula" else caption  # a formula: its text
         img = _media.figure_image(book, fig.image)
         if img is None:
-            return f"*{caption}*" if caption else ""
+            return f"*{caption or alt}*" if caption or alt else ""
         data, suffix, _ = img
         rel = f"{stem}_files/{_media.content_name(data, suffix)}"
         dest = Path(out_dir) / rel
         if dest not in written:
             write_bytes(dest, data)
             written.append(dest)
-        return f"![{caption}]({rel})" + (f"\n\n*{caption}*" if caption else "")
+        return f"![{alt}]({rel})" + (f"\n\n*{caption}*" if caption else "")

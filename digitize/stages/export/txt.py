@@ -38,8 +38,8 @@ class TextExporter(Exporter):
             elif isinstance(item, Table):
                 rows = [" | ".join(_one_line(c) for c in row) for row in item.rows]
                 blocks.append("\n".join([_one_line(item.caption), *rows]).strip())
-            elif isinstance(item, Figure):
-                blocks.append(_one_line(item.caption))
+            elif isinstance(item, Figure):  # a formula's picture: its recognised text
+                blocks.append(_one_line(item.caption or item.alt))
             elif isinstance(item, Footnote):
                 blocks.append(f"[{_one_line(item.mark)}] {_one_line(item.text)}")
             elif isinstance(item, Aside):

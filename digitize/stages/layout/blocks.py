@@ -26,6 +26,7 @@ from digitize.stages.layout._asides import take_asides
 from digitize.stages.layout._clean import clean_block
 from digitize.stages.layout._dropcap import join_drop_caps
 from digitize.stages.layout._figures import crop_figure
+from digitize.stages.layout._formulas import take_formulas
 from digitize.stages.layout._frames import (
     absorb_labels,
     drop_frames,
@@ -70,6 +71,7 @@ class BlockLayoutOptions:
     resegment: bool = opt(True, "rebuild paragraphs from lines instead of trusting the OCR's")
     tables: bool = opt(True, "read ruled tables (grid lines in the page image) cell by cell")
     asides: bool = opt(True, "read the text in a ruled frame (a boxed note, a sidebar) apart")
+    formulas: bool = opt(True, "keep a display formula (a centred line of symbols) as a picture")
     find_figures: bool = opt(True, "find the picture of a caption the OCR reported no figure for")
     bold_ratio: float = opt(
         1.35, "a short line this many times as dark as body text is a bold heading (0: off)"
@@ -81,7 +83,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "23"
+    version = "24"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -98,7 +100,7 @@ class BlockLayout(PageStage[BlockLayoutOptions]):
         # The figures' crops, made here in parallel (and from memory) rather than by
         # layout.flow in the parent after the last page.
         for b in blocks:
-            if b.kind in ("figure", "table") and not b.lines:
+            if (b.kind in ("figure", "table") and not b.lines) or b.kind == "formula":
                 crop_figure(Path(ctx.work_dir), page, b.bbox, gray=_held_gray(page, ctx))
         return replace(page, blocks=tuple(blocks))
 
@@ -127,6 +129,13 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
         if all_lines:
             em = float(median(line_height(ln) for ln in all_lines)) or 1.0
             blocks = blocks + missing_figures(weight.pixels(), blocks + tables, em)
+    if o.formulas:
+        text = [ln for b in blocks for ln in b.lines]
+        if text:
+            em = float(median(line_height(ln) for ln in text)) or 1.0
+            boxes = [t.bbox for t in tables]  # ruled tables and frames: no formulas there
+            blocks, formulas = take_formulas(blocks, em, weight.pixels(), boxes)
+            tables += formulas
     blocks = drop_nested_figures(drop_frames(blocks))
     figures = [b.bbox for b in blocks if b.kind in ("figure", "table") and not b.lines]
     blocks = [drop_inside(b, figures) for b in blocks]

@@ -68,7 +68,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "13"
+    version = "14"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -188,6 +188,16 @@ class _Builder:
             text = self.block_text(replace(block, lines=rest))
             if text or title:
                 self.emit(Aside(nfc(text), nfc(title)))
+            return
+        if kind == "formula":  # a display formula: its picture in the flow, its text the alt
+            if self.open is not None:
+                self.open.interrupted = True
+            alt = nfc(" ".join(ln.text for ln in block.lines))
+            fig = crop_figure(self.work, page, block.bbox) if self.o.figures else None
+            if fig is not None:
+                self.emit(replace(fig, role="formula", alt=alt))
+            elif alt:
+                self.emit(Paragraph(alt))
             return
         if kind in ("figure", "table") and not block.lines:
             if self.open is not None:
