@@ -12,6 +12,7 @@ from digitize.lab.evaluation.metrics import (
     cer,
     diacritic_error_rate,
     fold_tone_placement,
+    formula_recall,
     header_leak_rate,
     hyphen_leak_per_1000,
     list_recall,
@@ -209,3 +210,13 @@ def test_list_recall_wants_each_list_whole_and_in_order() -> None:
     assert list_recall(truth, swapped) == 0.0
     split = [{"kind": "paragraph", "text": "A. 10 B. 12"}, {"kind": "list", "items": ["C. 14"]}]
     assert list_recall(truth, split) == 0.0
+
+
+def test_formula_recall_wants_pictures_not_text() -> None:
+    truth = {"flow": [{"kind": "formula", "text": "x = (a + b)/(2c)"}] * 2}
+    one = [{"kind": "figure", "role": "formula", "alt": "x = a+b"}]
+    assert formula_recall(truth, one) == 0.5
+    assert formula_recall(truth, one * 3) == 1.0
+    garbage = [{"kind": "paragraph", "text": "x= ab 2c"}, {"kind": "figure", "role": ""}]
+    assert formula_recall(truth, garbage) == 0.0
+    assert math.isnan(formula_recall({"flow": []}, one))

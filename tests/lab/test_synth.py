@@ -305,3 +305,26 @@ def test_drop_cap_opens_each_chapter(lines: int) -> None:
     body_h = second.bbox[3] - second.bbox[1]
     assert cap_h > (lines - 0.5) * body_h  # the letter reaches down through the lines
     assert second.bbox[0] > first.bbox[0] + body_h  # the lines beside it are set in
+
+
+def test_formulas_are_drawn_centred_with_stacked_and_raised_parts(tmp_path: Path) -> None:
+    """Issue 15: with `formulas`, display formulas (a fraction with a bar, a power, a root)
+    follow some paragraphs on a line of their own; the truth has each one's box and
+    plain-text form, and books without formulas keep their pages."""
+    truth = generate_book(
+        BookSpec(lang="en", pages=5, seed=5, design=(("formulas", 0.6),)), tmp_path / "f"
+    )
+    items = [it for it in truth["flow"] if it["kind"] == "formula"]
+    assert len(items) >= 3 and all("=" in it["text"] for it in items)
+    assert any("/(" in it["text"] for it in items) or any("^" in it["text"] for it in items)
+    boxes = [(p, b) for p in truth["pages"] for b in p["blocks"] if b["kind"] == "formula"]
+    assert len(boxes) == len(items)
+    for page, block in boxes:
+        x0, y0, x1, y1 = block["bbox"]
+        img = np.asarray(Image.open(tmp_path / "f" / page["image"]).convert("L"))
+        assert (img[int(y0) : int(y1), int(x0) : int(x1)] < 128).any()  # drawn there
+        assert x1 - x0 < 0.5 * img.shape[1]  # set apart, narrower than the text
+    plain = generate_book(
+        BookSpec(lang="en", pages=5, seed=5, design=(("formulas", 0.0),)), tmp_path / "p"
+    )
+    assert not [it for it in plain["flow"] if it["kind"] == "formula"]

@@ -344,6 +344,17 @@ def aside_recall(truth: dict[str, Any], flow: list[dict[str, Any]] | None, text:
     return sum(1 for a in want if fuzz.partial_ratio(normalize(a), out) >= 90) / len(want)
 
 
+def formula_recall(truth: dict[str, Any], flow: list[dict[str, Any]] | None) -> float:
+    """Share of truth display formulas present as formula pictures of the output (a figure
+    with role "formula"), counted in number: OCR garbage in a paragraph does not count. NaN
+    without formulas or without an output flow."""
+    want = sum(1 for it in truth.get("flow", []) if it.get("kind") == "formula")
+    if not want or not flow:
+        return NAN
+    got = sum(1 for it in flow if it.get("kind") == "figure" and it.get("role") == "formula")
+    return min(got, want) / want
+
+
 def list_recall(truth: dict[str, Any], flow: list[dict[str, Any]] | None) -> float:
     """Share of truth lists that come out as one list of the same items in the same order
     (each item, with its printed marker, similar >= 0.8): options set side by side must not
@@ -406,6 +417,7 @@ def score_book(truth: dict[str, Any], flow: list[dict[str, Any]], text: str) -> 
         "table_row_recall": table_row_recall(truth, flow, text),
         "aside_recall": aside_recall(truth, flow, text),
         "list_recall": list_recall(truth, flow),
+        "formula_recall": formula_recall(truth, flow),
     }
     scores.update(heads)
     return scores

@@ -56,6 +56,7 @@ COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("table_row_recall", "rows R", True),
     ("aside_recall", "aside R", True),
     ("list_recall", "lists R", True),
+    ("formula_recall", "formula R", True),
 )
 
 

@@ -36,13 +36,22 @@ def random_formula(rng: random.Random) -> tuple[list[Part], str]:
         return [Part("text", f"{v[0]} = "), Part("frac", num, den)], f"{v[0]} = ({num})/({den})"
     if shape == "sup":
         e = rng.randint(2, 4)
-        parts = [Part("text", f"{v[0]} = {v[1]}"), Part("sup", str(e)), Part("text", f" + {n}{v[1]}")]
+        parts = [
+            Part("text", f"{v[0]} = {v[1]}"),
+            Part("sup", str(e)),
+            Part("text", f" + {n}{v[1]}"),
+        ]
         return parts, f"{v[0]} = {v[1]}^{e} + {n}{v[1]}"
     if shape == "root":
         rad = f"{v[1]}² − {n}{v[2]}{v[3]}"
         return [Part("text", f"{v[0]} = "), Part("root", rad)], f"{v[0]} = √({rad})"
     num = f"{v[1]} − √{v[2]}"
-    parts = [Part("text", f"{v[0]}"), Part("sup", "2"), Part("text", " = "), Part("frac", num, f"{n}")]
+    parts = [
+        Part("text", f"{v[0]}"),
+        Part("sup", "2"),
+        Part("text", " = "),
+        Part("frac", num, f"{n}"),
+    ]
     return parts, f"{v[0]}^2 = ({num})/({n})"
 
 
@@ -64,7 +73,9 @@ def formula_size(parts: list[Part], f: Any, small: Any) -> tuple[float, float, f
     return w, up, down
 
 
-def draw_formula(draw: ImageDraw.ImageDraw, x: float, base: float, parts: list[Part], f: Any) -> None:
+def draw_formula(
+    draw: ImageDraw.ImageDraw, x: float, base: float, parts: list[Part], f: Any
+) -> None:
     """Draw the parts left to right from (x, baseline); the bar of a fraction sits on the
     maths axis (about the height of a minus sign)."""
     small = font("serif", round(f.size * 0.62))
@@ -80,9 +91,21 @@ def draw_formula(draw: ImageDraw.ImageDraw, x: float, base: float, parts: list[P
         elif p.kind == "frac":
             w = max(width(p.a, f), width(p.b, f)) + f.size * 0.3
             x += f.size * 0.05
-            draw.text((x + (w - width(p.a, f)) / 2, axis - f.size * 0.25), p.a, font=f, fill=0, anchor="ls")
+            draw.text(
+                (x + (w - width(p.a, f)) / 2, axis - f.size * 0.25),
+                p.a,
+                font=f,
+                fill=0,
+                anchor="ls",
+            )
             draw.line([(x, axis), (x + w, axis)], fill=0, width=stroke)
-            draw.text((x + (w - width(p.b, f)) / 2, axis + f.size * 0.95), p.b, font=f, fill=0, anchor="ls")
+            draw.text(
+                (x + (w - width(p.b, f)) / 2, axis + f.size * 0.95),
+                p.b,
+                font=f,
+                fill=0,
+                anchor="ls",
+            )
             x += w + f.size * 0.05
         else:  # a root sign: a short tick, a long stroke down, up to an overbar on the radicand
             h = f.size

@@ -99,9 +99,7 @@ def _apart(line: Line, lines: list[Line], em: float) -> bool:
     """Set apart: centred in the column the lines around it make, clearly narrower than it, no
     other line beside it."""
     b = line.bbox
-    beside = [
-        o for o in lines if o is not line and min(o.bbox.y1, b.y1) - max(o.bbox.y0, b.y0) > 0
-    ]
+    beside = [o for o in lines if o is not line and min(o.bbox.y1, b.y1) - max(o.bbox.y0, b.y0) > 0]
     if beside:
         return False
     if not any(o.bbox.y1 < b.y0 for o in lines) or not any(o.bbox.y0 > b.y1 for o in lines):

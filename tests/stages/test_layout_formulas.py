@@ -1,0 +1,132 @@
+"""Display formulas (issue 15): a centred line of symbols set apart between paragraphs, or a
+fraction the OCR read nothing of, is kept as a picture with its recognised text as alt; words
+set apart and formulas inside a sentence stay text."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from helpers.cli import digitize_cmd
+from helpers.layout_pages import block, book, line, page
+from PIL import Image, ImageDraw, ImageFont
+
+from digitize.lab.synth.draw import width
+from digitize.lab.synth.formulas import Part, draw_formula, formula_size
+from digitize.model import Figure, Paragraph
+from digitize.stage import Context
+from digitize.stages.layout.blocks import BlockLayout
+from digitize.stages.layout.flow import FlowBuilder
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+BEFORE = [
+    "The number of young a pair brings forth in",
+    "each season follows, as we shall see, from the",
+    "rule that each of them breeds once a year:",
+]
+AFTER = ["where the letters stand for the sizes of the", "broods and the years they live."]
+CENTRE = 200 + len(BEFORE[1]) * 15 / 2  # the middle of the text (the helper's 15 px a char)
+FRACTION = [Part("text", "c = "), Part("frac", "q + n", "2b")]
+
+
+def _page(tmp: Path, middle: str | None = None, read: str | None = "qn") -> tuple:  # type: ignore[type-arg]
+    """A paragraph, a centred display formula (or a centred line of text `middle`), the same
+    paragraph going on; `read`: what the OCR made of the formula's numerator (None: nothing)."""
+    img = Image.new("L", (1400, 1200), 255)
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype(FONT, 30)
+    y, lines = 150, []
+    for text in BEFORE:
+        d.text((200, y), text, font=f, fill=0)
+        lines.append(line(text, 200, y, h=30, cw=15))
+        y += 50
+    y += 40
+    if middle is not None:
+        x = CENTRE - len(middle) * 15 / 2
+        d.text((x, y), middle, font=f, fill=0)
+        lines.append(line(middle, x, y, h=30, cw=15))
+        y += 90
+    else:
+        x = CENTRE - formula_size(FRACTION, f, f)[0] / 2
+        draw_formula(d, x, y + 60, FRACTION, f)  # baseline at y + 60, the bar above it
+        if read is not None:  # the fraction's parts read as one word
+            lines.append(line(read, x + width("c = ", f) + 10, y + 10, h=40, cw=30))
+        y += 140
+    for text in AFTER:
+        d.text((200, y), text, font=f, fill=0)
+        lines.append(line(text, 200, y, h=30, cw=15))
+        y += 50
+    img.save(tmp / "p.png")
+    return page(0, [block("paragraph", lines)], size=img.size, image="p.png")
+
+
+def _flow(tmp: Path, p: tuple) -> tuple:  # type: ignore[type-arg]
+    ctx = Context(work_dir=str(tmp))
+    laid = BlockLayout().process_page(p, ctx)  # type: ignore[arg-type]
+    return laid.blocks, FlowBuilder().process_book(book([laid], str(tmp)), ctx).flow
+
+
+def test_a_fraction_read_as_garbage_becomes_a_picture_with_its_text_as_alt(
+    tmp_path: Path,
+) -> None:
+    blocks, flow = _flow(tmp_path, _page(tmp_path))
+    (formula,) = [b for b in blocks if b.kind == "formula"]
+    assert formula.bbox.x0 < CENTRE - 75  # grown over the `c =` the OCR left out
+    assert formula.bbox.height > 60  # numerator, bar and denominator
+    (fig,) = [i for i in flow if isinstance(i, Figure)]
+    assert fig.role == "formula" and fig.alt == "qn"
+    assert (tmp_path / fig.image).is_file() and fig.width > 100
+    paras = [i.text for i in flow if isinstance(i, Paragraph)]
+    assert all("qn" not in t for t in paras)
+    assert " ".join(paras) == " ".join(BEFORE + AFTER)
+
+
+def test_a_fraction_the_ocr_read_nothing_of_is_kept_as_a_picture(tmp_path: Path) -> None:
+    blocks, flow = _flow(tmp_path, _page(tmp_path, read=None))
+    (formula,) = [b for b in blocks if b.kind == "formula"]
+    assert not formula.lines and CENTRE - 100 < formula.bbox.x0 < CENTRE - 75
+    assert [i.role for i in flow if isinstance(i, Figure)] == ["formula"]
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "A short centred line",  # words set apart (a motto, a heading): text
+        "so that x = 2y + 1 holds for every pair",  # a formula inside a sentence: text
+    ],
+)
+def test_words_set_apart_stay_text(tmp_path: Path, middle: str) -> None:
+    blocks, flow = _flow(tmp_path, _page(tmp_path, middle=middle))
+    assert not [b for b in blocks if b.kind == "formula"]
+    assert not [i for i in flow if isinstance(i, Figure)]
+    assert middle in " ".join(getattr(i, "text", "") for i in flow)
+
+
+@pytest.mark.tesseract
+@pytest.mark.slow
+def test_synth_formulas_come_out_as_pictures_through_tesseract(tmp_path: Path) -> None:
+    """The default pipeline on a synthetic book with formulas between paragraphs: (nearly)
+    every one comes out as a formula picture, none as a paragraph of garbage."""
+    from digitize.lab.evaluation.metrics import score_book
+    from digitize.lab.evaluation.run import flow_dicts
+    from digitize.lab.evaluation.truth import load_truth
+    from digitize.lab.synth.book import BookSpec
+    from digitize.lab.synth.corpus import make_corpus
+    from digitize.model import book_from_json
+
+    spec = BookSpec(lang="en", pages=6, level="light", seed=5, design=(("formulas", 0.6),))
+    make_corpus(tmp_path, {"f": spec}, jobs=1)
+    src, out = tmp_path / "f", tmp_path / "out"
+    cmd = [*digitize_cmd(), "-q", "convert", str(src / "book.pdf"), "-o", str(out)]
+    cmd += ["--no-cache", "--lang", "eng", "--to", "epub", "-j", "2"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    bk = book_from_json(next(out.glob("*.book.json")).read_text(encoding="utf-8"))
+    truth = load_truth(src)
+    flow = flow_dicts(bk)
+    s = score_book(truth, flow, "")
+    assert s["formula_recall"] >= 0.8, s
+    assert s["paragraph_f1"] >= 0.9, s
+    formulas = [it for it in flow if it.get("role") == "formula"]
+    assert len(formulas) <= len([it for it in truth["flow"] if it["kind"] == "formula"])
