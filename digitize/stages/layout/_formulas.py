@@ -60,7 +60,7 @@ def take_formulas(
                     continue
                 box = _union([g.bbox for g in group])
                 near = ln.bbox.y0 - box.y1 < 0.8 * em and box.y0 - ln.bbox.y1 < 0.8 * em
-                over = min(ln.bbox.x1, box.x1) - max(ln.bbox.x0, box.x0) > 0
+                over = min(ln.bbox.x1, box.x1) - max(ln.bbox.x0, box.x0) > -em
                 if near and over and (_symbolic(ln) or len(_WORD.findall(ln.text)) <= 1):
                     group.append(ln)
                     grown = True
@@ -99,12 +99,23 @@ def _apart(line: Line, lines: list[Line], em: float) -> bool:
     """Set apart: centred in the column the lines around it make, clearly narrower than it, no
     other line beside it."""
     b = line.bbox
-    beside = [o for o in lines if o is not line and min(o.bbox.y1, b.y1) - max(o.bbox.y0, b.y0) > 0]
+    beside = [
+        o
+        for o in lines
+        if o is not line
+        and min(o.bbox.y1, b.y1) - max(o.bbox.y0, b.y0) > 0
+        and not (_piece(o) and max(o.bbox.x0 - b.x1, b.x0 - o.bbox.x1) < em)
+    ]
     if beside:
         return False
     if not any(o.bbox.y1 < b.y0 for o in lines) or not any(o.bbox.y0 > b.y1 for o in lines):
         return False  # between lines of text, not a page number or running head
     return _centred(b, lines, em)
+
+
+def _piece(line: Line) -> bool:
+    """A few signs and letters, no running text: a piece of a formula the OCR cut apart."""
+    return len(line.words) <= 4 and len(_WORD.findall(line.text)) <= 1
 
 
 def _centred(b: BBox, lines: list[Line], em: float) -> bool:
@@ -123,7 +134,7 @@ def _stacked(line: Line, lines: list[Line], em: float, pixels: Any) -> bool:
     if pixels is None or len(_WORD.findall(line.text)) > MAX_WORDS * len(line.words):
         return False
     b = line.bbox
-    others = [o for o in lines if o is not line]
+    others = [o for o in lines if o is not line and not _piece(o)]  # running text bounds it
     top = max([o.bbox.y1 for o in others if o.bbox.y1 <= b.y0] + [b.y0 - em])
     bot = min([o.bbox.y0 for o in others if o.bbox.y0 >= b.y1] + [b.y1 + em])
     return _bar(pixels, BBox(b.x0 - em, top + 1, b.x1 + em, bot - 1), em) is not None
