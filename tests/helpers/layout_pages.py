@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word
 from digitize.stages.layout._size import ink
 
@@ -51,3 +54,14 @@ def page(
 
 def book(pages: list[Page], work_dir: str = "") -> Book:
     return Book(BookMeta(title="t"), tuple(pages), (), work_dir)
+
+
+def lay_out(tmp: Path, p: Page) -> tuple[tuple[Block, ...], tuple[Any, ...]]:
+    """`p` through layout.blocks, then alone through layout.flow: (its blocks, the flow)."""
+    from digitize.stage import Context
+    from digitize.stages.layout.blocks import BlockLayout
+    from digitize.stages.layout.flow import FlowBuilder
+
+    ctx = Context(work_dir=str(tmp))
+    laid = BlockLayout().process_page(p, ctx)
+    return laid.blocks, FlowBuilder().process_book(book([laid], str(tmp)), ctx).flow

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
+from helpers.epub import epubcheck_messages
 
 from digitize.model import Aside, Book, BookMeta, Heading, PageBreak, Paragraph, nfc
 from digitize.stage import Context
@@ -53,13 +53,8 @@ def test_epub_puts_each_note_in_an_aside_and_escapes_it(tmp_path: Path) -> None:
 
 @pytest.mark.epubcheck
 def test_epub_with_asides_passes_epubcheck(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if shutil.which("java") is None:
-        pytest.skip("java is not installed")
-    epubcheck = pytest.importorskip("epubcheck")
-    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
     (path,) = EpubExporter().export(_book(tmp_path), tmp_path / "o", Context(str(tmp_path)))
-    result = epubcheck.EpubCheck(str(path))
-    assert [f"{m.level} {m.id}: {m.message}" for m in result.messages] == []
+    assert epubcheck_messages(path, monkeypatch) == []
 
 
 def test_html_md_txt_keep_notes_apart_and_escaped(tmp_path: Path) -> None:

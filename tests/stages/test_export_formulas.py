@@ -3,12 +3,12 @@ as a formula with its recognised text as alt (escaped), the text kept in md/txt;
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pytest
+from helpers.epub import epubcheck_messages
 from PIL import Image
 
 from digitize.model import Book, BookMeta, Figure, Heading, PageBreak, Paragraph, nfc
@@ -58,13 +58,8 @@ def test_epub_marks_formula_pictures_and_escapes_their_alt(tmp_path: Path) -> No
 def test_epub_with_formulas_passes_epubcheck(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if shutil.which("java") is None:
-        pytest.skip("java is not installed")
-    epubcheck = pytest.importorskip("epubcheck")
-    monkeypatch.setenv("JAVA_TOOL_OPTIONS", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
     (path,) = EpubExporter().export(_book(tmp_path), tmp_path / "o", Context(str(tmp_path)))
-    result = epubcheck.EpubCheck(str(path))
-    assert [f"{m.level} {m.id}: {m.message}" for m in result.messages] == []
+    assert epubcheck_messages(path, monkeypatch) == []
 
 
 def test_html_md_txt_keep_the_formula_text(tmp_path: Path) -> None:

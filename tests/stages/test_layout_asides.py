@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from helpers.layout_pages import block, book, line, page
+from helpers.layout_pages import block, lay_out, line, page
 from PIL import Image, ImageDraw, ImageFont
 
 from digitize.model import Aside, Block, Paragraph
-from digitize.stage import Context
-from digitize.stages.layout.blocks import BlockLayout
-from digitize.stages.layout.flow import FlowBuilder
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 BEFORE = [
@@ -44,9 +41,7 @@ def _page(tmp: Path, frame: bool = True, note: list[str] = NOTE) -> tuple:  # ty
 
 
 def _flow(tmp: Path, p: tuple) -> tuple:  # type: ignore[type-arg]
-    ctx = Context(work_dir=str(tmp))
-    laid = BlockLayout().process_page(p, ctx)  # type: ignore[arg-type]
-    return laid.blocks, FlowBuilder().process_book(book([laid], str(tmp)), ctx).flow
+    return lay_out(tmp, p)  # type: ignore[arg-type]
 
 
 def test_a_framed_note_becomes_an_aside_and_the_paragraph_goes_on(tmp_path: Path) -> None:

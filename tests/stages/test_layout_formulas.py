@@ -9,15 +9,12 @@ from pathlib import Path
 
 import pytest
 from helpers.cli import digitize_cmd
-from helpers.layout_pages import block, book, line, page
+from helpers.layout_pages import block, lay_out, line, page
 from PIL import Image, ImageDraw, ImageFont
 
 from digitize.lab.synth.draw import width
 from digitize.lab.synth.formulas import Part, draw_formula, formula_size
 from digitize.model import Figure, Paragraph
-from digitize.stage import Context
-from digitize.stages.layout.blocks import BlockLayout
-from digitize.stages.layout.flow import FlowBuilder
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 BEFORE = [
@@ -62,9 +59,7 @@ def _page(tmp: Path, middle: str | None = None, read: str | None = "qn") -> tupl
 
 
 def _flow(tmp: Path, p: tuple) -> tuple:  # type: ignore[type-arg]
-    ctx = Context(work_dir=str(tmp))
-    laid = BlockLayout().process_page(p, ctx)  # type: ignore[arg-type]
-    return laid.blocks, FlowBuilder().process_book(book([laid], str(tmp)), ctx).flow
+    return lay_out(tmp, p)  # type: ignore[arg-type]
 
 
 def test_a_fraction_read_as_garbage_becomes_a_picture_with_its_text_as_alt(
