@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers.layout_pages import block, line
 from PIL import Image, ImageDraw, ImageFont
 
-from digitize.model import Block, Page
+from digitize.model import BBox, Block, Page
 from digitize.stage import Context
 from digitize.stages.ocr import _marks
 from digitize.stages.ocr import _tesseract_engines as eng
@@ -118,6 +119,7 @@ def _scan(tmp_path: Path, lines: list[str]) -> tuple[Context, Page]:
 def test_real_pages_are_read_again_only_when_vietnamese(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The CLI reads a Vietnamese page again whole with `vie`; an English page costs nothing."""
     langs: list[str] = []
     real = TesseractOcr._recognise
 
@@ -126,7 +128,7 @@ def test_real_pages_are_read_again_only_when_vietnamese(
         return real(self, page, ctx, lang, dpi)
 
     monkeypatch.setattr(TesseractOcr, "_recognise", counting)
-    stage = TesseractOcr(TesseractOcr.Options(coverage=False))
+    stage = TesseractOcr(TesseractOcr.Options(coverage=False, engine="cli"))
     vi_lines = ["Năm 1010, vua Lý Thái Tổ quyết định dời đô", "ra thành Đại La và đổi tên"]
     ctx, page = _scan(tmp_path / "vi", vi_lines)
     got = stage.process_page(page, ctx)
@@ -138,3 +140,101 @@ def test_real_pages_are_read_again_only_when_vietnamese(
     got = stage.process_page(page, ctx)
     assert langs == ["vie+eng"]  # an English page costs nothing more
     assert " ".join(w.text for w in got.words) == " ".join(" ".join(en_lines).split())
+
+
+BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"
+
+
+@has_tesseract
+@pytest.mark.tesseract
+@pytest.mark.skipif(eng.tesserocr_version() is None, reason="tesserocr not built (make setup)")
+def test_tesserocr_reads_again_only_the_words_english_won(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In bold, `vie+eng` gives `dời` and `Đại` to the English model (`doi`, `Dai`); only
+    those words are read again, in one strip, and get their marks back."""
+    text = "Nhà Lý dời đô ra thành Đại La và đổi tên"
+    im = Image.new("L", (2400, 200), 255)
+    ImageDraw.Draw(im).text((100, 60), text, font=ImageFont.truetype(BOLD, 42), fill=0)
+    (tmp_path / "pages").mkdir()
+    im.save(tmp_path / "pages" / "p.png", dpi=(300, 300))
+    page = Page(index=0, size=im.size, dpi=300, image="pages/p.png")
+    ctx = Context(work_dir=str(tmp_path), lang="vie+eng")
+    strips: list[tuple[str, int]] = []
+    pages: list[str] = []
+    real_reread, real_recognise = TesseractOcr._reread, TesseractOcr._recognise
+
+    def reread(self: TesseractOcr, strip: object, lang: str, dpi: int) -> object:
+        strips.append((lang, strip.shape[1]))  # type: ignore[attr-defined]
+        return real_reread(self, strip, lang, dpi)
+
+    def recognise(self: TesseractOcr, page: Page, ctx: Context, lang: str, dpi: int) -> object:
+        pages.append(lang)
+        return real_recognise(self, page, ctx, lang, dpi)
+
+    monkeypatch.setattr(TesseractOcr, "_reread", reread)
+    monkeypatch.setattr(TesseractOcr, "_recognise", recognise)
+    stage = TesseractOcr(
+        TesseractOcr.Options(coverage=False, table_cells=False, engine="tesserocr")
+    )
+    got = stage.process_page(page, ctx)
+    assert pages == ["vie+eng"]  # the page is read once
+    assert len(strips) == 1 and strips[0][0] == "vie"
+    assert strips[0][1] < im.size[0] / 3  # two words' crops, not the line
+    assert " ".join(w.text for w in got.words) == text
+
+
+def _word_page(text: str, y: float) -> Block:
+    b: Block = block("paragraph", [line(text, 100, y)])
+    return b
+
+
+def test_runs_are_words_another_model_read_or_digits_for_letters() -> None:
+    vi = _word_page("thành Dai La va đổi tên T6 quốc", 100)
+    en = _word_page("Dai and the boat went to Long Island", 300)
+    ws = vi.words
+    other = {ws[1].bbox, ws[3].bbox, *(w.bbox for w in en.words)}
+    runs = _marks.candidate_runs([vi, en], other)
+    ln = vi.lines[0].bbox
+    assert runs == [
+        BBox(ws[1].bbox.x0, ln.y0, ws[1].bbox.x1, ln.y1),
+        BBox(ws[3].bbox.x0, ln.y0, ws[3].bbox.x1, ln.y1),
+        BBox(ws[6].bbox.x0, ln.y0, ws[6].bbox.x1, ln.y1),  # T6: a digit for ô
+    ]  # nothing from the English paragraph
+    # neighbours make one run (`CHU ONG` read as one word `CHƯƠNG`)
+    both = _marks.candidate_runs([vi], {ws[1].bbox, ws[2].bbox})
+    assert both[0] == BBox(ws[1].bbox.x0, ln.y0, ws[2].bbox.x1, ln.y1) and len(both) == 2
+
+
+def test_the_strip_reading_lands_on_the_words_it_was_cut_from() -> None:
+    """The reader sees ink where the crops put it and answers in strip pixels; the words
+    come back to the page's words they were cut from."""
+    vi = _word_page("thành Dai La va đổi tên", 100)
+    ws = vi.words
+    grey = np.full((400, 1600), 255, dtype=np.uint8)
+    for w in (ws[1], ws[3]):  # ink for the two words to read
+        grey[int(w.bbox.y0) + 2 : int(w.bbox.y1) - 2, int(w.bbox.x0) + 2 : int(w.bbox.x1) - 2] = 0
+    seen: list[tuple[int, ...]] = []
+
+    def read(strip: np.ndarray) -> list[tuple[str, tuple[int, int, int, int], float]]:
+        seen.append(strip.shape)
+        return [(txt, box, 0.9) for box, txt in zip(_inked(strip), ["Đại", "và"], strict=True)]
+
+    out, runs, changed = _marks.reread_words(grey, [vi], {ws[1].bbox, ws[3].bbox}, read)
+    assert len(seen) == 1 and runs == 2 and changed == 2
+    assert seen[0][1] < 200  # two words' crops, not the line
+    assert out[0].text == "thành Đại La và đổi tên"
+    assert [w.bbox for w in out[0].words] == [w.bbox for w in ws]
+    out, runs, changed = _marks.reread_words(grey, [vi], set(), read)
+    assert out == [vi] and (runs, changed) == (0, 0) and len(seen) == 1  # no engine call
+
+
+def _inked(strip: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes of the bands of dark rows in a strip, top to bottom."""
+    rows = np.flatnonzero((strip < 128).any(axis=1))
+    bands = np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1)
+    out = []
+    for band in bands:
+        cols = np.flatnonzero((strip[band] < 128).any(axis=0))
+        out.append((int(cols[0]), int(band[0]), int(cols[-1]) + 1, int(band[-1]) + 1))
+    return out

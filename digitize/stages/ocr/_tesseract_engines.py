@@ -27,6 +27,7 @@ class RawWord:
     text: str
     box: Box
     conf: float  # 0..100 as Tesseract reports it
+    model: str = ""  # the language whose model read it (tesserocr only; the CLI doesn't say)
 
 
 @dataclass
@@ -185,7 +186,12 @@ def run_tesserocr(
             wbox = ri.BoundingBox(RIL.WORD)
             if wbox is not None:
                 b.paras[-1][-1].append(
-                    RawWord(ri.GetUTF8Text(RIL.WORD) or "", _box(wbox), ri.Confidence(RIL.WORD))
+                    RawWord(
+                        ri.GetUTF8Text(RIL.WORD) or "",
+                        _box(wbox),
+                        ri.Confidence(RIL.WORD),
+                        ri.WordRecognitionLanguage() or "",
+                    )
                 )
         if not ri.Next(RIL.WORD):
             break

@@ -66,7 +66,7 @@ class TesseractOptions:
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "5"
+    version: ClassVar[str] = "6"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
@@ -129,8 +129,7 @@ class TesseractOcr(PageStage[TesseractOptions]):
         blocks = tuple(build_blocks(raw, min_figure_px=min_figure_px))
         vie = _marks.second_language(lang)
         if self.options.marks and vie and _marks.vietnamese_page(blocks):
-            again = build_blocks(self._recognise(page, ctx, vie, dpi), min_figure_px=min_figure_px)
-            blocks = tuple(_marks.take_marks(list(blocks), again)[0])
+            blocks = self._take_marks(page, ctx, raw, blocks, vie, dpi)
         if self.options.reread_large:
             found = reread_large(
                 list(blocks),
@@ -165,6 +164,35 @@ class TesseractOcr(PageStage[TesseractOptions]):
                 f"coverage: {len(cov.gaps)} line(s) of text-like ink not read (gaps on the page)",
             )
         return dataclasses.replace(page, blocks=cov.blocks, gaps=cov.gaps, warnings=warnings)
+
+    def _take_marks(
+        self,
+        page: Page,
+        ctx: Context,
+        raw: list[eng.RawBlock],
+        blocks: tuple[Block, ...],
+        vie: str,
+        dpi: int,
+    ) -> tuple[Block, ...]:
+        """Marks from `vie` alone (`_marks`): tesserocr says which model read each word, so
+        only the words another model won are read again; the CLI reads the whole page again."""
+        if self._engine() == "tesserocr":
+            other = {
+                _bbox(w.box)
+                for rb in raw
+                for para in rb.paras
+                for line in para
+                for w in line
+                if w.model and w.model != vie
+            }
+            grey = _coverage.as_grey(ctx.read_image(page)[0])
+            found = _marks.reread_words(
+                grey, list(blocks), other, lambda s: self._reread(s, vie, dpi)
+            )
+            return tuple(found[0])
+        min_figure_px = self.options.min_figure_in * dpi
+        again = build_blocks(self._recognise(page, ctx, vie, dpi), min_figure_px=min_figure_px)
+        return tuple(_marks.take_marks(list(blocks), again)[0])
 
     def _reread(
         self, strip: Any, lang: str, dpi: int
