@@ -83,7 +83,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "24"
+    version = "25"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -367,7 +367,13 @@ def _classify(
     rank = _text.heading_rank(first)
     if _junk(text):
         return Block("paragraph", lines, bbox)
-    if rank is not None and len(lines) <= 3 and nwords <= 20 and not text.rstrip().endswith("."):
+    if (
+        rank is not None
+        and len(lines) <= 3
+        and nwords <= 20
+        and not text.rstrip().endswith(".")
+        and not _asks(text, size, lines, weight, o)
+    ):
         return Block("heading", lines, bbox, int(rank) + 1)
     if rank is not None and len(lines) == 1 and nwords <= 8 and size >= 1.08:
         return Block("heading", lines, bbox, int(rank) + 1)  # `1.1 Title.`: a speck read as `.`
@@ -395,6 +401,16 @@ def _classify(
     if short and titled and o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio):
         return Block("heading", lines, bbox, None)
     return Block("paragraph", lines, bbox)
+
+
+def _asks(
+    text: str, size: float, lines: tuple[Line, ...], weight: InkWeight, o: BlockLayoutOptions
+) -> bool:
+    """`Bài 1. … ?` in body type and weight asks an exercise question; a lesson titled by a
+    question is set larger or bolder than the body."""
+    if not text.rstrip().endswith("?") or size >= 1.08:
+        return False
+    return not (o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio))
 
 
 def _title_like(text: str, nwords: int, size: float) -> bool:
