@@ -4,12 +4,11 @@ set apart and formulas inside a sentence stay text."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.cli import digitize_cmd
 from helpers.layout_pages import block, lay_out, line, page
+from helpers.synthbooks import convert_synth
 from PIL import Image, ImageDraw, ImageFont
 
 from digitize.lab.synth.draw import width
@@ -103,24 +102,10 @@ def test_words_set_apart_stay_text(tmp_path: Path, middle: str) -> None:
 def test_synth_formulas_come_out_as_pictures_through_tesseract(tmp_path: Path) -> None:
     """The default pipeline on a synthetic book with formulas between paragraphs: (nearly)
     every one comes out as a formula picture, none as a paragraph of garbage."""
-    from digitize.lab.evaluation.metrics import score_book
-    from digitize.lab.evaluation.run import flow_dicts
-    from digitize.lab.evaluation.truth import load_truth
     from digitize.lab.synth.book import BookSpec
-    from digitize.lab.synth.corpus import make_corpus
-    from digitize.model import book_from_json
 
     spec = BookSpec(lang="en", pages=6, level="light", seed=5, design=(("formulas", 0.6),))
-    make_corpus(tmp_path, {"f": spec}, jobs=1)
-    src, out = tmp_path / "f", tmp_path / "out"
-    cmd = [*digitize_cmd(), "-q", "convert", str(src / "book.pdf"), "-o", str(out)]
-    cmd += ["--no-cache", "--lang", "eng", "--to", "epub", "-j", "2"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    bk = book_from_json(next(out.glob("*.book.json")).read_text(encoding="utf-8"))
-    truth = load_truth(src)
-    flow = flow_dicts(bk)
-    s = score_book(truth, flow, "")
+    truth, flow, s = convert_synth(tmp_path, spec, to="epub")
     assert s["formula_recall"] >= 0.8, s
     assert s["paragraph_f1"] >= 0.9, s
     formulas = [it for it in flow if it.get("role") == "formula"]

@@ -8,16 +8,10 @@ Conversions run as `digitize convert` subprocesses (see test_layout_designs.py).
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.cli import digitize_cmd
-
-from digitize.lab.evaluation.metrics import score_book
-from digitize.lab.evaluation.run import flow_dicts
-from digitize.lab.evaluation.truth import load_truth
-from digitize.model import book_from_json
+from helpers.synthbooks import convert_synth
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 
@@ -40,23 +34,13 @@ def test_emphasis_note_marks_and_dash_lists_keep_paragraphs_whole(
     tmp_path: Path, lang: str, seed: int
 ) -> None:
     from digitize.lab.synth.book import BookSpec
-    from digitize.lab.synth.corpus import make_corpus
 
     spec = BookSpec(lang=lang, pages=6, level="light", seed=seed, design=DESIGN)
-    make_corpus(tmp_path, {"b": spec}, jobs=1)
-    src, out = tmp_path / "b", tmp_path / "out"
-    cmd = [*digitize_cmd(), "-q", "convert", str(src / "book.pdf"), "-o", str(out)]
-    cmd += ["--no-cache", "--lang", "vie" if lang == "vi" else "eng", "--to", "txt", "-j", "2"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    book = book_from_json(next(out.glob("*.book.json")).read_text(encoding="utf-8"))
-    truth = load_truth(src)
+    truth, flow, s = convert_synth(tmp_path, spec)
     tflow = truth["flow"]
     assert any(it["kind"] == "list" for it in tflow) and any(
         it["kind"] == "footnote" for it in tflow
     )
-    flow = flow_dicts(book)
-    s = score_book(truth, flow, "")
     # Paragraphs whole; the reading-order metric may lose a line or two to OCR noise.
     assert s["paragraph_f1"] == 1.0 and s["reading_order"] >= 0.98, s
     # Every printed item is one item, its mark not in its text.

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from helpers.cli import digitize_cmd
 from helpers.layout_pages import block, book, line, page
+from helpers.synthbooks import convert_synth
 
-from digitize.lab.evaluation.metrics import score_book
-from digitize.lab.evaluation.run import flow_dicts
-from digitize.lab.evaluation.truth import load_truth
-from digitize.model import ListBlock, Paragraph, book_from_json
+from digitize.model import ListBlock, Paragraph
 from digitize.stage import Context
 from digitize.stages.layout._options import split_options
 from digitize.stages.layout.flow import FlowBuilder
@@ -81,19 +77,11 @@ def test_a_question_in_body_type_is_not_a_lesson_heading(tmp_path: Path) -> None
     """`Bài 1. … ?` numbers an exercise with the Lesson keyword: in body type and weight it is a
     question, not a heading (a synthetic Vietnamese book whose design sets exercises)."""
     from digitize.lab.synth.book import BookSpec
-    from digitize.lab.synth.corpus import make_corpus
 
     design = (("emphasis", 1.0), ("bullet", "–"), ("chart_labels", False), ("exercises", 0.15))
     spec = BookSpec(lang="vi", pages=6, level="light", seed=3, design=design)
-    make_corpus(tmp_path, {"b": spec}, jobs=1)
-    src, out = tmp_path / "b", tmp_path / "out"
-    cmd = [*digitize_cmd(), "-q", "convert", str(src / "book.pdf"), "-o", str(out)]
-    cmd += ["--no-cache", "--lang", "vie", "--to", "txt", "-j", "2"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    truth = load_truth(src)
+    truth, flow, scores = convert_synth(tmp_path, spec)
     assert any(it.get("text", "").startswith(("Bài", "Câu")) for it in truth["flow"])
-    flow = flow_dicts(book_from_json(next(out.glob("*.book.json")).read_text(encoding="utf-8")))
     headings = [it["text"] for it in flow if it["kind"] == "heading"]
     assert not any(h.rstrip().endswith("?") for h in headings), headings
-    assert score_book(truth, flow, "")["heading_precision"] == 1.0, headings
+    assert scores["heading_precision"] == 1.0, headings
