@@ -175,7 +175,10 @@ def test_in_process_engine_reads_the_words_the_cli_reads(tmp_path: Path) -> None
     }
     make_corpus(tmp_path / "synth", specs, jobs=1)
     sources = [(tmp_path / "synth" / "en" / "book.pdf", "eng", [])]
-    sources += [(tmp_path / "synth" / "vi" / "book.pdf", "vie+eng", [])]
+    # The Vietnamese marks re-read picks words by the model that read them, which only the
+    # library reports; the CLI path re-reads whole pages (a known difference, issue #16).
+    no_marks = ["--set", "ocr.tesseract.marks=false"]
+    sources += [(tmp_path / "synth" / "vi" / "book.pdf", "vie+eng", no_marks)]
     sources += [s for s in REAL_BOTH if s[0].exists()]  # real scans, when ../shared exists
     pages = 0
     for k, (src, lang, extra) in enumerate(sources):
