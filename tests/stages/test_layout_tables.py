@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from helpers.layout_pages import block, book, line, page
 from PIL import Image, ImageDraw, ImageFont
 
-from digitize.model import BBox, Block, Line, Table, Word
+from digitize.model import BBox, Block, Line, Page, Table, Word
 from digitize.stage import Context
 from digitize.stages.layout.blocks import BlockLayout
 from digitize.stages.layout.flow import FlowBuilder
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 CELLS = [["Lớp", "Nam", "Nữ"], ["10A", "20", "22"], ["10B", "18", "25"]]
+
+
+def _captioned(ocr_table: Block, size: tuple[int, int]) -> Page:
+    """A page of `t.png`: the caption, the table as OCR read it, a paragraph under it."""
+    caption = block("paragraph", [line("Bảng 1. Số học sinh", 300, 330)])
+    body = block("paragraph", [line("Một đoạn văn ở dưới bảng số liệu này.", 300, 700)])
+    return page(0, [caption, ocr_table, body], size=size, image="t.png")
+
+
+def _flow_of_one_table(p: Page, tmp_path: Path) -> list[Any]:
+    """Lay out and flow the page; it must hold exactly the CELLS table, captioned."""
+    ctx = Context(work_dir=str(tmp_path))
+    laid = BlockLayout().process_page(p, ctx)
+    assert [b.kind for b in laid.blocks] == ["caption", "table", "paragraph"]
+    flow = list(FlowBuilder().process_book(book([laid], str(tmp_path)), ctx).flow)
+    tables = [i for i in flow if isinstance(i, Table)]
+    assert tables == [Table(tuple(tuple(r) for r in CELLS), "Bảng 1. Số học sinh")]
+    return flow
 
 
 def _table_page(tmp: Path) -> tuple:  # type: ignore[type-arg]
@@ -42,19 +61,12 @@ def _table_page(tmp: Path) -> tuple:  # type: ignore[type-arg]
         for r in range(3)
     ]
     ocr_table = Block("paragraph", tuple(rows), BBox.enclosing([ln.bbox for ln in rows]))
-    caption = block("paragraph", [line("Bảng 1. Số học sinh", 300, 330)])
-    body = block("paragraph", [line("Một đoạn văn ở dưới bảng số liệu này.", 300, 700)])
-    return page(0, [caption, ocr_table, body], size=img.size, image="t.png")
+    return _captioned(ocr_table, img.size)
 
 
 def test_ruled_table_becomes_a_table_with_its_caption(tmp_path: Path) -> None:
     p = _table_page(tmp_path)
-    ctx = Context(work_dir=str(tmp_path))
-    laid = BlockLayout().process_page(p, ctx)
-    assert [b.kind for b in laid.blocks] == ["caption", "table", "paragraph"]
-    flow = FlowBuilder().process_book(book([laid], str(tmp_path)), ctx).flow
-    tables = [i for i in flow if isinstance(i, Table)]
-    assert tables == [Table(tuple(tuple(r) for r in CELLS), "Bảng 1. Số học sinh")]
+    flow = _flow_of_one_table(p, tmp_path)
     assert not any("10A" in getattr(i, "text", "") for i in flow)
 
 
@@ -94,19 +106,12 @@ def _open_table_page(tmp: Path, rules: bool = True, columns: bool = True) -> tup
         lines.append(Line(tuple(words), BBox.enclosing([w.bbox for w in words])))
     img.save(tmp / "t.png")
     ocr_table = Block("paragraph", tuple(lines), BBox.enclosing([ln.bbox for ln in lines]))
-    caption = block("paragraph", [line("Bảng 1. Số học sinh", 300, 330)])
-    body = block("paragraph", [line("Một đoạn văn ở dưới bảng số liệu này.", 300, 700)])
-    return page(0, [caption, ocr_table, body], size=img.size, image="t.png")
+    return _captioned(ocr_table, img.size)
 
 
 def test_open_table_with_rules_across_only_becomes_a_table(tmp_path: Path) -> None:
     p = _open_table_page(tmp_path)
-    ctx = Context(work_dir=str(tmp_path))
-    laid = BlockLayout().process_page(p, ctx)
-    assert [b.kind for b in laid.blocks] == ["caption", "table", "paragraph"]
-    flow = FlowBuilder().process_book(book([laid], str(tmp_path)), ctx).flow
-    tables = [i for i in flow if isinstance(i, Table)]
-    assert tables == [Table(tuple(tuple(r) for r in CELLS), "Bảng 1. Số học sinh")]
+    _flow_of_one_table(p, tmp_path)
 
 
 def test_lines_between_rules_without_columns_stay_text(tmp_path: Path) -> None:
