@@ -64,6 +64,18 @@ def test_recall_table_lists_pages_where_tesseract_reads_more() -> None:
 
 
 @pytest.mark.slow
+def _eval_stdout(cmd: list[str], books: Path, tmp_path: Path) -> str:
+    """`digitize eval` run with `books` as the evalbooks and no real scans: its output, one line."""
+    env = {
+        **os.environ,
+        "DIGITIZE_EVALBOOKS": str(books),
+        "DIGITIZE_REALSCANS": str(tmp_path / "none"),
+    }
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return " ".join(proc.stdout.split())
+
+
 @pytest.mark.tesseract
 def test_eval_cli_scores_every_evalbook_page_against_tesseract(tmp_path: Path) -> None:
     from helpers.cli import digitize_cmd
@@ -80,14 +92,7 @@ def test_eval_cli_scores_every_evalbook_page_against_tesseract(tmp_path: Path) -
     out = tmp_path / "r.json"
     cmd = [*digitize_cmd(), "eval", "--corpus", str(corpus), "--work", str(tmp_path / "w")]
     cmd += ["-p", "textbook-fast", "-j", "1", "--json", str(out)]
-    env = {
-        **os.environ,
-        "DIGITIZE_EVALBOOKS": str(books),
-        "DIGITIZE_REALSCANS": str(tmp_path / "none"),
-    }
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    stdout = " ".join(proc.stdout.split())
+    stdout = _eval_stdout(cmd, books, tmp_path)
     assert "Word recall per page" in stdout
     assert "1 of 1 pages at or above Tesseract" in stdout
     row = json.loads(out.read_text())["evalbook_pages"]["eng_tiny/p1"]
@@ -105,14 +110,7 @@ def test_eval_recall_only_scores_pages_without_a_synthetic_corpus(tmp_path: Path
     corpus, work = tmp_path / "corpus", tmp_path / "w"
     cmd = [*digitize_cmd(), "eval", "--recall-only", "--corpus", str(corpus)]
     cmd += ["--work", str(work), "-p", "textbook-fast", "-j", "1"]
-    env = {
-        **os.environ,
-        "DIGITIZE_EVALBOOKS": str(books),
-        "DIGITIZE_REALSCANS": str(tmp_path / "none"),
-    }
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    stdout = " ".join(proc.stdout.split())
+    stdout = _eval_stdout(cmd, books, tmp_path)
     assert "1 of 1 pages at or above Tesseract" in stdout
     assert "CER" not in stdout  # no synthetic or evalbooks score tables
     assert not corpus.exists()
