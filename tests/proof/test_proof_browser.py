@@ -101,6 +101,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
 def test_proofread_in_chromium_and_publish(
     served: tuple[Path, str], browser, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
@@ -108,7 +109,9 @@ def test_proofread_in_chromium_and_publish(
 
     book_json, url = served
     d = browser
-    wait = WebDriverWait(d, 20)
+    # The editor re-renders a block after each edit: an element found a moment earlier may be
+    # gone by the time the condition reads it, so a wait retries instead of failing on that.
+    wait = WebDriverWait(d, 20, ignored_exceptions=(StaleElementReferenceException,))
 
     def status(text: str) -> None:
         wait.until(ec.text_to_be_present_in_element((By.ID, "status"), text))
