@@ -12,10 +12,17 @@ import os
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
+from PIL import UnidentifiedImageError  # PIL's package alone: no image library loaded
 
+from digitize.lazy import lazy_module
 from digitize.model import Book
+
+if TYPE_CHECKING:
+    from PIL import Image
+else:
+    Image = lazy_module("PIL.Image")  # a book without pictures never needs Pillow
 
 # Core media types of EPUB 3.3 that browsers show too; anything else is converted to PNG.
 # SVG is left out on purpose: it can carry scripts, and crops are raster anyway.

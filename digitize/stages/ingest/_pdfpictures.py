@@ -59,10 +59,21 @@ def _may_draw_pictures(page: Any) -> bool:
     inline image (`BI`) can. A byte search, where asking MuPDF costs a pass over the page
     (a fifth of a born-digital page's ingest)."""
     try:
-        data = page.read_contents()
+        data = page_contents(page)
     except Exception:  # a damaged stream: let MuPDF's own pass decide
         return True
     return b"Do" in data or b"BI" in data
+
+
+def page_contents(page: Any) -> bytes:
+    """The page's content stream bytes, read once per page: the picture test and the hidden
+    text test (`_pdftext`) both search them, and a page drawn in many streams (one per line of
+    text, as some writers do) costs ~1 ms a page to read."""
+    data: bytes | None = page.__dict__.get("_digitize_contents")
+    if data is None:
+        data = page.read_contents()
+        page._digitize_contents = data
+    return data
 
 
 def _share(page: Any, r: Any) -> float:
@@ -101,12 +112,12 @@ def unread_text(page: Any, rects: list[Any], words: list[tuple[Any, ...]]) -> bo
     """Whether a big picture on the page holds text the text layer lacks: glyph-sized marks of
     ink outside every word of the layer (a scanned page with a few words typed over it, whose
     text must be OCRed). A short text layer that is all the page's text is used as it is."""
-    import numpy as np
-    import pymupdf
-
     big = [r for r in rects if _share(page, r) >= SCAN_LIKE]
     if not big:
         return False
+    import numpy as np  # here: most pages have no big picture, and NumPy costs 0.1 s to load
+    import pymupdf
+
     scale = INK_DPI / 72
     rot = page.rotation_matrix
     for r in big:

@@ -7,6 +7,7 @@ import unicodedata
 from typing import Any, Literal
 
 from digitize.model import BBox, Block, Line, Word, nfc
+from digitize.stages.ingest._pdfpictures import page_contents, picture_rects, unread_text
 
 Verdict = Literal["text", "ocr", "none"]
 _ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts: \w less the underscore
@@ -55,8 +56,6 @@ def text_layer_verdict(
     layer, see `_pdfpictures.unread_text`). Invisible = most characters drawn in render mode 3
     or in GlyphLessFont (what Tesseract/OCRmyPDF write) or fully transparent.
     """
-    from digitize.stages.ingest._pdfpictures import picture_rects, unread_text
-
     words = [w[4] for w in words_found if w[4].strip()]
     joined = "".join(words)
     if "\ufffd" not in joined and joined.isprintable():  # the usual page: nothing garbled
@@ -93,7 +92,7 @@ def _may_hide_text(page: Any) -> bool:
     says for sure, is a full pass over the page (a third of a born-digital page's ingest); a
     page drawn with none of these shows all its text."""
     try:
-        data = page.read_contents()
+        data = page_contents(page)
         fonts = page.get_fonts()
     except Exception:  # a damaged stream: let MuPDF's own pass decide
         return True
@@ -104,20 +103,22 @@ def _may_hide_text(page: Any) -> bool:
 
 def text_layer_blocks(page: Any, words_found: list[tuple[Any, ...]], dpi: int) -> tuple[Block, ...]:
     """Words of the text layer in page-image pixels at `dpi` (rotation applied), grouped into
-    MuPDF's blocks and lines; conf 1.0 (the text is the PDF's own)."""
+    MuPDF's blocks and lines; conf 1.0 (the text is the PDF's own).
+
+    Boxes are worked out in plain floats and a line's box from its words' corners before any
+    model object is made: pymupdf's Rect arithmetic, and then `BBox.enclosing` over the words,
+    cost more than the rest of a born-digital page's ingest."""
     import pymupdf
 
     a, b, c, d, e, f = page.rotation_matrix * pymupdf.Matrix(dpi / 72, dpi / 72)
-    lines: dict[tuple[int, int], list[Word]] = {}
+    lines: dict[tuple[int, int], list[tuple[str, float, float, float, float]]] = {}
     upright = b == 0 and c == 0 and a > 0 and d > 0  # no rotation: a scale and a shift
     for x0, y0, x1, y1, text, bno, lno, _wno in words_found:
         text = nfc(text.strip())
         if not text:
             continue
-        # The matrix on the box's corners in plain floats: pymupdf's Rect arithmetic costs
-        # more than the rest of a born-digital page's ingest.
         if upright:
-            box = BBox(a * x0 + e, d * y0 + f, a * x1 + e, d * y1 + f)
+            box = (text, a * x0 + e, d * y0 + f, a * x1 + e, d * y1 + f)
         else:
             xs = (
                 a * x0 + c * y0 + e,
@@ -131,13 +132,23 @@ def text_layer_blocks(page: Any, words_found: list[tuple[Any, ...]], dpi: int) -
                 b * x0 + d * y1 + f,
                 b * x1 + d * y0 + f,
             )
-            box = BBox(min(xs), min(ys), max(xs), max(ys))
-        lines.setdefault((bno, lno), []).append(Word(text, box, 1.0))
+            box = (text, min(xs), min(ys), max(xs), max(ys))
+        lines.setdefault((bno, lno), []).append(box)
     blocks: dict[int, list[Line]] = {}
-    for (bno, _lno), words in lines.items():
-        blocks.setdefault(bno, []).append(
-            Line(tuple(words), BBox.enclosing([w.bbox for w in words]))
+    for (bno, _lno), found in lines.items():
+        words = tuple(Word(t, BBox(x0, y0, x1, y1), 1.0) for t, x0, y0, x1, y1 in found)
+        # == BBox.enclosing of the words' boxes (the same floats), a pass per side
+        bbox = (
+            words[0].bbox
+            if len(words) == 1
+            else BBox(
+                min(w[1] for w in found),
+                min(w[2] for w in found),
+                max(w[3] for w in found),
+                max(w[4] for w in found),
+            )
         )
+        blocks.setdefault(bno, []).append(Line(words, bbox))
     return tuple(
         Block("paragraph", tuple(ls), BBox.enclosing([ln.bbox for ln in ls]))
         for ls in blocks.values()

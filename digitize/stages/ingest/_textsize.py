@@ -11,9 +11,14 @@ Helper module of the PDF ingester; nothing else should import it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from digitize.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # only a large scanned page is measured
 
 TARGET_XHEIGHT = 30.0  # px: the top of the range Tesseract reads best (thin faces need it)
 LOW, HIGH = 12.0, 60.0  # px: outside this the text size is worth changing the dpi for

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import dataclasses
 from statistics import fmean
+from typing import TYPE_CHECKING
 
-import numpy as np
-
+from digitize.lazy import lazy_module
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages._grids import Grid, find_grids, horizontal_rules
 from digitize.stages._opentables import open_grids
 from digitize.stages.ocr._coverage import Reader, _credible, stack
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # imported by the parent, which never runs it
 
 MIN_FILLED = 0.5  # share of a grid's cells that must hold page words (else: a framed drawing)
 

@@ -16,14 +16,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from digitize.lazy import lazy_module
 from digitize.model import BBox, Block, Line, Word
 
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # imported by the parent, which never runs it
+
 # A stacked strip of crops is read by the engine; it returns (text, box in strip px, conf 0..1).
-Reader = Callable[[np.ndarray], list[tuple[str, tuple[int, int, int, int], float]]]
+Reader = Callable[["np.ndarray"], list[tuple[str, tuple[int, int, int, int], float]]]
 
 MIN_CONF = 0.6  # re-read words below this confidence are not credible
 MAX_LINES = 60  # candidate lines re-read per page (more is a picture or noise, not lost text)

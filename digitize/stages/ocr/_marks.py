@@ -26,12 +26,17 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import replace
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from digitize import language
+from digitize.lazy import lazy_module
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages.ocr._coverage import Reader, stack
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")  # imported by the parent, which never runs it
 
 VIE = "vie"
 MIN_OVERLAP = 0.5  # share of the smaller box two readings of one word have in common

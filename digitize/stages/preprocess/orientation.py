@@ -150,7 +150,7 @@ class Orientation(c.PreprocessStage[OrientationOptions]):
     summary = "Turn pages scanned sideways or upside down upright (line check, then OSD)"
 
     def check(self, ctx: Context) -> None:
-        if not have_tesserocr() and shutil.which("tesseract") is None:
+        if shutil.which("tesseract") is None and not have_tesserocr():  # the CLI: no import
             raise MissingDependency("tesseract is not installed", hint=_INSTALL)
         if osd_tessdata() is None:
             raise MissingDependency(
