@@ -151,3 +151,11 @@ def test_prose_book_and_scanned_twin_are_reproducible(tmp_path: Path) -> None:
         assert all(len(t.split()) > 150 for t in texts)
         assert texts[2].split()[0] == "3"  # the page number, drawn first
         assert all(not p.get_text().strip() and p.get_images() for p in ds)
+
+
+def test_scanned_time_is_extrapolated_with_start_up_once() -> None:
+    """16 pages in 40 s with 0.5 s start-up: 100 pages cost 0.5 + 39.5 * 100 / 16 s."""
+    from digitize.lab.bench.borndigital import extrapolate
+
+    assert extrapolate(0.5, 40.0, 16, 100) == pytest.approx(0.5 + 39.5 * 100 / 16)
+    assert extrapolate(0.5, 40.0, 100, 100) == 40.0  # a whole run is taken as it is
