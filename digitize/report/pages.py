@@ -180,6 +180,12 @@ def page_data(
             else _first_body_word(nxt_page)
         )
         next_first[id(line)] = nxt
+    # One search of the page's text instead of one per word: most pages have nothing to show.
+    shown = (
+        visible
+        if _INVISIBLE.search("".join(w.text for _, ln in flat_lines for w in ln.words))
+        else str
+    )
     for b in page.blocks:
         lines: list[list[Any]] = []
         body = b.kind not in NOT_BODY
@@ -197,7 +203,7 @@ def page_data(
                         round(bb.x1),
                         round(bb.y1),
                         round(w.conf, 3),
-                        visible(w.text),
+                        shown(w.text),
                     ]
                 )
             state, joined = "", ""
