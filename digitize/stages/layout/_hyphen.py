@@ -19,7 +19,8 @@ _EDGE = re.compile(r"^\W+|\W+$")
 
 
 def _core(token: str) -> str:
-    return _EDGE.sub("", token).lower()
+    # A word of letters and digits alone has no edge to strip: no regex for most words.
+    return token.lower() if token.isalnum() else _EDGE.sub("", token).lower()
 
 
 class Dehyphenator:
