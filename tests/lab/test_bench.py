@@ -159,3 +159,23 @@ def test_scanned_time_is_extrapolated_with_start_up_once() -> None:
 
     assert extrapolate(0.5, 40.0, 16, 100) == pytest.approx(0.5 + 39.5 * 100 / 16)
     assert extrapolate(0.5, 40.0, 100, 100) == 40.0  # a whole run is taken as it is
+
+
+def test_heavy_rows_judge_the_heavy_target() -> None:
+    """The heavy-scans case has its own rows, judged against <= 1.25 (not the light 1.10),
+    from the fastest round of each contender; no rows when the case was not run."""
+    from digitize.lab.bench import _heavy as heavy
+    from digitize.lab.bench._measure import Measure
+
+    runs = {
+        "pages": 8,
+        "digitize_cold": [Measure(wall=14.0, cpu=12.0), Measure(wall=12.0, cpu=11.0)],
+        "tesseract_cli": [Measure(wall=10.0, cpu=10.0), Measure(wall=11.0, cpu=10.5)],
+    }
+    wall, cpu = heavy.rows(runs, _row)
+    assert wall["target"] == cpu["target"] == 1.25
+    assert wall["value"] == pytest.approx(1.2) and wall["ok"] is True
+    assert cpu["value"] == pytest.approx(1.1) and cpu["ok"] is True
+    runs["digitize_cold"] = [Measure(wall=13.0, cpu=13.0)]
+    assert heavy.rows(runs, _row)[0]["ok"] is False
+    assert heavy.rows(None, _row) == []

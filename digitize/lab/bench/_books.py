@@ -17,11 +17,12 @@ from pathlib import Path
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 
 
-def make_scanned(out: Path, pages: int, seed: int = 1) -> Path:
-    """A synthetic Vietnamese textbook, lightly degraded: `out/book.pdf`, `out/truth.json`."""
+def make_scanned(out: Path, pages: int, seed: int = 1, level: str = "light") -> Path:
+    """A synthetic Vietnamese textbook, degraded to `level` (`light` by default, `heavy` for
+    the heavy-scans case): `out/book.pdf`, `out/truth.json`."""
     if not (out / "book.pdf").is_file():
         cmd = [sys.executable, "-m", "digitize.lab.synth", "--lang", "vi", "--pages", str(pages)]
-        cmd += ["--level", "light", "--seed", str(seed), "-o", str(out)]
+        cmd += ["--level", level, "--seed", str(seed), "-o", str(out)]
         subprocess.run(cmd, check=True, capture_output=True)
     return out / "book.pdf"
 
