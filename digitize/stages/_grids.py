@@ -1,13 +1,18 @@
 """Ruled grids in a page image: long horizontal and vertical strokes crossing.
 
 Shared by `ocr.tesseract` (which re-reads a grid's cells one by one, rules and specks wiped) and
-`layout.blocks` (which turns the grid and its words into a table block).
+`layout.blocks` (which turns the grid and its words into a table block, and closed frames into
+asides). Both look at the same page image in the same worker, one right after the other, so the
+rule masks and what is found in them are kept for the last page image seen (`_memo`, keyed by
+the pixels' content): the second look costs a hash instead of five passes over the page.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from digitize.model import BBox
 
@@ -33,12 +38,37 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
     return grids
 
 
+T = TypeVar("T")
+_LAST: dict[Any, Any] = {}  # the last page image's results: {"key": fingerprint, what: value}
+
+
+def _memo(gray: Any, what: tuple[Any, ...], make: Callable[[], T]) -> T:
+    """`make()`, or what it gave for the same pixels (the last image seen) and the same `what`."""
+    import numpy as np
+
+    arr = np.ascontiguousarray(gray)
+    key = (arr.shape, arr.dtype.str, hashlib.blake2b(arr.data, digest_size=16).digest())
+    if _LAST.get("key") != key:
+        _LAST.clear()
+        _LAST["key"] = key
+    if what not in _LAST:
+        _LAST[what] = make()
+    out: T = _LAST[what]
+    return out
+
+
 def _ruled_parts(
     gray: Any, min_share: int, need: float
 ) -> list[tuple[int, int, int, int, int, list[float], list[float]]]:
     """Each connected figure of rules at least 1/`min_share` of the page wide: (scale, x, y,
     width, height, its horizontal rules, its vertical rules), rules at least `need` of the
     figure's width (height) long, all at 1/scale of the page's size."""
+    return list(_memo(gray, ("parts", min_share, need), lambda: _find_parts(gray, min_share, need)))
+
+
+def _find_parts(
+    gray: Any, min_share: int, need: float
+) -> tuple[tuple[int, int, int, int, int, list[float], list[float]], ...]:
     import cv2
     import numpy as np
 
@@ -53,11 +83,15 @@ def _ruled_parts(
         hs = _rules(horiz[y : y + bh, x : x + bw], need * bw, axis=0)
         vs = _rules(vert[y : y + bh, x : x + bw], need * bh, axis=1)
         out.append((scale, x, y, bw, bh, hs, vs))
-    return out
+    return tuple(out)
 
 
 def _rule_masks(gray: Any) -> tuple[int, Any, Any]:
     """(scale, horizontal strokes, vertical strokes) of a page, at 1/scale of its size."""
+    return _memo(gray, ("masks",), lambda: _make_rule_masks(gray))
+
+
+def _make_rule_masks(gray: Any) -> tuple[int, Any, Any]:
     import cv2
     import numpy as np
 
@@ -71,6 +105,7 @@ def _rule_masks(gray: Any) -> tuple[int, Any, Any]:
     ink = (gray < ink_threshold(gray, 200 if scale > 1 else 160)).astype(np.uint8)
     horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(20, w // 25)), np.uint8))
     vert = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((max(20, h // 40), 1), np.uint8))
+    horiz.flags.writeable = vert.flags.writeable = False  # shared by every later look
     return scale, horiz, vert
 
 
@@ -85,6 +120,10 @@ class Rule:
 
 def horizontal_rules(gray: Any, min_share: float = 0.1) -> list[Rule]:
     """The page's horizontal rules at least `min_share` of the page wide, top to bottom."""
+    return list(_memo(gray, ("hrules", min_share), lambda: _find_hrules(gray, min_share)))
+
+
+def _find_hrules(gray: Any, min_share: float) -> tuple[Rule, ...]:
     import cv2
 
     scale, horiz, _ = _rule_masks(gray)
@@ -95,7 +134,7 @@ def horizontal_rules(gray: Any, min_share: float = 0.1) -> list[Rule]:
         x, _y, bw, bh, _ = stats[i]
         if bw >= min_share * w and bh < bw / 20:
             out.append(Rule(float(scale * x), float(scale * (x + bw)), float(scale * cents[i][1])))
-    return sorted(out, key=lambda r: r.y)
+    return tuple(sorted(out, key=lambda r: r.y))
 
 
 def ink_threshold(gray: Any, clean: float) -> float:

@@ -127,3 +127,30 @@ def test_columns_of_words_without_rules_are_not_taken_for_a_table(tmp_path: Path
         p, Context(work_dir=str(tmp_path))
     )
     assert "table" not in [b.kind for b in laid.blocks]
+
+
+def test_grids_are_found_once_per_page_image_and_never_stale() -> None:
+    """OCR's cell re-read and layout look for rules in the same page image: the second look
+    reuses the first's masks (same answers), and other pixels are never answered from them."""
+    import numpy as np
+
+    from digitize.stages import _grids
+
+    page = np.full((1400, 1000), 255, np.uint8)
+    for y in (300, 400, 500, 600):
+        page[y : y + 3, 100:900] = 0
+    for x in (100, 500, 897):
+        page[300:603, x : x + 3] = 0
+    _grids._LAST.clear()
+    first = (_grids.find_grids(page), _grids.horizontal_rules(page), _grids.find_frames(page))
+    masks = _grids._LAST[("masks",)]
+    again = (
+        _grids.find_grids(page.copy()),
+        _grids.horizontal_rules(page),
+        _grids.find_frames(page),
+    )
+    assert again == first and _grids._LAST[("masks",)] is masks
+    assert len(first[0]) == 1 and len(first[0][0].ys) == 4 and len(first[1]) == 4
+    blank = np.full_like(page, 255)
+    assert _grids.find_grids(blank) == [] and _grids.horizontal_rules(blank) == []
+    assert _grids.find_grids(page) == first[0]  # back to the ruled page: found again
