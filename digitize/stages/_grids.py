@@ -3,13 +3,12 @@
 Shared by `ocr.tesseract` (which re-reads a grid's cells one by one, rules and specks wiped) and
 `layout.blocks` (which turns the grid and its words into a table block, and closed frames into
 asides). Both look at the same page image in the same worker, one right after the other, so the
-rule masks and what is found in them are kept for the last page image seen (`_memo`, keyed by
-the pixels' content): the second look costs a hash instead of five passes over the page.
+rule masks and what is found in them are kept for the last page image seen (`_memo`): the
+later looks cost a comparison instead of passes over the page.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -39,18 +38,23 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
 
 
 T = TypeVar("T")
-_LAST: dict[Any, Any] = {}  # the last page image's results: {"key": fingerprint, what: value}
+_LAST: dict[Any, Any] = {}  # the last page image's results: {"image": its pixels, what: value}
 
 
 def _memo(gray: Any, what: tuple[Any, ...], make: Callable[[], T]) -> T:
-    """`make()`, or what it gave for the same pixels (the last image seen) and the same `what`."""
+    """`make()`, or what it gave for the same pixels (the last image seen) and the same `what`.
+    The same array (the page the chain holds, read-only) is known at once; other pixels are
+    compared whole (a millisecond; hashing the page took five)."""
     import numpy as np
 
-    arr = np.ascontiguousarray(gray)
-    key = (arr.shape, arr.dtype.str, hashlib.blake2b(arr.data, digest_size=16).digest())
-    if _LAST.get("key") != key:
+    arr: np.ndarray = np.asarray(gray)
+    last = _LAST.get("image")
+    same = last is arr and not arr.flags.writeable
+    if not same and not (
+        last is not None and last.shape == arr.shape and np.array_equal(last, arr)
+    ):
         _LAST.clear()
-        _LAST["key"] = key
+        _LAST["image"] = arr if not arr.flags.writeable else arr.copy()
     if what not in _LAST:
         _LAST[what] = make()
     out: T = _LAST[what]

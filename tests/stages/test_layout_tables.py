@@ -154,3 +154,5 @@ def test_grids_are_found_once_per_page_image_and_never_stale() -> None:
     blank = np.full_like(page, 255)
     assert _grids.find_grids(blank) == [] and _grids.horizontal_rules(blank) == []
     assert _grids.find_grids(page) == first[0]  # back to the ruled page: found again
+    page[700:703, 100:900] = 0  # the same array changed in place: a fifth rule is seen
+    assert len(_grids.horizontal_rules(page)) == 5
