@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
             except RuntimeError as e:
                 why_no_ocrmypdf = str(e)
     heavy_runs = None
-    if a.heavy_pages > 0:
-        heavy_runs = heavy.run(inputs, runs, a.heavy_pages, a.jobs, a.lang, a.repeat, say)
+    if a.heavy_pages > 0:  # at most 3 rounds: the long book would shrink to pay for more
+        heavy_runs = heavy.run(inputs, runs, a.heavy_pages, a.jobs, a.lang, min(a.repeat, 3), say)
     say("digitize rerun (unchanged book, warm cache)")
     # Sub-second runs: best of the same number of repeats, or one disturbance decides them.
     rerun = _best(
