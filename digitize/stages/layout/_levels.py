@@ -18,7 +18,7 @@ def heading_levels(
         (pi, bi, b)
         for pi, p in enumerate(pages)
         for bi, b in enumerate(p.blocks)
-        if b.kind == "heading"
+        if b.kind == "heading" and b.lines  # a heading without lines has no size (nor text)
     ]
     if not heads:
         return {}
