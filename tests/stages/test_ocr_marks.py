@@ -114,31 +114,59 @@ def _scan(tmp_path: Path, lines: list[str]) -> tuple[Context, Page]:
     return Context(work_dir=str(tmp_path), lang="vie+eng"), page
 
 
+def _counting(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[tuple[str, int]]]:
+    """Record the engine's page readings (their languages) and strip re-readings (language,
+    strip width)."""
+    pages: list[str] = []
+    strips: list[tuple[str, int]] = []
+    real_reread, real_recognise = TesseractOcr._reread, TesseractOcr._recognise
+
+    def reread(self: TesseractOcr, strip: object, lang: str, dpi: int) -> object:
+        strips.append((lang, strip.shape[1]))  # type: ignore[attr-defined]
+        return real_reread(self, strip, lang, dpi)
+
+    def recognise(
+        self: TesseractOcr, page: Page, ctx: Context, lang: str, dpi: int, **kw: bool
+    ) -> object:
+        pages.append(lang)
+        return real_recognise(self, page, ctx, lang, dpi, **kw)
+
+    monkeypatch.setattr(TesseractOcr, "_reread", reread)
+    monkeypatch.setattr(TesseractOcr, "_recognise", recognise)
+    return pages, strips
+
+
+ENGINES = [
+    "cli",
+    pytest.param(
+        "tesserocr",
+        marks=pytest.mark.skipif(eng.tesserocr_version() is None, reason="no tesserocr"),
+    ),
+]
+
+
 @has_tesseract
 @pytest.mark.tesseract
+@pytest.mark.parametrize("engine", ENGINES)
 def test_real_pages_are_read_again_only_when_vietnamese(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
-    """The CLI reads a Vietnamese page again whole with `vie`; an English page costs nothing."""
-    langs: list[str] = []
-    real = TesseractOcr._recognise
-
-    def counting(self: TesseractOcr, page: Page, ctx: Context, lang: str, dpi: int) -> object:
-        langs.append(lang)
-        return real(self, page, ctx, lang, dpi)
-
-    monkeypatch.setattr(TesseractOcr, "_recognise", counting)
-    stage = TesseractOcr(TesseractOcr.Options(coverage=False, engine="cli"))
+    """Either engine reads a page once; an English page costs nothing more, a Vietnamese one
+    at most one `vie` strip of words (never the whole page again)."""
+    pages, strips = _counting(monkeypatch)
+    stage = TesseractOcr(TesseractOcr.Options(coverage=False, table_cells=False, engine=engine))
     vi_lines = ["Năm 1010, vua Lý Thái Tổ quyết định dời đô", "ra thành Đại La và đổi tên"]
     ctx, page = _scan(tmp_path / "vi", vi_lines)
     got = stage.process_page(page, ctx)
-    assert langs == ["vie+eng", "vie"]
+    assert pages == ["vie+eng"] and len(strips) <= 1
+    assert all(lang == "vie" and width < 2400 / 2 for lang, width in strips)
     assert " ".join(w.text for w in got.words) == " ".join(" ".join(vi_lines).split())
-    langs.clear()
+    pages.clear()
+    strips.clear()
     en_lines = ["The quick brown fox jumps over the lazy dog.", "Books are read by people."]
     ctx, page = _scan(tmp_path / "en", en_lines)
     got = stage.process_page(page, ctx)
-    assert langs == ["vie+eng"]  # an English page costs nothing more
+    assert pages == ["vie+eng"] and strips == []  # an English page costs nothing more
     assert " ".join(w.text for w in got.words) == " ".join(" ".join(en_lines).split())
 
 
@@ -147,12 +175,13 @@ BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"
 
 @has_tesseract
 @pytest.mark.tesseract
-@pytest.mark.skipif(eng.tesserocr_version() is None, reason="tesserocr not built (make setup)")
-def test_tesserocr_reads_again_only_the_words_english_won(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("engine", ENGINES)
+def test_only_the_words_english_won_are_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
     """In bold, `vie+eng` gives `dời` and `Đại` to the English model (`doi`, `Dai`); only
-    those words are read again, in one strip, and get their marks back."""
+    those words are read again, in one strip, and get their marks back: the library says
+    which model read a word, the CLI's hOCR says it too, so both engines do the same."""
     text = "Nhà Lý dời đô ra thành Đại La và đổi tên"
     im = Image.new("L", (2400, 200), 255)
     ImageDraw.Draw(im).text((100, 60), text, font=ImageFont.truetype(BOLD, 42), fill=0)
@@ -160,28 +189,36 @@ def test_tesserocr_reads_again_only_the_words_english_won(
     im.save(tmp_path / "pages" / "p.png", dpi=(300, 300))
     page = Page(index=0, size=im.size, dpi=300, image="pages/p.png")
     ctx = Context(work_dir=str(tmp_path), lang="vie+eng")
-    strips: list[tuple[str, int]] = []
-    pages: list[str] = []
-    real_reread, real_recognise = TesseractOcr._reread, TesseractOcr._recognise
-
-    def reread(self: TesseractOcr, strip: object, lang: str, dpi: int) -> object:
-        strips.append((lang, strip.shape[1]))  # type: ignore[attr-defined]
-        return real_reread(self, strip, lang, dpi)
-
-    def recognise(self: TesseractOcr, page: Page, ctx: Context, lang: str, dpi: int) -> object:
-        pages.append(lang)
-        return real_recognise(self, page, ctx, lang, dpi)
-
-    monkeypatch.setattr(TesseractOcr, "_reread", reread)
-    monkeypatch.setattr(TesseractOcr, "_recognise", recognise)
-    stage = TesseractOcr(
-        TesseractOcr.Options(coverage=False, table_cells=False, engine="tesserocr")
-    )
+    pages, strips = _counting(monkeypatch)
+    stage = TesseractOcr(TesseractOcr.Options(coverage=False, table_cells=False, engine=engine))
     got = stage.process_page(page, ctx)
     assert pages == ["vie+eng"]  # the page is read once
     assert len(strips) == 1 and strips[0][0] == "vie"
     assert strips[0][1] < im.size[0] / 3  # two words' crops, not the line
     assert " ".join(w.text for w in got.words) == text
+
+
+HOCR = """<div class='ocr_carea' id='block_1_1' title="bbox 100 50 900 200">
+    <p class='ocr_par' id='par_1_1' lang='vie' title="bbox 100 50 900 200">
+     <span class='ocr_line' id='line_1_1' title="bbox 100 50 900 100; baseline 0 -9">
+      <span class='ocrx_word' id='word_1_1' title='bbox 100 50 180 100; x_wconf 96'>Nhà</span>
+      <span class='ocrx_word' id='word_1_2' title='bbox 200 50 260 100; x_wconf 91' lang='eng'>Dai</span>
+     </span>
+    </p>
+    <p class='ocr_par' id='par_1_2' lang='eng' title="bbox 100 150 900 200">
+      <span class='ocrx_word' id='word_1_3' title='bbox 100 150 180 200; x_wconf 95'>the</span>
+      <span class='ocrx_word' id='word_1_4' title='bbox 200 150 260 200; x_wconf 80' lang='vie'>và</span>
+"""
+
+
+def test_hocr_names_the_model_of_each_word() -> None:
+    """A word names its model when it differs from its paragraph's (Tesseract's hOCR)."""
+    assert eng.hocr_models(HOCR) == {
+        (100, 50, 180, 100): "vie",
+        (200, 50, 260, 100): "eng",
+        (100, 150, 180, 200): "eng",
+        (200, 150, 260, 200): "vie",
+    }
 
 
 def _word_page(text: str, y: float) -> Block:

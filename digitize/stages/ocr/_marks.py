@@ -14,12 +14,14 @@ when the two differ only in marks (same letters and case once marks are removed)
 ours has a digit the `vie` word has a letter (`T6`/`Tổ`). Letters are never changed otherwise,
 so English words and a second reading's own mistakes in spelling cannot come in.
 
-Reading the whole page again costs as much as the first reading (+90 % OCR time). With
-tesserocr each word says which model read it, and `vie` inside `vie+eng` reads as `vie` alone:
-only words another model won (`Dai`, `va`, `T6`), and words mixing digits and letters, need the
-second reading. Those runs of words are cropped (line height, so marks fit), stacked on one
-strip and read in one call with `vie` alone (`reread_words`): a few percent of the page's ink.
-The CLI does not say which model read a word, so it reads the whole page again.
+Reading the whole page again would cost as much as the first reading (+90 % OCR time). Each
+word says which model read it (tesserocr's WordRecognitionLanguage; the CLI's hOCR `lang`,
+written by the same call as its TSV), and `vie` inside `vie+eng` reads as `vie` alone: only
+words another model won (`Dai`, `va`, `T6`), and words mixing digits and letters, need the
+second reading (`other_model`, `candidate_runs`). Those runs of words are cropped (line
+height, so marks fit), stacked on one strip and read in one call with `vie` alone
+(`reread_words`): a few percent of the page's ink. Both engines take this one path, so the
+in-process engine and the CLI give the same words (issue #16).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from digitize import language
 from digitize.lazy import lazy_module
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages.ocr._coverage import Reader, stack
+from digitize.stages.ocr._tesseract_engines import RawBlock
 
 if TYPE_CHECKING:
     import numpy as np
@@ -150,6 +153,18 @@ def _at(box: BBox, theirs: list[Word]) -> Word | None:
     """`theirs`' word at `box` (sharing most of the smaller box), if any."""
     best = max(theirs, key=lambda t: _overlap(box, t.bbox))
     return best if _overlap(box, best.bbox) >= MIN_OVERLAP else None
+
+
+def other_model(raw: list[RawBlock], vie: str) -> set[BBox]:
+    """Boxes of the words a model other than `vie` read (the engine's raw output)."""
+    return {
+        BBox(float(w.box[0]), float(w.box[1]), float(w.box[2]), float(w.box[3]))
+        for rb in raw
+        for para in rb.paras
+        for line in para
+        for w in line
+        if w.model and w.model != vie
+    }
 
 
 def _mixed(text: str) -> bool:

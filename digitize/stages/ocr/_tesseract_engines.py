@@ -27,7 +27,7 @@ class RawWord:
     text: str
     box: Box
     conf: float  # 0..100 as Tesseract reports it
-    model: str = ""  # the language whose model read it (tesserocr only; the CLI doesn't say)
+    model: str = ""  # the language whose model read it (tesserocr; the CLI with `models`)
 
 
 @dataclass
@@ -218,24 +218,63 @@ def run_cli(
     dpi: int,
     variables: dict[str, str],
     timeout: float,
+    models: bool = False,
 ) -> list[RawBlock]:
     """Run the CLI with TSV output (what pytesseract's image_to_data parses) and regroup it.
 
-    `image` is a file, or a PIL image (pytesseract writes it to a temporary file)."""
+    `image` is a file, or a PIL image (pytesseract writes it to a temporary file). With
+    `models` the same call writes hOCR too, which names the model that read each word (as
+    tesserocr's WordRecognitionLanguage does): the Vietnamese marks re-read needs it."""
     import pytesseract
+    from pytesseract import pytesseract as tess
 
-    config = [f"--psm {psm}", f"--oem {oem}", f"--dpi {dpi}"]
+    config = ["-c tessedit_create_tsv=1", f"--psm {psm}", f"--oem {oem}", f"--dpi {dpi}"]
     if tessdata:
         config.append(f"--tessdata-dir {shlex.quote(tessdata)}")
     config += [f"-c {shlex.quote(f'{k}={v}')}" for k, v in variables.items()]
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-    tsv = pytesseract.image_to_data(
-        str(image) if isinstance(image, Path) else image,
-        lang=lang,
-        config=" ".join(config),
-        timeout=timeout or 0,
-    )
-    return parse_tsv(tsv)
+    if not models:
+        tsv = pytesseract.image_to_data(
+            str(image) if isinstance(image, Path) else image,
+            lang=lang,
+            config=" ".join(config[1:]),
+            timeout=timeout or 0,
+        )
+        return parse_tsv(tsv)
+    with tess.save(str(image) if isinstance(image, Path) else image) as (base, source):
+        tess.run_tesseract(source, base, "tsv hocr", lang, " ".join(config), 0, timeout or 0)
+        tsv = Path(base + ".tsv").read_text(encoding="utf-8")
+        hocr = Path(base + ".hocr").read_text(encoding="utf-8")
+    blocks = parse_tsv(tsv)
+    langs = hocr_models(hocr)
+    for b in blocks:
+        for para in b.paras:
+            for line in para:
+                for w in line:
+                    w.model = langs.get(w.box, "")
+    return blocks
+
+
+_HOCR_TAG = re.compile(r"<(?:p|span) class='(ocr_par|ocrx_word)'([^>]*)>")
+_HOCR_LANG = re.compile(r"\blang='([^']*)'")
+_HOCR_BOX = re.compile(r"\bbbox (\d+) (\d+) (\d+) (\d+)")
+
+
+def hocr_models(hocr: str) -> dict[Box, str]:
+    """Word box -> the language whose model read it, from Tesseract's hOCR: a word names its
+    language when it differs from its paragraph's, else it has the paragraph's."""
+    out: dict[Box, str] = {}
+    par = ""
+    for m in _HOCR_TAG.finditer(hocr):
+        lang = _HOCR_LANG.search(m.group(2))
+        if m.group(1) == "ocr_par":
+            par = lang.group(1) if lang else ""
+            continue
+        box = _HOCR_BOX.search(m.group(2))
+        if box:
+            x0, y0, x1, y1 = (int(v) for v in box.groups())
+            out[(x0, y0, x1, y1)] = lang.group(1) if lang else par
+    return out
 
 
 def parse_tsv(tsv: str) -> list[RawBlock]:

@@ -66,7 +66,7 @@ class TesseractOptions:
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "6"
+    version: ClassVar[str] = "7"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
@@ -125,11 +125,11 @@ class TesseractOcr(PageStage[TesseractOptions]):
         lang = self.options.lang or ctx.lang
         self.check_lang(lang)
         dpi = page.dpi or 300
-        raw = self._recognise(page, ctx, lang, dpi)
+        vie = _marks.second_language(lang) if self.options.marks else None
+        raw = self._recognise(page, ctx, lang, dpi, models=vie is not None)
         min_figure_px = self.options.min_figure_in * dpi
         blocks = tuple(build_blocks(raw, min_figure_px=min_figure_px))
-        vie = _marks.second_language(lang)
-        if self.options.marks and vie and _marks.vietnamese_page(blocks):
+        if vie and _marks.vietnamese_page(blocks):
             blocks = self._take_marks(page, ctx, raw, blocks, vie, dpi)
         if self.options.reread_large:
             found = reread_large(
@@ -175,25 +175,12 @@ class TesseractOcr(PageStage[TesseractOptions]):
         vie: str,
         dpi: int,
     ) -> tuple[Block, ...]:
-        """Marks from `vie` alone (`_marks`): tesserocr says which model read each word, so
-        only the words another model won are read again; the CLI reads the whole page again."""
-        if self._engine() == "tesserocr":
-            other = {
-                _bbox(w.box)
-                for rb in raw
-                for para in rb.paras
-                for line in para
-                for w in line
-                if w.model and w.model != vie
-            }
-            grey = _coverage.as_grey(ctx.read_image(page)[0])
-            found = _marks.reread_words(
-                grey, list(blocks), other, lambda s: self._reread(s, vie, dpi)
-            )
-            return tuple(found[0])
-        min_figure_px = self.options.min_figure_in * dpi
-        again = build_blocks(self._recognise(page, ctx, vie, dpi), min_figure_px=min_figure_px)
-        return tuple(_marks.take_marks(list(blocks), again)[0])
+        """Marks from `vie` alone (`_marks`): only the words another model read (both engines
+        say which model read each word) are read again, the same way whichever engine runs."""
+        grey = _coverage.as_grey(ctx.read_image(page)[0])
+        other = _marks.other_model(raw, vie)
+        found = _marks.reread_words(grey, list(blocks), other, lambda s: self._reread(s, vie, dpi))
+        return tuple(found[0])
 
     def _reread(
         self, strip: Any, lang: str, dpi: int
@@ -241,7 +228,10 @@ class TesseractOcr(PageStage[TesseractOptions]):
             [(w.text, w.box, w.conf) for w in line] for rb in raw for p in rb.paras for line in p
         ]
 
-    def _recognise(self, page: Page, ctx: Context, lang: str, dpi: int) -> list[eng.RawBlock]:
+    def _recognise(
+        self, page: Page, ctx: Context, lang: str, dpi: int, *, models: bool = False
+    ) -> list[eng.RawBlock]:
+        """The page read by the engine; with `models`, each word says which model read it."""
         variables = _parse_variables(self.options.variables)
         o = self.options
         try:
@@ -271,6 +261,7 @@ class TesseractOcr(PageStage[TesseractOptions]):
                 dpi=dpi,
                 variables=variables,
                 timeout=o.timeout,
+                models=models,
             )
         except MissingDependency:
             raise
