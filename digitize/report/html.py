@@ -12,7 +12,8 @@ What it marks (see `report_data`):
 - line-end hyphens: the last word of a body line ending in "-", soft hyphen or U+2010, as
   "joined" when the book text (flow) holds the two halves joined, "kept" when it holds both
   halves but not joined, "line" otherwise;
-- flags from report.json (failed, damaged, unread_text, low_confidence, few_words) plus `layout_unsure`: fewer than
+- flags from report.json (failed, damaged, unread_text, low_confidence, few_words,
+  readings_disagree, ...) plus `layout_unsure`: fewer than
   80% of a page's body words (8 or more, hyphen halves excluded) occur in the book text of that
   page or its neighbours — text the layout stages lost or misplaced.
 """
@@ -26,7 +27,7 @@ from digitize.fileio import write_text
 from digitize.model import Book
 from digitize.report.markup import CONF_RAMP, CSP, asset, conf_color, esc, href, pct, script_json
 from digitize.report.pages import FlowIndex, page_data, page_images, review_order
-from digitize.report.summary import LOW_CONF
+from digitize.report.summary import DISAGREE_PREFIX, LOW_CONF
 
 # Beyond this many pages only the pages to review embed their full view (~100 kB each): a
 # 500-page book would otherwise make a 50 MB report that browsers open slowly.
@@ -162,6 +163,8 @@ def _flagged(flagged: list[dict[str, Any]]) -> str:
         if "unread_text" in p["flags"]:
             n = len(p["gaps"])
             note = f"{n} line{'s' if n > 1 else ''} of text not read (red boxes on the page)"
+        if "readings_disagree" in p["flags"] and not note.startswith(DISAGREE_PREFIX):
+            note = next((w for w in p["warnings"] if w.startswith(DISAGREE_PREFIX)), note)
         if "layout_unsure" in p["flags"] and p["coverage"] is not None:
             note = note or f"{p['coverage']:.0%} of its words are in the book text"
         rows.append(

@@ -20,6 +20,8 @@ FEW_WORDS = 5  # scanned pages with fewer words are flagged (blank, or OCR saw n
 DAMAGE_PREFIXES = ("the PDF was damaged", "MuPDF:")
 # Written by ocr.tesseract when the page's text is far outside the size Tesseract reads well.
 TEXT_SIZE_PREFIX = "text size:"
+# Written by ocr.tesseract when its vie and eng models read many words with other letters.
+DISAGREE_PREFIX = "readings disagree:"
 
 
 def page_flags(
@@ -31,9 +33,11 @@ def page_flags(
     gaps: int = 0,
     text_size: bool = False,
     structure: bool = False,
+    disagree: bool = False,
 ) -> list[str]:
     """Why a page should be checked by hand, worst first. `gaps` counts lines of text-like ink
-    OCR did not read (`Page.gaps`): text the book may be missing."""
+    OCR did not read (`Page.gaps`): text the book may be missing. `disagree`: the OCR models
+    read many words with other letters (sure or not, one reading is wrong)."""
     flags = []
     if failed:
         flags.append("failed")
@@ -45,6 +49,8 @@ def page_flags(
         flags.append("low_confidence")
     if words < FEW_WORDS and source == "scan" and not failed:
         flags.append("few_words")
+    if disagree and not failed:
+        flags.append("readings_disagree")
     if text_size and not failed:
         flags.append("text_size")
     if structure and not failed:
@@ -117,6 +123,7 @@ def build_report(
                     len(p.gaps),
                     any(w.startswith(TEXT_SIZE_PREFIX) for w in p.warnings),
                     bool(doubts.get(p.index)),
+                    any(w.startswith(DISAGREE_PREFIX) for w in p.warnings),
                 ),
                 "structure": doubts.get(p.index, []),
                 "gaps": [[round(v) for v in (g.x0, g.y0, g.x1, g.y1)] for g in p.gaps],

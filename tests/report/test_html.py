@@ -410,3 +410,29 @@ def test_gaps_are_drawn_on_the_page_view(gapped, tmp_path: Path) -> None:  # typ
     assert "2 lines of text not read" in dom.text["flagged"]
     other = Dom(chromium(path.as_uri() + "#p2", tmp_path, "--dump-dom"))
     assert other.find("rect", "gap") == []
+
+
+# ---------------------------------------------------------------- readings that disagree
+
+DISAGREE = (
+    "readings disagree: the vie and eng models read 9 of 120 Vietnamese words with other "
+    "letters: check the text"
+)
+
+
+def test_a_page_whose_readings_disagree_is_flagged_and_says_why(tmp_path: Path) -> None:
+    """ocr.tesseract's warning (`_marks.contested_warning`) puts the page on the review list,
+    its row saying why, though its confidence is high."""
+    book = report_book(tmp_path)
+    pages = list(book.pages)
+    pages[0] = dataclasses.replace(pages[0], warnings=("coverage: 1 word(s) re-read", DISAGREE))
+    book = book.with_pages(pages)
+    report = make_report(book)
+    assert report["pages"][0]["flags"] == ["readings_disagree"]
+    assert "readings_disagree" not in report["pages"][1]["flags"]
+    assert 0 in report["flagged_pages"]
+    html = write_report_html(book, report, tmp_path / "r.report.html").read_text(encoding="utf-8")
+    row = html[html.index('<table id="flagged">') :]
+    row = row[row.index('<tr data-i="0">') :]
+    row = row[: row.index("</tr>")]
+    assert "readings_disagree" in row and "9 of 120 Vietnamese words" in row

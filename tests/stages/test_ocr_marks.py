@@ -257,12 +257,12 @@ def test_the_strip_reading_lands_on_the_words_it_was_cut_from() -> None:
         seen.append(strip.shape)
         return [(txt, box, 0.9) for box, txt in zip(_inked(strip), ["Đại", "và"], strict=True)]
 
-    out, runs, changed = _marks.reread_words(grey, [vi], {ws[1].bbox, ws[3].bbox}, read)
+    out, runs, changed, _n = _marks.reread_words(grey, [vi], {ws[1].bbox, ws[3].bbox}, read)
     assert len(seen) == 1 and runs == 2 and changed == 2
     assert seen[0][1] < 200  # two words' crops, not the line
     assert out[0].text == "thành Đại La và đổi tên"
     assert [w.bbox for w in out[0].words] == [w.bbox for w in ws]
-    out, runs, changed = _marks.reread_words(grey, [vi], set(), read)
+    out, runs, changed, _n = _marks.reread_words(grey, [vi], set(), read)
     assert out == [vi] and (runs, changed) == (0, 0) and len(seen) == 1  # no engine call
 
 
@@ -275,3 +275,28 @@ def _inked(strip: np.ndarray) -> list[tuple[int, int, int, int]]:
         cols = np.flatnonzero((strip[band] < 128).any(axis=0))
         out.append((int(cols[0]), int(band[0]), int(cols[-1]) + 1, int(band[-1]) + 1))
     return out
+
+
+def test_words_read_with_other_letters_are_counted_and_many_make_a_warning() -> None:
+    """The `vie` reading gives `Dai` its marks but reads `va` as `xa`: other letters, not
+    taken, counted as contested; a page is doubtful from 3 such words and 3 % of its words."""
+    vi = _word_page("thành Dai La va đổi tên", 100)
+    ws = vi.words
+    grey = np.full((400, 1600), 255, dtype=np.uint8)
+    for w in (ws[1], ws[3]):
+        grey[int(w.bbox.y0) + 2 : int(w.bbox.y1) - 2, int(w.bbox.x0) + 2 : int(w.bbox.x1) - 2] = 0
+
+    def read(strip: np.ndarray) -> list[tuple[str, tuple[int, int, int, int], float]]:
+        return [(txt, box, 0.9) for box, txt in zip(_inked(strip), ["Đại", "xa"], strict=True)]
+
+    out, runs, changed, contested = _marks.reread_words(grey, [vi], {ws[1].bbox, ws[3].bbox}, read)
+    assert out[0].text == "thành Đại La va đổi tên" and (runs, changed, contested) == (2, 1, 1)
+    assert _marks.contested_warning(contested, out) == ()  # one word is chance
+    page = [_word_page(" ".join(["thành"] * 50), 100 + 60 * k) for k in range(2)]  # 100 words
+    (warning,) = _marks.contested_warning(3, page)
+    assert warning.startswith(_marks.DISAGREE) and "3 of 100 Vietnamese words" in warning
+    assert _marks.contested_warning(2, page) == ()
+    more = [*page, *(_word_page(" ".join(["thành"] * 50), 300 + 60 * k) for k in range(2))]
+    assert _marks.contested_warning(3, more) == ()  # 3 of 200: 1.5 %
+    english = [_word_page(" ".join(["the"] * 50), 100 + 60 * k) for k in range(2)]
+    assert _marks.contested_warning(9, english) == ()  # English paragraphs are not asked

@@ -130,7 +130,8 @@ class TesseractOcr(PageStage[TesseractOptions]):
         min_figure_px = self.options.min_figure_in * dpi
         blocks = tuple(build_blocks(raw, min_figure_px=min_figure_px))
         if vie and _marks.vietnamese_page(blocks):
-            blocks = self._take_marks(page, ctx, raw, blocks, vie, dpi)
+            blocks, doubt = self._take_marks(page, ctx, raw, blocks, vie, dpi)
+            page = dataclasses.replace(page, warnings=page.warnings + doubt)
         if self.options.reread_large:
             found = reread_large(
                 list(blocks),
@@ -174,13 +175,16 @@ class TesseractOcr(PageStage[TesseractOptions]):
         blocks: tuple[Block, ...],
         vie: str,
         dpi: int,
-    ) -> tuple[Block, ...]:
+    ) -> tuple[tuple[Block, ...], tuple[str, ...]]:
         """Marks from `vie` alone (`_marks`): only the words another model read (both engines
-        say which model read each word) are read again, the same way whichever engine runs."""
+        say which model read each word) are read again, the same way whichever engine runs.
+        And a warning when the two models read many words with other letters."""
         grey = _coverage.as_grey(ctx.read_image(page)[0])
         other = _marks.other_model(raw, vie)
-        found = _marks.reread_words(grey, list(blocks), other, lambda s: self._reread(s, vie, dpi))
-        return tuple(found[0])
+        found, _runs, _changed, contested = _marks.reread_words(
+            grey, list(blocks), other, lambda s: self._reread(s, vie, dpi)
+        )
+        return tuple(found), _marks.contested_warning(contested, found)
 
     def _reread(
         self, strip: Any, lang: str, dpi: int
