@@ -231,17 +231,21 @@ def reread_words(
                 break
     theirs = [w for w in theirs if w.text]
     out, changed = take_word_marks(blocks, theirs)
-    return out, len(runs), changed, _contested(out, theirs)
+    return out, len(runs), changed, _contested(out, theirs, runs)
 
 
-def _contested(blocks: list[Block], theirs: list[Word]) -> int:
-    """Words of Vietnamese paragraphs that the `vie` reading at their place reads with other
-    letters, once its marks are taken."""
+def _contested(blocks: list[Block], theirs: list[Word], runs: list[BBox]) -> int:
+    """Words read again (inside a run) that the `vie` reading at their place reads with other
+    letters, once its marks are taken. Words beside a run are not asked: a crop's margin may
+    hold a sliver of them, read as a letter or two."""
     if not theirs:
         return 0
     n = 0
     for block, vi in zip(blocks, _langs(blocks), strict=True):
         for w in block.words if vi else ():
+            cx, cy = (w.bbox.x0 + w.bbox.x1) / 2, (w.bbox.y0 + w.bbox.y1) / 2
+            if not any(r.x0 <= cx <= r.x1 and r.y0 <= cy <= r.y1 for r in runs):
+                continue
             t = _at(w.bbox, theirs)
             n += int(t is not None and t.text != w.text)
     return n
