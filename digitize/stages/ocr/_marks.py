@@ -22,6 +22,10 @@ second reading (`other_model`, `candidate_runs`). Those runs of words are croppe
 height, so marks fit), stacked on one strip and read in one call with `vie` alone
 (`reread_words`): a few percent of the page's ink. Both engines take this one path, so the
 in-process engine and the CLI give the same words (issue #16).
+
+Where the `vie` reading of a re-read word differs in letters, not marks, one of the two models
+is wrong though each may be sure: many such words (`CONTESTED`) make the page doubtful, and a
+warning (`DISAGREE`) puts it on the report's review list.
 """
 
 from __future__ import annotations
