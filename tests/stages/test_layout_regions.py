@@ -64,3 +64,21 @@ def test_names_under_an_unframed_chart_do_not_hide_it() -> None:
     blocks = [block("paragraph", [names]), block("paragraph", [cap])]
     (fig,) = missing_figures(gray, blocks, 35.0)
     assert fig.bbox.y0 <= 250 and fig.bbox.y1 >= 497 and fig.bbox.x0 <= 230
+
+
+def test_a_picture_wider_than_its_caption_is_found_whole() -> None:
+    """No text beside the band above the caption: the band is as wide as the caption's
+    column (its body lines further down), not the caption, so a wide drawing is not cut."""
+    gray = np.full((1754, 1240), 235, np.uint8)
+    gray[205:208, 150:1100] = gray[541:544, 150:1100] = 60  # a frame wider than the caption
+    gray[205:544, 150:153] = gray[205:544, 1097:1100] = 60
+    cap = line("Hình 1.1: Biểu đồ dân số", 450, 564)
+    text = "Tình thế nước Tàu về đời Xuân Thu lên giữ ngôi thiên tử chế độ"
+    body = [line(text, 113, 900 + 45 * k, cw=16) for k in range(3)]
+    for ln in (cap, *body):
+        for w in ln.words:
+            b = w.bbox
+            gray[int(b.y0) : int(b.y1), int(b.x0) : int(b.x1)] = 40
+    blocks = [block("caption", [cap]), block("paragraph", body)]
+    (fig,) = missing_figures(gray, blocks, 30.0)
+    assert fig.bbox.x0 == 150 and fig.bbox.x1 == 1100

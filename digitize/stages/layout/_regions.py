@@ -7,6 +7,7 @@ is there. We look in the band between the caption and the text above it (below i
 
 from __future__ import annotations
 
+from statistics import median
 from typing import Any
 
 from digitize.model import BBox, Block, Line
@@ -146,7 +147,11 @@ def _band(cb: BBox, lines: list[Line], body_h: float, page_h: int, above: bool) 
         top, bottom = cb.y1 + 2, (min(stops) if stops else float(page_h))
     if bottom - top < 2 * body_h:
         return None
-    near = [b for b in full if top - 3 * body_h <= b.cy <= bottom + 3 * body_h]
+    near = [b for b in full if top - 3 * body_h <= b.cy <= bottom + 3 * body_h and b != cb]
     left = min([b.x0 for b in near] + [cb.x0])
     right = max([b.x1 for b in near] + [cb.x1])
+    column = [b for b in full if b.x0 < cb.x1 and b.x1 > cb.x0]
+    if not near and column:  # nothing beside the band: as wide as the caption's column
+        left = min(left, float(median(b.x0 for b in column)))
+        right = max(right, float(median(b.x1 for b in column)))
     return BBox(max(0.0, left - body_h), top, right + body_h, bottom)

@@ -26,6 +26,7 @@ from digitize.stages.layout._asides import take_asides
 from digitize.stages.layout._clean import clean_block
 from digitize.stages.layout._dropcap import join_drop_caps
 from digitize.stages.layout._figures import crop_figure
+from digitize.stages.layout._fit import fit_figures
 from digitize.stages.layout._formulas import take_formulas
 from digitize.stages.layout._frames import (
     absorb_labels,
@@ -83,7 +84,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "25"
+    version = "26"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -147,6 +148,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     caps: list[BBox] = []
     if label_lines:
         blocks, caps = join_drop_caps(blocks, float(median(line_height(ln) for ln in label_lines)))
+    blocks = fit_figures(blocks, weight.pixels(), caps)
     slope = line_slope([ln for b in blocks for ln in b.lines]) if o.rectify else 0.0
     if abs(slope) < 0.002:  # ~0.1 degree: nothing to straighten
         slope = 0.0
