@@ -72,3 +72,17 @@ def test_html_md_txt_keep_the_formula_text(tmp_path: Path) -> None:
     assert "![x = (a + b)/2 &lt; 3 \\& y](" in md
     txt = TextExporter().export(book, tmp_path / "t", ctx)[0].read_text()
     assert f"The sum is\n\n{ALT}\n\n" in txt
+
+
+def test_a_formula_without_credible_text_is_named_a_formula(tmp_path: Path) -> None:
+    """No reading worth reading out (the layout kept none): the alt says what it is, in the
+    book's language, never 'Illustration, page …' or an empty alt."""
+    book = _book(tmp_path)
+    flow = (*book.flow[:3], Figure("figures/f.png", "", 120, 60, role="formula", alt=""))
+    for lang, name in (("en", "Formula"), ("vi", "Công thức")):
+        b = Book(BookMeta(title="F", lang=lang), flow=flow, work_dir=str(tmp_path))
+        (path,) = EpubExporter().export(b, tmp_path / lang, Context(str(tmp_path)))
+        with zipfile.ZipFile(path) as z:
+            chapter = next(z.read(n) for n in z.namelist() if n.endswith("chap-001.xhtml"))
+        (img,) = [i for i in ET.fromstring(chapter).iter(f"{X}img")]
+        assert img.get("alt") == name

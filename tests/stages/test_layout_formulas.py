@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from digitize.lab.synth.draw import width
 from digitize.lab.synth.formulas import Part, draw_formula, formula_size
-from digitize.model import Figure, Paragraph
+from digitize.model import BBox, Figure, Line, Paragraph, Word
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 BEFORE = [
@@ -28,7 +28,8 @@ FRACTION = [Part("text", "c = "), Part("frac", "q + n", "2b")]
 
 def _page(tmp: Path, middle: str | None = None, read: str | None = "qn") -> tuple:  # type: ignore[type-arg]
     """A paragraph, a centred display formula (or a centred line of text `middle`), the same
-    paragraph going on; `read`: what the OCR made of the formula's numerator (None: nothing)."""
+    paragraph going on; `read`: what the OCR made of the formula's numerator (None: nothing;
+    "parts": `c =`, the numerator and the denominator, each where it is printed)."""
     img = Image.new("L", (1400, 1200), 255)
     d = ImageDraw.Draw(img)
     f = ImageFont.truetype(FONT, 30)
@@ -46,8 +47,14 @@ def _page(tmp: Path, middle: str | None = None, read: str | None = "qn") -> tupl
     else:
         x = CENTRE - formula_size(FRACTION, f, f)[0] / 2
         draw_formula(d, x, y + 60, FRACTION, f)  # baseline at y + 60, the bar above it
-        if read is not None:  # the fraction's parts read as one word
-            lines.append(line(read, x + width("c = ", f) + 10, y + 10, h=40, cw=30))
+        a = x + width("c = ", f) + 1.5  # the bar's left end
+        if read == "parts":  # the OCR read each part where it stands
+            base, axis = y + 60, y + 51
+            lines.append(_read("c =", x, a - 8, base - 22, base))
+            lines.append(_read("q + n", a + 4, a + width("q + n", f) + 4, axis - 29, axis - 6))
+            lines.append(_read("2b", a + 12, a + width("2b", f) + 12, axis + 7, axis + 29))
+        elif read is not None:  # the fraction's parts read as one word
+            lines.append(line(read, a + 8, y + 10, h=40, cw=30))
         y += 140
     for text in AFTER:
         d.text((200, y), text, font=f, fill=0)
@@ -57,11 +64,22 @@ def _page(tmp: Path, middle: str | None = None, read: str | None = "qn") -> tupl
     return page(0, [block("paragraph", lines)], size=img.size, image="p.png")
 
 
+def _read(text: str, x0: float, x1: float, y0: float, y1: float) -> Line:
+    """One line of words spread evenly over (x0, x1), all of one height."""
+    parts = text.split()
+    step = (x1 - x0) / len(parts)
+    words = [
+        Word(t, BBox(x0 + k * step, y0, x0 + (k + 1) * step - 4, y1), 0.9)
+        for k, t in enumerate(parts)
+    ]
+    return Line(tuple(words), BBox(x0, y0, x1 - 4, y1))
+
+
 def _flow(tmp: Path, p: tuple) -> tuple:  # type: ignore[type-arg]
     return lay_out(tmp, p)  # type: ignore[arg-type]
 
 
-def test_a_fraction_read_as_garbage_becomes_a_picture_with_its_text_as_alt(
+def test_a_fraction_read_as_garbage_becomes_a_picture_without_the_garbage_as_alt(
     tmp_path: Path,
 ) -> None:
     blocks, flow = _flow(tmp_path, _page(tmp_path))
@@ -69,11 +87,20 @@ def test_a_fraction_read_as_garbage_becomes_a_picture_with_its_text_as_alt(
     assert formula.bbox.x0 < CENTRE - 75  # grown over the `c =` the OCR left out
     assert formula.bbox.height > 60  # numerator, bar and denominator
     (fig,) = [i for i in flow if isinstance(i, Figure)]
-    assert fig.role == "formula" and fig.alt == "qn"
+    assert fig.role == "formula" and fig.alt == ""  # `qn` across the bar: no credible text
     assert (tmp_path / fig.image).is_file() and fig.width > 100
     paras = [i.text for i in flow if isinstance(i, Paragraph)]
     assert all("qn" not in t for t in paras)
     assert " ".join(paras) == " ".join(BEFORE + AFTER)
+
+
+def test_a_fraction_read_in_parts_has_a_linear_alt(tmp_path: Path) -> None:
+    """The OCR read `c =`, the numerator over the bar and the denominator under it: the alt
+    reads them on one line, the fraction with its bar as `/`."""
+    _, flow = _flow(tmp_path, _page(tmp_path, read="parts"))
+    (fig,) = [i for i in flow if isinstance(i, Figure)]
+    assert fig.role == "formula" and fig.alt == "c = (q + n)/2b"
+    assert " ".join(i.text for i in flow if isinstance(i, Paragraph)) == " ".join(BEFORE + AFTER)
 
 
 def test_a_fraction_the_ocr_read_nothing_of_is_kept_as_a_picture(tmp_path: Path) -> None:

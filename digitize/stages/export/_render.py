@@ -281,6 +281,8 @@ class Renderer:
         if not caption and not (formula and alt_text):
             self.undescribed.append(self.page)
         alt = alt_text if formula and alt_text else figure_alt(caption, self.lang, self.page)
+        if formula and not alt_text and not caption:  # no credible reading: name it
+            alt = self.words["formula"]
         size = ""
         if fig.width > 0 and fig.height > 0:
             size = f' width="{int(fig.width)}" height="{int(fig.height)}"'

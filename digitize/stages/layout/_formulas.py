@@ -5,8 +5,8 @@ denominator as two lines, the bar lost). What holds in any book: a display formu
 a line (or a stack of short lines) of its own, centred in the column, narrower than the text;
 its text carries a relation or operator sign (`=`, `+`, `√`, ...) and few real words (letter
 runs of three or more), or the OCR doubts it; in the pixels, a fraction has a horizontal bar
-with glyphs above and below. Such a region becomes `Block("formula")` with its lines (their
-text is the alt text); `layout.blocks` crops it like a figure and `layout.flow` emits a
+with glyphs above and below. Such a region becomes `Block("formula")` with its reading on one
+line, the alt text, or no line when the reading is garbage (`_formula_text`); `layout.blocks` crops it like a figure and `layout.flow` emits a
 `Figure` with role "formula". A formula inside a sentence stays text: only display lines are
 taken.
 """
@@ -18,6 +18,7 @@ from statistics import median
 from typing import Any
 
 from digitize.model import BBox, Block, Line
+from digitize.stages.layout._formula_text import readable
 
 MATH = set("=+−-×÷√∑∫±≤≥≠≈^²³⁴⁵⁶⁷⁸⁹¹⁰/πΔΣ∞<>")
 RELATIONS = set("=≤≥≠≈<>√∑∫")
@@ -68,7 +69,8 @@ def take_formulas(
         others = [ln for ln in lines if id(ln) not in taken]
         box = _grow(_union([g.bbox for g in group]), others, em, pixels)
         group.sort(key=lambda ln: (ln.bbox.cy, ln.bbox.x0))
-        formulas.append(Block("formula", tuple(group), box))
+        bar = _bar(pixels, box, em) if pixels is not None else None
+        formulas.append(readable(Block("formula", tuple(group), box), bar))
     formulas += [Block("formula", (), box) for box in unread]
     out = []
     for b in blocks:
