@@ -1,11 +1,12 @@
-"""Footnotes the type-size test missed: a note that measures body size beside one that does not."""
+"""Footnotes the type-size test missed (a note that measures body size beside one that does
+not), and note reference marks the OCR read as words of their own (`raised_marks`)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from statistics import median
 
-from digitize.model import Block
+from digitize.model import BBox, Block, Line, Word
 from digitize.stages.layout import _text
 from digitize.stages.layout._size import line_height
 
@@ -35,3 +36,59 @@ def _tight(a: Block, b: Block, body_h: float) -> bool:
     """One right under the other, at one left edge."""
     gap = max(b.bbox.y0 - a.bbox.y1, a.bbox.y0 - b.bbox.y1)
     return -0.2 * body_h <= gap < body_h and abs(a.bbox.x0 - b.bbox.x0) < body_h
+
+
+# How OCR reads a small raised note number on its own: `!` for a `1`, `?` for a `2`.
+_MISREAD = {"!": "1", "?": "2"}
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+RAISED = 0.3  # a mark's foot stands this share of the line's word height over the baseline
+SMALL = 0.75  # ...and it is at most this share of that height tall
+
+
+def raised_marks(blocks: list[Block]) -> list[Block]:
+    """Note reference marks set as small raised glyphs the OCR read as words of their own
+    (`uniform 1 as`, `ngôi ! hoàng`): a glyph clearly smaller than the line's words, its foot
+    well over their baseline, right after a word, whose number (or `!` for 1, `?` for 2, or
+    `*`) opens a footnote of the page, joins that word as the printed mark (`uniform¹`), which
+    `layout.flow` links to its note. Geometry decides, so a `1` on the line stays text."""
+    marks = {m for b in blocks if b.kind == "footnote" and b.lines for m in _note_mark(b)}
+    if not marks:
+        return blocks
+    out = []
+    for b in blocks:
+        if b.kind in ("footnote", "heading") or not b.lines:
+            out.append(b)
+            continue
+        lines = tuple(_joined(ln, marks) for ln in b.lines)
+        changed = any(a is not c for a, c in zip(lines, b.lines, strict=True))
+        out.append(replace(b, lines=lines) if changed else b)
+    return out
+
+
+def _note_mark(b: Block) -> list[str]:
+    m = _text.footnote_mark(b.lines[0].text)
+    return [m] if m else []
+
+
+def _joined(ln: Line, marks: set[str]) -> Line:
+    """`ln` with each raised mark glued to the word before it."""
+    if len(ln.words) < 3:
+        return ln
+    height = median(w.bbox.height for w in ln.words)
+    base = median(w.bbox.y1 for w in ln.words)
+    words = list(ln.words)
+    k = 1
+    while k < len(words):
+        w, prev = words[k], words[k - 1]
+        mark = _MISREAD.get(w.text, w.text)
+        raised = w.bbox.y1 <= base - RAISED * height and w.bbox.height <= SMALL * height
+        close = w.bbox.x0 - prev.bbox.x1 <= 0.4 * height
+        if raised and close and mark in marks and prev.text[-1:].isalpha():
+            printed = mark.translate(_SUPERSCRIPT)
+            box = BBox.enclosing([prev.bbox, w.bbox])
+            words[k - 1 : k + 1] = [Word(prev.text + printed, box, min(prev.conf, w.conf))]
+            continue
+        k += 1
+    if len(words) == len(ln.words):
+        return ln
+    return Line(tuple(words), ln.bbox)
