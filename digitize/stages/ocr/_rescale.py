@@ -4,9 +4,10 @@ Tesseract's models are trained on text of ordinary size: on a title set three ti
 drops or swaps Vietnamese marks (`VỊ TRI DIA LÍ` for `VỊ TRÍ ĐỊA LÍ`) while the body keeps them.
 Each line of much larger type than the page's body is cut out, scaled down until its letters
 are body height, and read again as one line; whichever reading the engine is more confident
-of is kept (boxes mapped back to the page). At body size the engine reads in the range it was
-trained for, while on display type it is often confidently wrong (0.97 for `VI TRI DIA LI`):
-so the body-size reading wins unless the engine is clearly less sure of it.
+of is kept, in the first reading's word boxes (only text and confidence change: the layout
+measures titles by their geometry). At body size the engine reads in the range it was trained
+for, while on display type it is often confidently wrong (0.97 for `VI TRI DIA LI`): so the
+body-size reading wins unless the engine is clearly less sure of it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from statistics import fmean, median
 
-from digitize.model import BBox, Block, Line, Word, nfc
+from digitize.model import BBox, Block, Line, nfc
 
 LARGE = 1.6  # a line this many times as tall as the body's lines is re-read
 MAX_LINES = 12  # per page: display type is rare; a page of it is a poster, not a book page
@@ -91,14 +92,22 @@ def _reread(gray: object, ln: Line, scale: float, read: Reader, work_dir: Path) 
     new = fmean(w[2] for w in got) / 100
     if new < old - TOLERANCE or not 0.5 <= len(got) / len(ln.words) <= 2:
         return None
-    # Only the reading changes: the words keep the line's height, which the layout stages
-    # measure type size by (a tight box from the small image would shrink a title).
+    # Only the reading changes: each word keeps its box (the layout stages measure type size,
+    # indents and title geometry by them; a box from the small image moves a title), and takes
+    # the text of the words read over it. A word read where the first reading had none, or a
+    # first word nothing was read over, leaves the line as it was.
+    over: list[list[tuple[str, float]]] = [[] for _ in ln.words]
+    for text, (bx0, _, bx1, _), conf in got:
+        nx0, nx1 = x0 + bx0 / scale, x0 + bx1 / scale
+        shared = [min(nx1, w.bbox.x1) - max(nx0, w.bbox.x0) for w in ln.words]
+        k = max(range(len(shared)), key=shared.__getitem__)
+        if shared[k] <= 0:
+            return None
+        over[k].append((nfc(text.strip()), max(0.0, min(1.0, conf / 100))))
+    if not all(over):
+        return None
     words = tuple(
-        Word(
-            nfc(text.strip()),
-            BBox(x0 + bx0 / scale, b.y0, x0 + bx1 / scale, b.y1),
-            max(0.0, min(1.0, conf / 100)),
-        )
-        for text, (bx0, _, bx1, _), conf in got
+        replace(w, text=" ".join(t for t, _ in read), conf=fmean(c for _, c in read))
+        for w, read in zip(ln.words, over, strict=True)
     )
-    return Line(words, BBox.enclosing([w.bbox for w in words]))
+    return replace(ln, words=words)

@@ -47,7 +47,7 @@ class TesseractOptions:
     reread_large: bool = opt(
         False,
         "read display type (titles) again scaled to body size; keep the body-size reading "
-        "unless clearly less sure (experimental: fixes title diacritics, moves title geometry)",
+        "unless clearly less sure (experimental: fixes title diacritics; word boxes are kept)",
     )
     marks: bool = opt(
         True,
