@@ -66,26 +66,10 @@ def reread_large(blocks: list[Block], image: Path, read: Reader, work_dir: Path)
 
 
 def _reread(gray: object, ln: Line, scale: float, read: Reader, work_dir: Path) -> Line | None:
-    from PIL import Image
-
-    assert isinstance(gray, Image.Image)
     b = ln.bbox
     pad = 0.3 * b.height
-    x0, y0 = max(0, int(b.x0 - pad)), max(0, int(b.y0 - pad))
-    x1, y1 = min(gray.width, int(b.x1 + pad) + 1), min(gray.height, int(b.y1 + pad) + 1)
-    if x1 - x0 < 4 or y1 - y0 < 4:
-        return None
-    crop = gray.crop((x0, y0, x1, y1))
-    size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
-    small = crop.resize(size, Image.Resampling.LANCZOS)
-    fd, name = tempfile.mkstemp(suffix=".png", prefix="reread-", dir=work_dir)
-    os.close(fd)
-    try:
-        small.save(name)
-        lines = read(Path(name))
-    finally:
-        Path(name).unlink(missing_ok=True)
-    got = [w for line in lines for w in line if w[0].strip()]
+    x0 = max(0, int(b.x0 - pad))
+    got = read_crop(gray, b, scale, read, work_dir)
     if not got:
         return None
     old = fmean(w.conf for w in ln.words)
@@ -111,3 +95,30 @@ def _reread(gray: object, ln: Line, scale: float, read: Reader, work_dir: Path) 
         for w, read in zip(ln.words, over, strict=True)
     )
     return replace(ln, words=words)
+
+
+Word3 = tuple[str, tuple[int, int, int, int], float]
+
+
+def read_crop(gray: object, b: BBox, scale: float, read: Reader, work_dir: Path) -> list[Word3]:
+    """The words (text, box in the scaled crop, conf 0..100) read on `b` of the page, padded
+    by 0.3 of its height and scaled by `scale`, as one line."""
+    from PIL import Image
+
+    assert isinstance(gray, Image.Image)
+    pad = 0.3 * b.height
+    x0, y0 = max(0, int(b.x0 - pad)), max(0, int(b.y0 - pad))
+    x1, y1 = min(gray.width, int(b.x1 + pad) + 1), min(gray.height, int(b.y1 + pad) + 1)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return []
+    crop = gray.crop((x0, y0, x1, y1))
+    size = (max(1, round(crop.width * scale)), max(1, round(crop.height * scale)))
+    small = crop.resize(size, Image.Resampling.LANCZOS)
+    fd, name = tempfile.mkstemp(suffix=".png", prefix="reread-", dir=work_dir)
+    os.close(fd)
+    try:
+        small.save(name)
+        lines = read(Path(name))
+    finally:
+        Path(name).unlink(missing_ok=True)
+    return [w for line in lines for w in line if w[0].strip()]

@@ -21,6 +21,7 @@ from digitize.model import BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.ocr import _coverage, _marks
 from digitize.stages.ocr import _tesseract_engines as eng
+from digitize.stages.ocr._capread import read_drop_caps
 from digitize.stages.ocr._cells import reread_cells
 from digitize.stages.ocr._rescale import reread_large
 
@@ -46,8 +47,9 @@ class TesseractOptions:
     timeout: float = opt(0.0, "seconds before Tesseract abandons a page (0 = never)")
     reread_large: bool = opt(
         False,
-        "read display type (titles) again scaled to body size; keep the body-size reading "
-        "unless clearly less sure (experimental: fixes title diacritics; word boxes are kept)",
+        "read display type (titles, drop caps) again scaled to body size; keep the body-size "
+        "reading unless clearly less sure (experimental: fixes title diacritics; word boxes "
+        "are kept)",
     )
     marks: bool = opt(
         True,
@@ -137,6 +139,13 @@ class TesseractOcr(PageStage[TesseractOptions]):
                 list(blocks),
                 ctx.image_file(page),
                 lambda img: self._read_lines(img, lang, dpi),
+                Path(ctx.work_dir),
+            )
+            cap_lang = vie or lang  # a lone capital: no English word to win it for vie+eng
+            found = read_drop_caps(
+                found,
+                ctx.image_file(page),
+                lambda img: self._read_lines(img, cap_lang, dpi),
                 Path(ctx.work_dir),
             )
             blocks = tuple(found)
