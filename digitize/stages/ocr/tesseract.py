@@ -68,7 +68,7 @@ class TesseractOptions:
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "7"
+    version: ClassVar[str] = "8"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
