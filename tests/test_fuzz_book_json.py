@@ -18,7 +18,7 @@ from helpers.cli import digitize_cmd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from digitize import model
+from digitize import bookjson, model
 from digitize.errors import BadInput
 from digitize.stage import Context
 from digitize.stages.export.epub import EpubExporter
@@ -39,7 +39,7 @@ BOOK = model.Book(
         model.Footnote("1", "Chú thích."),
     ),
 )
-DOC = json.loads(model.book_to_json(BOOK))
+DOC = json.loads(bookjson.book_to_json(BOOK))
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
@@ -86,7 +86,7 @@ def test_edited_book_json_is_refused_or_exported(
         except (KeyError, IndexError, TypeError):
             continue  # an earlier edit removed this path
     try:
-        book = model.book_from_json(json.dumps(doc))
+        book = bookjson.book_from_json(json.dumps(doc))
         check_book(book, "edited.json")
     except BadInput as e:
         assert e.one_line().startswith("edited.json: not a valid book.json")

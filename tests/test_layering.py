@@ -33,6 +33,7 @@ SDK = {
     *(
         f"digitize.{m}"
         for m in [
+            "bookjson",
             "corrections",
             "errors",
             "fileio",

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digitize import model
+from digitize import bookjson, model
 from digitize.model import (
     BBox,
     Block,
@@ -89,7 +89,7 @@ books = st.builds(
 
 @given(books)
 def test_book_json_round_trip_is_lossless(book: Book) -> None:
-    assert model.book_from_json(model.book_to_json(book)) == book
+    assert bookjson.book_from_json(bookjson.book_to_json(book)) == book
 
 
 @given(books)
@@ -98,12 +98,12 @@ def test_book_pickles(book: Book) -> None:
 
 
 def test_book_json_is_versioned_and_rejects_others() -> None:
-    text = model.book_to_json(Book(BookMeta(title="Tiếng Việt")))
+    text = bookjson.book_to_json(Book(BookMeta(title="Tiếng Việt")))
     assert '"schema": "digitize.book"' in text and "Tiếng Việt" in text  # not \\u-escaped
     with pytest.raises(ValueError, match="schema"):
-        model.book_from_json('{"book": {}}')
+        bookjson.book_from_json('{"book": {}}')
     with pytest.raises(ValueError, match="version"):
-        model.book_from_json('{"schema": "digitize.book", "version": 99, "book": {}}')
+        bookjson.book_from_json('{"schema": "digitize.book", "version": 99, "book": {}}')
 
 
 def test_nfc_composes_vietnamese() -> None:

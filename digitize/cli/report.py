@@ -36,7 +36,7 @@ def report_cmd(
     """Rebuild <name>.report.html from <name>.report.json and <name>.book.json."""
     import webbrowser
 
-    from digitize import model
+    from digitize import bookjson
     from digitize.errors import BadInput
     from digitize.report.html import write_report_html
     from digitize.validate import check_book
@@ -47,7 +47,7 @@ def report_cmd(
             bj = rj.with_name(f"{stem}.book.json")
             try:
                 report = json.loads(rj.read_text(encoding="utf-8"))
-                book = model.book_from_json(bj.read_text(encoding="utf-8"))
+                book = bookjson.book_from_json(bj.read_text(encoding="utf-8"))
             except FileNotFoundError as e:
                 raise BadInput(f"{e.filename}: no such file", hint="rerun digitize convert") from e
             except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
-from digitize import model
+from digitize import bookjson
 from digitize.fileio import write_text
 from digitize.model import Page
 
@@ -74,13 +74,13 @@ class PageCache:
         except OSError:
             return None
         try:
-            pages = model.loads(text)
+            pages = bookjson.loads(text)
         except (ValueError, TypeError, KeyError):
             return None  # a damaged entry is a miss, recomputed and overwritten
         return list(pages) if isinstance(pages, list) else None
 
     def put(self, key: str, pages: list[Page]) -> None:
-        write_text(self._entry(key), model.dumps(pages), durable=False)
+        write_text(self._entry(key), bookjson.dumps(pages), durable=False)
 
     def work_dir(self, book_key: str) -> Path:
         d = self.root / "books" / book_key

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from digitize import corrections
-from digitize.model import Book, Correction, from_jsonable
+from digitize.bookjson import from_jsonable
+from digitize.model import Book, Correction
 from digitize.pipeline import Pipeline
 from digitize.stage import BookStage, Context
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from digitize import model, registry
+from digitize import bookjson, registry
 from digitize.engine.outputs import check_output_dir, publish, staging
 from digitize.errors import BadInput
 from digitize.model import Book, Figure, PageBreak
@@ -131,7 +131,7 @@ def read_book_json(path: Path) -> Book:
     from digitize.validate import check_book
 
     try:
-        book = model.book_from_json(path.read_text(encoding="utf-8"))
+        book = bookjson.book_from_json(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise BadInput(f"{path}: no such file") from None
     except (ValueError, TypeError, KeyError, UnicodeDecodeError) as e:

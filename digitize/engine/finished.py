@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import digitize
-from digitize import model
+from digitize import bookjson
 from digitize.engine.cache import chain_key
 from digitize.fileio import write_text
 from digitize.model import Book
@@ -64,7 +64,7 @@ def load(work_dir: Path, key: str) -> tuple[Book, list[Path]] | None:
         for name, size, mtime in files:
             if _stamp(Path(name)) != (size, mtime):
                 return None
-        book = model.book_from_json(Path(doc["book"]).read_text(encoding="utf-8"))
+        book = bookjson.book_from_json(Path(doc["book"]).read_text(encoding="utf-8"))
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     return book, [Path(name) for name, *_ in files]

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from digitize import model, registry
+from digitize import bookjson, registry
 from digitize.engine import finished
 from digitize.engine.cache import INGEST_FILE, chain_key, file_digest
 from digitize.engine.carry import carry, previous_corrections
@@ -213,7 +213,7 @@ class BookRun:
         if not (self.opts.cache and path.is_file()):
             return None
         try:
-            book = model.book_from_json(path.read_text(encoding="utf-8"))
+            book = bookjson.book_from_json(path.read_text(encoding="utf-8"))
         except (ValueError, OSError):
             return None
         if self.source is None and any(
@@ -232,7 +232,7 @@ class BookRun:
         # Kept for scans, whose rasterising a rerun must not repeat; a born-digital book's
         # ingest is cheaper than writing and reading back all its words.
         if self.opts.cache and any(p.source != "textlayer" for p in book.pages):
-            book_json = model.book_to_json(book, indent=None)
+            book_json = bookjson.book_to_json(book, indent=None)
             write_text(self.work_dir / INGEST_FILE, book_json, durable=False)
         return book
 

@@ -25,9 +25,10 @@ from typing import Any
 
 from digitize import corrections as edits
 from digitize import registry
+from digitize.bookjson import book_from_json, book_to_json
 from digitize.engine.export import publish_formats, read_book_json
 from digitize.fileio import write_text
-from digitize.model import Book, Correction, book_from_json, book_to_json
+from digitize.model import Book, Correction
 from digitize.naming import book_stem
 from digitize.pipeline import StageSpec, make_options
 from digitize.report.pages import FlowIndex, page_data, review_order

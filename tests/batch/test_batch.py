@@ -15,7 +15,7 @@ import pytest
 from helpers.cli import digitize_cmd
 from helpers.fake import as_toml, fake_pipeline
 
-from digitize import model
+from digitize import bookjson
 from digitize import pipeline as pipelines
 from digitize.batch.inbox import scan_inbox
 from digitize.batch.run import Batch, BatchOptions
@@ -50,7 +50,7 @@ def outputs_valid(library: Path, inbox: Path) -> None:
         data = json.loads(src.read_text())
         out = library / safe_stem(src.name)
         (book_json,) = out.glob("*.book.json")
-        book = model.book_from_json(book_json.read_text())
+        book = bookjson.book_from_json(book_json.read_text())
         assert len(book.pages) == len(data["pages"])
         (shout,) = out.glob("*.shout")
         assert shout.read_text().splitlines() == [t.upper() + "!" for t in data["pages"]]

@@ -19,7 +19,7 @@ import pytest
 from helpers import ROOT
 from helpers.cli import digitize_cmd
 
-from digitize import model
+from digitize import bookjson, model
 from digitize.lab.evaluation.metrics import wer
 from digitize.lab.synth.book import BookSpec, generate_book
 from digitize.model import FURNITURE_KINDS
@@ -102,7 +102,7 @@ def _comparable(text: str, notes: list[str]) -> str:
 
 
 def _check_pdf(src: Path, out: Path, stem: str) -> None:
-    book = model.book_from_json((out / f"{stem}.book.json").read_text("utf-8"))
+    book = bookjson.book_from_json((out / f"{stem}.book.json").read_text("utf-8"))
     furniture = {
         " ".join(b.text.split()) for p in book.pages for b in p.blocks if b.kind in FURNITURE_KINDS
     }

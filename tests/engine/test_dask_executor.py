@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from helpers.fake import PLUGIN_DIR, fake_pipeline
 
-from digitize import model
+from digitize import bookjson, model
 from digitize import pipeline as pipelines
 from digitize.batch.run import Batch, BatchOptions
 from digitize.engine.cache import PageCache
@@ -67,7 +67,9 @@ def test_dask_gives_the_same_book_and_fills_the_coordinators_cache(
     assert remote.book.flow == local.book.flow and len(remote.book.flow) == 12
     (lj,) = (tmp_path / "local").glob("*.book.json")
     (dj,) = (tmp_path / "dask").glob("*.book.json")
-    assert model.book_from_json(lj.read_text()).flow == model.book_from_json(dj.read_text()).flow
+    assert (
+        bookjson.book_from_json(lj.read_text()).flow == bookjson.book_from_json(dj.read_text()).flow
+    )
     (ls,) = (tmp_path / "local").glob("*.shout")
     (ds,) = (tmp_path / "dask").glob("*.shout")
     assert ls.read_text() == ds.read_text()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word, book_to_json
+from digitize.bookjson import book_to_json
+from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word
 from digitize.proof.store import rebuild_flow
 
 BODY_H = 30

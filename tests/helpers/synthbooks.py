@@ -7,12 +7,12 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from digitize.bookjson import book_from_json
 from digitize.lab.evaluation.metrics import score_book
 from digitize.lab.evaluation.run import flow_dicts
 from digitize.lab.evaluation.truth import load_truth
 from digitize.lab.synth.book import BookSpec
 from digitize.lab.synth.corpus import make_corpus
-from digitize.model import book_from_json
 from helpers.cli import digitize_cmd
 
 

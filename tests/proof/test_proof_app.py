@@ -17,8 +17,8 @@ from helpers.cli import digitize_cmd
 from helpers.proofbook import block, make_book, write_book
 from starlette.testclient import TestClient
 
+from digitize.bookjson import book_from_json
 from digitize.errors import ExitCode
-from digitize.model import book_from_json
 from digitize.proof.app import COOKIE, Session, create_app
 
 LOCAL = ("127.0.0.1", 50123)

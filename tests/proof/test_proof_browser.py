@@ -19,7 +19,8 @@ import pytest
 from helpers import ROOT
 from helpers.cli import digitize_cmd
 
-from digitize.model import Heading, book_from_json
+from digitize.bookjson import book_from_json
+from digitize.model import Heading
 
 SAMPLE = ROOT / "samples" / "sach-mau.pdf"
 CHROMEDRIVER = shutil.which("chromedriver")

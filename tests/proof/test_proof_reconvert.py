@@ -9,9 +9,9 @@ from pathlib import Path
 
 from digitize import corrections
 from digitize import pipeline as pipelines
+from digitize.bookjson import book_from_json
 from digitize.engine.cache import PageCache
 from digitize.engine.run import Progress, RunOptions, convert
-from digitize.model import book_from_json
 from digitize.proof.store import BookStore
 
 PIPE = {

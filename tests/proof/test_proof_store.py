@@ -12,8 +12,9 @@ import pytest
 from helpers.proofbook import block, make_book, write_book
 
 from digitize import corrections as edits
+from digitize.bookjson import book_from_json
 from digitize.errors import OutputNotWritable
-from digitize.model import Heading, Paragraph, book_from_json
+from digitize.model import Heading, Paragraph
 from digitize.proof.store import BookStore, Conflict, rebuild_flow
 
 

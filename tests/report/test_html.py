@@ -17,7 +17,7 @@ import pytest
 from helpers.report_book import report_book
 from PIL import Image, ImageStat
 
-from digitize import model
+from digitize import bookjson
 from digitize.batch.library_index import write_library_index
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, PageBreak, Paragraph, Word
 from digitize.report.html import script_json, write_report_html
@@ -181,7 +181,7 @@ def test_cli_report_rebuilds_from_json(
     out = tmp_path / "out"
     out.mkdir()
     gone = Book(book.meta, book.pages, book.flow, work_dir=str(tmp_path / "gone"))
-    (out / "sach-thu.book.json").write_text(model.book_to_json(gone), encoding="utf-8")
+    (out / "sach-thu.book.json").write_text(bookjson.book_to_json(gone), encoding="utf-8")
     (out / "sach-thu.report.json").write_text(json.dumps(report), encoding="utf-8")
     res = CliRunner().invoke(app, ["report", str(out)])
     assert res.exit_code == 0, res.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from digitize.model import book_from_json
+from digitize.bookjson import book_from_json
 from digitize.stage import Context
 from digitize.stages.export.json import BookJsonExporter
 from digitize.testing import check_exporter, sample_book

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from helpers.cli import digitize_cmd
 
+from digitize.bookjson import book_from_json
 from digitize.lab.evaluation.metrics import score_book
 from digitize.lab.evaluation.run import flow_dicts
 from digitize.lab.evaluation.truth import load_truth
-from digitize.model import book_from_json
 
 pytestmark = [pytest.mark.tesseract, pytest.mark.slow]
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from helpers import ROOT
 
-from digitize import model
+from digitize import bookjson
 from digitize.lab.evaluation.metrics import cer
 from digitize.model import (
     Book,
@@ -62,14 +62,14 @@ def _record_ocr(work: Path) -> None:
     pages = tuple(ocr.process_page(p, ctx) for p in book.pages)
     recorded = dataclasses.replace(book, pages=pages, work_dir="")
     GOLDEN.mkdir(exist_ok=True)
-    RECORDED.write_bytes(gzip.compress(model.book_to_json(recorded).encode(), mtime=0))
+    RECORDED.write_bytes(gzip.compress(bookjson.book_to_json(recorded).encode(), mtime=0))
 
 
 def _laid_out(work: Path) -> Book:
     """The recorded OCR on freshly rendered page images, through the three layout stages."""
     ctx = Context(lang="vie+eng", work_dir=str(work))
     rendered = PdfIngester().ingest(SAMPLE, ctx)
-    recorded = model.book_from_json(gzip.decompress(RECORDED.read_bytes()).decode())
+    recorded = bookjson.book_from_json(gzip.decompress(RECORDED.read_bytes()).decode())
     assert len(rendered.pages) == len(recorded.pages)
     blocks = BlockLayout()
     pages = tuple(

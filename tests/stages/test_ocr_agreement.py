@@ -24,7 +24,7 @@ import pytest
 from helpers import SHARED
 from helpers.cli import digitize_cmd
 
-from digitize import model
+from digitize import bookjson, model
 from digitize.stages.ocr import _tesseract_engines as eng
 from digitize.stages.ocr.tesseract import TesseractOcr
 
@@ -98,7 +98,7 @@ def _convert(
         cmd += ["--set", f"ocr.tesseract.engine={engine}"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return model.book_from_json(next(out.glob("*.book.json")).read_text(encoding="utf-8"))
+    return bookjson.book_from_json(next(out.glob("*.book.json")).read_text(encoding="utf-8"))
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from helpers import SHARED
 from helpers.cli import digitize_cmd
 from PIL import Image, ImageDraw, ImageFont
 
-from digitize import model
+from digitize import bookjson, model
 from digitize.model import BBox, Block, Page
 from digitize.stages.ocr import _coverage
 from digitize.stages.ocr import _tesseract_engines as eng
@@ -126,7 +126,7 @@ def test_ink_the_engine_cannot_read_becomes_a_gap_kept_in_book_json(
     gap = cov.gaps[0]
     assert gap.y0 <= lost.bbox.cy <= gap.y1 and gap.width > 0.8 * lost.bbox.width
     page = Page(0, (2000, 900), 300, blocks=cov.blocks, gaps=cov.gaps)
-    again = model.loads(model.dumps(page))
+    again = bookjson.loads(bookjson.dumps(page))
     assert again == page and isinstance(again.gaps[0], BBox)
 
 
@@ -169,9 +169,9 @@ def test_words_glued_into_one_doubtful_word_are_read_again(
 
 
 def test_old_book_json_without_gaps_loads() -> None:
-    data = model.to_jsonable(Page(0, (10, 10), 300))
+    data = bookjson.to_jsonable(Page(0, (10, 10), 300))
     del data["gaps"]
-    assert model.from_jsonable(data).gaps == ()
+    assert bookjson.from_jsonable(data).gaps == ()
 
 
 def test_specks_rules_and_margins_are_not_text(read_blocks: tuple) -> None:
@@ -225,5 +225,5 @@ def test_cli_in_process_engine_keeps_the_line_it_drops(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     text = " ".join((out / "col.txt").read_text(encoding="utf-8").split())
     assert "there were sheltered from the weather that very day, rude carts, bespattered" in text
-    book = model.book_from_json((out / "col.book.json").read_text(encoding="utf-8"))
+    book = bookjson.book_from_json((out / "col.book.json").read_text(encoding="utf-8"))
     assert book.pages[0].gaps == ()

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from helpers.preprocess_pages import have_font, load, make_page, render_page, rotate, shadow
 
-from digitize.model import dumps, loads
+from digitize.bookjson import dumps, loads
 from digitize.stages.preprocess.binarize import Binarize, BinarizeOptions
 from digitize.stages.preprocess.deskew import Deskew
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from digitize.bookjson import to_jsonable
 from digitize.engine.run import convert
 from digitize.engine.run_options import RunOptions
 from digitize.fileio import file_sha256
@@ -37,7 +38,7 @@ from digitize.lab.evaluation.metrics import (
 from digitize.lab.evaluation.realscans import RealPage, realscan_pages
 from digitize.lab.evaluation.text import normalize
 from digitize.lab.evaluation.truth import load_truth, tesseract_lang
-from digitize.model import Book, to_jsonable
+from digitize.model import Book
 from digitize.pipeline import Pipeline
 
 # Metrics shown in the table, in order: (key, short header, higher is better).

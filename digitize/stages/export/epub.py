@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
+from digitize.bookjson import book_to_json
 from digitize.errors import BadInput
 from digitize.fileio import atomic_write
-from digitize.model import Book, Figure, book_to_json
+from digitize.model import Book, Figure
 from digitize.naming import book_stem
 from digitize.stage import Context, Exporter, opt
 from digitize.stages.export import _a11y, _media

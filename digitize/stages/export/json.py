@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from digitize.bookjson import book_to_json
 from digitize.fileio import write_text
-from digitize.model import Book, book_to_json
+from digitize.model import Book
 from digitize.naming import book_stem
 from digitize.stage import Context, Exporter
 
