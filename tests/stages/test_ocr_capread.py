@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from helpers.layout_pages import block, line
 from PIL import Image, ImageDraw, ImageFont
 
-from digitize.model import Block
+from digitize.model import BBox, Block, Line, Word
 from digitize.stages.layout._dropcap import join_drop_caps
 from digitize.stages.ocr._capread import read_drop_caps
 
@@ -19,6 +20,12 @@ LINES = [
     "từ khi nhà Chu lên giữ ngôi thiên",
     "tử, chế độ vẫn theo lối phong",
 ]
+
+
+def _grey(img: Path) -> np.ndarray:
+    """The page's pixels as the OCR stage hands them over: one grey channel."""
+    with Image.open(img) as im:
+        return np.asarray(im.convert("L"))
 
 
 def _page(tmp: Path) -> tuple[Path, list[Block]]:
@@ -46,7 +53,7 @@ def test_the_letter_is_read_at_body_size_and_joins_its_word(tmp_path: Path) -> N
             seen.append(im.size)
         return [[("T", (5, 5, 25, 30), 91.0)]]
 
-    out = read_drop_caps(blocks, img, read, tmp_path)
+    out = read_drop_caps(blocks, _grey(img), read, tmp_path)
     assert len(seen) == 1 and seen[0][1] < 60  # scaled down to about a body line
     (cap,) = [b for b in out if b not in blocks]
     assert cap.lines[0].text == "T" and cap.bbox.height > 90  # the letter's own box
@@ -63,7 +70,7 @@ def test_no_capital_read_no_word(tmp_path: Path) -> None:
         [("T", (0, 0, 9, 9), 90.0), ("a", (9, 0, 19, 9), 90.0)],
         [("t", (0, 0, 9, 9), 90.0)],
     ):
-        assert read_drop_caps(blocks, img, lambda p, g=got: [g], tmp_path) == blocks
+        assert read_drop_caps(blocks, _grey(img), lambda p, g=got: [g], tmp_path) == blocks
 
 
 @pytest.mark.tesseract
@@ -72,5 +79,29 @@ def test_vietnamese_tesseract_reads_the_scaled_letter(tmp_path: Path) -> None:
     from digitize.stages.ocr.tesseract import TesseractOcr
 
     img, blocks = _page(tmp_path)
-    out = read_drop_caps(blocks, img, lambda p: TesseractOcr()._read_lines(p, "vie", 300), tmp_path)
+    out = read_drop_caps(
+        blocks, _grey(img), lambda p: TesseractOcr()._read_lines(p, "vie", 300, psm=8), tmp_path
+    )
     assert [b.lines[0].text for b in out if b not in blocks] == ["T"]
+
+
+def test_a_drop_cap_misread_as_a_word_is_read_again(tmp_path: Path) -> None:
+    """The OCR glued the letter to the second line as `k`: the word keeps its box and takes
+    the capital its crop reads at body size; layout then puts it back on its word."""
+    img, (blk,) = _page(tmp_path)
+    font = ImageFont.truetype(FONT, 150)
+    x0, y0, x1, y1 = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((200, 96), "T", font, "lt")
+    glued = Word("k", BBox(x0, y0, x1, y1), 0.93)
+    second = blk.lines[1]
+    lines = list(blk.lines)
+    lines[1] = Line((glued, *second.words), BBox.enclosing([glued.bbox, second.bbox]))
+    blocks = [block("paragraph", lines)]
+    out = read_drop_caps(blocks, _grey(img), lambda p: [[("T", (5, 5, 25, 30), 91.0)]], tmp_path)
+    assert out[0].lines[1].words[0].text == "T" and out[0].lines[1].words[0].bbox == glued.bbox
+    joined, caps = join_drop_caps(out, 30.0)
+    assert joined[0].lines[0].text.startswith("Tình thế") and len(caps) == 1
+    # A reading that is no single capital leaves the word as the OCR read it.
+    assert (
+        read_drop_caps(blocks, _grey(img), lambda p: [[("k", (5, 5, 25, 30), 91.0)]], tmp_path)
+        == blocks
+    )

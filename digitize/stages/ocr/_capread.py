@@ -6,36 +6,66 @@ holds in any book: a drop cap is one piece of ink no word covers, two or three b
 tall and about a letter wide, its top level with the top of the first of the lines that start
 just right of it. Such a piece is cut out, scaled down to the body's size and read as one
 line; a single capital read there becomes a word of its own, which `layout._dropcap` puts back
-in front of the first word beside it.
+in front of the first word beside it. A word of that size and place that the OCR did read,
+but as no capital (`k` for K, `VW` for W), is read again the same way.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from statistics import median
+from typing import Any
 
 from digitize.model import BBox, Block, Line, Word, nfc
 from digitize.stages._grids import ink_threshold
 from digitize.stages.ocr._rescale import Reader, read_crop
 
 TALL = (1.8, 5.0)  # a drop cap's height in body line heights: two lines at least, few more
-WIDE = (0.3, 3.5)  # ...and its width
+NARROW = 0.3  # the least width of a letter (an I), in body line heights
+WIDE = 1.4  # the most width of a letter (a W, an M), in its own heights
+PUNCTUATION = "\"“”'‘’.,:;!?-–—()[]|/"
+SIZES = (0.8, 0.55)  # cap heights, in body line heights, at which a letter is read
 SURE = 0.5  # the least confidence (0..1) a letter read at body size needs
 
 
-def read_drop_caps(blocks: list[Block], image: Path, read: Reader, work_dir: Path) -> list[Block]:
-    """`blocks` and a one-word block for each drop cap read (see the module doc)."""
+def read_drop_caps(blocks: list[Block], grey: Any, read: Reader, work_dir: Path) -> list[Block]:
+    """`blocks` and a one-word block for each drop cap read (see the module doc); `grey` is
+    the page's pixels, one channel."""
     lines = [ln for b in blocks for ln in b.lines if ln.words]
     if len(lines) < 5:
         return blocks
     body = float(median(ln.bbox.height for ln in lines))
     import cv2
     import numpy as np
-    from PIL import Image
 
-    with Image.open(image) as im:
-        gray = im.convert("L")
-    pixels = np.asarray(gray)
+    pixels = np.asarray(grey)
+    words = [w.bbox for ln in lines for w in ln.words]
+
+    def letter_at(box: BBox) -> tuple[str, float] | None:
+        """The capital read on `box` scaled to body size, the words around it wiped: slivers
+        of them in the crop's margin make Tesseract read nothing or `W:`."""
+        from PIL import Image
+
+        pad = int(0.3 * box.height) + 2
+        x0, y0 = max(0, int(box.x0) - pad), max(0, int(box.y0) - pad)
+        part = pixels[y0 : int(box.y1) + pad + 1, x0 : int(box.x1) + pad + 1].copy()
+        for w in words:
+            if w != box:
+                part[
+                    max(0, int(w.y0) - y0) : max(0, int(w.y1) + 1 - y0),
+                    max(0, int(w.x0) - x0) : max(0, int(w.x1) + 1 - x0),
+                ] = 255
+        inner = BBox(box.x0 - x0, box.y0 - y0, box.x1 - x0, box.y1 - y0)
+        crop = Image.fromarray(part)
+        for size in SIZES:  # a lone wide letter may come out doubled (`WwW`) at one size
+            got = _letter(read_crop(crop, inner, size * body / box.height, read, work_dir))
+            if got is not None:
+                return got
+        return None
+
+    blocks = _reread_tall_words(blocks, lines, body, letter_at)
+    lines = [ln for b in blocks for ln in b.lines if ln.words]
     ink = np.asarray(pixels < ink_threshold(pixels, 160), dtype=np.uint8)
     for b in (w.bbox for ln in lines for w in ln.words):  # what the words explain
         ink[max(0, int(b.y0) - 2) : int(b.y1) + 3, max(0, int(b.x0) - 2) : int(b.x1) + 3] = 0
@@ -45,31 +75,79 @@ def read_drop_caps(blocks: list[Block], image: Path, read: Reader, work_dir: Pat
     for i in range(1, n):
         x, y, wide, h, _area = (int(v) for v in stats[i])
         box = BBox(float(x), float(y), float(x + wide), float(y + h))
-        if not (TALL[0] * body <= h <= TALL[1] * body and WIDE[0] * body <= wide <= WIDE[1] * body):
+        if not _drop_cap_size(box, body):
             continue
         if any(_meets(box, p) for p in pictures) or any(_meets(box, ln.bbox) for ln in lines):
             continue
-        beside = [
-            ln
-            for ln in lines
-            if box.x1 <= ln.bbox.x0 < box.x1 + 2.5 * body
-            and box.y0 - 0.5 * body < ln.bbox.cy < box.y1
-        ]
-        if len(beside) < 2 or abs(min(ln.bbox.y0 for ln in beside) - box.y0) > 0.7 * body:
+        if not _lines_beside(box, [ln.bbox for ln in lines], body):
             continue
-        letter = _letter(read_crop(gray, box, 0.8 * body / h, read, work_dir))
+        letter = letter_at(box)
         if letter is not None:
             word = Word(letter[0], box, letter[1])
             out.append(Block("paragraph", (Line((word,), box),), box))
     return out
 
 
+def _drop_cap_size(box: BBox, body: float) -> bool:
+    tall = TALL[0] * body <= box.height <= TALL[1] * body
+    return tall and NARROW * body <= box.width <= WIDE * box.height
+
+
+def _lines_beside(box: BBox, lines: list[BBox], body: float) -> bool:
+    """Two or more lines start just right of `box`, the first level with its top."""
+    beside = [
+        b
+        for b in lines
+        if box.x1 <= b.x0 < box.x1 + 2.5 * body and box.y0 - 0.5 * body < b.cy < box.y1
+    ]
+    return len(beside) >= 2 and abs(min(b.y0 for b in beside) - box.y0) <= 0.7 * body
+
+
+def _reread_tall_words(
+    blocks: list[Block], lines: list[Line], body: float, letter_at: Any
+) -> list[Block]:
+    """Blocks where the first word of a line, drop-cap sized and placed but read as no single
+    capital, takes the capital its crop reads at body size (its box is kept)."""
+    out = []
+    for b in blocks:
+        new_lines = []
+        for ln in b.lines:
+            new_lines.append(_with_capital(ln, lines, body, letter_at))
+        out.append(replace(b, lines=tuple(new_lines)))
+    return out
+
+
+def _with_capital(ln: Line, lines: list[Line], body: float, letter_at: Any) -> Line:
+    """`ln`, its first word replaced by the capital read on it if that word is a misread drop
+    cap: drop-cap sized, at most three characters, two or more lines beside it."""
+    if not ln.words:
+        return ln
+    w = ln.words[0]
+    if len(w.text) > 3 or _is_capital(w.text) or not _drop_cap_size(w.bbox, body):
+        return ln
+    others = [x.bbox for x in lines if x is not ln]
+    if len(ln.words) > 1:  # the letter's own line, beside it with its other words
+        others.append(BBox.enclosing([x.bbox for x in ln.words[1:]]))
+    if not _lines_beside(w.bbox, others, body):
+        return ln
+    letter = letter_at(w.bbox)
+    if letter is None:
+        return ln
+    return replace(ln, words=(replace(w, text=letter[0], conf=letter[1]), *ln.words[1:]))
+
+
+def _is_capital(text: str) -> bool:
+    t = text.strip("\"“'‘([")
+    return len(t) == 1 and t.isalpha() and t.isupper()
+
+
 def _letter(got: list[tuple[str, tuple[int, int, int, int], float]]) -> tuple[str, float] | None:
-    """The one capital read, with its confidence (0..1), or None."""
+    """The one capital read, with its confidence (0..1), or None. Signs at its ends go: the
+    crop's margin may catch a sliver of the next word (`W:`) or an opening quote."""
     if len(got) != 1:
         return None
     text, _, conf = got[0]
-    t = nfc(text.strip().strip("\"“'‘"))
+    t = nfc("".join(text.split()).strip(PUNCTUATION))
     if len(t) != 1 or not t.isalpha() or not t.isupper() or conf / 100 < SURE:
         return None
     return t, conf / 100

@@ -47,9 +47,14 @@ class TesseractOptions:
     timeout: float = opt(0.0, "seconds before Tesseract abandons a page (0 = never)")
     reread_large: bool = opt(
         False,
-        "read display type (titles, drop caps) again scaled to body size; keep the body-size "
-        "reading unless clearly less sure (experimental: fixes title diacritics; word boxes "
-        "are kept)",
+        "read display type (titles) again scaled to body size; keep the body-size reading "
+        "unless clearly less sure (experimental: fixes title diacritics on light scans, costs "
+        "them on heavy ones; word boxes are kept)",
+    )
+    drop_caps: bool = opt(
+        True,
+        "read a drop cap no word covers (a letter two to five lines tall) scaled to body size: "
+        "the vie model reads nothing at its printed size",
     )
     marks: bool = opt(
         True,
@@ -68,7 +73,7 @@ class TesseractOptions:
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "8"
+    version: ClassVar[str] = "9"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
@@ -141,19 +146,21 @@ class TesseractOcr(PageStage[TesseractOptions]):
                 lambda img: self._read_lines(img, lang, dpi),
                 Path(ctx.work_dir),
             )
-            cap_lang = vie or lang  # a lone capital: no English word to win it for vie+eng
-            found = read_drop_caps(
-                found,
-                ctx.image_file(page),
-                lambda img: self._read_lines(img, cap_lang, dpi),
-                Path(ctx.work_dir),
-            )
             blocks = tuple(found)
         page = dataclasses.replace(page, warnings=page.warnings + text_size_warning(blocks))
-        if not (self.options.coverage or self.options.table_cells):
+        if not (self.options.drop_caps or self.options.coverage or self.options.table_cells):
             return dataclasses.replace(page, blocks=blocks)
         pixels, _digest = ctx.read_image(page)
         grey = _coverage.as_grey(pixels)
+        if self.options.drop_caps:
+            cap_lang = vie or lang  # a lone capital: no English word to win it for vie+eng
+            found = read_drop_caps(
+                list(blocks),
+                grey,
+                lambda img: self._read_lines(img, cap_lang, dpi, psm=8),
+                Path(ctx.work_dir),
+            )
+            blocks = tuple(found)
         if self.options.table_cells:
             blocks, _n = reread_cells(grey, blocks, dpi, lambda s: self._reread(s, lang, dpi))
         if not self.options.coverage:
@@ -229,10 +236,11 @@ class TesseractOcr(PageStage[TesseractOptions]):
         }
 
     def _read_lines(
-        self, image: Path, lang: str, dpi: int
+        self, image: Path, lang: str, dpi: int, psm: int = 7
     ) -> list[list[tuple[str, tuple[int, int, int, int], float]]]:
-        """One line of text cut out and scaled (`_rescale`), read as one line (psm 7)."""
-        same = self._args(lang, dpi, 7)
+        """One line of text cut out and scaled (`_rescale`), read as one line (psm 7), or a
+        drop cap as one word (psm 8: as a line, a lone W comes out `WwW`)."""
+        same = self._args(lang, dpi, psm)
         if self._engine() == "tesserocr":
             raw = eng.run_tesserocr(image, tessdata=eng.tessdata_dir() or "", **same)
         else:
