@@ -68,6 +68,7 @@ def test_the_flow_makes_the_options_one_list(tmp_path: Path) -> None:
     flow = FlowBuilder().process_book(book([p], str(tmp_path)), Context(str(tmp_path))).flow
     lists = [i for i in flow if isinstance(i, ListBlock)]
     assert [i.items for i in lists] == [("A. 10", "B. 12", "C. 14", "D. 35")]
+    assert lists[0].ordered  # lettered options: exporters number them A, B, C, D
     assert [i.text for i in flow if isinstance(i, Paragraph)] == ["Câu 1. Chọn đáp án đúng."]
 
 

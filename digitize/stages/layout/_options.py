@@ -19,6 +19,14 @@ MARK = re.compile(r"^([A-H])([.)])(.*)$")
 MIN_OPTIONS = 3  # `A. Smith met B. Jones` is a sentence; three letters running on are options
 
 
+def option_mark(text: str) -> tuple[str, bool] | None:
+    """(`A.`, True) for a list item opening with an option's letter mark: the options are an
+    ordered list (exporters number them A, B, C), or None."""
+    first = text.split(None, 1)[0] if text.strip() else ""
+    m = MARK.match(first)
+    return (first, True) if m and not m.group(3) else None
+
+
 def split_options(blocks: list[Block]) -> list[Block]:
     """Blocks with each run of side-by-side answer options replaced by one block per option."""
     out: list[Block] = []
