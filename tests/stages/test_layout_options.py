@@ -8,7 +8,7 @@ import pytest
 from helpers.layout_pages import block, book, line, page
 from helpers.synthbooks import convert_synth
 
-from digitize.model import ListBlock, Paragraph
+from digitize.model import BBox, Line, ListBlock, Paragraph
 from digitize.stage import Context
 from digitize.stages.layout._options import split_options
 from digitize.stages.layout.flow import FlowBuilder
@@ -86,3 +86,59 @@ def test_a_question_in_body_type_is_not_a_lesson_heading(tmp_path: Path) -> None
     headings = [it["text"] for it in flow if it["kind"] == "heading"]
     assert not any(h.rstrip().endswith("?") for h in headings), headings
     assert scores["heading_precision"] == 1.0, headings
+
+
+def _row(options: list[str], x: float, y: float, step: float = 300) -> Line:
+    """Options set in columns `step` apart, read as one line."""
+    words = [w for k, t in enumerate(options) for w in line(t, x + k * step, y).words]
+    return Line(tuple(words), BBox.enclosing([w.bbox for w in words]))
+
+
+def test_marks_a_noisy_scan_misread_still_count_the_options() -> None:
+    """`B:`, `Be`, `Cc.`, `.__D.`: the next letter and a sign or two, after a gap far wider
+    than a space (options stand in columns). No row loses an option to a misread mark."""
+    row = block("paragraph", [_row(["A, 348", "Be 527", "Cc. 514", ".__D. 66"], 130, 150)])
+    assert [t for _, t in _texts(split_options([row]))] == ["A. 348", "B. 527", "C. 514", "D. 66"]
+    # ...but a word of the option's text is no mark: `Be` after a plain space stays text
+    kept = block("paragraph", [line("A. To Be or not C. so D. it", 130, 150)])
+    assert split_options([kept]) == [kept]
+
+
+def test_an_option_that_wraps_stays_one_option() -> None:
+    """One option a line, the second too long for its line: its wrapped rest hangs under its
+    text and joins it; the next mark opens the next option."""
+    rows = block(
+        "paragraph",
+        [
+            line("A. Nước bốc hơi.", 130, 150),
+            line("B. Hơi nước bay lên cao, gặp lạnh thì", 130, 200),
+            line("ngưng tụ thành mây.", 175, 250),
+            line("C. Mưa rơi xuống.", 130, 300),
+            line("D. Cả ba ý trên.", 130, 350),
+        ],
+    )
+    out = split_options([rows])
+    assert [t.replace("\n", " ") for _, t in _texts(out)] == [
+        "A. Nước bốc hơi.",
+        "B. Hơi nước bay lên cao, gặp lạnh thì ngưng tụ thành mây.",
+        "C. Mưa rơi xuống.",
+        "D. Cả ba ý trên.",
+    ]
+
+
+def test_a_row_of_options_glued_to_its_question_is_taken_out() -> None:
+    q = block(
+        "paragraph",
+        [
+            line("Câu 3. Giữ lấy cái tâm, biết rõ lẽ trời?", 100, 100),
+            line("A. một B. hai", 130, 150),
+        ],
+    )
+    rest = block("paragraph", [line("C. ba D. bốn", 130, 200)])
+    assert _texts(split_options([q, rest])) == [
+        ("paragraph", "Câu 3. Giữ lấy cái tâm, biết rõ lẽ trời?"),
+        ("list_item", "A. một"),
+        ("list_item", "B. hai"),
+        ("list_item", "C. ba"),
+        ("list_item", "D. bốn"),
+    ]
