@@ -55,3 +55,41 @@ def test_a_short_item_under_a_short_item_is_an_item_whose_mark_was_lost() -> Non
     out = list_blocks([a2, b2, c2], 30.0)
     assert [x.kind for x in out] == ["list_item", "paragraph"]
     assert out[0].text.endswith("rồi\nbay lên cao.")
+
+
+def test_a_number_the_scan_misread_is_the_next_number() -> None:
+    """`Pe` where `4.` stands, the text after it where the items' text starts, under an item
+    ending `;`: the fourth item. A line starting at the margin like any paragraph is not."""
+    items = [
+        block("list_item", [line(f"{n}. Điều thứ {n};", 100, 100 + 45 * n)]) for n in (1, 2, 3)
+    ]
+    misread = block("paragraph", [line("Pe Điều cuối cùng.", 100, 280)])
+    out = list_blocks([*items, misread], 30.0)
+    assert [b.kind for b in out] == ["list_item"] * 4
+    assert out[3].lines[0].text == "4. Điều cuối cùng."
+    after_stop = [*items[:2], block("list_item", [line("3. Điều thứ ba.", 100, 235)]), misread]
+    assert list_blocks(after_stop, 30.0)[3].kind == "paragraph"  # the list had ended
+
+
+def test_marks_with_a_speck_or_a_doubled_dash_are_marks(tmp_path: Path) -> None:
+    from helpers.layout_pages import book, page
+
+    from digitize.stage import Context
+    from digitize.stages.layout.flow import FlowBuilder
+
+    blocks = [
+        block("list_item", [line("a) Cây ở trên;", 100, 100)]),
+        block("list_item", [line("-b) Ở vào cõi;", 100, 145)]),
+        block("list_item", [line("c) Chặt đi rồi.", 100, 190)]),
+        block("paragraph", [line("Một đoạn văn.", 60, 260)]),
+        block("list_item", [line("– Great result;", 100, 330)]),
+        block("list_item", [line("-— Of the fittest;", 100, 375)]),
+        block("list_item", [line("– On every organ.", 100, 420)]),
+    ]
+    p = page(0, blocks, size=(1200, 1600))
+    flow = FlowBuilder().process_book(book([p], str(tmp_path)), Context(str(tmp_path))).flow
+    lists = [it.items for it in flow if isinstance(it, ListBlock)]
+    assert lists == [
+        ("a) Cây ở trên;", "b) Ở vào cõi;", "c) Chặt đi rồi."),
+        ("– Great result;", "-— Of the fittest;", "– On every organ."),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -14,7 +15,9 @@ from digitize.stages.layout._joins import leaves_open
 def list_blocks(blocks: list[Block], body_h: float) -> list[Block]:
     """The page's list items put together: bulleted lines read as headings, wrapped lines cut
     from their item, then items whose marks the OCR lost."""
-    return lost_marks(wrapped_items(bulleted(blocks, body_h), body_h), body_h)
+    return lost_marks(
+        misread_numbers(wrapped_items(bulleted(blocks, body_h), body_h), body_h), body_h
+    )
 
 
 def bulleted(blocks: list[Block], body_h: float) -> list[Block]:
@@ -101,6 +104,42 @@ def _wraps(item: Block, b: Block, blocks: list[Block], k: int, body_h: float) ->
     right = max([*near, last.bbox.x1])
     word = head.words[0].bbox.width if head.words else 0.0
     return right - last.bbox.x1 < word + body_h
+
+
+def misread_numbers(blocks: list[Block], body_h: float) -> list[Block]:
+    """A line under a numbered item that ended `;` (the list goes on), whose first word stands
+    where the item's number does and whose second word where the item's text starts, is the
+    next item: its first word is that number as a noisy scan read it (`Pe` for `4.`)."""
+    out = list(blocks)
+    for k in range(1, len(out)):
+        prev, b = out[k - 1], out[k]
+        if prev.kind != "list_item" or b.kind != "paragraph" or len(b.lines) > 2:
+            continue
+        first, head = prev.lines[0], b.lines[0]
+        mark = _text.list_mark(first.text)
+        if mark is None or not mark[1] or len(head.words) < 2 or len(first.words) < 2:
+            continue
+        if not prev.lines[-1].text.rstrip().endswith(";") or _text.list_mark(head.text):
+            continue
+        w0, w1 = head.words[0], head.words[1]
+        at_mark = abs(w0.bbox.x0 - first.words[0].bbox.x0) < 0.5 * body_h
+        at_text = abs(w1.bbox.x0 - hang(first)) < 0.5 * body_h
+        close = b.bbox.y0 - prev.bbox.y1 < body_h
+        nxt = _next_mark(mark[0])
+        if at_mark and at_text and close and len(w0.text) <= 3 and nxt:
+            line = Line((replace(w0, text=nxt), *head.words[1:]), head.bbox)
+            out[k] = replace(b, kind="list_item", lines=(line, *b.lines[1:]))
+    return out
+
+
+def _next_mark(mark: str) -> str | None:
+    """`3.` -> `4.`, `c)` -> `d)`; None for a mark that does not count."""
+    m = re.match(r"^(\(?)(\d{1,2}|[a-y])([.)])$", mark)
+    if m is None:
+        return None
+    n = m.group(2)
+    value = str(int(n) + 1) if n.isdigit() else chr(ord(n) + 1)
+    return f"{m.group(1)}{value}{m.group(3)}"
 
 
 def hang(first: Line) -> float:

@@ -249,11 +249,11 @@ class _Builder:
             if self.items and ordered != self.ordered:
                 self.flush_list()
             self.ordered = ordered
-            item = text.strip()
+            item = _text.strip_lead_speck(text)  # `-2. Item`: a speck before the number
             if lmark is None and self.items and self.items[-1].startswith("• "):
                 item = "• " + item  # the OCR lost this item's bullet, not its neighbours'
             mark = lmark[0] if lmark else ""
-            if mark and not ordered and mark not in "•–—-":
+            if mark and not ordered and mark.strip("•–—-"):
                 item = "• " + item[len(mark) :].strip()  # `e`, `©`, `°Ö` are how OCR reads `•`
             self.items.append(nfc(item))
             return
