@@ -200,7 +200,8 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
     out = split_side_by_side(join_wrapped_titles(out, body_h), body_h)
-    return split_options(raised_marks(note_runs(list_blocks(out, body_h), body_h)))
+    spare = [w for b in page.blocks for ln in b.lines for w in ln.words]  # as the OCR read them
+    return split_options(raised_marks(note_runs(list_blocks(out, body_h), body_h)), spare)
 
 
 def _speck(line: Line, body_h: float) -> bool:

@@ -38,7 +38,7 @@ from digitize.stages.layout._asides import split_title
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._hyphen import Dehyphenator
 from digitize.stages.layout._levels import heading_levels
-from digitize.stages.layout._options import option_mark
+from digitize.stages.layout._options import option_mark, other_options
 from digitize.stages.layout._size import line_height
 from digitize.stages.layout._tables import table_rows
 
@@ -69,7 +69,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "15"
+    version = "16"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -246,7 +246,7 @@ class _Builder:
             self.close()
             lmark = _text.list_mark(text) or option_mark(text)
             ordered = bool(lmark and lmark[1])
-            if self.items and ordered != self.ordered:
+            if self.items and (ordered != self.ordered or other_options(self.items[-1], text)):
                 self.flush_list()
             self.ordered = ordered
             item = _text.strip_lead_speck(text)  # `-2. Item`: a speck before the number
