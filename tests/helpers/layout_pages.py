@@ -8,6 +8,26 @@ from typing import Any
 from digitize.model import BBox, Block, Book, BookMeta, Line, Page, Word
 from digitize.stages.layout._size import ink
 
+REALPAGES = Path(__file__).parent.parent / "stages" / "realpages"
+
+
+def recorded(name: str) -> Page:
+    """A real scan's page as the OCR gave it (`stages/realpages/NAME.json`: word boxes, each
+    word replaced by a placeholder, so the geometry is real and no transcript is kept)."""
+    import json
+
+    d = json.loads((REALPAGES / f"{name}.json").read_text(encoding="utf-8"))
+
+    def _line(words: list[list[Any]]) -> Line:
+        ws = tuple(Word(t, BBox(x0, y0, x1, y1), c) for t, x0, y0, x1, y1, c in words)
+        return Line(ws, BBox.enclosing([w.bbox for w in ws]))
+
+    blocks = tuple(
+        Block(b["kind"], tuple(_line(ln) for ln in b["lines"]), BBox(*b["bbox"]))
+        for b in d["blocks"]
+    )
+    return Page(0, tuple(d["size"]), 300, None, blocks=blocks)
+
 
 def line(text: str, x: float, y: float, h: float = 30.0, cw: float | None = None) -> Line:
     """A line of `text` starting at (x, y), glyph height `h`, char width `cw` (default h/2)."""

@@ -75,7 +75,8 @@ def _epubcheck(path: Path) -> list[str]:
 
 def _edge_book(tmp_path: Path) -> Book:
     """Odd but possible layout output: duplicate and missing labels, levels 0 and 9, break
-    offsets out of range, an empty heading, an unreferenced note, a missing image, empties."""
+    offsets out of range, an empty heading, an unreferenced note, a missing image, empties,
+    lists numbered by the reader (`<ol type="A">`, `<ol start="3">`)."""
     return Book(
         BookMeta(title="Biên", authors=("", "A"), date="tháng 3", lang="vie"),
         flow=(
@@ -87,6 +88,8 @@ def _edge_book(tmp_path: Path) -> Book:
             Figure("nope/missing.png", "Không có ảnh"),
             Figure("nope/missing.png", ""),
             ListBlock(()),
+            ListBlock(("A. 10", "B. 12", "C. 14"), ordered=True),
+            ListBlock(("3. Ba", "4. Bốn"), ordered=True),
             Table(()),
             Footnote("†", "Không ai trỏ tới."),
             Footnote("", "Không có dấu."),

@@ -7,30 +7,13 @@ decree, a journal page with a table), recorded with every word replaced by a pla
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from helpers.layout_pages import recorded
 
-from digitize.model import BBox, Block, Line, Page, Word
+from digitize.model import BBox, Page, Word
 from digitize.stage import Context
 from digitize.stages.layout._order import reading_order
 from digitize.stages.layout._stacks import side_by_side
 from digitize.stages.layout.blocks import BlockLayout
-
-PAGES = Path(__file__).parent / "realpages"
-
-
-def _line(words: list[list]) -> Line:  # type: ignore[type-arg]
-    ws = tuple(Word(t, BBox(x0, y0, x1, y1), c) for t, x0, y0, x1, y1, c in words)
-    return Line(ws, BBox.enclosing([w.bbox for w in ws]))
-
-
-def recorded(name: str) -> Page:
-    d = json.loads((PAGES / f"{name}.json").read_text(encoding="utf-8"))
-    blocks = tuple(
-        Block(b["kind"], tuple(_line(ln) for ln in b["lines"]), BBox(*b["bbox"]))
-        for b in d["blocks"]
-    )
-    return Page(0, tuple(d["size"]), 300, None, blocks=blocks)
 
 
 def laid_out_words(page: Page) -> list[Word]:

@@ -26,15 +26,10 @@ from digitize.model import (
     Table,
 )
 from digitize.stages.export._a11y import HeadingLevels, figure_alt, header_cells, words
+from digitize.stages.export._lists import list_html
 from digitize.text import bcp47, clean_text
 
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-
-
-# A list item that starts with its own printed marker.
-PRINTED_MARKER = re.compile(
-    r"^\s*(?:[•·▪●○◦‣∙*–—-]|\(?(?:\d{1,3}|[a-zđ]|[ivxlc]{1,5})[.)])\s", re.IGNORECASE
-)
 
 
 clean = clean_text  # short name for the exporters' many calls
@@ -207,12 +202,7 @@ class Renderer:
             elif isinstance(item, Figure):
                 out.append(self._figure(item))
             elif isinstance(item, ListBlock) and item.items:
-                tag = "ol" if item.ordered else "ul"
-                lis = "".join(f"<li>{esc(it)}</li>" for it in item.items)
-                # Items keep their printed markers ("a)", "1.", "•"): no second, generated one.
-                marked = all(PRINTED_MARKER.match(it) for it in item.items)
-                attr = ' class="marked"' if marked else ""
-                out.append(f"<{tag}{attr}>{lis}</{tag}>")
+                out.append(list_html(item, esc))
             elif isinstance(item, Table):
                 out.append(self._table(item))
             elif isinstance(item, Aside):

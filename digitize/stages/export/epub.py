@@ -61,7 +61,7 @@ def _xhtml(lang: str, title: str, body: str, css: bool = True) -> str:
 
 class EpubExporter(Exporter[EpubOptions]):
     name: ClassVar[str] = "export.epub"
-    version: ClassVar[str] = "4"
+    version: ClassVar[str] = "5"
     Options: ClassVar[type] = EpubOptions
     suffix: ClassVar[str] = ".epub"
     summary: ClassVar[str] = "EPUB 3 with nav, page-list, figures, footnotes, a11y metadata"

@@ -73,7 +73,7 @@ def _page(lang: str, title: str, body: str, style: str) -> str:
 
 class HtmlExporter(Exporter[HtmlOptions]):
     name: ClassVar[str] = "export.html"
-    version: ClassVar[str] = "4"
+    version: ClassVar[str] = "5"
     Options: ClassVar[type] = HtmlOptions
     suffix: ClassVar[str] = ".html"
     summary: ClassVar[str] = "HTML edition: a self-contained page or a small static site"

@@ -26,8 +26,8 @@ from digitize.model import (
 from digitize.naming import book_stem
 from digitize.stage import Context, Exporter
 from digitize.stages.export import _media
+from digitize.stages.export._lists import list_lines
 from digitize.stages.export._render import (
-    PRINTED_MARKER,
     clean,
     mark_pattern,
     page_label,
@@ -62,7 +62,7 @@ def page_comment(label: str) -> str:
 
 class MarkdownExporter(Exporter):
     name: ClassVar[str] = "export.md"
-    version: ClassVar[str] = "2"
+    version: ClassVar[str] = "3"
     suffix: ClassVar[str] = ".md"
     summary: ClassVar[str] = "Markdown with headings, lists, tables, figures, footnotes"
 
@@ -88,13 +88,7 @@ class MarkdownExporter(Exporter):
                 elif isinstance(item, Paragraph):
                     blocks.append(self._paragraph(item, pending))
                 elif isinstance(item, ListBlock) and item.items:
-                    blocks.append(
-                        "\n".join(
-                            ("- " if PRINTED_MARKER.match(t) or not item.ordered else f"{n + 1}. ")
-                            + md_escape(t)
-                            for n, t in enumerate(item.items)
-                        )
-                    )
+                    blocks.append("\n".join(list_lines(item, md_escape)))
                 elif isinstance(item, Table):
                     blocks.append(self._table(item))
                 elif isinstance(item, Figure):

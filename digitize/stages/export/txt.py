@@ -13,7 +13,8 @@ from digitize.fileio import write_text
 from digitize.model import Aside, Book, Figure, Footnote, Heading, ListBlock, Paragraph, Table
 from digitize.naming import book_stem
 from digitize.stage import Context, Exporter
-from digitize.stages.export._render import PRINTED_MARKER, clean
+from digitize.stages.export._lists import PRINTED_MARKER
+from digitize.stages.export._render import clean
 
 
 def _one_line(text: str) -> str:

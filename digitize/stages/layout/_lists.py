@@ -2,12 +2,144 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages.layout import _text
 from digitize.stages.layout._items import Item
+from digitize.stages.layout._joins import leaves_open
+
+
+def list_blocks(blocks: list[Block], body_h: float) -> list[Block]:
+    """The page's list items put together: bulleted lines read as headings, wrapped lines cut
+    from their item, then items whose marks the OCR lost."""
+    return lost_marks(
+        misread_numbers(wrapped_items(bulleted(blocks, body_h), body_h), body_h), body_h
+    )
+
+
+def bulleted(blocks: list[Block], body_h: float) -> list[Block]:
+    """A heading that opens with a bullet (`•`, or `®`, `¢` as the OCR reads one) standing in
+    line with the mark of a list item next to it (wrapped lines indented past the marks may lie
+    between) is an item of that list set in large type (a brochure's feature list), not a title."""
+    out = list(blocks)
+    for order in (range(len(out)), range(len(out) - 1, -1, -1)):
+        for k in order:
+            b = out[k]
+            mark = _mark_x(b)
+            if b.kind != "heading" or mark is None:
+                continue
+            for step in (-1, 1):
+                n = _next_marked(out, k, step, mark, body_h)
+                if n is not None and n.kind == "list_item":
+                    out[k] = replace(b, kind="list_item", level=None)
+    return out
+
+
+def _next_marked(
+    blocks: list[Block], k: int, step: int, mark: float, body_h: float
+) -> Block | None:
+    """The block before (step -1) or after (+1) blocks[k] that starts at its mark's x, past
+    lines indented further (an item's wrapped lines); None if it has no bullet there."""
+    j = k + step
+    while 0 <= j < len(blocks) and blocks[j].bbox.x0 > mark + 0.5 * body_h:
+        j += step
+    if not 0 <= j < len(blocks):
+        return None
+    x = _mark_x(blocks[j])
+    return blocks[j] if x is not None and abs(x - mark) < 0.5 * body_h else None
+
+
+def _mark_x(b: Block) -> float | None:
+    """Where the bullet opening `b` stands, or None: no bullet (numbers are titles' too)."""
+    if not b.lines or len(b.lines[0].words) < 2:
+        return None
+    mark = _text.list_mark(b.lines[0].text)
+    return b.lines[0].words[0].bbox.x0 if mark is not None and not mark[1] else None
+
+
+def wrapped_items(blocks: list[Block], body_h: float) -> list[Block]:
+    """Lines hanging under a list item's text, not its mark, right below it, where the item's
+    last line left its sentence open and no room for their first word: the item wrapped there.
+    Reading order can cut such lines from their item (a full-width list crosses the gutter of
+    the columns under it), and a short one ending `.` would pass for an item whose mark the
+    OCR lost."""
+    out: list[Block] = []
+    for k, b in enumerate(blocks):
+        prev = out[-1] if out else None
+        if prev is not None and prev.kind == "list_item" and _wraps(prev, b, blocks, k, body_h):
+            lines = prev.lines + b.lines
+            out[-1] = replace(prev, lines=lines, bbox=BBox.enclosing([ln.bbox for ln in lines]))
+        else:
+            out.append(b)
+    return out
+
+
+def _wraps(item: Block, b: Block, blocks: list[Block], k: int, body_h: float) -> bool:
+    """`b` (blocks[k]) is the rest of `item`, the block before it."""
+    if b.kind not in ("paragraph", "heading", "list_item") or not b.lines:
+        return False
+    first, last, head = item.lines[0], item.lines[-1], b.lines[0]
+    if _text.list_mark(first.text) is None or _text.list_mark(head.text) is not None:
+        return False
+    mark_x, text_x = first.words[0].bbox.x0, hang(first)
+    if text_x - mark_x < 0.5 * body_h or abs(head.bbox.x0 - text_x) >= 0.5 * body_h:
+        return False  # no hanging indent, or not under the item's text
+    lead = head.bbox.y0 - last.bbox.y1
+    if not -0.3 * last.bbox.height < lead < 0.8 * last.bbox.height:
+        return False
+    if not 0.7 < head.bbox.height / max(last.bbox.height, 1.0) < 1.4:
+        return False  # another type size: not the same item's text
+    if not leaves_open(last.text):
+        return False
+    # The measure: the widest line of the text around that starts where the list does.
+    near = [
+        ln.bbox.x1
+        for o in blocks[max(0, k - 5) : k + 5]
+        if o.kind in ("paragraph", "heading", "list_item") and abs(o.bbox.x0 - mark_x) < 3 * body_h
+        for ln in o.lines
+    ]
+    right = max([*near, last.bbox.x1])
+    word = head.words[0].bbox.width if head.words else 0.0
+    return right - last.bbox.x1 < word + body_h
+
+
+def misread_numbers(blocks: list[Block], body_h: float) -> list[Block]:
+    """A line under a numbered item that ended `;` (the list goes on), whose first word stands
+    where the item's number does and whose second word where the item's text starts, is the
+    next item: its first word is that number as a noisy scan read it (`Pe` for `4.`)."""
+    out = list(blocks)
+    for k in range(1, len(out)):
+        prev, b = out[k - 1], out[k]
+        if prev.kind != "list_item" or b.kind != "paragraph" or len(b.lines) > 2:
+            continue
+        first, head = prev.lines[0], b.lines[0]
+        mark = _text.list_mark(first.text)
+        if mark is None or not mark[1] or len(head.words) < 2 or len(first.words) < 2:
+            continue
+        if not prev.lines[-1].text.rstrip().endswith(";") or _text.list_mark(head.text):
+            continue
+        w0, w1 = head.words[0], head.words[1]
+        at_mark = abs(w0.bbox.x0 - first.words[0].bbox.x0) < 0.5 * body_h
+        at_text = abs(w1.bbox.x0 - hang(first)) < 0.5 * body_h
+        close = b.bbox.y0 - prev.bbox.y1 < body_h
+        nxt = _next_mark(mark[0])
+        if at_mark and at_text and close and len(w0.text) <= 3 and nxt:
+            line = Line((replace(w0, text=nxt), *head.words[1:]), head.bbox)
+            out[k] = replace(b, kind="list_item", lines=(line, *b.lines[1:]))
+    return out
+
+
+def _next_mark(mark: str) -> str | None:
+    """`3.` -> `4.`, `c)` -> `d)`; None for a mark that does not count."""
+    m = re.match(r"^(\(?)(\d{1,2}|[a-y])([.)])$", mark)
+    if m is None:
+        return None
+    n = m.group(2)
+    value = str(int(n) + 1) if n.isdigit() else chr(ord(n) + 1)
+    return f"{m.group(1)}{value}{m.group(3)}"
 
 
 def hang(first: Line) -> float:

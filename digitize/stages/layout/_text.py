@@ -31,7 +31,8 @@ _DOTTED_RE = re.compile(r"^(\d+(?:\.\d+)+)\.?\s+\S")  # 1.2 Title, 1.2.3. Title
 _SINGLE_NUM_RE = re.compile(r"^(\d+|[IVX]+)\.\s+\S")  # 1. Title / II. Title
 
 _BULLETS = "•·●○◦▪▫■□‣⁃∙–—-*+►▶✓✔"
-_BULLET_RE = re.compile(r"^[" + re.escape(_BULLETS) + r"](?:\s|$)")
+# One mark, or a dash a noisy scan doubled (`-—`)
+_BULLET_RE = re.compile(r"^(?:[" + re.escape(_BULLETS) + r"]|[-–—]{2})(?:\s|$)")
 _ORDERED_RE = re.compile(
     r"^(?:\(?(?:\d{1,2}|[a-zđ]|[ivx]{1,4})\)|(?:\d{1,2}|[a-zđ])\.\.?)(?:\s|$)"  # `3..`: a speck
 )
@@ -53,12 +54,12 @@ TERMINAL = ".!?…:;\"”»'’)]"
 HYPHENS = "-\u2010\u00ad¬"
 
 
-_LEAD_SPECK_RE = re.compile(r"^[.,'‘’“”\"`·_\-–]{1,2}(?=\d)")
+_LEAD_SPECK_RE = re.compile(r"^[.,'‘’“”\"`·_\-–]{1,2}(?=\d|[a-zđ]\)\s)")
 
 
 def strip_lead_speck(text: str) -> str:
-    """`.2.1 Title` → `2.1 Title`, `-_1 Note`, `“2. Item`: a speck read as a sign glued before
-    a section number, a list number or a footnote mark."""
+    """`.2.1 Title` → `2.1 Title`, `-_1 Note`, `“2. Item`, `-b) Item`: a speck read as a sign
+    glued before a section number, a list number or letter, or a footnote mark."""
     t = text.strip()
     return _LEAD_SPECK_RE.sub("", t)
 

@@ -42,7 +42,7 @@ from digitize.stages.layout._items import (
     wrap_edges,
 )
 from digitize.stages.layout._joins import caption_continues, runs_on, title_tail
-from digitize.stages.layout._lists import dropped_marks, hang, lost_marks
+from digitize.stages.layout._lists import dropped_marks, hang, list_blocks
 from digitize.stages.layout._noise import edge_specks, giant_scraps
 from digitize.stages.layout._notes import note_runs, raised_marks
 from digitize.stages.layout._options import split_options
@@ -84,7 +84,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "26"
+    version = "27"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -200,7 +200,8 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
     out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
     out = split_side_by_side(join_wrapped_titles(out, body_h), body_h)
-    return split_options(raised_marks(note_runs(lost_marks(out, body_h), body_h)))
+    spare = [w for b in page.blocks for ln in b.lines for w in ln.words]  # as the OCR read them
+    return split_options(raised_marks(note_runs(list_blocks(out, body_h), body_h)), spare)
 
 
 def _speck(line: Line, body_h: float) -> bool:

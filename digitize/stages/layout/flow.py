@@ -38,6 +38,7 @@ from digitize.stages.layout._asides import split_title
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._hyphen import Dehyphenator
 from digitize.stages.layout._levels import heading_levels
+from digitize.stages.layout._options import option_mark, other_options
 from digitize.stages.layout._size import line_height
 from digitize.stages.layout._tables import table_rows
 
@@ -68,7 +69,7 @@ class _Open:
 class FlowBuilder(BookStage[FlowOptions]):
     kind = "layout"
     name = "layout.flow"
-    version = "14"
+    version = "16"
     Options = FlowOptions
     summary = "Join lines and pages into the reading-order flow (paragraphs, headings, figures)"
 
@@ -243,16 +244,16 @@ class _Builder:
             return
         if kind == "list_item":
             self.close()
-            lmark = _text.list_mark(text)
+            lmark = _text.list_mark(text) or option_mark(text)
             ordered = bool(lmark and lmark[1])
-            if self.items and ordered != self.ordered:
+            if self.items and (ordered != self.ordered or other_options(self.items[-1], text)):
                 self.flush_list()
             self.ordered = ordered
-            item = text.strip()
+            item = _text.strip_lead_speck(text)  # `-2. Item`: a speck before the number
             if lmark is None and self.items and self.items[-1].startswith("• "):
                 item = "• " + item  # the OCR lost this item's bullet, not its neighbours'
             mark = lmark[0] if lmark else ""
-            if mark and not ordered and mark not in "•–—-":
+            if mark and not ordered and mark.strip("•–—-"):
                 item = "• " + item[len(mark) :].strip()  # `e`, `©`, `°Ö` are how OCR reads `•`
             self.items.append(nfc(item))
             return
