@@ -4,9 +4,9 @@ OCR engines group lines into paragraphs unreliably (headings glued to body text,
 split in two, columns mixed), so we pool every text line of the page, order lines by columns
 (`_order`), cut them into blocks where the geometry says a new paragraph starts (vertical gap,
 first-line indent, short last line, a change of type size, a list or caption mark), then name
-each block: heading, caption, list_item, footnote or paragraph. When the page has an image we
-also read ruled tables cell by cell (`_tables`), find the picture of a caption the OCR missed
-(`_regions`) and spot bold body-size headings by ink density (`_weight`).
+each block (`_kinds`): heading, caption, list_item, footnote or paragraph. When the page has an
+image we also read ruled tables cell by cell (`_tables`), find the picture of a caption the OCR
+missed (`_regions`) and spot bold body-size headings by ink density (`_weight`).
 Running heads and page numbers need the whole book: `layout.furniture` finds them.
 """
 
@@ -42,6 +42,7 @@ from digitize.stages.layout._items import (
     wrap_edges,
 )
 from digitize.stages.layout._joins import caption_continues, runs_on, title_tail
+from digitize.stages.layout._kinds import classify, size_class
 from digitize.stages.layout._lists import dropped_marks, hang, list_blocks
 from digitize.stages.layout._noise import edge_specks, giant_scraps
 from digitize.stages.layout._notes import note_runs, raised_marks
@@ -59,7 +60,6 @@ TEXT_KINDS_KEPT = FURNITURE_KINDS
 __all__ = ["BlockLayout"]
 
 
-MIN_TITLE_SIZE = 0.7  # a heading is not set in type this much smaller than the body's
 SPECK_SIZE = 0.35  # a lone word this much smaller than the body is a speck read as letters
 
 
@@ -198,7 +198,7 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     gap = _typical_gap(ordered, body_h)
     groups = _segment(ordered, cols, gap, body_h, o)
     weight.set_body([original.get(id(ln), ln) for ln in text_lines])
-    out = [_classify(g, groups, cols, body_h, weight, o, original) for g in groups]
+    out = [classify(g, groups, cols, body_h, weight, o, original) for g in groups]
     out = split_side_by_side(join_wrapped_titles(out, body_h), body_h)
     spare = [w for b in page.blocks for ln in b.lines for w in ln.words]  # as the OCR read them
     return split_options(raised_marks(note_runs(list_blocks(out, body_h), body_h)), spare)
@@ -233,11 +233,6 @@ def _typical_gap(items: list[Item], body_h: float) -> float:
     ]
     gaps = [g for g in gaps if -0.5 * body_h < g < 3 * body_h]
     return float(median(gaps)) if gaps else 0.4 * body_h
-
-
-def _size_class(line: Line, body_h: float, o: BlockLayoutOptions) -> int:
-    r = line_height(line) / body_h
-    return 1 if r >= o.heading_ratio else (-1 if r <= o.small_ratio else 0)
 
 
 def _segment(
@@ -289,7 +284,7 @@ def _continues(
     pleft, pright = prev.edges or (left, right)
     if runs_on(prev.bbox, prev.line.text, it.bbox, it.line.text, pright, gap, body_h):
         return True
-    if _size_class(it.line, body_h, o) != _size_class(prev.line, body_h, o):
+    if size_class(it.line, body_h, o) != size_class(prev.line, body_h, o):
         # Specks inflate the boxes of whole lines on a noisy scan. A real change of type size
         # comes with space around it; a full line followed at the usual leading is still body.
         running = it.bbox.y0 - prev.bbox.y1 <= gap + 0.3 * body_h
@@ -317,11 +312,11 @@ def _continues(
     # narrow column (`2.1 Mình đã sùng` / `thượng hơn`).
     wrapped = room < next_word + 0.8 * body_h
     closes = len(group) == 1 and titled and prev.bbox.x1 < right - 2 * body_h and not wrapped
-    closes = closes and _size_class(prev.line, body_h, o) == 0
+    closes = closes and size_class(prev.line, body_h, o) == 0
     # A body-size numbered heading (`1.1 …`) running the full width is closed by a full line
     # of body text under it; a short line under it is the rest of a wrapped title.
     numbered = _text.heading_rank(ptext) is not None and not _text.ends_sentence(ptext)
-    numbered = numbered and _size_class(prev.line, body_h, o) == 0 and it.bbox.x1 > right - body_h
+    numbered = numbered and size_class(prev.line, body_h, o) == 0 and it.bbox.x1 > right - body_h
     # ...but not a line going on in lower case: the title wrapped (`1.1 The term, struggle` /
     # `for existence, used in`), body text after a title starts a sentence.
     numbered = numbered and not text.lstrip()[:1].islower()
@@ -336,129 +331,3 @@ def _continues(
     # the typesetter ended the paragraph (works for ragged-right text too).
     hanging = in_list and it.bbox.x0 > first.bbox.x0 + 0.5 * body_h
     return not (room > next_word + 0.8 * body_h and not hanging and room > 0.05 * width)
-
-
-def _junk(text: str) -> bool:
-    """Too few letters to be a title: `, `4Ð.`, `an` are specks read as type."""
-    return sum(ch.isalpha() for ch in text) < 4
-
-
-def _classify(
-    group: list[Item],
-    groups: list[list[Item]],
-    cols: dict[tuple[int, int], tuple[float, float]],
-    body_h: float,
-    weight: InkWeight,
-    o: BlockLayoutOptions,
-    original: dict[int, Line],
-) -> Block:
-    """Name a group of lines. Decisions use the (straightened) geometry of the group; the block
-    keeps the lines as the OCR gave them."""
-    head = group[0]
-    if head.line is None:
-        assert head.block is not None
-        return head.block
-    straight = tuple(it.line for it in group if it.line is not None)
-    lines = tuple(original.get(id(ln), ln) for ln in straight)
-    bbox = BBox.enclosing([ln.bbox for ln in lines])
-    if head.kind in FURNITURE_KINDS:
-        return Block(head.kind, lines, bbox)
-    text = " ".join(ln.text for ln in lines)
-    first = lines[0].text
-    size = median(line_height(ln) for ln in lines) / body_h
-    nwords = len(text.split())
-    rank = _text.heading_rank(first)
-    if _junk(text):
-        return Block("paragraph", lines, bbox)
-    if (
-        rank is not None
-        and len(lines) <= 3
-        and nwords <= 20
-        and not text.rstrip().endswith(".")
-        and not _asks(text, size, lines, weight, o)
-    ):
-        return Block("heading", lines, bbox, int(rank) + 1)
-    if rank is not None and len(lines) == 1 and nwords <= 8 and size >= 1.08:
-        return Block("heading", lines, bbox, int(rank) + 1)  # `1.1 Title.`: a speck read as `.`
-    if size >= o.heading_ratio and len(lines) <= 4 and _title_like(text, nwords, size):
-        return Block("heading", lines, bbox, None)
-    if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
-        return Block("footnote", lines, bbox)  # before the caps test: `4 OF THE SPECIES…`
-    # Capitals or bold type alone do not make a title set clearly smaller than the body: a
-    # label in a picture (`Nhóm A Nhóm B` in bold sans) or a speck read as letters (`HIẾN`).
-    titled = size >= MIN_TITLE_SIZE
-    if len(lines) <= 2 and nwords <= 12 and _text.is_upper_title(text) and titled:
-        return Block("heading", lines, bbox, None)
-    numbered = _text.single_number_heading(first) and len(lines) == 1 and size >= 1.08
-    if numbered and not text.rstrip().endswith((".", ",", ";")):  # `2. Đắc của mình mà;`
-        return Block("heading", lines, bbox, None)
-    cap = _text.caption_match(first)
-    sbox = BBox.enclosing([ln.bbox for ln in straight])
-    if cap is not None and _is_caption(cap.end(), first, sbox, groups, body_h, len(lines)):
-        return Block("caption", lines, bbox)
-    if size <= o.small_ratio and _footnote_mark(first) and _below_body(group, groups, body_h, o):
-        return Block("footnote", lines, bbox)
-    if _text.list_mark(first) is not None:
-        return Block("list_item", lines, bbox)
-    short = len(lines) <= 2 and nwords <= 12 and not text.rstrip().endswith((".", ",", ";"))
-    if short and titled and o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio):
-        return Block("heading", lines, bbox, None)
-    return Block("paragraph", lines, bbox)
-
-
-def _asks(
-    text: str, size: float, lines: tuple[Line, ...], weight: InkWeight, o: BlockLayoutOptions
-) -> bool:
-    """`Bài 1. … ?` in body type and weight asks an exercise question; a lesson titled by a
-    question is set larger or bolder than the body."""
-    if not text.rstrip().endswith("?") or size >= 1.08:
-        return False
-    return not (o.bold_ratio > 0 and weight.bold(lines, o.bold_ratio))
-
-
-def _title_like(text: str, nwords: int, size: float) -> bool:
-    """Large type alone is weak evidence on a noisy scan: a title does not start in lower case
-    or end with a hyphen or comma, and a long one needs clearly larger type."""
-    t = text.strip()
-    first = next((c for c in t if c.isalpha()), "")
-    if first.islower() or t.endswith(("-", ",", ";")):
-        return False
-    return nwords <= 12 or (size >= 1.5 and nwords <= 30)
-
-
-def _is_caption(
-    end: int, first: str, bbox: BBox, groups: list[list[Item]], body_h: float, nlines: int
-) -> bool:
-    """A `Hình 1.2` line is a caption when a figure is close, or it is short and not a sentence
-    that merely mentions the figure (`Hình 1.2 cho thấy…`)."""
-    for g in groups:
-        it = g[0]
-        if it.line is None and it.kind in ("figure", "table"):
-            fb = it.bbox
-            near = min(abs(bbox.y0 - fb.y1), abs(fb.y0 - bbox.y1)) < 4 * body_h
-            overlap = min(bbox.x1, fb.x1) - max(bbox.x0, fb.x0) > 0
-            if near and overlap:
-                return True
-    rest = first.strip()[end:].lstrip(" .:-–—)")
-    return nlines <= 3 and (not rest or not rest[0].islower())
-
-
-def _footnote_mark(text: str) -> bool:
-    return _text.footnote_mark(text) is not None
-
-
-def _below_body(
-    group: list[Item], groups: list[list[Item]], body_h: float, o: BlockLayoutOptions
-) -> bool:
-    """True when no body-size text sits below this group in its column."""
-    top = group[0].bbox.y0
-    for g in groups:
-        for it in g:
-            if it.line is None or it.column[1] not in (0, group[0].column[1]):
-                continue
-            t = it.line.text
-            if _text.page_number_value(t) is not None or len(t.split()) <= 3:
-                continue  # a page number or a short foot line is furniture, not body
-            if it.bbox.y0 > top and _size_class(it.line, body_h, o) >= 0:
-                return False
-    return True
