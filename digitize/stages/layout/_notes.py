@@ -1,8 +1,10 @@
 """Footnotes the type-size test missed (a note that measures body size beside one that does
-not), and note reference marks the OCR read as words of their own (`raised_marks`)."""
+not), note reference marks the OCR read as words of their own (`raised_marks`), and the
+marks in running text `layout.flow` links to their notes (`cites`, `restore_mark`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from statistics import median
 
@@ -92,3 +94,52 @@ def _joined(ln: Line, marks: set[str]) -> Line:
     if len(words) == len(ln.words):
         return ln
     return Line(tuple(words), ln.bbox)
+
+
+def footnote_body(text: str, mark: str) -> str:
+    """The footnote's text after its mark: `(1) Xem` → `Xem`, and `*Xem` (mark glued to the
+    first word by OCR) → `Xem`, not the empty string."""
+    t = text.strip()
+    if not mark:
+        return t
+    tok = t.split(" ", 1)[0]
+    if tok.strip("()[]").rstrip(".:") == mark:
+        return t[len(tok) :].strip()
+    return t[t.index(mark) + len(mark) :].strip()
+
+
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def cites(text: str, mark: str, loose: bool = False) -> tuple[int, int, bool] | None:
+    """Where `text` carries the reference mark `mark` right after a word (`điều3`, `điều³`):
+    (start, end, misread), or None. `loose`: a small raised `1` is often read as `!` (`2` as
+    `?`, any digit as `°`); glued to a word inside a running sentence (`ngôi! hoàng đế`: a
+    lower-case word follows) it is taken for the mark (misread = True)."""
+    forms = {mark, mark.translate(_SUPERSCRIPT)}
+    for f in forms:
+        if m := re.search(rf"(?<=[^\W\d]){re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text):
+            return m.start(), m.end(), False
+    if loose:
+        for m in _LOOSE_MARK.finditer(text):
+            if m.group(1).islower() and (m.group(0)[1] != "?" or mark == "2"):
+                return m.start() + 1, m.start() + 2, True
+    return None
+
+
+def restore_mark(
+    text: str, breaks: list[tuple[int, int, str | None]], span: tuple[int, int, bool], mark: str
+) -> tuple[str, list[tuple[int, int, str | None]]]:
+    """`text` with a mark misread as `!`, `?` or `°` put back as printed (raised: `¹`)."""
+    start, end, misread = span
+    if not misread:
+        return text, breaks
+    printed = mark.translate(_SUPERSCRIPT)
+    shift = len(printed) - (end - start)
+    moved = [(off + shift if off > start else off, i, lab) for off, i, lab in breaks]
+    return text[:start] + printed + text[end:], moved
+
+
+# What OCR makes of a small raised digit: `!` (mostly a `1`), `?` (a `2` only: its shape),
+# `°` (any of them).
+_LOOSE_MARK = re.compile(r"[^\W\d][!?°](?=\s+([^\W\d_]))")

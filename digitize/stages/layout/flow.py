@@ -9,8 +9,6 @@ is real. Figures and footnotes met inside such a paragraph are emitted right aft
 
 from __future__ import annotations
 
-import itertools
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from statistics import median
@@ -38,7 +36,14 @@ from digitize.stages.layout._asides import split_title
 from digitize.stages.layout._figures import crop_figure
 from digitize.stages.layout._hyphen import Dehyphenator
 from digitize.stages.layout._levels import heading_levels
+from digitize.stages.layout._notes import cites, footnote_body, restore_mark
 from digitize.stages.layout._options import option_mark, other_options
+from digitize.stages.layout._paragraphs import (
+    column_right,
+    first_line_indented,
+    full_last_line,
+    uses_indent,
+)
 from digitize.stages.layout._size import line_height
 from digitize.stages.layout._tables import table_rows
 
@@ -94,7 +99,7 @@ class _Builder:
         body_h = float(median(body)) if body else 0.0
         self.body_h = body_h if body_h > 0 else 1.0  # zero-height OCR boxes happen
         self.levels = heading_levels(book.pages, self.body_h, o.max_level)
-        self.uses_indent = _uses_indent(book.pages, self.body_h)
+        self.uses_indent = uses_indent(book.pages, self.body_h)
         self.lang = book.meta.lang[:2].lower()
         self.out: list[FlowItem] = []
         self.open: _Open | None = None
@@ -221,7 +226,7 @@ class _Builder:
             return
         if kind == "footnote":
             mark = _text.footnote_mark(text) or ""
-            body = _footnote_body(text, mark)
+            body = footnote_body(text, mark)
             note = Footnote(mark, nfc(body))
             at = self._referrer(mark)
             if at is None:
@@ -272,15 +277,15 @@ class _Builder:
         if not mark:
             return None
         for loose in (False, True):
-            if self.open is not None and (span := _cites(self.open.text, mark, loose)):
-                self.open.text, self.open.breaks = _restore_mark(
+            if self.open is not None and (span := cites(self.open.text, mark, loose)):
+                self.open.text, self.open.breaks = restore_mark(
                     self.open.text, self.open.breaks, span, mark
                 )
                 return None
             for k in range(len(self.out) - 1, self.page_start - 1, -1):
                 item = self.out[k]
-                if isinstance(item, Paragraph) and (span := _cites(item.text, mark, loose)):
-                    text, breaks = _restore_mark(item.text, list(item.breaks), span, mark)
+                if isinstance(item, Paragraph) and (span := cites(item.text, mark, loose)):
+                    text, breaks = restore_mark(item.text, list(item.breaks), span, mark)
                     self.out[k] = replace(item, text=text, breaks=tuple(breaks))
                     return k
         return None
@@ -333,122 +338,14 @@ class _Builder:
         first = text.lstrip()[:1]
         if first.islower() and not op.text.rstrip().endswith((".", "!", "?", "…")):
             return True
-        indented = _indented(block, self.body_h)
+        indented = first_line_indented(block, self.body_h)
         if not _text.ends_sentence(op.text):
             return not (indented and self.uses_indent) and not first.isdigit()
-        right = _column_right(self.book.pages[op.page], prev)
-        full = _full_last_line(prev, block, self.body_h, right)
+        right = column_right(self.book.pages[op.page], prev)
+        full = full_last_line(prev, block, self.body_h, right)
         if first.islower() and not indented and full:
             return True  # a speck read as a full stop at the foot of the page
         return self.uses_indent and not indented and full
-
-
-def _footnote_body(text: str, mark: str) -> str:
-    """The footnote's text after its mark: `(1) Xem` → `Xem`, and `*Xem` (mark glued to the
-    first word by OCR) → `Xem`, not the empty string."""
-    t = text.strip()
-    if not mark:
-        return t
-    tok = t.split(" ", 1)[0]
-    if tok.strip("()[]").rstrip(".:") == mark:
-        return t[len(tok) :].strip()
-    return t[t.index(mark) + len(mark) :].strip()
-
-
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
-def _cites(text: str, mark: str, loose: bool = False) -> tuple[int, int, bool] | None:
-    """Where `text` carries the reference mark `mark` right after a word (`điều3`, `điều³`):
-    (start, end, misread), or None. `loose`: a small raised `1` is often read as `!` (`2` as
-    `?`, any digit as `°`); glued to a word inside a running sentence (`ngôi! hoàng đế`: a
-    lower-case word follows) it is taken for the mark (misread = True)."""
-    forms = {mark, mark.translate(_SUPERSCRIPT)}
-    for f in forms:
-        if m := re.search(rf"(?<=[^\W\d]){re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text):
-            return m.start(), m.end(), False
-    if loose:
-        for m in _LOOSE_MARK.finditer(text):
-            if m.group(1).islower() and (m.group(0)[1] != "?" or mark == "2"):
-                return m.start() + 1, m.start() + 2, True
-    return None
-
-
-def _restore_mark(
-    text: str, breaks: list[tuple[int, int, str | None]], span: tuple[int, int, bool], mark: str
-) -> tuple[str, list[tuple[int, int, str | None]]]:
-    """`text` with a mark misread as `!`, `?` or `°` put back as printed (raised: `¹`)."""
-    start, end, misread = span
-    if not misread:
-        return text, breaks
-    printed = mark.translate(_SUPERSCRIPT)
-    shift = len(printed) - (end - start)
-    moved = [(off + shift if off > start else off, i, lab) for off, i, lab in breaks]
-    return text[:start] + printed + text[end:], moved
-
-
-# What OCR makes of a small raised digit: `!` (mostly a `1`), `?` (a `2` only: its shape),
-# `°` (any of them).
-_LOOSE_MARK = re.compile(r"[^\W\d][!?°](?=\s+([^\W\d_]))")
-
-
-def _indented(block: Block, body_h: float) -> bool:
-    if len(block.lines) < 2:
-        return False
-    rest = min(ln.bbox.x0 for ln in block.lines[1:])
-    return block.lines[0].bbox.x0 - rest > 0.8 * body_h
-
-
-def _column_right(page: Page, block: Block) -> float | None:
-    """The right text edge of the column `block` stands in: most body lines above or below it
-    reach this far (None when the page has too few such lines to tell)."""
-    b = block.bbox
-    x1s = sorted(
-        ln.bbox.x1
-        for other in page.blocks
-        if other.kind == "paragraph"
-        for ln in other.lines
-        if min(ln.bbox.x1, b.x1) - max(ln.bbox.x0, b.x0) > 0.5 * min(ln.bbox.width, b.width)
-    )
-    return x1s[(len(x1s) * 4) // 5] if len(x1s) >= 3 else None
-
-
-def _full_last_line(block: Block, nxt: Block, body_h: float, right: float | None = None) -> bool:
-    """The block's last line leaves no room for the next block's first word: the typesetter
-    did not end a paragraph there (holds for ragged-right text too). `right`: the column's
-    right edge, which a one-line block cannot show by itself."""
-    if len(block.lines) < 2 and right is None:
-        return False
-    right = max([ln.bbox.x1 for ln in block.lines] + ([right] if right is not None else []))
-    words = [w for w in nxt.lines[0].words if any(c.isalnum() for c in w.text)] if nxt.lines else []
-    need = words[0].bbox.width if words else 0.0
-    return right - block.lines[-1].bbox.x1 < need + 0.8 * body_h
-
-
-def _uses_indent(pages: tuple[Page, ...], body_h: float) -> bool:
-    """Does the book mark a new paragraph by indenting its first line? Most of its blocks
-    may not show it (a block opening a page or column continues a paragraph, the first one
-    after a heading is set flush), so the blocks that follow another paragraph right above
-    them in the same column are asked first: most of those indented is the book's habit."""
-    multi = [b for p in pages for b in p.blocks if b.kind == "paragraph" and len(b.lines) >= 2]
-    if not multi:
-        return False
-    if sum(_indented(b, body_h) for b in multi) >= 0.5 * len(multi):
-        return True
-    after = [b for p in pages for b in _after_paragraph(p) if len(b.lines) >= 2]
-    return len(after) >= 2 and sum(_indented(b, body_h) for b in after) > 0.5 * len(after)
-
-
-def _after_paragraph(page: Page) -> list[Block]:
-    """The page's paragraphs that stand right under another paragraph of their column."""
-    body = [b for b in page.blocks if b.kind not in FURNITURE_KINDS]
-    return [
-        b
-        for a, b in itertools.pairwise(body)
-        if a.kind == b.kind == "paragraph"
-        and b.bbox.y0 >= a.bbox.y1
-        and min(a.bbox.x1, b.bbox.x1) - max(a.bbox.x0, b.bbox.x0) > 0
-    ]
 
 
 def _pair_captions(page: Page, body_h: float) -> dict[int, int]:
