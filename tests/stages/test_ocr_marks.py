@@ -9,7 +9,7 @@ import pytest
 from helpers.layout_pages import block, line
 from PIL import Image, ImageDraw, ImageFont
 
-from digitize.model import BBox, Block, Page
+from digitize.model import BBox, Block, Page, Word
 from digitize.stage import Context
 from digitize.stages.ocr import _marks
 from digitize.stages.ocr import _tesseract_engines as eng
@@ -52,11 +52,16 @@ def _other(blocks: list[Block], texts: dict[str, str]) -> list[Block]:
     return out
 
 
+def _words(blocks: list[Block]) -> list[Word]:
+    """The `vie` reading as the re-read hands it over: loose words in page coordinates."""
+    return [w for b in blocks for ln in b.lines for w in ln.words]
+
+
 def test_vietnamese_paragraphs_take_the_marks_english_ones_do_not() -> None:
     vi = block("paragraph", [line("thành Dai La va đổi tên thành Thăng Long", 100, 100)])
     en = block("paragraph", [line("Dai and the boat went to Long Island", 100, 300)])
     other = _other([vi, en], {"Dai": "Đại", "va": "và", "Long": "Lòng", "the": "thế"})
-    out, changed = _marks.take_marks([vi, en], other)
+    out, changed = _marks.take_word_marks([vi, en], _words(other))
     assert out[0].text == "thành Đại La và đổi tên thành Thăng Lòng"
     assert out[1] == en  # English text keeps its words
     assert changed == 3
@@ -67,7 +72,7 @@ def test_a_paragraph_without_evidence_follows_the_page() -> None:
     heading = block("heading", [line("Nha Ly doi d6 ra Thang Long", 100, 50, h=60)])
     body = block("paragraph", [line("Năm ấy, nhà vua quyết định dời đô về thành mới", 100, 200)])
     fixes = {"Nha": "Nhà", "Ly": "Lý", "doi": "dời", "d6": "đô", "Thang": "Thăng"}
-    out, _ = _marks.take_marks([heading, body], _other([heading, body], fixes))
+    out, _ = _marks.take_word_marks([heading, body], _words(_other([heading, body], fixes)))
     assert out[0].text == "Nhà Lý dời đô ra Thăng Long"
 
 
@@ -76,7 +81,7 @@ def test_two_words_read_as_one_marked_word_become_it() -> None:
     chu, ong = ours.lines[0].words[:2]
     whole = chu.__class__("CHƯƠNG", chu.bbox.union(ong.bbox), 0.95)
     theirs = [Block("heading", (ours.lines[0].__class__((whole,), whole.bbox),), whole.bbox)]
-    out, changed = _marks.take_marks([ours], theirs)
+    out, changed = _marks.take_word_marks([ours], _words(theirs))
     assert out[0].text == "CHƯƠNG 1. VỊ TRÍ ĐỊA LÍ" and changed == 1
     assert out[0].lines[0].words[0].bbox == whole.bbox
 
@@ -84,7 +89,7 @@ def test_two_words_read_as_one_marked_word_become_it() -> None:
 def test_a_word_elsewhere_is_not_taken() -> None:
     vi = block("paragraph", [line("thành Dai La và đổi tên thành", 100, 100)])
     far = block("paragraph", [line("Đại", 100, 900)])
-    out, changed = _marks.take_marks([vi], [far])
+    out, changed = _marks.take_word_marks([vi], _words([far]))
     assert out == [vi] and changed == 0
 
 

@@ -109,14 +109,10 @@ def _overlap(a: BBox, b: BBox) -> float:
     return w * h / small if small > 0 else 0.0
 
 
-def take_marks(blocks: list[Block], other: list[Block]) -> tuple[list[Block], int]:
-    """`blocks` with words of Vietnamese paragraphs given the marks `other` (the `vie`
-    reading of the same page) reads at the same place; and how many words changed."""
-    return take_word_marks(blocks, [w for b in other for ln in b.lines for w in ln.words])
-
-
 def take_word_marks(blocks: list[Block], theirs: list[Word]) -> tuple[list[Block], int]:
-    """`take_marks` with the `vie` reading as loose words in page coordinates."""
+    """`blocks` with words of Vietnamese paragraphs given the marks `theirs` (the `vie`
+    reading, loose words in page coordinates) reads at the same place; and how many words
+    changed."""
     if not theirs:
         return blocks, 0
     out: list[Block] = []
