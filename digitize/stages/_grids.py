@@ -3,12 +3,13 @@
 Shared by `ocr.tesseract` (which re-reads a grid's cells one by one, rules and specks wiped) and
 `layout.blocks` (which turns the grid and its words into a table block, and closed frames into
 asides). Both look at the same page image in the same worker, one right after the other, so the
-rule masks and what is found in them are kept for the last page image seen (`_memo`): the
-later looks cost a comparison instead of passes over the page.
+rule masks and what is found in them are kept while that page image lives (`_memo`): the later
+looks cost nothing instead of passes over the page.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -38,27 +39,35 @@ def find_grids(gray: Any, min_rules: int = 3) -> list[Grid]:
 
 
 T = TypeVar("T")
-_LAST: dict[Any, Any] = {}  # the last page image's results: {"image": its pixels, what: value}
+# What was found in the last page image: {"ref": a weak reference to its pixels, what: value}.
+# Weak, and emptied when those pixels go: the engine owns page images (DESIGN: no pixels in
+# module globals), so nothing here outlives the page the chain holds.
+_LAST: dict[Any, Any] = {}
 
 
 def _memo(gray: Any, what: tuple[Any, ...], make: Callable[[], T]) -> T:
-    """`make()`, or what it gave for the same pixels (the last image seen) and the same `what`.
-    The same array (the page the chain holds, read-only) is known at once; other pixels are
-    compared whole (a millisecond; hashing the page took five)."""
+    """`make()`, or what it gave for the same `what` on the same page image: the read-only
+    array the chain holds, which OCR and layout are handed in turn. Pixels that may change
+    in place (a writeable array) are never answered from the memo."""
     import numpy as np
 
     arr: np.ndarray = np.asarray(gray)
-    last = _LAST.get("image")
-    same = last is arr and not arr.flags.writeable
-    if not same and not (
-        last is not None and last.shape == arr.shape and np.array_equal(last, arr)
-    ):
+    if arr.flags.writeable:
+        return make()
+    ref = _LAST.get("ref")
+    if ref is None or ref() is not arr:
         _LAST.clear()
-        _LAST["image"] = arr if not arr.flags.writeable else arr.copy()
+        _LAST["ref"] = weakref.ref(arr, _forget)
     if what not in _LAST:
         _LAST[what] = make()
     out: T = _LAST[what]
     return out
+
+
+def _forget(ref: weakref.ref[Any]) -> None:
+    """The page image is gone: so is what was found in it (unless a newer page took over)."""
+    if _LAST.get("ref") is ref:
+        _LAST.clear()
 
 
 def _ruled_parts(

@@ -130,8 +130,11 @@ def test_columns_of_words_without_rules_are_not_taken_for_a_table(tmp_path: Path
 
 
 def test_grids_are_found_once_per_page_image_and_never_stale() -> None:
-    """OCR's cell re-read and layout look for rules in the same page image: the second look
-    reuses the first's masks (same answers), and other pixels are never answered from them."""
+    """OCR's cell re-read and layout look for rules in the page image the chain holds (a
+    read-only array): the second look reuses the first's masks (same answers); other pixels
+    are never answered from them, and nothing is kept once the page image is gone."""
+    import gc
+
     import numpy as np
 
     from digitize.stages import _grids
@@ -141,18 +144,20 @@ def test_grids_are_found_once_per_page_image_and_never_stale() -> None:
         page[y : y + 3, 100:900] = 0
     for x in (100, 500, 897):
         page[300:603, x : x + 3] = 0
+    page.flags.writeable = False
     _grids._LAST.clear()
     first = (_grids.find_grids(page), _grids.horizontal_rules(page), _grids.find_frames(page))
     masks = _grids._LAST[("masks",)]
-    again = (
-        _grids.find_grids(page.copy()),
-        _grids.horizontal_rules(page),
-        _grids.find_frames(page),
-    )
+    again = (_grids.find_grids(page), _grids.horizontal_rules(page), _grids.find_frames(page))
     assert again == first and _grids._LAST[("masks",)] is masks
     assert len(first[0]) == 1 and len(first[0][0].ys) == 4 and len(first[1]) == 4
     blank = np.full_like(page, 255)
+    blank.flags.writeable = False
     assert _grids.find_grids(blank) == [] and _grids.horizontal_rules(blank) == []
     assert _grids.find_grids(page) == first[0]  # back to the ruled page: found again
-    page[700:703, 100:900] = 0  # the same array changed in place: a fifth rule is seen
-    assert len(_grids.horizontal_rules(page)) == 5
+    loose = page.copy()  # writeable: may change in place, so it is looked at afresh
+    loose[700:703, 100:900] = 0
+    assert len(_grids.horizontal_rules(loose)) == 5
+    del page, blank, loose, masks
+    gc.collect()
+    assert _grids._LAST == {}  # the page image gone: nothing of it is kept
