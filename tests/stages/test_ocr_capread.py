@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages.layout._dropcap import join_drop_caps
-from digitize.stages.ocr._capread import read_drop_caps
+from digitize.stages.ocr._capread import CAPITALS, read_drop_caps
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 LINES = [
@@ -80,7 +80,10 @@ def test_vietnamese_tesseract_reads_the_scaled_letter(tmp_path: Path) -> None:
 
     img, blocks = _page(tmp_path)
     out = read_drop_caps(
-        blocks, _grey(img), lambda p: TesseractOcr()._read_lines(p, "vie", 300, psm=8), tmp_path
+        blocks,
+        _grey(img),
+        lambda p: TesseractOcr()._read_lines(p, "vie", 300, psm=8, only=CAPITALS),
+        tmp_path,
     )
     assert [b.lines[0].text for b in out if b not in blocks] == ["T"]
 

@@ -12,6 +12,7 @@ but as no capital (`k` for K, `VW` for W), is read again the same way.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from statistics import median
@@ -25,6 +26,18 @@ TALL = (1.8, 5.0)  # a drop cap's height in body line heights: two lines at leas
 NARROW = 0.3  # the least width of a letter (an I), in body line heights
 WIDE = 1.4  # the most width of a letter (a W, an M), in its own heights
 PUNCTUATION = "\"“”'‘’.,:;!?-–—()[]|/"
+# Every capital a Latin or Vietnamese drop cap may be; the engine reads the crop with no other
+# character allowed (a lone wide W comes out `WwW` otherwise).
+CAPITALS = "".join(
+    dict.fromkeys(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZĐ"
+        + "".join(
+            unicodedata.normalize("NFC", v + tone)
+            for v in "AĂÂEÊIOÔƠUƯY"
+            for tone in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+        )
+    )
+)
 SIZES = (0.8, 0.55)  # cap heights, in body line heights, at which a letter is read
 SURE = 0.5  # the least confidence (0..1) a letter read at body size needs
 

@@ -21,7 +21,7 @@ from digitize.model import BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.ocr import _coverage, _marks
 from digitize.stages.ocr import _tesseract_engines as eng
-from digitize.stages.ocr._capread import read_drop_caps
+from digitize.stages.ocr._capread import CAPITALS, read_drop_caps
 from digitize.stages.ocr._cells import reread_cells
 from digitize.stages.ocr._rescale import reread_large
 
@@ -157,7 +157,7 @@ class TesseractOcr(PageStage[TesseractOptions]):
             found = read_drop_caps(
                 list(blocks),
                 grey,
-                lambda img: self._read_lines(img, cap_lang, dpi, psm=8),
+                lambda img: self._read_lines(img, cap_lang, dpi, psm=8, only=CAPITALS),
                 Path(ctx.work_dir),
             )
             blocks = tuple(found)
@@ -236,11 +236,13 @@ class TesseractOcr(PageStage[TesseractOptions]):
         }
 
     def _read_lines(
-        self, image: Path, lang: str, dpi: int, psm: int = 7
+        self, image: Path, lang: str, dpi: int, psm: int = 7, only: str = ""
     ) -> list[list[tuple[str, tuple[int, int, int, int], float]]]:
         """One line of text cut out and scaled (`_rescale`), read as one line (psm 7), or a
-        drop cap as one word (psm 8: as a line, a lone W comes out `WwW`)."""
+        drop cap as one word (psm 8) with `only` its characters allowed."""
         same = self._args(lang, dpi, psm)
+        if only:
+            same["variables"] = same["variables"] | {"tessedit_char_whitelist": only}
         if self._engine() == "tesserocr":
             raw = eng.run_tesserocr(image, tessdata=eng.tessdata_dir() or "", **same)
         else:
