@@ -3,6 +3,7 @@ front of the first word beside it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +104,21 @@ def test_a_drop_cap_misread_as_a_word_is_read_again(tmp_path: Path) -> None:
     assert out[0].lines[1].words[0].text == "T" and out[0].lines[1].words[0].bbox == glued.bbox
     joined, caps = join_drop_caps(out, 30.0)
     assert joined[0].lines[0].text.startswith("Tình thế") and len(caps) == 1
+    # A big number is no misread letter: it is not read again (capitals only would make `I`).
+    number = [
+        block(
+            "paragraph",
+            [
+                lines[0],
+                replace(lines[1], words=(replace(glued, text="1"), *second.words)),
+                *lines[2:],
+            ],
+        )
+    ]
+    assert (
+        read_drop_caps(number, _grey(img), lambda p: [[("I", (5, 5, 25, 30), 91.0)]], tmp_path)
+        == number
+    )
     # A reading that is no single capital leaves the word as the OCR read it.
     assert (
         read_drop_caps(blocks, _grey(img), lambda p: [[("k", (5, 5, 25, 30), 91.0)]], tmp_path)

@@ -132,11 +132,15 @@ def _reread_tall_words(
 
 def _with_capital(ln: Line, lines: list[Line], body: float, letter_at: Any) -> Line:
     """`ln`, its first word replaced by the capital read on it if that word is a misread drop
-    cap: drop-cap sized, at most three characters, two or more lines beside it."""
+    cap: drop-cap sized, at most three characters with a letter and no digit, two or more
+    lines beside it."""
     if not ln.words:
         return ln
     w = ln.words[0]
     if len(w.text) > 3 or _is_capital(w.text) or not _drop_cap_size(w.bbox, body):
+        return ln
+    # A big number (a chapter's `1`) is no misread letter; read as capitals only, it would be `I`.
+    if any(ch.isdigit() for ch in w.text) or not any(ch.isalpha() for ch in w.text):
         return ln
     others = [x.bbox for x in lines if x is not ln]
     if len(ln.words) > 1:  # the letter's own line, beside it with its other words

@@ -73,7 +73,7 @@ class TesseractOptions:
 class TesseractOcr(PageStage[TesseractOptions]):
     kind: ClassVar[str] = "ocr"
     name: ClassVar[str] = "ocr.tesseract"
-    version: ClassVar[str] = "9"
+    version: ClassVar[str] = "10"
     Options: ClassVar[type] = TesseractOptions
     summary: ClassVar[str] = "Tesseract OCR: words, lines, paragraphs, boxes, confidences"
 
