@@ -79,14 +79,20 @@ def read_drop_caps(blocks: list[Block], grey: Any, read: Reader, work_dir: Path)
 
     blocks = _reread_tall_words(blocks, lines, body, letter_at)
     lines = [ln for b in blocks for ln in b.lines if ln.words]
-    ink = np.asarray(pixels < ink_threshold(pixels, 160), dtype=np.uint8)
+    # A drop cap is several lines tall: looking for it at half resolution loses nothing and
+    # costs a quarter (this runs on every page).
+    half = pixels[::2, ::2]
+    ink = np.asarray(half < ink_threshold(half, 160), dtype=np.uint8)
     for b in (w.bbox for ln in lines for w in ln.words):  # what the words explain
-        ink[max(0, int(b.y0) - 2) : int(b.y1) + 3, max(0, int(b.x0) - 2) : int(b.x1) + 3] = 0
+        ink[
+            max(0, int(b.y0) // 2 - 1) : int(b.y1) // 2 + 2,
+            max(0, int(b.x0) // 2 - 1) : int(b.x1) // 2 + 2,
+        ] = 0
     pictures = [b.bbox for b in blocks if not b.lines]
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     out = list(blocks)
     for i in range(1, n):
-        x, y, wide, h, _area = (int(v) for v in stats[i])
+        x, y, wide, h, _area = (2 * int(v) for v in stats[i])
         box = BBox(float(x), float(y), float(x + wide), float(y + h))
         if not _drop_cap_size(box, body):
             continue
