@@ -79,15 +79,18 @@ def _flow(tmp: Path, p: tuple) -> tuple:  # type: ignore[type-arg]
     return lay_out(tmp, p)  # type: ignore[arg-type]
 
 
-def test_a_fraction_read_as_garbage_becomes_a_picture_without_the_garbage_as_alt(
+def test_a_fraction_read_as_garbage_becomes_a_picture_with_its_recognised_text_as_alt(
     tmp_path: Path,
 ) -> None:
+    """No credible linear reading (`qn` across the bar): the picture keeps the OCR's reading
+    as its alt and the page keeps its words; none of it runs into the text."""
     blocks, flow = _flow(tmp_path, _page(tmp_path))
     (formula,) = [b for b in blocks if b.kind == "formula"]
     assert formula.bbox.x0 < CENTRE - 75  # grown over the `c =` the OCR left out
     assert formula.bbox.height > 60  # numerator, bar and denominator
     (fig,) = [i for i in flow if isinstance(i, Figure)]
-    assert fig.role == "formula" and fig.alt == ""  # `qn` across the bar: no credible text
+    assert fig.role == "formula" and "qn" in fig.alt  # the recognised text, as the OCR read it
+    assert any(w.text == "qn" for ln in formula.lines for w in ln.words)
     assert (tmp_path / fig.image).is_file() and fig.width > 100
     paras = [i.text for i in flow if isinstance(i, Paragraph)]
     assert all("qn" not in t for t in paras)

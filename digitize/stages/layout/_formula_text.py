@@ -1,4 +1,4 @@
-"""A display formula's alt text: its reading on one line, or nothing when the OCR's is garbage.
+"""A display formula's alt text: its reading on one line when credible, else what the OCR read.
 
 The OCR reads a stacked fraction as two short lines, or as one word across the bar, and marks
 it with stray signs (`c? = t— vy`). As alt text that misleads a listener more than it helps.
@@ -7,7 +7,10 @@ its denominator below, what stands left or right of the bar is set on the line, 
 above and below the bar read linearly as `c = (q + n)/(2b)`. The reading is trusted only when
 it is credible: the OCR was sure of it, it holds only the letters, digits and signs formulas
 are made of, and a fraction has a numerator and a denominator of its own (no word straddles
-the bar). Otherwise the formula keeps no text, and the exporters name it a formula.
+the bar). Otherwise the formula keeps the OCR's own lines: they are its recognised text (the
+alt the issue asks for, however rough) and the words the page-faithful exports (hOCR, ALTO,
+the searchable PDF's text layer) carry; a formula with no words at all is named a formula by
+the exporters.
 """
 
 from __future__ import annotations
@@ -19,12 +22,12 @@ SIGNS = set("=+−-×÷√±≤≥≠≈<>()[]/.,'^²³¹⁰πΔΣ∞·:;")
 
 
 def readable(formula: Block, bar: tuple[int, int, int] | None) -> Block:
-    """`formula` with one line of its linear reading, or with no lines when no credible
+    """`formula` with one line of its linear reading, or as the OCR read it when no credible
     reading is there. `bar`: (row, x0, x1) of a fraction bar in its region, if one."""
     words = sorted((w for ln in formula.lines for w in ln.words), key=lambda w: w.bbox.x0)
     text = _linear(words, bar) if words else None
     if text is None or not _credible(text, words):
-        return Block("formula", (), formula.bbox)
+        return formula
     box = BBox.enclosing([w.bbox for w in words])
     conf = sum(w.conf for w in words) / len(words)
     return Block("formula", (Line((Word(text, box, conf),), box),), formula.bbox)

@@ -6,7 +6,8 @@ a line (or a stack of short lines) of its own, centred in the column, narrower t
 its text carries a relation or operator sign (`=`, `+`, `√`, ...) and few real words (letter
 runs of three or more), or the OCR doubts it; in the pixels, a fraction has a horizontal bar
 with glyphs above and below. Such a region becomes `Block("formula")` with its reading on one
-line, the alt text, or no line when the reading is garbage (`_formula_text`); `layout.blocks` crops it like a figure and `layout.flow` emits a
+line, the alt text, or the OCR's lines when no reading is credible (`_formula_text`);
+`layout.blocks` crops it like a figure and `layout.flow` emits a
 `Figure` with role "formula". A formula inside a sentence stays text: only display lines are
 taken.
 """
