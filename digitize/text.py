@@ -30,6 +30,13 @@ _ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 
+def lone_capital(text: str) -> bool:
+    """`text` is one capital letter, an opening quote or bracket aside: how a drop cap reads.
+    The OCR stage re-reads a drop cap that is not one; layout joins one that is to its word."""
+    t = text.strip("\"“'‘([")
+    return len(t) == 1 and t.isalpha() and t.isupper()
+
+
 def roman_value(token: str) -> int | None:
     """The value of a Roman numeral (`xiv` -> 14, either case); None if `token` is not one."""
     t = token.lower()

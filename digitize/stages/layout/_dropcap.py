@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from digitize.model import BBox, Block, Line, Word
+from digitize.text import lone_capital
 
 TALL = 1.8  # a drop cap spans two lines or more: its ink is this many body ems high at least
 
@@ -34,8 +35,7 @@ def join_drop_caps(blocks: list[Block], em: float) -> tuple[list[Block], list[BB
 
 
 def _is_cap(w: Word, em: float) -> bool:
-    t = w.text.strip("\"“'‘([")
-    return len(t) == 1 and t.isalpha() and t.isupper() and w.bbox.height >= TALL * em
+    return lone_capital(w.text) and w.bbox.height >= TALL * em
 
 
 def _find(blocks: list[Block], em: float) -> tuple[int, int, int, int] | None:

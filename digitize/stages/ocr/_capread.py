@@ -21,6 +21,7 @@ from typing import Any
 from digitize.model import BBox, Block, Line, Word, nfc
 from digitize.stages._grids import ink_threshold
 from digitize.stages.ocr._rescale import Reader, read_crop
+from digitize.text import lone_capital
 
 TALL = (1.8, 5.0)  # a drop cap's height in body line heights: two lines at least, few more
 NARROW = 0.3  # the least width of a letter (an I), in body line heights
@@ -143,7 +144,7 @@ def _with_capital(ln: Line, lines: list[Line], body: float, letter_at: Any) -> L
     if not ln.words:
         return ln
     w = ln.words[0]
-    if len(w.text) > 3 or _is_capital(w.text) or not _drop_cap_size(w.bbox, body):
+    if len(w.text) > 3 or lone_capital(w.text) or not _drop_cap_size(w.bbox, body):
         return ln
     # A big number (a chapter's `1`) is no misread letter; read as capitals only, it would be `I`.
     if any(ch.isdigit() for ch in w.text) or not any(ch.isalpha() for ch in w.text):
@@ -157,11 +158,6 @@ def _with_capital(ln: Line, lines: list[Line], body: float, letter_at: Any) -> L
     if letter is None:
         return ln
     return replace(ln, words=(replace(w, text=letter[0], conf=letter[1]), *ln.words[1:]))
-
-
-def _is_capital(text: str) -> bool:
-    t = text.strip("\"“'‘([")
-    return len(t) == 1 and t.isalpha() and t.isupper()
 
 
 def _letter(got: list[tuple[str, tuple[int, int, int, int], float]]) -> tuple[str, float] | None:
