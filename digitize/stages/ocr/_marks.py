@@ -123,7 +123,9 @@ def take_word_marks(blocks: list[Block], theirs: list[Word]) -> tuple[list[Block
             continue
         lines = []
         for ln in block.lines:
-            words, n = _line_marks(ln.words, theirs)
+            # only `theirs` words beside this line can share a box with its words
+            near = [t for t in theirs if t.bbox.y0 < ln.bbox.y1 and t.bbox.y1 > ln.bbox.y0]
+            words, n = _line_marks(ln.words, near) if near else (ln.words, 0)
             changed += n
             lines.append(Line(words, ln.bbox))
         out.append(replace(block, lines=tuple(lines)))
