@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -88,12 +88,7 @@ def doctor_cmd() -> None:
                     else ""
                 ),
             )
-            table.add_row(
-                "tesserocr (in-process OCR)",
-                str(
-                    st.get("tesserocr") or "not installed: OCR runs the CLI (pip install tesserocr)"
-                ),
-            )
+            table.add_row("tesserocr (in-process OCR)", _tesserocr_row(st))
         except ImportError:
             table.add_row("tesseract", "[red]OCR stage not installed[/]")
         for tool, why in (
@@ -107,3 +102,18 @@ def doctor_cmd() -> None:
         table.add_row("cache", str(cache))
         table.add_row("pipelines", ", ".join(pipelines.available()) or "none found")
         out.print(table)
+
+
+def _tesserocr_row(st: dict[str, Any]) -> str:
+    """Whether OCR runs in-process: tesserocr must wrap the CLI's libtesseract release, or
+    `engine = auto` silently takes the slower CLI (PyPI's wheel bundles its own library)."""
+    found = st.get("tesserocr")
+    if not found:
+        return "not installed: OCR runs the CLI (scripts/install-tesserocr.sh builds it)"
+    if st.get("tesserocr_used"):
+        return str(found)
+    return (
+        f"{found} [yellow]not used[/]: it wraps another libtesseract than the CLI "
+        f"({st.get('cli_version')}), so OCR runs the slower CLI; "
+        "scripts/install-tesserocr.sh builds one against the CLI's library"
+    )

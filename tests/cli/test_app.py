@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers.cli import assert_one_line_error, run
+from helpers.cli import assert_one_line_error, cli, run
 from helpers.fake import as_toml, fake_pipeline
 
 from digitize.errors import ExitCode
@@ -169,3 +169,19 @@ def test_native_stderr_of_workers_stays_out_of_json_logs(
     args[args.index("-o") + 1] = str(tmp_path / "o2")  # a fresh output: the OCR runs again
     proc = run("--debug", *args)
     assert "native noise" in proc.stderr
+
+
+def test_doctor_says_when_tesserocr_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tesserocr wheel with its own libtesseract is installed but `auto` runs the CLI: the
+    doctor says so, and how to build a matching one (else OCR is slower, silently)."""
+    from digitize.stages.ocr import _tesseract_engines as eng
+
+    monkeypatch.setattr(eng, "tesserocr_version", lambda: "2.13.0 (libtesseract 5.5.4)")
+    monkeypatch.setattr(eng, "cli_version", lambda: "5.3.0")
+    code, text = cli("doctor")
+    row = " ".join(text.split())
+    assert code == 0
+    assert "2.13.0 (libtesseract 5.5.4) not used" in row and "install-tesserocr.sh" in row
+    monkeypatch.setattr(eng, "cli_version", lambda: "5.5.4")
+    code, text = cli("doctor")
+    assert "not used" not in " ".join(text.split())

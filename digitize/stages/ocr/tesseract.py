@@ -363,6 +363,7 @@ def tesseract_status() -> dict[str, Any]:
         "cli": eng.cli_path(),
         "cli_version": eng.cli_version(),
         "tesserocr": eng.tesserocr_version(),
+        "tesserocr_used": eng.tesserocr_version() is not None and eng.tesserocr_matches_cli(),
         "tessdata": eng.tessdata_dir(),
         "languages": eng.installed_languages(),
     }
