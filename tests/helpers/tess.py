@@ -8,7 +8,24 @@ import io
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from digitize.model import BBox, Block, Line, Page, Word, nfc
+from digitize.stages.ocr import _tesseract_engines as eng
+
+#: tests that run real Tesseract with the book languages (CI installs them)
+has_vie_eng = pytest.mark.skipif(
+    eng.tessdata_dir() is None or not {"vie", "eng"} <= set(eng.installed_languages()),
+    reason="tesseract with vie+eng data not installed",
+)
+#: both engines of `ocr.tesseract`, for tests that must hold whichever runs
+ENGINES = [
+    pytest.param(
+        "tesserocr",
+        marks=pytest.mark.skipif(eng.tesserocr_version() is None, reason="no tesserocr"),
+    ),
+    pytest.param("cli", marks=pytest.mark.skipif(eng.cli_path() is None, reason="no CLI")),
+]
 
 
 def ocr_page(

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from helpers.layout_pages import block, line
+from helpers.tess import ENGINES, has_vie_eng
 from PIL import Image, ImageDraw, ImageFont
 
 from digitize.model import BBox, Block, Page, Word
@@ -100,10 +101,6 @@ def test_second_language(lang: str, again: str | None) -> None:
     assert _marks.second_language(lang) == again
 
 
-has_tesseract = pytest.mark.skipif(
-    eng.tessdata_dir() is None or not {"vie", "eng"} <= set(eng.installed_languages()),
-    reason="tesseract with vie+eng data not installed",
-)
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
 
 
@@ -141,16 +138,7 @@ def _counting(monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[tuple[st
     return pages, strips
 
 
-ENGINES = [
-    "cli",
-    pytest.param(
-        "tesserocr",
-        marks=pytest.mark.skipif(eng.tesserocr_version() is None, reason="no tesserocr"),
-    ),
-]
-
-
-@has_tesseract
+@has_vie_eng
 @pytest.mark.tesseract
 @pytest.mark.parametrize("engine", ENGINES)
 def test_real_pages_are_read_again_only_when_vietnamese(
@@ -178,7 +166,7 @@ def test_real_pages_are_read_again_only_when_vietnamese(
 BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf"
 
 
-@has_tesseract
+@has_vie_eng
 @pytest.mark.tesseract
 @pytest.mark.parametrize("engine", ENGINES)
 def test_only_the_words_english_won_are_read_again(

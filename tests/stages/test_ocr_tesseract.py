@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.tess import ENGINES, has_vie_eng
 from PIL import Image, ImageDraw, ImageFont
 
 from digitize.errors import MissingDependency, PageError
@@ -29,18 +30,6 @@ LINES = [
 ]
 CAPTION = "Hình 1. Một bức ảnh minh họa."
 PHOTO = (150, 560, 950, 1060)  # x0, y0, x1, y1 of the picture
-
-has_tesseract = pytest.mark.skipif(
-    eng.tessdata_dir() is None or not {"vie", "eng"} <= set(eng.installed_languages()),
-    reason="tesseract with vie+eng data not installed",
-)
-ENGINES = [
-    pytest.param(
-        "tesserocr",
-        marks=pytest.mark.skipif(eng.tesserocr_version() is None, reason="no tesserocr"),
-    ),
-    pytest.param("cli", marks=pytest.mark.skipif(eng.cli_path() is None, reason="no CLI")),
-]
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +64,7 @@ def _ocr(engine: str, scan: tuple[Context, Page]) -> Page:
     return _results[engine]
 
 
-@has_tesseract
+@has_vie_eng
 @pytest.mark.tesseract
 @pytest.mark.parametrize("engine", ENGINES)
 def test_reads_vietnamese_and_english(engine: str, scan: tuple[Context, Page]) -> None:
@@ -107,7 +96,7 @@ def _digest(engine: str) -> str:
     return TesseractOcr(TesseractOcr.Options(engine=engine)).options_digest()
 
 
-@has_tesseract
+@has_vie_eng
 @pytest.mark.tesseract
 def test_engines_agree(scan: tuple[Context, Page]) -> None:
     if eng.tesserocr_version() is None or eng.cli_path() is None:
@@ -134,7 +123,7 @@ def model_loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return loads
 
 
-@has_tesseract
+@has_vie_eng
 @pytest.mark.tesseract
 def test_one_engine_per_language_set_is_reused(
     scan: tuple[Context, Page], model_loads: list[str]
@@ -149,7 +138,7 @@ def test_one_engine_per_language_set_is_reused(
     assert again.words
 
 
-@has_tesseract
+@has_vie_eng
 @pytest.mark.tesseract
 def test_warm_up_loads_the_engine_a_page_then_uses(
     scan: tuple[Context, Page], model_loads: list[str]
@@ -175,7 +164,7 @@ def test_pages_without_a_scan_are_returned_as_is(tmp_path: Path) -> None:
         assert stage.process_page(p, ctx) is p
 
 
-@has_tesseract
+@has_vie_eng
 def test_missing_language_and_image(tmp_path: Path) -> None:
     page = Page(index=4, size=(10, 10), dpi=300, image="nope.png")
     with pytest.raises(PageError, match=r"page 5.*nope\.png"):
@@ -241,7 +230,7 @@ def test_tsv_to_blocks() -> None:
     assert fig.lines == () and (fig.bbox.x0, fig.bbox.y1) == (100, 800)
 
 
-@has_tesseract
+@has_vie_eng
 @pytest.mark.tesseract
 @pytest.mark.parametrize("engine", ENGINES)
 def test_variables_reach_the_engine(engine: str, tmp_path: Path) -> None:
@@ -258,7 +247,7 @@ def test_variables_reach_the_engine(engine: str, tmp_path: Path) -> None:
     assert "2024" in text and not any(ch.isalpha() for ch in text)
 
 
-@has_tesseract
+@has_vie_eng
 @pytest.mark.tesseract
 def test_scanned_pdf_through_ingest_and_ocr(tmp_path: Path) -> None:
     """ingest.pdf's relative image path and dpi are what ocr.tesseract reads."""
@@ -283,7 +272,7 @@ def test_scanned_pdf_through_ingest_and_ocr(tmp_path: Path) -> None:
     assert cer(LINES[0], " ".join(w.text for w in out.words)) < 0.05
 
 
-@has_tesseract
+@has_vie_eng
 @pytest.mark.tesseract
 def test_pixels_held_in_memory_read_like_the_file(scan: tuple[Context, Page]) -> None:
     """The worker's last image (preprocessing's output) goes to tesserocr as pixels, without
