@@ -187,7 +187,8 @@ def test_bad_variable_is_a_page_error(tmp_path: Path) -> None:
 
 def test_status_reports_tools() -> None:
     s = tesseract_status()
-    assert set(s) == {"cli", "cli_version", "tesserocr", "tessdata", "languages"}
+    assert set(s) == {"cli", "cli_version", "tesserocr", "tesserocr_used", "tessdata", "languages"}
+    assert s["tesserocr_used"] is (s["tesserocr"] is not None and eng.tesserocr_matches_cli())
     if s["tessdata"]:
         assert Path(s["tessdata"]).is_dir() and "eng" in s["languages"]
 
