@@ -97,3 +97,23 @@ def test_names_crowded_under_a_charts_bars_are_no_caption() -> None:
     row = Line(names, BBox(227, 511, 492, 533))
     out = absorb_labels([figure(173, 238, 485, 509), block("paragraph", [row])], 35.0, (1246, 1758))
     assert _texts(out) == [] and out[0].bbox.y1 >= 533
+
+
+def test_a_tick_inside_the_fitted_figure_goes_and_text_inside_stays() -> None:
+    """Fitting a figure to its ink can take in a tick number the OCR read as a paragraph (its
+    own picture box stopped short): the tick belongs to the picture; a sentence does not."""
+    from digitize.stages.layout._frames import drop_labels_inside
+
+    chart = figure(1100, 700, 1900, 1100)
+    tick = block("paragraph", [line("100", 1130, 735, h=40)])
+    words = block("paragraph", [line("Đây là một câu văn đầy đủ.", 1150, 900, h=40)])
+    body = para([LONG] * 3, 200, 1300)
+    # the column beside it read on one line with a tick: `… lâu ngày 100`
+    beside = line("Một cái nhà cổ rất", 660, 735, h=40)
+    gap = 1120 - beside.bbox.x1  # two line heights: far for words, near for a text's end
+    assert 1.5 * 40 < gap < 3 * 40
+    ticked = block("paragraph", [Line((*beside.words, *line("100", 1120, 735, h=40).words),
+                                      BBox(660, 735, 1180, 775))])  # fmt: skip
+    out = drop_labels_inside([tick, ticked, chart, words, body], 40.0, (2000, 3000))
+    assert _texts(out) == [beside.text, "Đây là một câu văn đầy đủ.", LONG, LONG, LONG]
+    assert out[1] is chart

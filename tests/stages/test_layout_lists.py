@@ -93,3 +93,18 @@ def test_marks_with_a_speck_or_a_doubled_dash_are_marks(tmp_path: Path) -> None:
         ("a) Cây ở trên;", "b) Ở vào cõi;", "c) Chặt đi rồi."),
         ("– Great result;", "-— Of the fittest;", "– On every organ."),
     ]
+
+
+def test_a_flush_item_whose_dash_was_read_as_a_stop_keeps_its_lines(tmp_path: Path) -> None:
+    """`1. … biến hóa của.` runs the full measure (its `-` read as `.`) and the lines under it
+    start at the margin in lower case: one item, not an item and a paragraph."""
+    from helpers.layout_pages import page, para
+
+    full = "1. Quan niệm về Trời và người: Thái Cực và sự biến hóa của."
+    more = "thiên lý - Người và sự tri giác - Trung - Sinh - Nhân - Thiên"
+    item = para([full, more[: len(full)], "mệnh - Sinh tử."], 200, 300)
+    after = "Một đoạn văn dài sau mục lục này, viết cho đủ hết một dòng"
+    body = para([after[: len(full)]] * 3 + ["cuối đoạn."], 200, 500, indent=60)
+    blocks, _flow = lay_out(tmp_path, page(0, [item, body]))
+    kinds = [(b.kind, len(b.lines)) for b in blocks]
+    assert kinds == [("list_item", 3), ("paragraph", 4)], kinds

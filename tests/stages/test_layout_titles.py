@@ -179,3 +179,20 @@ def test_a_speck_read_as_a_word_is_dropped() -> None:
     speck = block("paragraph", [line("HIẾN", 300, 700, h=9)])
     flow = _flow([page(0, [*_body(300), speck])])
     assert not any("HIẾN" in getattr(it, "text", "") for it in flow), flow
+
+
+def test_a_numbered_title_in_body_size_and_three_larger_lines_is_one_heading() -> None:
+    """The segmenter cuts `2.2. The term,` (measured just over body size: digits and commas)
+    from the three larger lines under it, which go on in lower case: still one title (seen on
+    eng_clean when its page was read at another scale)."""
+    title = [
+        line("2.2. The term,", 1080, 300, h=34),
+        line("struggle for", 1080, 356, h=40),
+        line("existence, used in a", 1080, 414, h=40),
+        line("large sense", 1080, 472, h=40),
+    ]
+    pages = [page(0, [block("paragraph", title), *_body(650)])]
+    heads = [it for it in _flow(pages) if isinstance(it, Heading)]
+    assert [h.text for h in heads] == [
+        "2.2. The term, struggle for existence, used in a large sense"
+    ]

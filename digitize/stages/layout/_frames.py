@@ -65,14 +65,14 @@ def drop_inside(block: Block, figures: list[BBox]) -> Block:
     return replace(block, lines=tuple(keep))
 
 
-def _outside(ln: Line, figures: list[BBox]) -> tuple[Word, ...]:
-    """The line's words less a leading or trailing run inside a figure that a wide gap
-    parts from the rest: the OCR read a label of the picture and the next column's text as
-    one line. Words of text running close beside a picture stay."""
+def _outside(ln: Line, figures: list[BBox], gap_lines: float = 3.0) -> tuple[Word, ...]:
+    """The line's words less a leading or trailing run inside a figure that a wide gap (in
+    line heights) parts from the rest: the OCR read a label of the picture and the next
+    column's text as one line. Words of text running close beside a picture stay."""
     inside = [any(_mostly_in(w.bbox, f) for f in figures) for w in ln.words]
     if not any(inside) or all(inside):
         return ln.words
-    gap = 3 * ln.bbox.height
+    gap = gap_lines * ln.bbox.height
     k = inside.index(False)  # a leading run
     if k and ln.words[k].bbox.x0 - ln.words[k - 1].bbox.x1 > gap:
         return ln.words[k:]
@@ -89,6 +89,7 @@ def _mostly_in(a: BBox, f: BBox) -> bool:
     return w > 0 and h > 0 and w * h >= 0.6 * area
 
 
+TICK_GAP = 1.5  # line heights: a number inside a picture this far from the text is a tick
 LABEL_MAX_WORDS = 3
 LABEL_MAX_SIZE = 0.8  # labels are set smaller than body text (numbers may be any size)
 EDGE_ZONE = 0.07  # share of the page height at top and bottom: furniture, not labels
@@ -138,6 +139,41 @@ def absorb_labels(blocks: list[Block], em: float, size: tuple[int, int]) -> list
         elif keep:
             out.append(replace(b, lines=keep, bbox=BBox.enclosing([ln.bbox for ln in keep])))
     return out
+
+
+def drop_labels_inside(blocks: list[Block], em: float, size: tuple[int, int]) -> list[Block]:
+    """What lies inside a figure once its box is fitted to the picture's ink belongs to the
+    picture: label-like lines (`_label_like`: bare numbers, scraps of small type), and a run
+    of a line's words a wide gap parts from the rest (`_outside`). Fitting takes in what the
+    OCR's own picture box stopped short of: a chart's top tick `100`, read on one line with
+    the text of the column beside it."""
+    figures = [b.bbox for b in blocks if b.kind == "figure" and not b.lines]
+    if not figures:
+        return blocks
+    height = size[1] or max(b.bbox.y1 for b in blocks)
+    out = []
+    for b in blocks:
+        if not b.lines or b.kind in ("figure", "table", "caption"):
+            out.append(b)
+            continue
+        keep = []
+        for ln in b.lines:
+            if _label_like(ln, em, height) and any(_mostly_in(ln.bbox, f) for f in figures):
+                continue
+            words = _outside(ln, figures)
+            near = _outside(ln, figures, TICK_GAP)  # a tick sits nearer the text than a name
+            if not any(ch.isalpha() for w in ln.words if w not in near for ch in w.text):
+                words = near if len(near) < len(words) else words
+            keep.append(ln if len(words) == len(ln.words) else _line(words))
+        if all(a is c for a, c in zip(keep, b.lines, strict=False)) and len(keep) == len(b.lines):
+            out.append(b)
+        elif keep:
+            out.append(replace(b, lines=tuple(keep), bbox=BBox.enclosing([x.bbox for x in keep])))
+    return out
+
+
+def _line(words: tuple[Word, ...]) -> Line:
+    return Line(words, BBox.enclosing([w.bbox for w in words]))
 
 
 def _label_like(ln: Line, em: float, height: float) -> bool:

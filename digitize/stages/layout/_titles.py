@@ -59,10 +59,11 @@ def _continues_title(head: Block, b: Block, body_h: float) -> bool:
     first = b.lines[0].text.strip()
     if b.kind == "paragraph":
         # A piece the classifier refused (it starts in lower case, `struggle for`): short, and
-        # clearly larger than body type.
-        if len(b.lines) > 2 or len(" ".join(ln.text for ln in b.lines).split()) > 10:
+        # every line of it clearly larger than body type (however the segmenter cut the title:
+        # one line and three, or two and two).
+        if len(" ".join(ln.text for ln in b.lines).split()) > 10:
             return False
-        if line_height(b.lines[0]) < 1.1 * body_h:
+        if any(line_height(ln) < 1.1 * body_h for ln in b.lines):
             return False
     elif b.kind != "heading":
         return False

@@ -32,6 +32,7 @@ from digitize.stages.layout._frames import (
     absorb_labels,
     drop_frames,
     drop_inside,
+    drop_labels_inside,
     drop_nested_figures,
 )
 from digitize.stages.layout._items import (
@@ -84,7 +85,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "28"
+    version = "29"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -149,6 +150,9 @@ def _layout(page: Page, blocks: list[Block], o: BlockLayoutOptions, ctx: Context
     if label_lines:
         blocks, caps = join_drop_caps(blocks, float(median(line_height(ln) for ln in label_lines)))
     blocks = fit_figures(blocks, weight.pixels(), caps)
+    if label_lines:  # fitting may take in a label the OCR's picture box had cut off
+        em = float(median(line_height(ln) for ln in label_lines))
+        blocks = drop_labels_inside(blocks, em, page.size)
     slope = line_slope([ln for b in blocks for ln in b.lines]) if o.rectify else 0.0
     if abs(slope) < 0.002:  # ~0.1 degree: nothing to straighten
         slope = 0.0
@@ -299,9 +303,12 @@ def _continues(
     marked = _text.list_mark(text) or _text.heading_rank(text) is not None
     if (marked or _text.caption_match(text)) and it.bbox.x0 <= prev.bbox.x0 + 0.5 * body_h:
         return False
-    if in_list and _text.ends_sentence(ptext) and it.bbox.x0 < hang(first) - 0.5 * body_h:
-        # A list item's wrapped lines hang under its text; a line left of that after a
-        # finished item starts the paragraph that follows the list.
+    # A list item's wrapped lines hang under its text; a line left of that after a finished
+    # item starts the paragraph that follows the list. Not a line going on in lower case
+    # under a full one: the item runs flush, and its `.` was a `-` misread.
+    goes_on = prev.bbox.x1 >= pright - body_h and text.lstrip()[:1].islower()
+    left_of_hang = it.bbox.x0 < hang(first) - 0.5 * body_h
+    if in_list and _text.ends_sentence(ptext) and left_of_hang and not goes_on:
         return False
     # A heading-like line closes its block.
     titled = _text.heading_rank(ptext) is not None or _text.is_upper_title(ptext)
