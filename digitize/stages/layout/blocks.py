@@ -85,7 +85,7 @@ class BlockLayoutOptions:
 class BlockLayout(PageStage[BlockLayoutOptions]):
     kind = "layout"
     name = "layout.blocks"
-    version = "29"
+    version = "30"
     Options = BlockLayoutOptions
     summary = "Rebuild and classify a page's blocks (heading, caption, list, footnote) in order"
 
@@ -305,8 +305,11 @@ def _continues(
         return False
     # A list item's wrapped lines hang under its text; a line left of that after a finished
     # item starts the paragraph that follows the list. Not a line going on in lower case
-    # under a full one: the item runs flush, and its `.` was a `-` misread.
-    goes_on = prev.bbox.x1 >= pright - body_h and text.lstrip()[:1].islower()
+    # under a full one of a numbered item: it runs flush, and its `.` was a `-` misread. (A
+    # dash may be a speck before a paragraph: its lines stay apart from the rest, as before.)
+    numbered_item = in_list and (_text.list_mark(first.text) or ("", False))[1]
+    goes_on = numbered_item and prev.bbox.x1 >= pright - body_h
+    goes_on = goes_on and text.lstrip()[:1].islower()
     left_of_hang = it.bbox.x0 < hang(first) - 0.5 * body_h
     if in_list and _text.ends_sentence(ptext) and left_of_hang and not goes_on:
         return False
