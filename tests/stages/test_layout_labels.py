@@ -43,6 +43,21 @@ def test_body_text_captions_and_page_numbers_near_a_figure_stay_text() -> None:
     assert out[0].bbox == chart.bbox
 
 
+def test_the_page_number_over_a_picture_at_the_top_of_the_page_stays_text() -> None:
+    """A top margin deeper than the usual one (page number at 10 % of the height, within a
+    line height and a half of the picture): the first row of text over the picture is the
+    page's head, while a tick number over the picture with text above it is a label."""
+    chart = figure(190, 367, 980, 1000)
+    number = block("paragraph", [line("60", 193, 309, h=30)])
+    head = block("paragraph", [line("NHO GIÁO - GIÁO TRÌNH ĐỌC THÊM", 1217, 292, h=30)])
+    body = para([LONG] * 3, 1050, 400)
+    out = absorb_labels([chart, number, head, body], 42.0, (2079, 2953))
+    assert "60" in _texts(out) and out[0].bbox == chart.bbox
+    tick = block("paragraph", [line("100", 150, 330, h=18)])
+    out = absorb_labels([chart, tick, head, body], 42.0, (2079, 2953))
+    assert "100" not in _texts(out) and out[0].bbox.y0 < 340
+
+
 def test_a_label_read_into_one_line_with_the_next_column_is_cut_off() -> None:
     def w(t: str, x0: float, x1: float) -> Word:
         return Word(t, BBox(x0, 400, x1, 430), 0.9)

@@ -3,6 +3,7 @@ read inside a real picture (diagram labels, noise from line art) belongs to the 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import replace
 
 from digitize.model import BBox, Block, Line, Word
@@ -103,6 +104,7 @@ def absorb_labels(blocks: list[Block], em: float, size: tuple[int, int]) -> list
     figs = [k for k, b in enumerate(blocks) if b.kind == "figure" and not b.lines]
     if not figs:
         return blocks
+    bottoms = sorted(ln.bbox.y1 for b in blocks for ln in b.lines)
     boxes = {k: blocks[k].bbox for k in figs}
     height = size[1] or max(b.bbox.y1 for b in blocks)
     # A block of many short lines is a caption or a narrow column, unless all are numbers.
@@ -121,7 +123,11 @@ def absorb_labels(blocks: list[Block], em: float, size: tuple[int, int]) -> list
             if id(ln) in taken:
                 continue
             for k in figs:
-                if _near(ln.bbox, boxes[k], 1.5 * em) and not _caption_under(ln, boxes[k], em):
+                if (
+                    _near(ln.bbox, boxes[k], 1.5 * em)
+                    and not _caption_under(ln, boxes[k], em)
+                    and not _head_over(ln, boxes[k], bottoms)
+                ):
                     boxes[k] = BBox.enclosing([boxes[k], ln.bbox])
                     taken.add(id(ln))
                     grew = True
@@ -192,6 +198,14 @@ def _label_like(ln: Line, em: float, height: float) -> bool:
     if not numeric and text[-1] in ".!?":
         return False  # a sentence, however short, is no name on a drawing
     return numeric or line_height(ln) <= LABEL_MAX_SIZE * em
+
+
+def _head_over(ln: Line, f: BBox, bottoms: list[float]) -> bool:
+    """A line wholly over the picture with no text above it: the running head or page number
+    of a page whose picture stands at its top, however deep the page's top margin (a tick
+    number level with the axis top shares rows with the picture). `bottoms`: every line's
+    bottom edge on the page, sorted."""
+    return ln.bbox.y1 <= f.y0 and bisect_right(bottoms, ln.bbox.y0) == 0
 
 
 def _caption_under(ln: Line, f: BBox, em: float) -> bool:
