@@ -272,11 +272,9 @@ class TesseractOcr(PageStage[TesseractOptions]):
                 if pixels is None:
                     pixels = ctx.read_image(page)[0]
                 scale = _scale.reading_scale(_coverage.as_grey(pixels), dpi, o.letter_px)
-            image: Any = None  # a reduced page for the CLI, which reads files or PIL images
             if pixels is not None and scale < 1.0:
                 ctx.note(f"read at {scale:.2f} of the page's size (letters ~{o.letter_px:g} px)")
                 pixels = _scale.reduce(pixels, scale)
-                image = pixels if pixels.ndim == 2 else pixels[:, :, ::-1]
             same = self._args(lang, round(dpi * scale), o.psm)
             if self._engine() == "tesserocr":
                 raw = eng.run_tesserocr(
@@ -285,13 +283,10 @@ class TesseractOcr(PageStage[TesseractOptions]):
                     tessdata=eng.tessdata_dir() or "",
                     **same,
                 )
-            else:
-                if image is not None:
-                    from PIL import Image
-
-                    image = Image.fromarray(image)
+            else:  # the CLI reads files, or PIL images (a reduced page)
+                image = _pil(pixels) if pixels is not None and scale < 1.0 else None
                 raw = eng.run_cli(
-                    image if image is not None else ctx.image_file(page),
+                    image or ctx.image_file(page),
                     tessdata=eng.tessdata_dir(),
                     models=models,
                     **same,
@@ -320,6 +315,13 @@ def text_size_warning(blocks: tuple[Block, ...]) -> tuple[str, ...]:
         f"{TEXT_SIZE} words are {h:.0f} px tall, too {size} for reliable OCR "
         f"(best {WORD_HEIGHT[0]}-{WORD_HEIGHT[1]} px): check the text, or convert at another dpi",
     )
+
+
+def _pil(pixels: Any) -> Any:
+    """A grey or BGR array as a PIL image (RGB order)."""
+    from PIL import Image
+
+    return Image.fromarray(pixels if pixels.ndim == 2 else pixels[:, :, ::-1])
 
 
 def _parse_variables(items: tuple[str, ...]) -> dict[str, str]:
