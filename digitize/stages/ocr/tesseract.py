@@ -284,13 +284,9 @@ class TesseractOcr(PageStage[TesseractOptions]):
                     **same,
                 )
             else:  # the CLI reads files, or PIL images (a reduced page)
-                image = _pil(pixels) if pixels is not None and scale < 1.0 else None
-                raw = eng.run_cli(
-                    image or ctx.image_file(page),
-                    tessdata=eng.tessdata_dir(),
-                    models=models,
-                    **same,
-                )
+                reduced = pixels is not None and scale < 1.0
+                image = _pil(pixels) if reduced else ctx.image_file(page)
+                raw = eng.run_cli(image, tessdata=eng.tessdata_dir(), models=models, **same)
             return _scale.to_page(raw, scale)
         except MissingDependency:
             raise
