@@ -171,7 +171,7 @@ def drop_labels_inside(blocks: list[Block], em: float, size: tuple[int, int]) ->
             if not any(ch.isalpha() for w in ln.words if w not in near for ch in w.text):
                 words = near if len(near) < len(words) else words
             keep.append(ln if len(words) == len(ln.words) else _line(words))
-        if all(a is c for a, c in zip(keep, b.lines, strict=False)) and len(keep) == len(b.lines):
+        if keep == list(b.lines):
             out.append(b)
         elif keep:
             out.append(replace(b, lines=tuple(keep), bbox=BBox.enclosing([x.bbox for x in keep])))
