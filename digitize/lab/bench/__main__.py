@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -192,6 +193,9 @@ def figures(
              f"{cold.wall:.1f} s vs {tess.wall:.1f} s; CPU {cold.cpu:.1f} s vs {tess.cpu:.1f} s "
              f"(CPU ratio {cold.cpu / tess.cpu:.2f}); per round: "
              + ", ".join(f"{r:.2f}" for r in per_round)),
+        _row("  same, median of the rounds' ratios", statistics.median(per_round), "", None,
+             "each round runs the contenders back to back, so its ratio is less exposed to "
+             "this machine's speed drifting (+-30 % from minute to minute) than best-of-N"),
         _row("CPU seconds vs plain tesseract CLI", cold.cpu / tess.cpu, "<=", 1.10,
              "whole process trees; robust to other load on the machine, unlike wall time"),
         _row("  same, textbook-fast pipeline: wall", fast.wall / tess.wall, "<=", 1.10,
