@@ -20,7 +20,7 @@ from typing import Any
 
 from digitize.model import BBox, Block, Line, Word, nfc
 from digitize.stages._grids import ink_threshold
-from digitize.stages.ocr._rescale import Reader, read_crop
+from digitize.stages.ocr._rescale import Reader, Word3, read_crop
 from digitize.text import lone_capital
 
 TALL = (1.8, 5.0)  # a drop cap's height in body line heights: two lines at least, few more
@@ -160,7 +160,7 @@ def _with_capital(ln: Line, lines: list[Line], body: float, letter_at: Any) -> L
     return replace(ln, words=(replace(w, text=letter[0], conf=letter[1]), *ln.words[1:]))
 
 
-def _letter(got: list[tuple[str, tuple[int, int, int, int], float]]) -> tuple[str, float] | None:
+def _letter(got: list[Word3]) -> tuple[str, float] | None:
     """The one capital read, with its confidence (0..1), or None. Signs at its ends go: the
     crop's margin may catch a sliver of the next word (`W:`) or an opening quote."""
     if len(got) != 1:

@@ -66,10 +66,7 @@ def reread_large(blocks: list[Block], image: Path, read: Reader, work_dir: Path)
 
 
 def _reread(gray: object, ln: Line, scale: float, read: Reader, work_dir: Path) -> Line | None:
-    b = ln.bbox
-    pad = 0.3 * b.height
-    x0 = max(0, int(b.x0 - pad))
-    got = read_crop(gray, b, scale, read, work_dir)
+    got = read_crop(gray, ln.bbox, scale, read, work_dir)
     if not got:
         return None
     old = fmean(w.conf for w in ln.words)
@@ -81,8 +78,7 @@ def _reread(gray: object, ln: Line, scale: float, read: Reader, work_dir: Path) 
     # the text of the words read over it. A word read where the first reading had none, or a
     # first word nothing was read over, leaves the line as it was.
     over: list[list[tuple[str, float]]] = [[] for _ in ln.words]
-    for text, (bx0, _, bx1, _), conf in got:
-        nx0, nx1 = x0 + bx0 / scale, x0 + bx1 / scale
+    for text, (nx0, _, nx1, _), conf in got:
         shared = [min(nx1, w.bbox.x1) - max(nx0, w.bbox.x0) for w in ln.words]
         k = max(range(len(shared)), key=shared.__getitem__)
         if shared[k] <= 0:
@@ -97,12 +93,12 @@ def _reread(gray: object, ln: Line, scale: float, read: Reader, work_dir: Path) 
     return replace(ln, words=words)
 
 
-Word3 = tuple[str, tuple[int, int, int, int], float]
+Word3 = tuple[str, tuple[float, float, float, float], float]
 
 
 def read_crop(gray: object, b: BBox, scale: float, read: Reader, work_dir: Path) -> list[Word3]:
-    """The words (text, box in the scaled crop, conf 0..100) read on `b` of the page, padded
-    by 0.3 of its height and scaled by `scale`, as one line."""
+    """The words (text, box in page pixels, conf 0..100) read on `b` of the page, padded by
+    0.3 of its height and scaled by `scale`, as one line."""
     from PIL import Image
 
     assert isinstance(gray, Image.Image)
@@ -121,4 +117,9 @@ def read_crop(gray: object, b: BBox, scale: float, read: Reader, work_dir: Path)
         lines = read(Path(name))
     finally:
         Path(name).unlink(missing_ok=True)
-    return [w for line in lines for w in line if w[0].strip()]
+    return [
+        (text, (x0 + bx0 / scale, y0 + by0 / scale, x0 + bx1 / scale, y0 + by1 / scale), conf)
+        for line in lines
+        for text, (bx0, by0, bx1, by1), conf in line
+        if text.strip()
+    ]
