@@ -138,11 +138,15 @@ class TesseractOcr(PageStage[TesseractOptions]):
         self.check_lang(lang)
         dpi = page.dpi or 300
         vie = _marks.second_language(lang) if self.options.marks else None
-        raw = self._recognise(page, ctx, lang, dpi, models=vie is not None)
+        # The pixels preprocessing just made when the chain holds them (else the file, decoded
+        # once): the page reading, its scale and every re-read below use them.
+        pixels, _digest = ctx.read_image(page)
+        grey = _coverage.as_grey(pixels)
+        raw = self._recognise(page, ctx, lang, dpi, pixels=(pixels, grey), models=vie is not None)
         min_figure_px = self.options.min_figure_in * dpi
         blocks = tuple(build_blocks(raw, min_figure_px=min_figure_px))
         if vie and _marks.vietnamese_page(blocks):
-            blocks, doubt = self._take_marks(page, ctx, raw, blocks, vie, dpi)
+            blocks, doubt = self._take_marks(grey, raw, blocks, vie, dpi)
             page = dataclasses.replace(page, warnings=page.warnings + doubt)
         if self.options.reread_large:
             found = reread_large(
@@ -155,8 +159,6 @@ class TesseractOcr(PageStage[TesseractOptions]):
         page = dataclasses.replace(page, warnings=page.warnings + text_size_warning(blocks))
         if not (self.options.drop_caps or self.options.coverage or self.options.table_cells):
             return dataclasses.replace(page, blocks=blocks)
-        pixels, _digest = ctx.read_image(page)
-        grey = _coverage.as_grey(pixels)
         if self.options.drop_caps:
             cap_lang = vie or lang  # a lone capital: no English word to win it for vie+eng
             found = read_drop_caps(
@@ -190,8 +192,7 @@ class TesseractOcr(PageStage[TesseractOptions]):
 
     def _take_marks(
         self,
-        page: Page,
-        ctx: Context,
+        grey: Any,
         raw: list[eng.RawBlock],
         blocks: tuple[Block, ...],
         vie: str,
@@ -200,7 +201,6 @@ class TesseractOcr(PageStage[TesseractOptions]):
         """Marks from `vie` alone (`_marks`): only the words another model read (both engines
         say which model read each word) are read again, the same way whichever engine runs.
         And a warning when the two models read many words with other letters."""
-        grey = _coverage.as_grey(ctx.read_image(page)[0])
         other = _marks.other_model(raw, vie)
         found, _runs, _changed, contested = _marks.reread_words(
             grey, list(blocks), other, lambda s: self._reread(s, vie, dpi)
@@ -257,36 +257,34 @@ class TesseractOcr(PageStage[TesseractOptions]):
         ]
 
     def _recognise(
-        self, page: Page, ctx: Context, lang: str, dpi: int, *, models: bool = False
+        self,
+        page: Page,
+        ctx: Context,
+        lang: str,
+        dpi: int,
+        *,
+        pixels: tuple[Any, Any],
+        models: bool = False,
     ) -> list[eng.RawBlock]:
-        """The page read by the engine, reduced to the scale it reads best (`_scale`), its
-        boxes in page pixels; with `models`, each word says which model read it."""
+        """The page read by the engine (`pixels`: its image as held, and in grey), reduced to
+        the scale it reads best (`_scale`), its boxes in page pixels; with `models`, each word
+        says which model read it."""
         o = self.options
         path = ctx.image_path(page)
+        image, grey = pixels
         try:
-            # The pixels preprocessing just made, when the chain holds them: Tesseract need
-            # not decode the PNG (same pixels, same result).
-            pixels = ctx.images.held(path)
-            scale = 1.0
-            if o.letter_px > 0:
-                if pixels is None:
-                    pixels = ctx.read_image(page)[0]
-                scale = _scale.reading_scale(_coverage.as_grey(pixels), dpi, o.letter_px)
-            if pixels is not None and scale < 1.0:
+            scale = _scale.reading_scale(grey, dpi, o.letter_px)
+            if scale < 1.0:
                 ctx.note(f"read at {scale:.2f} of the page's size (letters ~{o.letter_px:g} px)")
-                pixels = _scale.reduce(pixels, scale)
+                image = _scale.reduce(image, scale)
             same = self._args(lang, round(dpi * scale), o.psm)
-            if self._engine() == "tesserocr":
+            if self._engine() == "tesserocr":  # Tesseract need not decode the PNG again
                 raw = eng.run_tesserocr(
-                    path if pixels is not None else ctx.image_file(page),
-                    pixels=pixels,
-                    tessdata=eng.tessdata_dir() or "",
-                    **same,
+                    path, pixels=image, tessdata=eng.tessdata_dir() or "", **same
                 )
             else:  # the CLI reads files, or PIL images (a reduced page)
-                reduced = pixels is not None and scale < 1.0
-                image = _pil(pixels) if reduced else ctx.image_file(page)
-                raw = eng.run_cli(image, tessdata=eng.tessdata_dir(), models=models, **same)
+                src = _pil(image) if scale < 1.0 else ctx.image_file(page)
+                raw = eng.run_cli(src, tessdata=eng.tessdata_dir(), models=models, **same)
             return _scale.to_page(raw, scale)
         except MissingDependency:
             raise
