@@ -66,6 +66,12 @@ class BBox:
     def cy(self) -> float:
         return (self.y0 + self.y1) / 2
 
+    def overlaps(self, other: BBox) -> bool:
+        """Whether the two boxes share some area (touching edges do not)."""
+        return (
+            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        )
+
     def union(self, other: BBox) -> BBox:
         return BBox(
             min(self.x0, other.x0),

@@ -118,3 +118,10 @@ def test_page_mean_confidence_ignores_blank_words() -> None:
     page = Page(index=0, size=(10, 10), dpi=300, blocks=(Block("paragraph", (line,), b),))
     assert page.mean_conf == pytest.approx(0.75)
     assert Page(index=0, size=(1, 1), dpi=300).mean_conf is None
+
+
+def test_bbox_overlaps_only_when_sharing_area() -> None:
+    a = BBox(0, 0, 10, 10)
+    assert a.overlaps(BBox(9, 9, 20, 20)) and BBox(9, 9, 20, 20).overlaps(a)
+    assert not a.overlaps(BBox(10, 0, 20, 10))  # touching edges share no area
+    assert not a.overlaps(BBox(0, 11, 10, 20))

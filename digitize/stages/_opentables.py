@@ -30,7 +30,7 @@ def open_grids(rules: list[Rule], words: list[Word], taken: list[BBox]) -> list[
     grids = []
     for band in _bands(rules, em):
         region = BBox(band[0].x0, band[0].y, band[0].x1, band[-1].y)
-        if any(_overlaps(region, t) for t in taken):
+        if any(region.overlaps(t) for t in taken):
             continue
         inside = [
             w
@@ -56,10 +56,6 @@ def _bands(rules: list[Rule], em: float) -> list[list[Rule]]:
         else:
             bands.append([r])
     return [b for b in bands if len(b) >= 2]
-
-
-def _overlaps(a: BBox, b: BBox) -> bool:
-    return a.x0 < b.x1 and b.x0 < a.x1 and a.y0 < b.y1 and b.y0 < a.y1
 
 
 def _grid(region: BBox, words: list[Word], em: float) -> Grid | None:

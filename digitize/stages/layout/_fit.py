@@ -76,7 +76,7 @@ def fit_box(
     for i in range(1, n):
         px, py, pw, ph, area = (int(v) for v in stats[i])
         p = BBox(float(x0 + px), float(y0 + py), float(x0 + px + pw), float(y0 + py + ph))
-        if area < SPECK * body_h * body_h or not _touches(p, box):
+        if area < SPECK * body_h * body_h or not p.overlaps(box):
             continue
         if _edge_streak(p, w, h, body_h):
             noise += 1
@@ -87,10 +87,6 @@ def fit_box(
     if not kept:  # streaks or a rule alone: no picture; no ink at all: nothing to judge by
         return None if noise else box
     return BBox.enclosing(kept)
-
-
-def _touches(p: BBox, box: BBox) -> bool:
-    return p.x1 > box.x0 and p.x0 < box.x1 and p.y1 > box.y0 and p.y0 < box.y1
 
 
 def _edge_streak(p: BBox, w: int, h: int, body_h: float) -> bool:

@@ -197,9 +197,9 @@ def _unread(lines: list[Line], em: float, pixels: Any, pictures: list[BBox]) -> 
             continue
         left, right = min(up.bbox.x0, down.bbox.x0), max(up.bbox.x1, down.bbox.x1)
         band = BBox(left, up.bbox.y1 + 2, right, down.bbox.y0 - 2)
-        if any(_meets(band, o.bbox) for o in lines if o is not up and o is not down):
+        if any(band.overlaps(o.bbox) for o in lines if o is not up and o is not down):
             continue
-        if any(_meets(band, p) for p in pictures):
+        if any(band.overlaps(p) for p in pictures):
             continue
         bar = _bar(pixels, band, em)
         if bar is None:
@@ -218,10 +218,6 @@ def _unread(lines: list[Line], em: float, pixels: Any, pictures: list[BBox]) -> 
         pad = 0.25 * em
         out.append(BBox(x0 - pad, max(band.y0, y0 - pad), x1 + pad, min(band.y1, y1 + pad)))
     return out
-
-
-def _meets(a: BBox, b: BBox) -> bool:
-    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
 
 
 def _grow(box: BBox, others: list[Line], em: float, pixels: Any) -> BBox:

@@ -97,7 +97,7 @@ def read_drop_caps(blocks: list[Block], grey: Any, read: Reader, work_dir: Path)
         box = BBox(float(x), float(y), float(x + wide), float(y + h))
         if not _drop_cap_size(box, body):
             continue
-        if any(_meets(box, p) for p in pictures) or any(_meets(box, ln.bbox) for ln in lines):
+        if any(box.overlaps(p) for p in pictures) or any(box.overlaps(ln.bbox) for ln in lines):
             continue
         if not _lines_beside(box, [ln.bbox for ln in lines], body):
             continue
@@ -170,7 +170,3 @@ def _letter(got: list[Word3]) -> tuple[str, float] | None:
     if len(t) != 1 or not t.isalpha() or not t.isupper() or conf / 100 < SURE:
         return None
     return t, conf / 100
-
-
-def _meets(a: BBox, b: BBox) -> bool:
-    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
