@@ -30,6 +30,15 @@ _ROMAN_RE = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
 
 
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)
+
+
+def superscript(text: str) -> str:
+    """`text` with its digits raised (`12` -> `¹²`): how a note mark is printed."""
+    return text.translate(_TO_SUPERSCRIPT)
+
+
 def lone_capital(text: str) -> bool:
     """`text` is one capital letter, an opening quote or bracket aside: how a drop cap reads.
     The OCR stage re-reads a drop cap that is not one; layout joins one that is to its word."""

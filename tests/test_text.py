@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from digitize.stages.export._render import lang_tag
-from digitize.text import TESSERACT_LANGUAGES, bcp47
+from digitize.text import TESSERACT_LANGUAGES, bcp47, superscript
 
 
 def test_bcp47_of_the_first_tesseract_language() -> None:
@@ -17,3 +17,7 @@ def test_exporters_tag_every_known_language_as_the_table_says() -> None:
         assert lang_tag(f"{tess}+eng") == tag
     assert lang_tag("zh_TW") == "zh-TW"  # already a tag, in Tesseract's spelling
     assert lang_tag("not a tag") == "und" and lang_tag(None, default="vi") == "vi"
+
+
+def test_superscript_raises_digits_only() -> None:
+    assert superscript("12") == "¹²" and superscript("*") == "*" and superscript("3a") == "³a"

@@ -27,7 +27,7 @@ from digitize.model import (
 )
 from digitize.stages.export._a11y import HeadingLevels, figure_alt, header_cells, words
 from digitize.stages.export._lists import list_html
-from digitize.text import bcp47, clean_text
+from digitize.text import SUPERSCRIPT_DIGITS, bcp47, clean_text, superscript
 
 _LANG = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
 
@@ -123,13 +123,10 @@ class _Ids:
         return f"page-i{pb.index + 1}-{n}"
 
 
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def mark_pattern(mark: str) -> re.Pattern[str]:
     """A footnote's reference mark in running text, as printed (`1`) or raised (`¹`): right
     after a word or punctuation, not inside a number."""
-    forms = sorted({mark, mark.translate(_SUPERSCRIPT)}, key=len, reverse=True)
+    forms = sorted({mark, superscript(mark)}, key=len, reverse=True)
     alt = "|".join(re.escape(f) for f in forms)
     return re.compile(r"(?<=[^\s\d])(?:" + alt + r")(?=[\s.,;:!?)\]]|$)")
 
@@ -256,7 +253,7 @@ class Renderer:
             f'<a{self._etype("noteref")} role="doc-noteref" id="ref-{fid}" '
             f'href="#{fid}">{esc(printed)}</a>'
         )
-        raised = any(c in "⁰¹²³⁴⁵⁶⁷⁸⁹" for c in printed)
+        raised = any(c in SUPERSCRIPT_DIGITS for c in printed)
         return link if raised else f"<sup>{link}</sup>"
 
     def _figure(self, fig: Figure) -> str:

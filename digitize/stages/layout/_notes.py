@@ -11,6 +11,7 @@ from statistics import median
 from digitize.model import BBox, Block, Line, Word
 from digitize.stages.layout import _text
 from digitize.stages.layout._size import line_height
+from digitize.text import SUPERSCRIPT_DIGITS, superscript
 
 
 def note_runs(blocks: list[Block], body_h: float) -> list[Block]:
@@ -42,7 +43,6 @@ def _tight(a: Block, b: Block, body_h: float) -> bool:
 
 # How OCR reads a small raised note number on its own: `!` for a `1`, `?` for a `2`.
 _MISREAD = {"!": "1", "?": "2"}
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 RAISED = 0.3  # a mark's foot stands this share of the line's word height over the baseline
 SMALL = 0.75  # ...and it is at most this share of that height tall
 
@@ -86,7 +86,7 @@ def _joined(ln: Line, marks: set[str]) -> Line:
         raised = w.bbox.y1 <= base - RAISED * height and w.bbox.height <= SMALL * height
         close = w.bbox.x0 - prev.bbox.x1 <= 0.4 * height
         if raised and close and mark in marks and prev.text[-1:].isalpha():
-            printed = mark.translate(_SUPERSCRIPT)
+            printed = superscript(mark)
             box = BBox.enclosing([prev.bbox, w.bbox])
             words[k - 1 : k + 1] = [Word(prev.text + printed, box, min(prev.conf, w.conf))]
             continue
@@ -108,17 +108,14 @@ def footnote_body(text: str, mark: str) -> str:
     return t[t.index(mark) + len(mark) :].strip()
 
 
-_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-
-
 def cites(text: str, mark: str, loose: bool = False) -> tuple[int, int, bool] | None:
     """Where `text` carries the reference mark `mark` right after a word (`điều3`, `điều³`):
     (start, end, misread), or None. `loose`: a small raised `1` is often read as `!` (`2` as
     `?`, any digit as `°`); glued to a word inside a running sentence (`ngôi! hoàng đế`: a
     lower-case word follows) it is taken for the mark (misread = True)."""
-    forms = {mark, mark.translate(_SUPERSCRIPT)}
+    forms = {mark, superscript(mark)}
     for f in forms:
-        if m := re.search(rf"(?<=[^\W\d]){re.escape(f)}(?![\d⁰¹²³⁴⁵⁶⁷⁸⁹])", text):
+        if m := re.search(rf"(?<=[^\W\d]){re.escape(f)}(?![\d{SUPERSCRIPT_DIGITS}])", text):
             return m.start(), m.end(), False
     if loose:
         for m in _LOOSE_MARK.finditer(text):
@@ -134,7 +131,7 @@ def restore_mark(
     start, end, misread = span
     if not misread:
         return text, breaks
-    printed = mark.translate(_SUPERSCRIPT)
+    printed = superscript(mark)
     shift = len(printed) - (end - start)
     moved = [(off + shift if off > start else off, i, lab) for off, i, lab in breaks]
     return text[:start] + printed + text[end:], moved
