@@ -76,3 +76,34 @@ def test_blank_page_gets_a_warning_not_a_rotation(tmp_path):
     out = Deskew().process_page(page, ctx)
     assert out.image == page.image and out.skew == 0.0
     assert "too little ink" in out.warnings[0]
+
+
+def test_uncovered_corners_take_the_paper_tone_not_streaks_of_edge_specks(tmp_path, clean):
+    """A speck on the page's edge used to be repeated across the whole uncovered corner."""
+    img = rotate(clean, 2.0)
+    img[:, 0] = 255
+    img[10:40:6, 0] = 0  # specks on the left edge, beside the top corner
+    page, ctx = make_page(tmp_path, img)
+
+    (out,) = run_page_stage(Deskew(), page, ctx)
+
+    fixed = load(tmp_path, out.image)
+    assert fixed.shape[1] > img.shape[1]  # the canvas grew: there is a wedge
+    assert fixed[:60, :8].min() > 200  # the top left wedge: paper, no dark streak
+
+
+@pytest.mark.parametrize(("specks", "how"), [(0, "bicubic"), (4000, "bilinear")])
+def test_heavily_speckled_page_is_resampled_bilinear(tmp_path, clean, specks, how):
+    rng = np.random.default_rng(3)
+    img = rotate(clean, 1.5)
+    h, w = img.shape[:2]
+    ys, xs = rng.integers(0, h, specks), rng.integers(0, w, specks)
+    img[ys, xs] = 0  # isolated one-pixel specks: ~4000 on 4.25 x 5.5 in is ~170 per in²
+    page, ctx = make_page(tmp_path, img)
+
+    (out,) = run_page_stage(Deskew(), page, ctx)
+
+    assert f"{how}:" in out.steps[-1].note
+    assert abs(out.skew - 1.5) < 0.2
+    forced = run_page_stage(Deskew(DeskewOptions(resample="cubic")), page, ctx)[0]
+    assert "bicubic" in forced.steps[-1].note

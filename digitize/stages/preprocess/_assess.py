@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 else:
     cv2, np = lazy_module("cv2"), lazy_module("numpy")
 
+SPECK_AREA = 0.0004  # in²: the largest speck (~36 px at 300 dpi); denoise's default
+SPECK_REACH = 0.08  # in: a mark this close beside a glyph is punctuation, not a speck
 ASSESS_DPI = 150.0  # a 300 dpi speck of 0.0004 in² (36 px) is still ~9 px here
 
 

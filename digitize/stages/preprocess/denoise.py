@@ -89,13 +89,14 @@ class DenoiseOptions:
         1.0, "auto: clean only pages with at least this many isolated specks per square inch"
     )
     max_area: float = opt(
-        0.0004, "largest speckle removed, square inches (0.0004 in² ≈ 36 px at 300 dpi)"
+        _assess.SPECK_AREA, "largest speckle removed, square inches (0.0004 in² ≈ 36 px at 300 dpi)"
     )
     distance: float = opt(
         0.03, "speckle this close (inches) above/below a glyph is kept: it may be a diacritic"
     )
     side_distance: float = opt(
-        0.08, "speckle this close (inches) beside a glyph is kept: a full stop, comma or colon"
+        _assess.SPECK_REACH,
+        "speckle this close (inches) beside a glyph is kept: a full stop, comma or colon",
     )
 
 

@@ -4,8 +4,9 @@ Projection-profile search: text lines give the sharpest horizontal ink profile w
 projection direction matches their slope. Instead of rotating the image for every candidate
 angle we project the ink pixels' coordinates (exact, no resampling blur): a coarse pass on a
 ~150 dpi image, then a fine pass at full resolution around the best coarse angle, refined by a
-parabola through the best three scores. The correction is one rotation on a canvas expanded with
-white, so no text is cut off.
+parabola through the best three scores. The correction is one rotation on a canvas expanded so
+no text is cut off, its new corners in the paper's tone; bicubic, or bilinear on a heavily
+speckled page (see `rotate_expand`).
 
 Sign convention: `page.skew` is the measured angle in degrees, positive when text lines rise to
 the right (the page was turned counter-clockwise); the stage rotates by `-skew`.
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from digitize.lazy import lazy_module
 from digitize.model import Page
 from digitize.stage import Context, opt
+from digitize.stages.preprocess import _assess
 from digitize.stages.preprocess import _common as c
 
 if TYPE_CHECKING:
@@ -37,6 +39,10 @@ class DeskewOptions:
     min_angle: float = opt(0.05, "skews smaller than this (degrees) are recorded but not corrected")
     coarse_step: float = opt(0.25, "step of the coarse angle search, degrees")
     fine_step: float = opt(0.02, "step of the fine angle search, degrees")
+    resample: Literal["auto", "cubic", "linear"] = opt(
+        "auto",
+        "how the rotation resamples (auto: bilinear on a heavily speckled page, bicubic on others)",
+    )
 
 
 def _profile_score(xs: np.ndarray, ys: np.ndarray, angle_deg: float) -> float:
@@ -123,13 +129,55 @@ def measure_skew(gray: np.ndarray, dpi: int, opts: DeskewOptions) -> tuple[float
     return round(fine, 3), warning
 
 
-def rotate_expand(img: np.ndarray, degrees: float) -> np.ndarray:
+EDGE_BAND = 8  # px: the depth of margin whose median tone the rotation repeats into the corners
+EDGE_RUN = 31  # px: along the edge, a speck or a letter narrower than this is smoothed away
+
+
+def _paper_edges(img: np.ndarray) -> np.ndarray:
+    """`img` with its outermost rows and columns replaced by the paper tone beside them: the
+    median over the edge's band, then along the edge.
+
+    `BORDER_REPLICATE` repeats the outermost pixels into the corners a rotation uncovers: each
+    speck on a noisy scan's edge became a streak across the whole wedge, a comb of lines in
+    the page image (and in any figure cropped there).
+    """
+    out = img.copy()
+    b = max(1, min(EDGE_BAND, img.shape[0] // 4, img.shape[1] // 4))
+    for rows, first in ((True, True), (True, False), (False, True), (False, False)):
+        band = (img[:b] if first else img[-b:]) if rows else (img[:, :b] if first else img[:, -b:])
+        tone = np.median(band, axis=0 if rows else 1).astype(np.uint8)  # (n,) or (n, channels)
+        line = np.ascontiguousarray(tone.reshape(1, tone.shape[0], -1))
+        k = min(EDGE_RUN, (tone.shape[0] - 1) | 1)
+        if k >= 3:
+            line = cv2.medianBlur(line, k).reshape(1, tone.shape[0], -1)
+        smooth = line.reshape(tone.shape)
+        i = 0 if first else -1
+        if rows:
+            out[i] = smooth
+        else:
+            out[:, i] = smooth
+    return out
+
+
+NOISY_SPECKS = 40.0  # isolated specks per in² from which a page is resampled bilinear
+# (heavy scans carry 55-140 as scanned, light ones 0-20: evalbooks, bench, synthetic corpus)
+
+
+def rotate_expand(img: np.ndarray, degrees: float, linear: bool = False) -> np.ndarray:
     """Rotate counter-clockwise by `degrees` onto a canvas grown to hold all of it.
 
-    The new corners repeat the nearest edge pixel (the page margin) rather than pure white: a
-    white wedge beside grey or shadowed paper is a sharp edge that later stages (illumination,
-    borders, layout) would mistake for content. Run `preprocess.borders` first so the edge is
-    paper, not scanner black.
+    Bicubic keeps thin strokes and tone marks sharpest, but its overshoot rings around every
+    dark mark: on a heavily speckled page the specks come out crisp, dark and haloed for
+    `preprocess.denoise` and the OCR. `linear` (bilinear) softens them instead. In-process
+    Tesseract on the bench's heavy pages found 0.951 of the truth's words rotated bicubic, 0.972
+    bilinear (0.962 unrotated), and read them faster; on light pages bicubic 0.993, bilinear
+    0.987. The whole pipeline on the heavy evaluation books: CER 0.24 -> 0.11 % (vie_heavy) and
+    0.24 -> 0.18 % (mixed_heavy).
+
+    The new corners repeat the paper tone at the nearest edge (`_paper_edges`) rather than pure
+    white: a white wedge beside grey or shadowed paper is a sharp edge that later stages
+    (illumination, borders, layout) would mistake for content. Run `preprocess.borders` first
+    so the edge is paper, not scanner black.
     """
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
@@ -137,18 +185,22 @@ def rotate_expand(img: np.ndarray, degrees: float) -> np.ndarray:
     nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
     m[0, 2] += nw / 2 - w / 2
     m[1, 2] += nh / 2 - h / 2
-    return cv2.warpAffine(img, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    flags = cv2.INTER_LINEAR if linear else cv2.INTER_CUBIC
+    return cv2.warpAffine(
+        _paper_edges(img), m, (nw, nh), flags=flags, borderMode=cv2.BORDER_REPLICATE
+    )
 
 
 class Deskew(c.PreprocessStage[DeskewOptions]):
     name = "preprocess.deskew"
-    version = "3"
+    version = "4"
     Options = DeskewOptions
     summary = "Measure text-line skew (±10°, ~0.05° precision) and rotate it straight"
 
     def clean(self, page: Page, ctx: Context, img: np.ndarray, data: str) -> Page:
         dpi = c.page_dpi(page, ctx)
-        skew, warning = measure_skew(c.to_gray(img), dpi, self.options)
+        gray = c.to_gray(img)
+        skew, warning = measure_skew(gray, dpi, self.options)
         warnings = (warning,) if warning else ()
         unsure = bool(warning and "unsure" in warning)
         if self.mode == "auto" and (abs(skew) < self.options.min_angle or unsure):
@@ -158,6 +210,12 @@ class Deskew(c.PreprocessStage[DeskewOptions]):
         if skew == 0:
             ctx.note("skipped: skew 0° (mode=on)")
             return c.noted(page, *warnings, skew=skew)
-        ctx.note(f"ran: skew {skew:+.2f}°")
-        out = rotate_expand(img, -skew)
+        linear = self.options.resample == "linear"
+        how = "bilinear" if linear else "bicubic"
+        if self.options.resample == "auto":
+            density = _assess.speckle_density(gray, dpi, _assess.SPECK_AREA, _assess.SPECK_REACH)
+            linear = density >= NOISY_SPECKS
+            how = f"{'bilinear' if linear else 'bicubic'}: {density:.0f} isolated specks/in²"
+        ctx.note(f"ran: skew {skew:+.2f}°, {how}")
+        out = rotate_expand(img, -skew, linear)
         return c.updated(self, page, ctx, out, data, warnings=warnings, skew=skew)
