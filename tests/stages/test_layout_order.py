@@ -245,3 +245,16 @@ def test_a_longer_left_column_is_not_taken_for_a_heading_over_the_next_section()
     figure = BBox(100, 800, 1200, 1200)  # full width, right under the left column
     order = [p.index for p in reading_order([*left, *right, figure], lh)]
     assert order == list(range(len(left) + len(right) + 1))
+
+
+def test_a_justified_line_beside_a_centred_caption_is_not_cut_at_its_wide_space() -> None:
+    """A two-column page of an independent evaluation book: a left-column line justified wide
+    (`conditions      during several`, w97-w99) stands beside a two-line centred caption in the
+    right column. The side-by-side test paired the left column's lines with the caption and cut
+    the line at its wide space: the paragraph broke in two mid-sentence."""
+    out = BlockLayout().process_page(recorded("evalbook_two_columns"), Context())
+    lines = [[w.text for w in ln.words] for b in out.blocks for ln in b.lines]
+    assert any(ws[-3:] == ["w97", "w98", "w99"] for ws in lines), lines
+    holding = [b for b in out.blocks if any(w.text == "w97" for ln in b.lines for w in ln.words)]
+    words = [w.text for ln in holding[0].lines for w in ln.words]
+    assert {"w96", "w97", "w99", "w100"} <= set(words)  # the sentence goes on in one block

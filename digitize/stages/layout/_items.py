@@ -98,26 +98,32 @@ def _pieces(it: Item, parts: list[list[Word]], original: dict[int, Line]) -> lis
 
 def split_stacks(items: list[Item], body_h: float, original: dict[int, Line]) -> list[Item]:
     """A row of side-by-side blocks the OCR read as one line (`ỦY BAN NHÂN DÂN    CỘNG HÒA…`)
-    is cut at its widest gap when the pieces take part in side-by-side blocks (`_stacks`)."""
+    is cut at its widest gap when its two pieces fall on the two sides of side-by-side blocks
+    (`_stacks`). A justified line's wide space (`conditions      during several`) beside a
+    centred caption in the next column stays whole: both its pieces are on one side."""
     cuts: dict[int, int] = {}  # item index -> index of the first word after the widest gap
     boxes: list[BBox] = []
-    owner: list[int] = []
+    pieces: dict[int, tuple[int, int]] = {}  # item index -> its two pieces' indices in `boxes`
     for k, it in enumerate(items):
         ws = it.line.words if it.line is not None else ()
         gaps = [(b.bbox.x0 - a.bbox.x1, i + 1) for i, (a, b) in enumerate(itertools.pairwise(ws))]
         gap, at = max(gaps, default=(0.0, 0))
         if it.kind == "paragraph" and gap >= MIN_GAP * body_h:
             cuts[k] = at
+            pieces[k] = (len(boxes), len(boxes) + 1)
             boxes += [BBox.enclosing([w.bbox for w in ws[:at]])]
             boxes += [BBox.enclosing([w.bbox for w in ws[at:]])]
-            owner += [k, k]
         else:
             boxes.append(it.bbox)
-            owner.append(k)
-    paired = {owner[i] for left, right in side_by_side(boxes, body_h) for i in left + right}
+    pairs = [(set(left), set(right)) for left, right in side_by_side(boxes, body_h)]
+    apart = {
+        k
+        for k, (a, b) in pieces.items()
+        if any((a in left and b in right) or (a in right and b in left) for left, right in pairs)
+    }
     out: list[Item] = []
     for k, it in enumerate(items):
-        if k in cuts and k in paired and it.line is not None:
+        if k in cuts and k in apart and it.line is not None:
             cut = list(it.line.words)
             out.extend(_pieces(it, [cut[: cuts[k]], cut[cuts[k] :]], original))
         else:
