@@ -5,7 +5,7 @@ import shutil
 import cv2
 import numpy as np
 import pytest
-from helpers.preprocess_pages import have_font, load, make_page, render_page
+from helpers.preprocess_pages import have_font, load, make_page, render_page, speckle
 
 from digitize.errors import MissingDependency
 from digitize.stage import Context
@@ -146,3 +146,15 @@ def test_cli_fallback_when_tesserocr_is_missing(tmp_path, clean, monkeypatch):
     out = Orientation().process_page(page, ctx)
     assert out.rotation == 270
     assert np.array_equal(load(tmp_path, out.image), clean)
+
+
+@pytest.mark.parametrize("code", [None, cv2.ROTATE_180, cv2.ROTATE_90_CLOCKWISE])
+def test_a_speckled_page_is_judged_on_its_letters_not_its_specks(clean, code):
+    """A heavy scan's speckle (here ~250 specks/in²) flattened the row profile, so an upright page
+    went to OSD; lined up under rows, specks could make an upside-down page look top-heavy.
+    The line check drops specks first: upright passes, turned never does."""
+    from digitize.stages.preprocess._upright import line_stats, looks_upright
+
+    noisy = speckle(clean, n=6000, seed=7, max_r=1)  # ~250 specks/in²
+    img = noisy if code is None else cv2.rotate(noisy, code)
+    assert looks_upright(img, 300) == (code is None), line_stats(img, 300)

@@ -145,7 +145,7 @@ def detect_any(gray: np.ndarray, page_path: Callable[[], Path], dpi: int, timeou
 
 class Orientation(c.PreprocessStage[OrientationOptions]):
     name = "preprocess.orientation"
-    version = "4"
+    version = "5"
     Options = OrientationOptions
     summary = "Turn pages scanned sideways or upside down upright (line check, then OSD)"
 
