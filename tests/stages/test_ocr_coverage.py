@@ -193,10 +193,10 @@ def test_cli_in_process_engine_keeps_the_line_it_drops(tmp_path: Path) -> None:
     """multipage.pdf page 5's right column, in-process engine: libtesseract 5.5.4's layout
     analysis dropped "from the weather that very day, rude carts," from digitize's cleaned image
     of this page; whatever the engine's segmentation does, the line is in the book."""
-    import fitz
+    import pymupdf
 
-    with fitz.open(SHARED / "testpdfs" / "multipage.pdf") as doc:
-        pix = doc[4].get_pixmap(dpi=300, colorspace=fitz.csGRAY)
+    with pymupdf.open(SHARED / "testpdfs" / "multipage.pdf") as doc:
+        pix = doc[4].get_pixmap(dpi=300, colorspace=pymupdf.csGRAY)
         im = Image.frombytes("L", (pix.width, pix.height), pix.samples)
     im.crop((im.width // 2, 0, im.width, im.height)).save(tmp_path / "col.png", dpi=(300, 300))
     out = tmp_path / "out"
