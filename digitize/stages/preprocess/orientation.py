@@ -1,7 +1,7 @@
 """Turn pages scanned at 90/180/270° upright, using Tesseract's orientation detection (OSD).
 
 OSD costs ~0.25 CPU-s a page (a third of OCR itself) even in-process, and almost every page of
-a book is upright. So a cheap check (~10 ms, `_upright.py`) runs first: when the text lines are
+a book is upright. So a cheap check (~15 ms, `_upright.py`) runs first: when the text lines are
 clearly horizontal and their ink is top-heavy (ascenders and Vietnamese tone marks above the
 x-height outnumber descenders below it), the page is upright and OSD is skipped. Anything
 doubtful (sideways lines, too few lines, a weak ascender/descender balance, a picture) goes to
