@@ -143,20 +143,21 @@ def _paper_edges(img: np.ndarray) -> np.ndarray:
     """
     out = img.copy()
     b = max(1, min(EDGE_BAND, img.shape[0] // 4, img.shape[1] // 4))
-    for rows, first in ((True, True), (True, False), (False, True), (False, False)):
-        band = (img[:b] if first else img[-b:]) if rows else (img[:, :b] if first else img[:, -b:])
-        tone = np.median(band, axis=0 if rows else 1).astype(np.uint8)  # (n,) or (n, channels)
-        line = np.ascontiguousarray(tone.reshape(1, tone.shape[0], -1))
-        k = min(EDGE_RUN, (tone.shape[0] - 1) | 1)
-        if k >= 3:
-            line = cv2.medianBlur(line, k).reshape(1, tone.shape[0], -1)
-        smooth = line.reshape(tone.shape)
-        i = 0 if first else -1
-        if rows:
-            out[i] = smooth
-        else:
-            out[:, i] = smooth
+    # Rows first, then columns (through transposed views, which write through to `out`).
+    for dst, src in ((out, img), (out.swapaxes(0, 1), img.swapaxes(0, 1))):
+        dst[0] = _along_edge(np.median(src[:b], axis=0).astype(np.uint8))
+        dst[-1] = _along_edge(np.median(src[-b:], axis=0).astype(np.uint8))
     return out
+
+
+def _along_edge(tone: np.ndarray) -> np.ndarray:
+    """An edge's tone (one value, or one per channel, per pixel along it) with what is
+    narrower than EDGE_RUN smoothed away."""
+    n = tone.shape[0]
+    k = min(EDGE_RUN, (n - 1) | 1)
+    if k < 3:
+        return tone
+    return cv2.medianBlur(np.ascontiguousarray(tone.reshape(1, n, -1)), k).reshape(tone.shape)
 
 
 NOISY_SPECKS = 40.0  # isolated specks per in² from which a page is resampled bilinear
