@@ -54,6 +54,13 @@ def image_digest(rel: str, data: bytes | None) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def to_pil(pixels: np.ndarray) -> Any:
+    """A held page image (grey, or BGR as OpenCV keeps it) as a PIL image (L or RGB)."""
+    from PIL import Image
+
+    return Image.fromarray(pixels if pixels.ndim == 2 else pixels[:, :, ::-1])
+
+
 def encode_png(img: Any, dpi: int) -> bytes:
     """PNG bytes with the DPI tag (a pHYs chunk, which OpenCV's encoder omits; Tesseract reads
     it). zlib level 1 with run-length matching: these are work-dir images, and scanned pages

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from digitize.fileio import write_text
+from digitize.images import to_pil
 from digitize.model import (
     FURNITURE_KINDS,
     Aside,
@@ -307,7 +308,7 @@ def make_previews(path: Path, pixels: Any = None) -> tuple[str | None, str | Non
         from PIL import Image
 
         if pixels is not None:
-            im = Image.fromarray(pixels if pixels.ndim == 2 else pixels[:, :, ::-1])
+            im = to_pil(pixels)
         else:
             with Image.open(path) as src:
                 mode = "L" if src.mode in ("1", "L", "LA", "I", "I;16") else "RGB"

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar, Literal
 
 from digitize.errors import MissingDependency, PageError
+from digitize.images import to_pil
 from digitize.model import BBox, Block, Line, Page, Word, nfc
 from digitize.stage import Context, PageStage, opt
 from digitize.stages.ocr import _coverage, _marks, _scale
@@ -283,7 +284,7 @@ class TesseractOcr(PageStage[TesseractOptions]):
                     path, pixels=image, tessdata=eng.tessdata_dir() or "", **same
                 )
             else:  # the CLI reads files, or PIL images (a reduced page)
-                src = _pil(image) if scale < 1.0 else ctx.image_file(page)
+                src = to_pil(image) if scale < 1.0 else ctx.image_file(page)
                 raw = eng.run_cli(src, tessdata=eng.tessdata_dir(), models=models, **same)
             return _scale.to_page(raw, scale)
         except MissingDependency:
@@ -309,13 +310,6 @@ def text_size_warning(blocks: tuple[Block, ...]) -> tuple[str, ...]:
         f"{TEXT_SIZE} words are {h:.0f} px tall, too {size} for reliable OCR "
         f"(best {WORD_HEIGHT[0]}-{WORD_HEIGHT[1]} px): check the text, or convert at another dpi",
     )
-
-
-def _pil(pixels: Any) -> Any:
-    """A grey or BGR array as a PIL image (RGB order)."""
-    from PIL import Image
-
-    return Image.fromarray(pixels if pixels.ndim == 2 else pixels[:, :, ::-1])
 
 
 def _parse_variables(items: tuple[str, ...]) -> dict[str, str]:
